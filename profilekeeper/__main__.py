@@ -1,0 +1,3 @@
+from profilekeeper.cli import main
+
+raise SystemExit(main())

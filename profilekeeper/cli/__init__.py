@@ -1,0 +1,93 @@
+"""The ``profilekeeper`` command line.
+
+Parsing is cheap and imports nothing heavy: each module in ``COMMAND_MODULES`` registers its
+sub-commands with ``register(subparsers, common)``, and a handler imports what it needs
+(SQLAlchemy, Textual, httpx) only when it runs. ``profilekeeper`` with no command opens the TUI.
+
+Exit statuses: 0 ok, 1 unexpected, 2 usage or bad input, 3 wrong passphrase or locked,
+4 not found, 5 corrupted record (``remind`` adds its own: 1 means "something is due").
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from profilekeeper import __version__
+from profilekeeper.errors import ProfileKeeperError
+
+COMMAND_MODULES = (
+    "profilekeeper.cli.vault",
+    "profilekeeper.cli.records",
+    "profilekeeper.cli.transfer",
+    "profilekeeper.cli.app",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Options every command accepts, before or after the command name.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--vault",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="vault file (default: $PROFILEKEEPER_VAULT, else the platform data directory)",
+    )
+    common.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="read the passphrase from the first line of standard input (for scripts)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="profilekeeper",
+        description="Your own shopper profile, kept by you: people, dates, gifts and "
+        "what each shop may know. With no command, opens the app.",
+        epilog="Passphrase for scripts: --passphrase-stdin or PROFILEKEEPER_PASSPHRASE. "
+        "Exit statuses: 2 bad input, 3 wrong passphrase or locked, 4 not found, 5 corrupted.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"profilekeeper {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.vault = getattr(args, "vault", None)
+    args.passphrase_stdin = getattr(args, "passphrase_stdin", False)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from profilekeeper.cli.app import run_app
+
+        handler = run_app
+    try:
+        return int(handler(args) or 0)
+    except ProfileKeeperError as error:
+        print(f"profilekeeper: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:
+        # Messages of unexpected errors may hold record contents: name the type only.
+        if os.environ.get("PROFILEKEEPER_DEBUG"):
+            raise
+        print(
+            f"profilekeeper: internal error ({type(error).__name__}); "
+            "run with PROFILEKEEPER_DEBUG=1 for details",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

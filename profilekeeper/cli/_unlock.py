@@ -1,0 +1,139 @@
+"""Getting a passphrase and an unlocked vault, the same way for every command.
+
+Order: ``--passphrase-stdin``, then ``PROFILEKEEPER_PASSPHRASE``, then a key remembered in the
+OS keyring, then an interactive prompt. With none of these (a script, cron) the command fails
+with exit status 3 and says how to supply one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from profilekeeper.errors import InvalidInput, VaultLocked, WrongPassphrase
+
+if TYPE_CHECKING:
+    from profilekeeper.store.vault import Vault
+
+PASSPHRASE_ENV = "PROFILEKEEPER_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "PROFILEKEEPER_NEW_PASSPHRASE"
+MIN_PASSPHRASE = 8
+_stdin_lines: list[str] | None = None
+
+
+def warn(message: str) -> None:
+    print(f"profilekeeper: {message}", file=sys.stderr)
+
+
+def stdin_line(index: int) -> str:
+    """Line ``index`` of standard input (read once, so several passphrases can be piped)."""
+    global _stdin_lines
+    if _stdin_lines is None:
+        _stdin_lines = sys.stdin.read().splitlines()
+    if index >= len(_stdin_lines) or not _stdin_lines[index]:
+        raise InvalidInput(f"expected a passphrase on line {index + 1} of standard input")
+    return _stdin_lines[index]
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _prompt(label: str) -> str:
+    try:
+        return getpass.getpass(f"{label}: ")
+    except EOFError:
+        raise VaultLocked("no passphrase was entered") from None
+
+
+def current_passphrase(args: argparse.Namespace, *, line: int = 0) -> str | None:
+    """The passphrase given by flag or environment, or None if neither was used."""
+    if args.passphrase_stdin:
+        return stdin_line(line)
+    return os.environ.get(PASSPHRASE_ENV) or None
+
+
+def ask_current(args: argparse.Namespace, label: str = "Passphrase") -> str:
+    if (given := current_passphrase(args)) is not None:
+        return given
+    if not _interactive():
+        raise VaultLocked(
+            "the vault is locked and there is no terminal to ask on: use --passphrase-stdin "
+            f"or set {PASSPHRASE_ENV}"
+        )
+    return _prompt(label)
+
+
+def ask_new(args: argparse.Namespace, *, line: int = 0, env: str = PASSPHRASE_ENV) -> str:
+    """A new passphrase: from stdin line ``line``, ``env``, or asked twice at the terminal."""
+    if args.passphrase_stdin:
+        new = stdin_line(line)
+    elif os.environ.get(env):
+        new = os.environ[env]
+    elif _interactive():
+        new = _prompt("New passphrase")
+        if _prompt("Repeat the new passphrase") != new:
+            raise InvalidInput("the two passphrases differ")
+    else:
+        raise InvalidInput(f"no new passphrase given: use --passphrase-stdin or set {env}")
+    if len(new) < MIN_PASSPHRASE:
+        raise InvalidInput(f"choose a passphrase of at least {MIN_PASSPHRASE} characters")
+    return new
+
+
+def open_vault(args: argparse.Namespace) -> Vault:
+    from profilekeeper.store.paths import resolve_vault_path
+    from profilekeeper.store.vault import Vault
+
+    return Vault.open(resolve_vault_path(args.vault))
+
+
+def unlock_from_keyring(vault: Vault) -> bool:
+    """Try the remembered key; say plainly why not when it cannot be used."""
+    if not vault.header.remembered:
+        return False
+    from profilekeeper.store import keys
+
+    try:
+        data_key = keys.recall(vault.vault_id)
+    except keys.KeyringUnavailable as error:
+        warn(f"{error}; using the passphrase instead")
+        return False
+    if data_key is None:
+        return False
+    try:
+        vault.unlock_with_data_key(data_key)
+    except WrongPassphrase:
+        warn("the key remembered in the keyring is out of date; using the passphrase instead")
+        return False
+    return True
+
+
+def open_unlocked(args: argparse.Namespace) -> Vault:
+    """Open the vault and unlock it (keyring, passphrase), or raise VaultLocked/WrongPassphrase."""
+    vault = open_vault(args)
+    try:
+        given = current_passphrase(args)
+        if given is not None:
+            vault.unlock(given)
+        elif not unlock_from_keyring(vault):
+            _unlock_interactively(vault, args)
+        return vault
+    except BaseException:
+        vault.close()
+        raise
+
+
+def _unlock_interactively(vault: Vault, args: argparse.Namespace) -> None:
+    attempts = 3 if _interactive() else 1
+    for attempt in range(attempts):
+        try:
+            vault.unlock(ask_current(args))
+            return
+        except WrongPassphrase:
+            if attempt == attempts - 1:
+                raise
+            warn("wrong passphrase, try again")

@@ -1,0 +1,69 @@
+"""Errors raised by the vault and the domain, each with the CLI exit status it maps to.
+
+Messages never carry personal data: they name the kind of record and, at most, its id.
+
+    ProfileKeeperError
+    ├── InvalidInput        (2) a value the user gave cannot be used
+    ├── Conflict            (2) e.g. a person with that name exists already
+    ├── VaultError
+    │   ├── VaultMissing    (4) no vault at the path
+    │   ├── VaultExists     (2) init over an existing vault
+    │   ├── VaultLocked     (3) no key available (no passphrase, no keyring copy)
+    │   ├── WrongPassphrase (3)
+    │   ├── UnsupportedVault(2) written by a newer profilekeeper, or not a vault at all
+    │   └── CorruptedRecord (5) a record failed authentication
+    └── NotFound            (4) no record matches
+"""
+
+from __future__ import annotations
+
+
+class ProfileKeeperError(Exception):
+    exit_code = 1
+
+
+class InvalidInput(ProfileKeeperError):
+    exit_code = 2
+
+
+class Conflict(ProfileKeeperError):
+    exit_code = 2
+
+
+class NotFound(ProfileKeeperError):
+    exit_code = 4
+
+
+class VaultError(ProfileKeeperError):
+    exit_code = 1
+
+
+class VaultMissing(VaultError):
+    exit_code = 4
+
+
+class VaultExists(VaultError):
+    exit_code = 2
+
+
+class VaultLocked(VaultError):
+    exit_code = 3
+
+
+class WrongPassphrase(VaultLocked):
+    exit_code = 3
+
+
+class UnsupportedVault(VaultError):
+    exit_code = 2
+
+
+class CorruptedRecord(VaultError):
+    """A stored record failed authentication: flipped bytes, or a ciphertext moved between rows."""
+
+    exit_code = 5
+
+    def __init__(self, table: str, record_id: str) -> None:
+        super().__init__(f"record {table}/{record_id} is corrupted (it failed authentication)")
+        self.table = table
+        self.record_id = record_id

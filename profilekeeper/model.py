@@ -1,0 +1,324 @@
+"""The domain: plain dataclasses for everything a vault holds.
+
+No storage, no UI, no HTTP here. The store seals every field except ``id`` and the fields named
+in a class's ``CLEAR`` tuple (references between records), so those are the only values an
+attacker holding the vault file can read; see docs/threat-model.md.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from profilekeeper.errors import InvalidInput
+
+
+def new_id() -> str:
+    """A random record id: unguessable, so ids reveal neither order nor count."""
+    return uuid.uuid4().hex
+
+
+class Sentiment(StrEnum):
+    LOVE = "love"
+    LIKE = "like"
+    DISLIKE = "dislike"
+    NEVER = "never"
+
+
+class Source(StrEnum):
+    ENTERED = "entered"
+    LEARNED = "learned"
+
+
+class GiftStatus(StrEnum):
+    IDEA = "idea"
+    BOUGHT = "bought"
+    GIVEN = "given"
+
+
+class SuggestionStatus(StrEnum):
+    NEW = "new"
+    SHOWN = "shown"
+    HIDDEN = "hidden"
+    DISMISSED = "dismissed"
+
+
+class RuleAction(StrEnum):
+    HIDE = "hide"
+    BOOST = "boost"
+
+
+INTEREST_CATEGORIES = (
+    "music", "artists", "genres", "films", "books", "authors", "hobbies", "brands", "food",
+    "games", "sports", "travel", "other",
+)  # fmt: skip
+"""Suggested categories; any non-empty category is accepted."""
+
+
+@dataclass(slots=True)
+class Profile:
+    """The vault owner. There is exactly one, with id ``me``."""
+
+    TABLE: ClassVar[str] = "profile"
+    CLEAR: ClassVar[tuple[str, ...]] = ()
+
+    id: str = "me"
+    display_name: str = ""
+    city: str = ""
+    opted_in: bool | None = None
+    """None until the first-visit question is answered; False means greeting only."""
+    shipping: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Person:
+    TABLE: ClassVar[str] = "people"
+    CLEAR: ClassVar[tuple[str, ...]] = ()
+
+    name: str
+    relationship: str = ""
+    sizes: dict[str, str] = field(default_factory=dict)
+    budget: Decimal | None = None
+    currency: str = ""
+    notes: str = ""
+    contact_uid: str = ""
+    """The vCard UID this person was imported from, so a re-import updates instead of adding."""
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(slots=True)
+class Interest:
+    TABLE: ClassVar[str] = "interests"
+    CLEAR: ClassVar[tuple[str, ...]] = ("person_id",)
+
+    category: str
+    name: str
+    sentiment: Sentiment = Sentiment.LIKE
+    source: Source = Source.ENTERED
+    person_id: str | None = None
+    """None for the owner's own interests."""
+    weight: float = 0.0
+    """Learned from feedback; 0 for entered interests."""
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(slots=True)
+class Occasion:
+    TABLE: ClassVar[str] = "occasions"
+    CLEAR: ClassVar[tuple[str, ...]] = ("person_id",)
+
+    kind: str
+    month: int
+    day: int
+    year: int | None = None
+    person_id: str | None = None
+    label: str = ""
+    lead_days: list[int] = field(default_factory=lambda: [14, 3])
+    yearly: bool = True
+    reminder_state: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per year (``"2026"``): ``dismissed``, ``snoozed_until`` (ISO date), ``bought``."""
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(slots=True)
+class Gift:
+    TABLE: ClassVar[str] = "gifts"
+    CLEAR: ClassVar[tuple[str, ...]] = ("person_id", "occasion_id")
+
+    title: str
+    person_id: str | None = None
+    """None once the person was deleted and the gift kept."""
+    occasion_id: str | None = None
+    status: GiftStatus = GiftStatus.IDEA
+    price: Decimal | None = None
+    currency: str = ""
+    retailer: str = ""
+    url: str = ""
+    on: date | None = None
+    """When it was bought or given."""
+    notes: str = ""
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(slots=True)
+class Purchase:
+    """The owner's own purchase history (simple personalization the owner can see and manage)."""
+
+    TABLE: ClassVar[str] = "purchases"
+    CLEAR: ClassVar[tuple[str, ...]] = ()
+
+    title: str
+    on: date | None = None
+    price: Decimal | None = None
+    currency: str = ""
+    retailer: str = ""
+    category: str = ""
+    gift_for: str | None = None
+    """Person id when this was a gift: it then says nothing about the owner's own taste."""
+    personalize: bool = True
+    """False: "don't use for personalization" (the one-off purchase problem)."""
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(slots=True)
+class Retailer:
+    TABLE: ClassVar[str] = "retailers"
+    CLEAR: ClassVar[tuple[str, ...]] = ()
+
+    name: str
+    base_url: str
+    pseudonym: str = field(default_factory=new_id)
+    """What this retailer knows the owner as; different for every retailer."""
+    link_id: str = ""
+    token: str = ""
+    """Fallback copy of the bearer token for machines with no keyring."""
+    terms: dict[str, Any] = field(default_factory=dict)
+    linked_at: datetime | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(slots=True)
+class Grant:
+    TABLE: ClassVar[str] = "grants"
+    CLEAR: ClassVar[tuple[str, ...]] = ("retailer_id",)
+
+    retailer_id: str
+    slice: str
+    since: datetime
+    until: datetime | None = None
+    revoked_at: datetime | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(slots=True)
+class ShareRecord:
+    """What was sent to a retailer, when, and the consent receipt that went with it."""
+
+    TABLE: ClassVar[str] = "share_records"
+    CLEAR: ClassVar[tuple[str, ...]] = ("retailer_id",)
+
+    retailer_id: str
+    sent_at: datetime
+    slices: list[str] = field(default_factory=list)
+    purpose: str = ""
+    retention_days: int = 0
+    receipt_id: str = ""
+    payload: str = ""
+    response: str = ""
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(slots=True)
+class Suggestion:
+    TABLE: ClassVar[str] = "suggestions"
+    CLEAR: ClassVar[tuple[str, ...]] = ("retailer_id",)
+
+    retailer_id: str
+    remote_id: str
+    kind: str
+    title: str
+    creators: list[str] = field(default_factory=list)
+    category: str = ""
+    tags: list[str] = field(default_factory=list)
+    price: Decimal | None = None
+    currency: str = ""
+    url: str = ""
+    for_ref: str = "self"
+    person_id: str | None = None
+    reason: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    """Kind-specific fields: event city and date, offer discount and expiry."""
+    received_at: datetime | None = None
+    status: SuggestionStatus = SuggestionStatus.NEW
+    verdict: str | None = None
+    hidden_reason: str | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(slots=True)
+class Rule:
+    """A filter or boost the owner set for suggestions."""
+
+    TABLE: ClassVar[str] = "rules"
+    CLEAR: ClassVar[tuple[str, ...]] = ()
+
+    action: RuleAction
+    match: dict[str, str] = field(default_factory=dict)
+    """Field → value, e.g. ``{"creator": "…"}`` or ``{"category": "books"}``."""
+    weight: float = 1.0
+    person_id: str | None = None
+    note: str = ""
+    id: str = field(default_factory=new_id)
+
+
+ENTITIES: tuple[type[Any], ...] = (
+    Profile, Person, Interest, Occasion, Gift, Purchase,
+    Retailer, Grant, ShareRecord, Suggestion, Rule,
+)  # fmt: skip
+"""Every stored record type, parents before children (the order export and import use)."""
+
+
+# --- parsing what people type -------------------------------------------------------------
+
+_FULL_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_YEARLESS = re.compile(r"^--(\d{1,2})-?(\d{2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A calendar date whose year may be unknown (a birthday without the birth year)."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def __str__(self) -> str:
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+def parse_partial_date(text: str) -> PartialDate:
+    """Parse ``YYYY-MM-DD`` or ``--MM-DD`` (also ``--MMDD``); raise InvalidInput otherwise."""
+    text = text.strip()
+    if m := _FULL_DATE.match(text):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := _YEARLESS.match(text):
+        year, (month, day) = None, (int(g) for g in m.groups())
+    else:
+        raise InvalidInput("dates are written YYYY-MM-DD, or --MM-DD when the year is unknown")
+    try:
+        date(2000 if year is None else year, month, day)  # 2000 is a leap year: --02-29 is fine
+    except ValueError:
+        raise InvalidInput("that date does not exist in the calendar") from None
+    if year is not None and year < 1:
+        raise InvalidInput("years start at 1")
+    return PartialDate(month, day, year)
+
+
+def parse_money(text: str) -> Decimal:
+    """Parse an amount like ``25``, ``25.50`` or ``25,50``; raise InvalidInput otherwise."""
+    try:
+        amount = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise InvalidInput("amounts are written like 25 or 25.50") from None
+    if not amount.is_finite() or amount < 0:
+        raise InvalidInput("amounts must be zero or more")
+    return amount
+
+
+def parse_lead_days(text: str) -> list[int]:
+    """Parse ``14,3`` into ``[14, 3]`` (sorted, largest first); raise InvalidInput otherwise."""
+    try:
+        days = sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True)
+    except ValueError:
+        raise InvalidInput("lead times are whole days separated by commas, like 14,3") from None
+    if not days or any(d < 0 or d > 366 for d in days):
+        raise InvalidInput("lead times are between 0 and 366 days")
+    return days

@@ -1,0 +1,22 @@
+"""The vault: SQLModel tables over SQLite, sealed with AES-256-GCM under a passphrase-wrapped key.
+
+Importing this package is cheap; ``Vault`` (which pulls in SQLAlchemy) loads on first use, so
+the reminder fast path can use ``store.crypto`` and ``store.readonly`` alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from profilekeeper.store.vault import Listing, Vault
+
+__all__ = ["Listing", "Vault"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from profilekeeper.store import vault
+
+        return getattr(vault, name)
+    raise AttributeError(name)

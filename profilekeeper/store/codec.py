@@ -1,0 +1,116 @@
+"""Turning domain records into sealed rows and back, without SQLAlchemy.
+
+A row is ``id``, the record's CLEAR reference columns, and ``sealed``: one AEAD envelope holding
+every other field as JSON. The associated data binds the envelope to its table, its record id
+and its references, so a ciphertext copied into another row, or a gift re-pointed at another
+person, fails to open.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import fields
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from typing import Any, Generic, TypeVar
+
+from profilekeeper.errors import CorruptedRecord
+from profilekeeper.store.crypto import Cipher, InvalidTag
+
+T = TypeVar("T")
+Convert = Callable[[Any], Any]
+
+
+def record_aad(table: str, record_id: str, refs: Iterable[str | None]) -> bytes:
+    return "|".join(("pk1", table, record_id, *(r or "" for r in refs))).encode()
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    raise TypeError(f"cannot store a {type(value).__name__}")
+
+
+def dumps(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=_json_default).encode()
+
+
+def _converter(hint: Any) -> Convert | None:
+    """How to rebuild a field from its JSON form, or None when JSON already has the right type."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        convert = _converter(inner[0]) if len(inner) == 1 else None
+        return None if convert is None else (lambda v: None if v is None else convert(v))
+    if hint is Decimal:
+        return Decimal
+    if hint is datetime:
+        return datetime.fromisoformat
+    if hint is date:
+        return date.fromisoformat
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint
+    return None
+
+
+class Codec(Generic[T]):
+    """Seals and opens one record type. Build once per type with ``codec_for``."""
+
+    def __init__(self, cls: type[T]) -> None:
+        self.cls = cls
+        self.table: str = cls.TABLE  # type: ignore[attr-defined]
+        self.refs: tuple[str, ...] = cls.CLEAR  # type: ignore[attr-defined]
+        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+        self.field_names = names
+        self.sealed_fields = [n for n in names if n != "id" and n not in self.refs]
+        hints = typing.get_type_hints(cls)
+        self.converters = {n: c for n in names if (c := _converter(hints[n])) is not None}
+
+    # -- sealed rows ------------------------------------------------------------------------
+
+    def to_row(self, record: T, cipher: Cipher) -> dict[str, Any]:
+        get = record.__getattribute__
+        refs = [get(r) for r in self.refs]
+        payload = {n: get(n) for n in self.sealed_fields}
+        row: dict[str, Any] = dict(zip(self.refs, refs, strict=True))
+        row["id"] = get("id")
+        row["sealed"] = cipher.seal(dumps(payload), record_aad(self.table, row["id"], refs))
+        return row
+
+    def from_row(self, row: Sequence[Any], cipher: Cipher) -> T:
+        """Open a row given as ``(id, *refs, sealed)``; raise CorruptedRecord if it was altered."""
+        record_id, *refs, sealed = row
+        try:
+            payload = json.loads(cipher.open(sealed, record_aad(self.table, record_id, refs)))
+        except (InvalidTag, ValueError, TypeError):
+            raise CorruptedRecord(self.table, record_id) from None
+        payload.update(zip(self.refs, refs, strict=True))
+        payload["id"] = record_id
+        return self._build(payload)
+
+    # -- plain dicts (export/import) -------------------------------------------------------
+
+    def to_plain(self, record: T) -> dict[str, Any]:
+        data = {n: getattr(record, n) for n in self.field_names}
+        return json.loads(dumps(data))  # type: ignore[no-any-return]
+
+    def from_plain(self, data: Mapping[str, Any]) -> T:
+        return self._build(dict(data))
+
+    def _build(self, data: dict[str, Any]) -> T:
+        known = {n: v for n, v in data.items() if n in self.converters or n in self.field_names}
+        for name, convert in self.converters.items():
+            if name in known:
+                known[name] = convert(known[name])
+        return self.cls(**known)
+
+
+@cache
+def codec_for(cls: type[T]) -> Codec[T]:
+    return Codec(cls)

@@ -1,0 +1,140 @@
+"""Envelope encryption: a random data key seals records; a passphrase-derived key wraps it.
+
+Only ``cryptography`` and the standard library are imported here, because the reminder fast
+path (no SQLAlchemy) opens the vault with this module too.
+
+Formats (all binary, stored in SQLite BLOB columns):
+    sealed value  = b"\\x01" ‖ nonce (12 bytes) ‖ AES-256-GCM ciphertext and tag
+    wrapped key   = a sealed value of the 32-byte data key under the key-encryption key
+The associated data always starts with ``pk1|`` and names what the value belongs to, so a
+ciphertext moved to another place fails to open.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT = 1
+_NONCE = 12
+KEY_BYTES = 32
+
+__all__ = [
+    "AesGcmCipher",
+    "Cipher",
+    "InvalidTag",
+    "KdfParams",
+    "NullCipher",
+    "derive_kek",
+    "new_data_key",
+]
+
+
+class Cipher(Protocol):
+    def seal(self, plaintext: bytes, aad: bytes) -> bytes: ...
+
+    def open(self, sealed: bytes, aad: bytes) -> bytes: ...
+
+
+class AesGcmCipher:
+    """AES-256-GCM with a fresh random nonce per value; one AESGCM object reused for speed."""
+
+    __slots__ = ("_aead",)
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != KEY_BYTES:
+            raise ValueError("AES-256 needs a 32-byte key")
+        self._aead = AESGCM(key)
+
+    def seal(self, plaintext: bytes, aad: bytes) -> bytes:
+        nonce = os.urandom(_NONCE)
+        return b"\x01" + nonce + self._aead.encrypt(nonce, plaintext, aad)
+
+    def open(self, sealed: bytes, aad: bytes) -> bytes:
+        """Return the plaintext; raise InvalidTag if anything about ``sealed`` was altered."""
+        if len(sealed) < 1 + _NONCE + 16 or sealed[0] != FORMAT:
+            raise InvalidTag()
+        return self._aead.decrypt(sealed[1 : 1 + _NONCE], sealed[1 + _NONCE :], aad)
+
+
+class NullCipher:
+    """No encryption at all. Only for benchmarks, to measure what the cipher itself costs."""
+
+    __slots__ = ()
+
+    def seal(self, plaintext: bytes, aad: bytes) -> bytes:
+        return plaintext
+
+    def open(self, sealed: bytes, aad: bytes) -> bytes:
+        return sealed
+
+
+def new_data_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+@dataclass(frozen=True, slots=True)
+class KdfParams:
+    """Argon2id parameters, stored in the vault header so they can be raised later.
+
+    The defaults follow RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes).
+    """
+
+    salt: bytes = field(default_factory=lambda: os.urandom(16))
+    memory_kib: int = 64 * 1024
+    iterations: int = 3
+    lanes: int = 4
+    algorithm: str = "argon2id"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["salt"] = base64.b64encode(self.salt).decode()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KdfParams:
+        if data.get("algorithm") != "argon2id":
+            raise ValueError("unknown key-derivation algorithm")
+        return cls(
+            salt=base64.b64decode(data["salt"]),
+            memory_kib=int(data["memory_kib"]),
+            iterations=int(data["iterations"]),
+            lanes=int(data["lanes"]),
+        )
+
+
+def normalize_passphrase(passphrase: str) -> bytes:
+    """NFC first, so the same passphrase typed on another system derives the same key."""
+    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+
+
+def derive_kek(passphrase: str, params: KdfParams) -> bytes:
+    """The key-encryption key: Argon2id over the passphrase. Deliberately slow (~0.1–0.3 s)."""
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+    kdf = Argon2id(
+        salt=params.salt,
+        length=KEY_BYTES,
+        iterations=params.iterations,
+        lanes=params.lanes,
+        memory_cost=params.memory_kib,
+    )
+    return kdf.derive(normalize_passphrase(passphrase))
+
+
+def wrap_aad(vault_id: str) -> bytes:
+    return f"pk1|data-key|{vault_id}".encode()
+
+
+def check_aad(vault_id: str) -> bytes:
+    return f"pk1|key-check|{vault_id}".encode()
+
+
+KEY_CHECK_PLAINTEXT = b"profilekeeper key check"
+"""Sealed under the data key in the header, to tell a stale keyring copy from the right key."""

@@ -1,0 +1,563 @@
+"""The vault: one SQLite file holding the encrypted profile.
+
+    vault = Vault.open(path)          # locked: the schema is readable, no record is
+    vault.unlock(passphrase)          # or vault.unlock_with_data_key(key_from_keyring)
+    vault.add(Person(name="Sam"))
+    for person in vault.list(Person): ...
+
+SQLModel describes the tables; reads and writes go through SQLAlchemy Core statements so that
+lists of thousands cost one statement, not thousands of ORM objects. Every record is sealed by
+``codec`` with the data key before it reaches SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from profilekeeper.errors import (
+    Conflict,
+    CorruptedRecord,
+    InvalidInput,
+    NotFound,
+    UnsupportedVault,
+    VaultExists,
+    VaultLocked,
+    VaultMissing,
+    WrongPassphrase,
+)
+from profilekeeper.model import ENTITIES, Gift, Interest, Occasion, Person, Profile
+from profilekeeper.store import migrations
+from profilekeeper.store.codec import Codec, codec_for
+from profilekeeper.store.crypto import (
+    KEY_CHECK_PLAINTEXT,
+    AesGcmCipher,
+    Cipher,
+    InvalidTag,
+    KdfParams,
+    check_aad,
+    derive_kek,
+    new_data_key,
+    wrap_aad,
+)
+from profilekeeper.store.paths import sidecar_paths
+from profilekeeper.store.tables import ROW_TABLES, VaultHeader
+
+T = TypeVar("T")
+CipherFactory = Callable[[bytes], Cipher]
+
+_HEADER = VaultHeader.__table__  # type: ignore[attr-defined]
+
+
+class Listing(list[T]):
+    """Records that opened, plus the ones that failed authentication (kept out of the list)."""
+
+    def __init__(self, items: Iterable[T] = (), corrupted: Iterable[CorruptedRecord] = ()):
+        super().__init__(items)
+        self.corrupted: list[CorruptedRecord] = list(corrupted)
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    vault_id: str
+    created: int
+    kdf: KdfParams
+    wrapped_key: bytes
+    key_check: bytes
+    key_generation: int
+    remembered: bool
+
+
+def _apply_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    # WAL for crash safety; secure_delete so freed pages are zeroed, not left readable;
+    # temp_store=MEMORY so sorts and temp tables never spill to a temp file.
+    for pragma in (
+        "journal_mode = WAL",
+        "synchronous = FULL",
+        "secure_delete = ON",
+        "foreign_keys = ON",
+        "temp_store = MEMORY",
+        "busy_timeout = 5000",
+    ):
+        dbapi_conn.execute(f"PRAGMA {pragma}")
+
+
+def _create_file_0600(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise VaultExists("a vault already exists at that path") from None
+    os.close(fd)
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+class Vault:
+    """An open vault file. Not unlocked until ``unlock`` or ``unlock_with_data_key`` succeeds."""
+
+    def __init__(self, path: Path, engine: Engine, cipher_factory: CipherFactory) -> None:
+        self.path = path
+        self._engine = engine
+        self._cipher_factory = cipher_factory
+        self._cipher: Cipher | None = None
+        self._data_key: bytes | None = None
+        self._local = threading.local()
+        self.header = self._read_header()
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _engine_for(path: Path) -> Engine:
+        engine = create_engine(f"sqlite:///{path}")
+        event.listen(engine, "connect", _apply_pragmas)
+        return engine
+
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        passphrase: str,
+        *,
+        kdf: KdfParams | None = None,
+        cipher_factory: CipherFactory = AesGcmCipher,
+    ) -> Vault:
+        """Make a new, unlocked vault at ``path`` (created 0600); VaultExists if one is there."""
+        if not passphrase:
+            raise InvalidInput("the passphrase must not be empty")
+        _create_file_0600(path)
+        try:
+            engine = cls._engine_for(path)
+            _migrate(engine)
+            kdf = kdf or KdfParams()
+            vault_id = uuid.uuid4().hex
+            data_key = new_data_key()
+            kek_cipher = AesGcmCipher(derive_kek(passphrase, kdf))
+            with engine.begin() as conn:
+                conn.execute(
+                    _HEADER.insert().values(
+                        singleton=1,
+                        vault_id=vault_id,
+                        created=_now(),
+                        kdf=_dump_kdf(kdf),
+                        wrapped_key=kek_cipher.seal(data_key, wrap_aad(vault_id)),
+                        key_check=AesGcmCipher(data_key).seal(
+                            KEY_CHECK_PLAINTEXT, check_aad(vault_id)
+                        ),
+                        key_generation=1,
+                        remembered=0,
+                    )
+                )
+            vault = cls(path, engine, cipher_factory)
+            vault._set_key(data_key)
+            vault.save(Profile())
+            return vault
+        except BaseException:
+            # Never leave a half-made vault behind.
+            for leftover in (path, *sidecar_paths(path)):
+                leftover.unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def open(cls, path: Path, *, cipher_factory: CipherFactory = AesGcmCipher) -> Vault:
+        """Open an existing vault, upgrading its schema if it is older; it stays locked."""
+        if not path.is_file():
+            raise VaultMissing("no vault at that path; create one with `profilekeeper init`")
+        engine = cls._engine_for(path)
+        try:
+            _migrate(engine)
+            return cls(path, engine, cipher_factory)
+        except sqlite3.DatabaseError:
+            engine.dispose()
+            raise UnsupportedVault("that file is not a profilekeeper vault") from None
+        except Exception:
+            engine.dispose()
+            raise
+
+    def unlock(self, passphrase: str) -> None:
+        kek_cipher = AesGcmCipher(derive_kek(passphrase, self.header.kdf))
+        try:
+            data_key = kek_cipher.open(self.header.wrapped_key, wrap_aad(self.vault_id))
+        except InvalidTag:
+            raise WrongPassphrase("wrong passphrase") from None
+        self._set_key(data_key)
+
+    def unlock_with_data_key(self, data_key: bytes) -> None:
+        """Unlock with a remembered data key; WrongPassphrase if it is not this vault's key."""
+        try:
+            AesGcmCipher(data_key).open(self.header.key_check, check_aad(self.vault_id))
+        except (InvalidTag, ValueError):
+            raise WrongPassphrase("the remembered key does not open this vault") from None
+        self._set_key(data_key)
+
+    def _set_key(self, data_key: bytes) -> None:
+        self._data_key = data_key
+        self._cipher = self._cipher_factory(data_key)
+
+    def lock(self) -> None:
+        self._cipher = None
+        self._data_key = None
+
+    def close(self) -> None:
+        self.lock()
+        self._engine.dispose()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def vault_id(self) -> str:
+        return self.header.vault_id
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._cipher is not None
+
+    @property
+    def data_key(self) -> bytes:
+        if self._data_key is None:
+            raise VaultLocked("the vault is locked")
+        return self._data_key
+
+    @property
+    def cipher(self) -> Cipher:
+        if self._cipher is None:
+            raise VaultLocked("the vault is locked")
+        return self._cipher
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    # -- transactions ----------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes: everything inside commits together or not at all."""
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with self._engine.begin() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    @contextmanager
+    def _conn(self) -> Iterator[Connection]:
+        if (conn := getattr(self._local, "conn", None)) is not None:
+            yield conn
+        else:
+            with self._engine.begin() as conn:
+                yield conn
+
+    # -- generic records -------------------------------------------------------------------
+
+    @staticmethod
+    def _table(codec: Codec[Any]) -> Any:
+        return ROW_TABLES[codec.table].__table__  # type: ignore[attr-defined]
+
+    def _rows(self, records: Iterable[T]) -> tuple[Any, list[dict[str, Any]]]:
+        records = list(records)
+        if not records:
+            return None, []
+        codec = codec_for(type(records[0]))
+        cipher, now = self.cipher, _now()
+        rows = [codec.to_row(r, cipher) for r in records]
+        for row in rows:
+            row["created"] = row["updated"] = now
+        return self._table(codec), rows
+
+    def add(self, record: T) -> T:
+        self.add_all([record])
+        return record
+
+    def add_all(self, records: Iterable[T]) -> None:
+        """Insert new records of one type in one statement."""
+        table, rows = self._rows(records)
+        if rows:
+            with self._conn() as conn:
+                conn.execute(table.insert(), rows)
+
+    def save(self, record: T) -> T:
+        """Insert or replace one record (by id)."""
+        self.save_all([record])
+        return record
+
+    def save_all(self, records: Iterable[T]) -> None:
+        table, rows = self._rows(records)
+        if not rows:
+            return
+        stmt = sqlite_insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["id"],
+            set_={c: stmt.excluded[c] for c in rows[0] if c not in ("id", "created")},
+        )
+        with self._conn() as conn:
+            conn.execute(stmt, rows)
+
+    def _select(self, cls: type[T], where: dict[str, Any]) -> Any:
+        codec = codec_for(cls)
+        table = self._table(codec)
+        stmt = select(table.c.id, *(table.c[r] for r in codec.refs), table.c.sealed)
+        for column, value in where.items():
+            if column != "id" and column not in codec.refs:
+                raise ValueError(f"{cls.__name__} rows can only be filtered by id or references")
+            col = table.c[column]
+            stmt = stmt.where(col.is_(None) if value is None else col == value)
+        return stmt
+
+    def list(self, cls: type[T], **where: Any) -> Listing[T]:
+        """Every record of ``cls`` (optionally where a reference equals a value).
+
+        Records that fail authentication are reported in ``.corrupted``, not raised, so one
+        damaged record never hides the rest.
+        """
+        codec, cipher = codec_for(cls), self.cipher
+        items: list[T] = []
+        corrupted: list[CorruptedRecord] = []
+        with self._conn() as conn:
+            rows = conn.execute(self._select(cls, where)).all()
+        for row in rows:
+            try:
+                items.append(codec.from_row(row, cipher))
+            except CorruptedRecord as error:
+                corrupted.append(error)
+        return Listing(items, corrupted)
+
+    def get(self, cls: type[T], record_id: str) -> T:
+        with self._conn() as conn:
+            row = conn.execute(self._select(cls, {"id": record_id})).first()
+        if row is None:
+            raise NotFound(f"no {codec_for(cls).table} record with that id")
+        return codec_for(cls).from_row(row, self.cipher)
+
+    def count(self, cls: type[Any]) -> int:
+        table = self._table(codec_for(cls))
+        with self._conn() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+    def delete(self, cls: type[Any], record_id: str) -> None:
+        table = self._table(codec_for(cls))
+        with self._conn() as conn:
+            if conn.execute(delete(table).where(table.c.id == record_id)).rowcount == 0:
+                raise NotFound(f"no {codec_for(cls).table} record with that id")
+
+    # -- the profile and people ------------------------------------------------------------
+
+    def profile(self) -> Profile:
+        try:
+            return self.get(Profile, "me")
+        except NotFound:
+            return Profile()
+
+    def find_person(self, name: str) -> Person:
+        """The person whose name matches ``name`` ignoring case and surrounding spaces."""
+        wanted = name.strip().casefold()
+        people = self.list(Person)
+        for person in people:
+            if person.name.strip().casefold() == wanted:
+                return person
+        if people.corrupted:
+            raise people.corrupted[0]
+        raise NotFound("no person by that name")
+
+    def add_person(self, person: Person) -> Person:
+        """Add ``person`` after checking the name is usable and not taken."""
+        self._check_person_name(person)
+        return self.add(person)
+
+    def save_person(self, person: Person) -> Person:
+        self._check_person_name(person)
+        return self.save(person)
+
+    def _check_person_name(self, person: Person) -> None:
+        person.name = " ".join(person.name.split())
+        if not person.name:
+            raise InvalidInput("a person needs a name")
+        folded = person.name.casefold()
+        if any(p.name.casefold() == folded and p.id != person.id for p in self.list(Person)):
+            raise Conflict("a person with that name exists already")
+
+    def remove_person(self, person_id: str, *, gifts: str = "refuse") -> int:
+        """Delete a person with their interests and occasions; return how many gifts they had.
+
+        ``gifts`` says what happens to their gift records: ``refuse`` (raise Conflict if there
+        are any), ``delete`` them, or ``keep`` them detached from any person.
+        """
+        if gifts not in ("refuse", "delete", "keep"):
+            raise ValueError("gifts must be refuse, delete or keep")
+        with self.transaction():
+            self.get(Person, person_id)  # NotFound before anything changes
+            their_gifts = self.list(Gift, person_id=person_id)
+            if their_gifts.corrupted and gifts == "keep":
+                raise their_gifts.corrupted[0]
+            count = len(their_gifts) + len(their_gifts.corrupted)
+            if count and gifts == "refuse":
+                raise Conflict("that person has gift records: choose to delete or keep them")
+            gift_table = self._table(codec_for(Gift))
+            with self._conn() as conn:
+                conn.execute(delete(gift_table).where(gift_table.c.person_id == person_id))
+            if gifts == "keep":
+                self.add_all(replace(g, person_id=None, occasion_id=None) for g in their_gifts)
+            self.delete(Person, person_id)  # interests and occasions cascade
+        return count
+
+    def remove_occasion(self, occasion_id: str) -> None:
+        """Delete an occasion; gifts recorded for it stay, no longer tied to it."""
+        with self.transaction():
+            gifts = self.list(Gift, occasion_id=occasion_id)
+            if gifts.corrupted:
+                raise gifts.corrupted[0]
+            self.save_all(replace(g, occasion_id=None) for g in gifts)
+            self.delete(Occasion, occasion_id)
+
+    def interests_of(self, person_id: str | None) -> Listing[Interest]:
+        return self.list(Interest, person_id=person_id)
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def _read_header(self) -> Header:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(_HEADER)).mappings().first()
+        if row is None:
+            raise UnsupportedVault("that vault has no header: it was never finished")
+        try:
+            kdf = KdfParams.from_json(_load_json(row["kdf"]))
+        except (ValueError, KeyError, TypeError):
+            raise UnsupportedVault("the vault header is damaged") from None
+        return Header(
+            vault_id=row["vault_id"],
+            created=row["created"],
+            kdf=kdf,
+            wrapped_key=row["wrapped_key"],
+            key_check=row["key_check"],
+            key_generation=row["key_generation"],
+            remembered=bool(row["remembered"]),
+        )
+
+    def _update_header(self, conn: Connection, **values: Any) -> None:
+        conn.execute(update(_HEADER).values(**values))
+
+    def _rewrap(self, data_key: bytes, passphrase: str, kdf: KdfParams) -> None:
+        wrapped = AesGcmCipher(derive_kek(passphrase, kdf)).seal(data_key, wrap_aad(self.vault_id))
+        with self._engine.begin() as conn:
+            self._update_header(conn, kdf=_dump_kdf(kdf), wrapped_key=wrapped)
+        self.header = self._read_header()
+
+    def verify_passphrase(self, passphrase: str) -> None:
+        """Raise WrongPassphrase unless ``passphrase`` unwraps this vault's data key."""
+        try:
+            AesGcmCipher(derive_kek(passphrase, self.header.kdf)).open(
+                self.header.wrapped_key, wrap_aad(self.vault_id)
+            )
+        except InvalidTag:
+            raise WrongPassphrase("wrong passphrase") from None
+
+    def change_passphrase(self, old: str, new: str, *, kdf: KdfParams | None = None) -> None:
+        """Re-wrap the data key under ``new``; records are untouched, keyring copies stay valid."""
+        if not new:
+            raise InvalidInput("the new passphrase must not be empty")
+        self.verify_passphrase(old)
+        self._rewrap(self.data_key, new, kdf or KdfParams())
+
+    def rotate_key(
+        self, passphrase: str, *, progress: Callable[[int, int], None] | None = None
+    ) -> bytes:
+        """Re-encrypt every record under a new data key in one transaction; return the new key.
+
+        Raises CorruptedRecord (and changes nothing) if any record fails to open. A keyring copy
+        of the old key no longer works afterwards: the caller should remember the new one.
+        """
+        self.verify_passphrase(passphrase)
+        old_cipher = self.cipher
+        new_key = new_data_key()
+        new_cipher = self._cipher_factory(new_key)
+        total = sum(self.count(cls) for cls in ENTITIES)
+        done = 0
+        kdf = KdfParams()
+        wrapped = AesGcmCipher(derive_kek(passphrase, kdf)).seal(new_key, wrap_aad(self.vault_id))
+        with self._engine.begin() as conn:
+            for cls in ENTITIES:
+                codec = codec_for(cls)
+                table = self._table(codec)
+                rows = conn.execute(self._select(cls, {})).all()
+                updates = []
+                for row in rows:
+                    record = codec.from_row(row, old_cipher)
+                    updates.append(
+                        {"rid": row[0], "sealed": codec.to_row(record, new_cipher)["sealed"]}
+                    )
+                if updates:
+                    from sqlalchemy import bindparam
+
+                    conn.execute(
+                        update(table)
+                        .where(table.c.id == bindparam("rid"))
+                        .values(sealed=bindparam("sealed")),
+                        updates,
+                    )
+                done += len(rows)
+                if progress:
+                    progress(done, total)
+            self._update_header(
+                conn,
+                kdf=_dump_kdf(kdf),
+                wrapped_key=wrapped,
+                key_check=AesGcmCipher(new_key).seal(KEY_CHECK_PLAINTEXT, check_aad(self.vault_id)),
+                key_generation=self.header.key_generation + 1,
+            )
+        self.checkpoint()
+        self._set_key(new_key)
+        self.header = self._read_header()
+        return new_key
+
+    def set_remembered(self, remembered: bool) -> None:
+        """Record whether a keyring copy exists, so commands skip the keyring when there is none."""
+        with self._engine.begin() as conn:
+            self._update_header(conn, remembered=int(remembered))
+        self.header = self._read_header()
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file and truncate it (after rotation, before copies)."""
+        with self._engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _migrate(engine: Engine) -> None:
+    raw = engine.raw_connection()
+    try:
+        dbapi = raw.driver_connection
+        assert isinstance(dbapi, sqlite3.Connection)
+        migrations.migrate(dbapi)
+    finally:
+        raw.close()
+
+
+def _dump_kdf(kdf: KdfParams) -> str:
+    import json
+
+    return json.dumps(kdf.to_json(), sort_keys=True)
+
+
+def _load_json(text: str) -> Any:
+    import json
+
+    return json.loads(text)

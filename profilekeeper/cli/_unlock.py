@@ -21,21 +21,20 @@ if TYPE_CHECKING:
 PASSPHRASE_ENV = "PROFILEKEEPER_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "PROFILEKEEPER_NEW_PASSPHRASE"
 MIN_PASSPHRASE = 8
-_stdin_lines: list[str] | None = None
 
 
 def warn(message: str) -> None:
     print(f"profilekeeper: {message}", file=sys.stderr)
 
 
-def stdin_line(index: int) -> str:
+def stdin_line(args: argparse.Namespace, index: int) -> str:
     """Line ``index`` of standard input (read once, so several passphrases can be piped)."""
-    global _stdin_lines
-    if _stdin_lines is None:
-        _stdin_lines = sys.stdin.read().splitlines()
-    if index >= len(_stdin_lines) or not _stdin_lines[index]:
+    lines: list[str] | None = getattr(args, "_stdin_lines", None)
+    if lines is None:
+        lines = args._stdin_lines = sys.stdin.read().splitlines()
+    if index >= len(lines) or not lines[index]:
         raise InvalidInput(f"expected a passphrase on line {index + 1} of standard input")
-    return _stdin_lines[index]
+    return lines[index]
 
 
 def _interactive() -> bool:
@@ -52,7 +51,7 @@ def _prompt(label: str) -> str:
 def current_passphrase(args: argparse.Namespace, *, line: int = 0) -> str | None:
     """The passphrase given by flag or environment, or None if neither was used."""
     if args.passphrase_stdin:
-        return stdin_line(line)
+        return stdin_line(args, line)
     return os.environ.get(PASSPHRASE_ENV) or None
 
 
@@ -70,7 +69,7 @@ def ask_current(args: argparse.Namespace, label: str = "Passphrase") -> str:
 def ask_new(args: argparse.Namespace, *, line: int = 0, env: str = PASSPHRASE_ENV) -> str:
     """A new passphrase: from stdin line ``line``, ``env``, or asked twice at the terminal."""
     if args.passphrase_stdin:
-        new = stdin_line(line)
+        new = stdin_line(args, line)
     elif os.environ.get(env):
         new = os.environ[env]
     elif _interactive():

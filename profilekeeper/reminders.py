@@ -1,0 +1,227 @@
+"""The reminder engine: which birthdays and anniversaries should nag today, and with what.
+
+Plain Python over ``profilekeeper.model`` records, so ``remind``, the Home screen and the tests
+share one answer. Nothing here reads the vault: callers pass records in and save what
+``dismiss``/``snooze``/``mark_bought`` return.
+
+When something is due. For each occasion take its next occurrence ``on`` (today counts). It is
+*upcoming* when ``today <= on <= today + days``. It is *due* (it nags) when it is upcoming and
+``today >= on - max(lead_days)`` (an empty ``lead_days`` nags on the day only), unless that
+occurrence's year — ``on.year``, the key in ``Occasion.reminder_state`` — is dismissed or
+marked bought, or snoozed until a date after today. State for one year never touches another.
+
+29 February falls on 28 February in other years (``leap_day="feb28"``) or on 1 March
+(``leap_day="mar1"``). A non-yearly occasion with a year happens on that date only.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from profilekeeper.model import Gift, GiftStatus, Occasion, Person
+
+LEAP_DAY_CHOICES = ("feb28", "mar1")
+TOP_IDEAS = 3
+
+NO_IDEA = "no idea yet"
+IDEAS = "ideas"
+BOUGHT = "bought"
+GIVEN = "given"
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One occurrence of an occasion, ready to show."""
+
+    occasion_id: str
+    person_id: str | None
+    person_name: str
+    kind: str
+    label: str
+    on: date
+    days_until: int
+    number: int | None
+    """Age on a birthday, years on an anniversary; None when the year is unknown."""
+    headline: str
+    gift_status: str
+    """``no idea yet``, ``ideas``, ``bought`` or ``given``."""
+    top_ideas: tuple[str, ...]
+    snoozed_until: date | None
+
+
+def _in_year(year: int, month: int, day: int, leap_day: str) -> date:
+    if month == 2 and day == 29 and not calendar.isleap(year):
+        return date(year, 3, 1) if leap_day == "mar1" else date(year, 2, 28)
+    return date(year, month, day)
+
+
+def next_occurrence(month: int, day: int, after: date, *, leap_day: str = "feb28") -> date:
+    """The first date on or after ``after`` that a yearly ``month``/``day`` falls on."""
+    if leap_day not in LEAP_DAY_CHOICES:
+        raise ValueError(f"leap_day must be one of {LEAP_DAY_CHOICES}")
+    this_year = _in_year(after.year, month, day, leap_day)
+    return this_year if this_year >= after else _in_year(after.year + 1, month, day, leap_day)
+
+
+def _occurrence(occasion: Occasion, today: date, leap_day: str) -> date | None:
+    if not occasion.yearly and occasion.year is not None:
+        once = _in_year(occasion.year, occasion.month, occasion.day, leap_day)
+        return once if once >= today else None
+    return next_occurrence(occasion.month, occasion.day, today, leap_day=leap_day)
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``21st``, ``112th``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def headline(name: str, kind: str, label: str, number: int | None) -> str:
+    """``Sam turns 40``, ``Ann & Bo's 10th anniversary``, ``Sam's birthday``."""
+    noun = label or kind
+    if kind.casefold() == "birthday" and number and name:
+        return f"{name} turns {number}"
+    if number:
+        noun = f"{ordinal(number)} {noun}"
+    return f"{name}'s {noun}" if name else noun[:1].upper() + noun[1:]
+
+
+def _gift_summary(
+    occasion: Occasion, on: date, gifts: list[Gift], bought_state: bool
+) -> tuple[str, tuple[str, ...]]:
+    # A bought/given gift counts for this occurrence only if tied to the occasion and dated
+    # within the year before it (or undated): last year's present must not silence this year.
+    previous = on - timedelta(days=365)
+    statuses = {
+        g.status
+        for g in gifts
+        if g.occasion_id == occasion.id
+        and g.status != GiftStatus.IDEA
+        and (g.on is None or g.on > previous)
+    }
+    ideas = [g for g in gifts if g.status == GiftStatus.IDEA
+             and (g.occasion_id == occasion.id
+                  or (g.occasion_id is None and occasion.person_id is not None
+                      and g.person_id == occasion.person_id))]  # fmt: skip
+    ideas.sort(key=lambda g: g.occasion_id != occasion.id)  # ideas for this occasion first
+    top = tuple(g.title for g in ideas[:TOP_IDEAS])
+    if GiftStatus.GIVEN in statuses:
+        return GIVEN, top
+    if GiftStatus.BOUGHT in statuses or bought_state:
+        return BOUGHT, top
+    return (IDEAS if ideas else NO_IDEA), top
+
+
+def _state(occasion: Occasion, year: int) -> dict[str, str]:
+    return occasion.reminder_state.get(str(year), {})
+
+
+def _snoozed_until(state: dict[str, str]) -> date | None:
+    try:
+        return date.fromisoformat(state["snoozed_until"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _build(
+    occasions: Iterable[Occasion],
+    people: Iterable[Person],
+    gifts: Iterable[Gift],
+    today: date,
+    days: int,
+    leap_day: str,
+    nagging_only: bool,
+) -> list[Due]:
+    names = {p.id: p.name for p in people}
+    gifts_by_person: dict[str | None, list[Gift]] = {}
+    for gift in gifts:
+        gifts_by_person.setdefault(gift.person_id, []).append(gift)
+    last_day = today + timedelta(days=max(days, 0))
+    result: list[Due] = []
+    for occasion in occasions:
+        on = _occurrence(occasion, today, leap_day)
+        if on is None or on > last_day:
+            continue
+        state = _state(occasion, on.year)
+        snoozed = _snoozed_until(state)
+        if nagging_only:
+            lead = max(occasion.lead_days, default=0)
+            if today < on - timedelta(days=lead) or state.get("dismissed") or state.get("bought"):
+                continue
+            if snoozed is not None and today < snoozed:
+                continue
+        name = names.get(occasion.person_id, "") if occasion.person_id else ""
+        number = on.year - occasion.year if occasion.year is not None and occasion.yearly else None
+        number = number if number and number > 0 else None
+        related = gifts_by_person.get(occasion.person_id, []) if occasion.person_id else [
+            g for g in gifts_by_person.get(None, []) if g.occasion_id == occasion.id
+        ]
+        status, top = _gift_summary(occasion, on, related, bool(state.get("bought")))
+        result.append(
+            Due(
+                occasion_id=occasion.id,
+                person_id=occasion.person_id,
+                person_name=name,
+                kind=occasion.kind,
+                label=occasion.label,
+                on=on,
+                days_until=(on - today).days,
+                number=number,
+                headline=headline(name, occasion.kind, occasion.label, number),
+                gift_status=status,
+                top_ideas=top,
+                snoozed_until=snoozed if snoozed is not None and snoozed > today else None,
+            )
+        )
+    result.sort(key=lambda d: (d.on, d.headline.casefold(), d.occasion_id))
+    return result
+
+
+def due(
+    occasions: Iterable[Occasion],
+    people: Iterable[Person],
+    gifts: Iterable[Gift],
+    today: date,
+    days: int,
+    *,
+    leap_day: str = "feb28",
+) -> list[Due]:
+    """What should nag today within ``[today, today + days]``, soonest first (see module doc)."""
+    return _build(occasions, people, gifts, today, days, leap_day, nagging_only=True)
+
+
+def upcoming(
+    occasions: Iterable[Occasion],
+    people: Iterable[Person],
+    gifts: Iterable[Gift],
+    today: date,
+    days: int,
+    *,
+    leap_day: str = "feb28",
+) -> list[Due]:
+    """Every occurrence within ``[today, today + days]``, ignoring lead times and state."""
+    return _build(occasions, people, gifts, today, days, leap_day, nagging_only=False)
+
+
+def _with_state(occasion: Occasion, year: int, **changes: str) -> Occasion:
+    states = {y: dict(s) for y, s in occasion.reminder_state.items()}
+    states.setdefault(str(year), {}).update(changes)
+    return replace(occasion, reminder_state=states)
+
+
+def dismiss(occasion: Occasion, year: int) -> Occasion:
+    """A copy of ``occasion`` that no longer nags for the occurrence in ``year``."""
+    return _with_state(occasion, year, dismissed="true")
+
+
+def snooze(occasion: Occasion, year: int, until: date) -> Occasion:
+    """A copy of ``occasion`` whose ``year`` occurrence stays quiet until ``until``."""
+    return _with_state(occasion, year, snoozed_until=until.isoformat())
+
+
+def mark_bought(occasion: Occasion, year: int) -> Occasion:
+    """A copy of ``occasion`` marked "gift bought" for ``year``: it stops nagging that year."""
+    return _with_state(occasion, year, bought="true")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -57,9 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_YEARLESS_DATE = re.compile(r"^--\d{1,2}-?\d{2}$")
+
+
+def _protect_yearless_dates(argv: Sequence[str]) -> list[str]:
+    """Let ``--03-15`` (a date without its year) through argparse as a value, not an option.
+
+    argparse takes any token containing a space for a value; the date parser strips it again.
+    """
+    return [f"{arg} " if _YEARLESS_DATE.match(arg) else arg for arg in argv]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_protect_yearless_dates(sys.argv[1:] if argv is None else argv))
     args.vault = getattr(args, "vault", None)
     args.passphrase_stdin = getattr(args, "passphrase_stdin", False)
     handler = getattr(args, "handler", None)

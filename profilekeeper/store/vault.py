@@ -360,6 +360,12 @@ class Vault:
             if conn.execute(delete(table).where(table.c.id == record_id)).rowcount == 0:
                 raise NotFound(f"no {codec_for(cls).table} record with that id")
 
+    def delete_all_records(self) -> None:
+        """Empty every record table; the header and the key stay."""
+        with self._conn() as conn:
+            for cls in reversed(ENTITIES):
+                conn.execute(delete(self._table(codec_for(cls))))
+
     # -- the profile and people ------------------------------------------------------------
 
     def profile(self) -> Profile:

@@ -1,0 +1,73 @@
+"""``export`` (decrypted JSON, or a calendar) and ``import`` (a JSON export)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from profilekeeper.cli._unlock import open_unlocked, warn
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "export",
+        parents=[common],
+        help="export the whole profile (plaintext JSON) or a calendar (.ics)",
+        description="Write everything in the vault, decrypted, for use in another program. "
+        "The JSON export is NOT encrypted: keep it somewhere private and delete it after use.",
+    )
+    p.add_argument("--format", choices=("json", "ics"), default="json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (mode 0600) instead of stdout")
+    p.add_argument("--skip-corrupted", action="store_true",
+                   help="leave out records that fail to decrypt instead of stopping")
+    p.add_argument("--no-names", action="store_true",
+                   help="ics only: leave names out of event titles, for shared calendars")
+    p.set_defaults(handler=export)
+
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="import a JSON export",
+        description="Load a profilekeeper JSON export. Records with the same id are "
+        "overwritten, new ones added; all in one transaction.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--replace", action="store_true", help="empty the vault first")
+    p.set_defaults(handler=import_)
+
+
+def export(args: argparse.Namespace) -> int:
+    if args.format == "ics":
+        from profilekeeper.cli.reminders import export_ics
+
+        return export_ics(args)
+    from profilekeeper.store.transfer import export_json, write_private_file
+
+    with open_unlocked(args) as vault:
+        text = export_json(vault, skip_corrupted=args.skip_corrupted)
+    warn("this export is plaintext, not encrypted: keep it private and delete it when done")
+    if args.output:
+        write_private_file(Path(args.output), text)
+        print(f"Exported to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def import_(args: argparse.Namespace) -> int:
+    from profilekeeper.errors import InvalidInput, NotFound
+    from profilekeeper.store.transfer import import_json
+
+    path = Path(args.file).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFound("no such file to import") from None
+    except (OSError, UnicodeDecodeError):
+        raise InvalidInput("that file cannot be read as UTF-8 text") from None
+    with open_unlocked(args) as vault:
+        counts = import_json(vault, text, replace=args.replace)
+    print(f"Imported {sum(counts.values())} records.")
+    return 0

@@ -1,0 +1,155 @@
+"""``init``, ``passwd``, ``rotate-key`` and ``keyring remember|forget|status``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from profilekeeper.cli._unlock import (
+    NEW_PASSPHRASE_ENV,
+    ask_current,
+    ask_new,
+    current_passphrase,
+    open_unlocked,
+    open_vault,
+    warn,
+)
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "init",
+        parents=[common],
+        help="create a new vault",
+        description="Create a new encrypted vault. The passphrase is asked twice at the "
+        "terminal, or read from --passphrase-stdin / PROFILEKEEPER_PASSPHRASE.",
+    )
+    p.add_argument(
+        "--remember",
+        action="store_true",
+        help="also keep the key in this device's keyring, so commands unlock without asking",
+    )
+    p.set_defaults(handler=init)
+
+    p = sub.add_parser(
+        "passwd",
+        parents=[common],
+        help="change the passphrase",
+        description="Change the passphrase. With --passphrase-stdin, line 1 is the current "
+        f"passphrase and line 2 the new one; or set PROFILEKEEPER_PASSPHRASE and "
+        f"{NEW_PASSPHRASE_ENV}. Records are not re-encrypted (see rotate-key).",
+    )
+    p.set_defaults(handler=passwd)
+
+    p = sub.add_parser(
+        "rotate-key",
+        parents=[common],
+        help="re-encrypt every record under a new data key",
+        description="Make a new data key and re-encrypt every record with it, in one "
+        "transaction. Needs the passphrase; a remembered keyring copy is updated.",
+    )
+    p.set_defaults(handler=rotate_key)
+
+    p = sub.add_parser("keyring", parents=[common], help="remember the key on this device, or not")
+    ks = p.add_subparsers(dest="keyring_action", metavar="ACTION", required=True)
+    ks.add_parser(
+        "remember", parents=[common], help="keep the data key in the OS keyring"
+    ).set_defaults(handler=keyring_remember)
+    ks.add_parser(
+        "forget", parents=[common], help="delete the keyring copy; ask for the passphrase again"
+    ).set_defaults(handler=keyring_forget)
+    ks.add_parser(
+        "status", parents=[common], help="say whether the key is remembered here"
+    ).set_defaults(handler=keyring_status)
+
+
+def init(args: argparse.Namespace) -> int:
+    from profilekeeper.store.paths import resolve_vault_path
+    from profilekeeper.store.vault import Vault
+
+    path = resolve_vault_path(args.vault)
+    if path.exists():
+        from profilekeeper.errors import VaultExists
+
+        raise VaultExists(f"a vault already exists at {path}")
+    passphrase = ask_new(args)
+    with Vault.create(path, passphrase) as vault:
+        print(f"Created a vault at {path}")
+        if args.remember:
+            _remember(vault)
+    return 0
+
+
+def passwd(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        old = current_passphrase(args, line=0)
+        if old is None:
+            old = ask_current(args, "Current passphrase")
+        vault.unlock(old)
+        new = ask_new(args, line=1, env=NEW_PASSPHRASE_ENV)
+        vault.change_passphrase(old, new)
+    print("Passphrase changed.")
+    return 0
+
+
+def rotate_key(args: argparse.Namespace) -> int:
+    from profilekeeper.store import keys
+
+    with open_vault(args) as vault:
+        passphrase = ask_current(args)
+        vault.unlock(passphrase)
+        total = 0
+
+        def progress(done: int, of: int) -> None:
+            nonlocal total
+            total = of
+
+        new_key = vault.rotate_key(passphrase, progress=progress)
+        print(f"Re-encrypted {total} records under a new data key.")
+        if vault.header.remembered:
+            try:
+                keys.remember(vault.vault_id, new_key)
+                print("Updated the key remembered in the keyring.")
+            except keys.KeyringUnavailable as error:
+                vault.set_remembered(False)
+                warn(f"{error}: the keyring copy is now stale; commands will ask for the passphrase")
+    return 0
+
+
+def _remember(vault: Any) -> None:
+    from profilekeeper.store import keys
+
+    keys.remember(vault.vault_id, vault.data_key)
+    vault.set_remembered(True)
+    print("Remembered the key in this device's keyring: commands will unlock without asking.")
+
+
+def keyring_remember(args: argparse.Namespace) -> int:
+    with open_unlocked(args) as vault:
+        _remember(vault)
+    return 0
+
+
+def keyring_forget(args: argparse.Namespace) -> int:
+    from profilekeeper.store import keys
+
+    with open_vault(args) as vault:
+        try:
+            had = keys.forget(vault.vault_id)
+        finally:
+            vault.set_remembered(False)
+    print("Forgot the key on this device." if had else "The key was not remembered on this device.")
+    return 0
+
+
+def keyring_status(args: argparse.Namespace) -> int:
+    from profilekeeper.store import keys
+
+    with open_vault(args) as vault:
+        try:
+            stored = keys.recall(vault.vault_id)
+        except keys.KeyringUnavailable as error:
+            print(f"Not remembered: {error}.")
+            return 0
+    print("Remembered on this device." if stored else "Not remembered on this device.")
+    return 0

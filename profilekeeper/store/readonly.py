@@ -1,0 +1,136 @@
+"""Reading the vault with ``sqlite3`` alone: the fast path behind ``profilekeeper remind``.
+
+SQLAlchemy and SQLModel cost ~0.4–0.6 s to import, more than the whole reminder budget, so
+this module reads the record tables with plain SQL (the column layout is the one
+``migrations.py`` creates; tests/reminders/test_readonly.py reads records ``Vault`` wrote).
+The file is opened read-only, so a reminder run can never change or upgrade a vault; a vault
+with an older schema raises ``NeedsUpgrade`` and the caller opens it once with ``Vault``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import quote
+
+from profilekeeper.errors import (
+    CorruptedRecord,
+    UnsupportedVault,
+    VaultLocked,
+    VaultMissing,
+    WrongPassphrase,
+)
+from profilekeeper.store import migrations
+from profilekeeper.store.codec import codec_for
+from profilekeeper.store.crypto import (
+    AesGcmCipher,
+    InvalidTag,
+    KdfParams,
+    check_aad,
+    derive_kek,
+    wrap_aad,
+)
+
+T = TypeVar("T")
+
+
+class NeedsUpgrade(UnsupportedVault):
+    """The vault's schema is older than this profilekeeper's; a read-write open upgrades it."""
+
+
+class Records(list[T]):
+    """Records that opened; the ones that failed authentication are in ``corrupted``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.corrupted: list[CorruptedRecord] = []
+
+
+class ReadOnlyVault:
+    """A vault opened read-only. ``unlock`` or ``unlock_with_data_key`` before ``load``."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.is_file():
+            raise VaultMissing("no vault at that path; create one with `profilekeeper init`")
+        self.path = path
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+        try:
+            self._conn = sqlite3.connect(uri, uri=True)
+            version = migrations.schema_version(self._conn)
+            header = self._conn.execute(
+                "SELECT vault_id, kdf, wrapped_key, key_check, remembered FROM vault_header"
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            self.close()
+            raise UnsupportedVault("that file is not a profilekeeper vault") from None
+        if version != migrations.CURRENT_VERSION:
+            self.close()
+            if version > migrations.CURRENT_VERSION:
+                raise UnsupportedVault(
+                    f"this vault has schema version {version}, newer than this profilekeeper "
+                    f"knows ({migrations.CURRENT_VERSION}); upgrade profilekeeper"
+                )
+            raise NeedsUpgrade("this vault needs a schema upgrade")
+        if header is None:
+            self.close()
+            raise UnsupportedVault("that vault has no header: it was never finished")
+        self.vault_id: str = header[0]
+        self._kdf_json: str = header[1]
+        self._wrapped_key: bytes = header[2]
+        self._key_check: bytes = header[3]
+        self.remembered = bool(header[4])
+        self._cipher: AesGcmCipher | None = None
+
+    def close(self) -> None:
+        if conn := getattr(self, "_conn", None):
+            conn.close()
+
+    def __enter__(self) -> ReadOnlyVault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def unlock(self, passphrase: str) -> None:
+        try:
+            kdf = KdfParams.from_json(json.loads(self._kdf_json))
+        except (ValueError, KeyError, TypeError):
+            raise UnsupportedVault("the vault header is damaged") from None
+        try:
+            data_key = AesGcmCipher(derive_kek(passphrase, kdf)).open(
+                self._wrapped_key, wrap_aad(self.vault_id)
+            )
+        except InvalidTag:
+            raise WrongPassphrase("wrong passphrase") from None
+        self._cipher = AesGcmCipher(data_key)
+
+    def unlock_with_data_key(self, data_key: bytes) -> None:
+        """Unlock with a remembered key; WrongPassphrase if it is not this vault's key."""
+        try:
+            cipher = AesGcmCipher(data_key)
+            cipher.open(self._key_check, check_aad(self.vault_id))
+        except (InvalidTag, ValueError):
+            raise WrongPassphrase("the remembered key does not open this vault") from None
+        self._cipher = cipher
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._cipher is not None
+
+    def load(self, cls: type[T]) -> Records[T]:
+        """Every record of ``cls``; damaged ones are reported in ``.corrupted``, not raised."""
+        if self._cipher is None:
+            raise VaultLocked("the vault is locked")
+        codec = codec_for(cls)
+        columns = ", ".join(("id", *codec.refs, "sealed"))
+        # Table and column names come from the model classes, never from input.
+        rows = self._conn.execute(f"SELECT {columns} FROM {codec.table}")  # noqa: S608
+        records: Records[T] = Records()
+        for row in rows:
+            try:
+                records.append(codec.from_row(row, self._cipher))
+            except CorruptedRecord as error:
+                records.corrupted.append(error)
+        return records

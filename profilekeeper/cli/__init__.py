@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "profilekeeper.cli.vault",
     "profilekeeper.cli.records",
     "profilekeeper.cli.transfer",
+    "profilekeeper.cli.reminders",
     "profilekeeper.cli.app",
 )
 

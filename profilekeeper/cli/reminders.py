@@ -1,0 +1,264 @@
+"""``remind``, ``import-contacts`` and the ICS side of ``export``.
+
+``remind`` runs in login shells and timers, so its path imports only the standard library,
+``cryptography`` and the read-only store (no SQLAlchemy, SQLModel, Textual or httpx); a test
+checks it. Exit statuses: 0 nothing due, 1 something due, 3 locked with nobody to ask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from profilekeeper.cli import _unlock
+from profilekeeper.errors import InvalidInput, VaultLocked, WrongPassphrase
+
+if TYPE_CHECKING:
+    from profilekeeper.reminders import Due
+    from profilekeeper.store.readonly import ReadOnlyVault
+
+DEFAULT_DAYS = 30
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    remind = sub.add_parser(
+        "remind",
+        parents=[common],
+        help="show birthdays and anniversaries that need a gift soon",
+        description="Show what is due, soonest first, with gift status and top ideas. "
+        "Exit status 0: nothing due; 1: something due; 3: locked and nobody to ask.",
+    )
+    remind.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N",
+                        help=f"look N days ahead (default {DEFAULT_DAYS})")
+    remind.add_argument("--json", action="store_true", help="print JSON for scripts")
+    remind.add_argument("--notify", action="store_true",
+                        help="also send a desktop notification (needs notify-send)")
+    remind.add_argument("-q", "--quiet", action="store_true",
+                        help="print nothing when nothing is due")
+    remind.add_argument("--today", metavar="YYYY-MM-DD", help="pretend today is this date")
+    remind.set_defaults(handler=run_remind)
+
+    contacts = sub.add_parser(
+        "import-contacts",
+        parents=[common],
+        help="add people, birthdays and anniversaries from a vCard (.vcf) file",
+        description="Read vCard 3.0/4.0 contacts. Re-importing updates people (matched by "
+        "UID, else by name) instead of adding them twice.",
+    )
+    contacts.add_argument("file", metavar="FILE.vcf")
+    contacts.set_defaults(handler=run_import_contacts)
+
+
+# --- remind -------------------------------------------------------------------------------
+
+
+def _today(args: argparse.Namespace) -> Any:
+    from datetime import date
+
+    if not args.today:
+        return date.today()
+    try:
+        return date.fromisoformat(args.today)
+    except ValueError:
+        raise InvalidInput("--today is written YYYY-MM-DD") from None
+
+
+def _open_read_only(args: argparse.Namespace) -> ReadOnlyVault:
+    from profilekeeper.store.paths import resolve_vault_path
+    from profilekeeper.store.readonly import NeedsUpgrade, ReadOnlyVault
+
+    path = resolve_vault_path(args.vault)
+    try:
+        return ReadOnlyVault(path)
+    except NeedsUpgrade:
+        # Rare (first run after an upgrade): the full store migrates, then the fast path reads.
+        from profilekeeper.store.vault import Vault
+
+        Vault.open(path).close()
+        return ReadOnlyVault(path)
+
+
+def _unlock_from_keyring(vault: ReadOnlyVault) -> bool:
+    if not vault.remembered:
+        return False
+    from profilekeeper.store import fast_keyring
+
+    try:
+        data_key = fast_keyring.recall(vault.vault_id)
+    except fast_keyring.KeyringUnavailable as error:
+        _unlock.warn(f"{error}; the key is not remembered here")
+        return False
+    if data_key is None:
+        _unlock.warn("the key is not remembered in this keyring")
+        return False
+    try:
+        vault.unlock_with_data_key(data_key)
+    except WrongPassphrase:
+        _unlock.warn("the key remembered in the keyring is out of date")
+        return False
+    return True
+
+
+def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
+    """Passphrase given, else the remembered key, else a prompt at a terminal, else exit 3."""
+    given = _unlock.current_passphrase(args)
+    if given is not None:
+        vault.unlock(given)
+        return
+    if _unlock_from_keyring(vault):
+        return
+    if not sys.stdin.isatty():
+        raise VaultLocked(
+            "the vault is locked and there is no terminal to ask on: remember the key with "
+            "`profilekeeper keyring remember`, or use --passphrase-stdin or "
+            f"{_unlock.PASSPHRASE_ENV}"
+        )
+    for attempt in range(3):
+        try:
+            vault.unlock(_unlock.ask_current(args))
+            return
+        except WrongPassphrase:
+            if attempt == 2:
+                raise
+            _unlock.warn("wrong passphrase, try again")
+
+
+def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
+    from profilekeeper.model import Gift, Occasion, Person, Profile
+    from profilekeeper.reminders import LEAP_DAY_CHOICES, due
+
+    if args.days < 0:
+        raise InvalidInput("--days must be zero or more")
+    today = _today(args)
+    with _open_read_only(args) as vault:
+        unlock_read_only(vault, args)
+        profiles, occasions = vault.load(Profile), vault.load(Occasion)
+        people, gifts = vault.load(Person), vault.load(Gift)
+    leap_day = profiles[0].settings.get("leap_day", "feb28") if profiles else "feb28"
+    if leap_day not in LEAP_DAY_CHOICES:
+        leap_day = "feb28"
+    corrupted = sum(len(r.corrupted) for r in (profiles, occasions, people, gifts))
+    return due(occasions, people, gifts, today, args.days, leap_day=leap_day), corrupted
+
+
+def due_as_json(item: Due) -> dict[str, Any]:
+    """One due item in the ``--json`` shape (dates as ISO strings)."""
+    return {
+        "occasion_id": item.occasion_id,
+        "person_id": item.person_id,
+        "person_name": item.person_name,
+        "kind": item.kind,
+        "label": item.label,
+        "on": item.on.isoformat(),
+        "days_until": item.days_until,
+        "number": item.number,
+        "headline": item.headline,
+        "gift_status": item.gift_status,
+        "top_ideas": list(item.top_ideas),
+        "snoozed_until": item.snoozed_until.isoformat() if item.snoozed_until else None,
+    }
+
+
+def describe(item: Due) -> str:
+    """One line: when, what, and where the gift stands."""
+    when = {0: "today", 1: "tomorrow"}.get(item.days_until, f"in {item.days_until} days")
+    gift = f"gift: {item.gift_status}"
+    if item.top_ideas and item.gift_status == "ideas":
+        gift += " — " + ", ".join(item.top_ideas)
+    return f"{when:<12} {item.on:%a %d %b}  {item.headline}  ({gift})"
+
+
+def _notify(items: list[Due]) -> None:
+    import shutil
+    import subprocess
+
+    notifier = shutil.which("notify-send")
+    if notifier is None:
+        _unlock.warn("no desktop notifier found (install notify-send); nothing was sent")
+        return
+    title = "1 gift reminder" if len(items) == 1 else f"{len(items)} gift reminders"
+    body = "\n".join(describe(i) for i in items[:10])
+    try:
+        done = subprocess.run([notifier, "--app-name=profilekeeper", title, body],
+                              capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        done = None
+    if done is None or done.returncode != 0:
+        _unlock.warn("notify-send could not show the notification (no notification service?)")
+
+
+def run_remind(args: argparse.Namespace) -> int:
+    items, corrupted = _load_due(args)
+    if corrupted:
+        _unlock.warn(f"{corrupted} record(s) could not be read (corrupted); they are left out")
+    if args.json:
+        import json
+
+        payload = {"days": args.days, "due": [due_as_json(i) for i in items],
+                   "corrupted": corrupted}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif items:
+        for item in items:
+            print(describe(item))
+    elif not args.quiet:
+        print(f"Nothing due in the next {args.days} days.")
+    if args.notify and items:
+        _notify(items)
+    return 1 if items else 0
+
+
+# --- contacts and calendar ---------------------------------------------------------------
+
+
+def run_import_contacts(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from profilekeeper.contacts import import_contacts
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        raise InvalidInput("cannot read that file") from None
+    vault = _unlock.open_unlocked(args)
+    try:
+        report = import_contacts(vault, text)
+    finally:
+        vault.close()
+    for message in report.skipped:
+        _unlock.warn(f"skipped {message}")
+    print(report.summary())
+    return 0
+
+
+def export_ics(args: argparse.Namespace) -> int:
+    """``export --format ics``: write the occasions as a calendar to ``args.output`` or stdout.
+
+    Reads ``args.no_names`` when the export parser offers ``--no-names``.
+    """
+    from pathlib import Path
+
+    from profilekeeper.calendar_ics import build_calendar
+    from profilekeeper.model import Occasion, Person
+
+    vault = _unlock.open_unlocked(args)
+    try:
+        occasions, people = vault.list(Occasion), vault.list(Person)
+        leap_day = vault.profile().settings.get("leap_day", "feb28")
+    finally:
+        vault.close()
+    if occasions.corrupted or people.corrupted:
+        count = len(occasions.corrupted) + len(people.corrupted)
+        _unlock.warn(f"{count} record(s) could not be read (corrupted); they are left out")
+    data = build_calendar(occasions, people, names=not getattr(args, "no_names", False),
+                          leap_day=leap_day if leap_day in ("feb28", "mar1") else "feb28")
+    output = getattr(args, "output", None)
+    if output and str(output) != "-":
+        from profilekeeper.store.transfer import write_private_file
+
+        write_private_file(Path(output), data.decode("utf-8"))
+        _unlock.warn(f"wrote {len(occasions)} occasion(s) to {output}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0

@@ -1,0 +1,223 @@
+"""Importing people, birthdays and anniversaries from vCard 3.0 and 4.0 files (``vobject``).
+
+The file is cut into cards first and each card is parsed alone, so one broken card is skipped
+with a message ("card 3: …") and the rest still import. Dates come in the forms exporters
+really write: ``1985-03-15``, ``19850315``, date-times, year-less ``--0315`` and ``--03-15``
+(vCard 4.0, Google), and Apple's ``X-APPLE-OMIT-YEAR=1604`` (a placeholder year meaning
+"unknown"). Anniversaries come from ``ANNIVERSARY`` (4.0), ``X-ANNIVERSARY``,
+``X-MS-ANNIVERSARY``, ``X-EVOLUTION-ANNIVERSARY`` and Apple's labelled ``itemN.X-ABDATE``;
+other labelled Apple dates become occasions of kind ``other`` with their label.
+
+A re-import updates instead of duplicating: a card matches the person with its ``UID``
+(``Person.contact_uid``), else the person with the same name ignoring case and spacing, and an
+occasion of the same kind (and label) for that person is updated in place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from profilekeeper.model import Occasion, PartialDate, Person
+
+APPLE_UNKNOWN_YEAR = 1604
+_DATE = re.compile(r"^(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:[T ].*)?$")
+_APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
+_ANNIVERSARY_NAMES = ("ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY",
+                      "X-EVOLUTION-ANNIVERSARY")  # fmt: skip
+
+
+class CardError(ValueError):
+    """A card that cannot be used; the message names no personal data."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDate:
+    kind: str
+    date: PartialDate
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """What one card gives us."""
+
+    name: str
+    uid: str
+    dates: tuple[ContactDate, ...]
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    occasions_added: int = 0
+    occasions_updated: int = 0
+    skipped: list[str] = field(default_factory=list)
+    """One message per unreadable card: ``card 3: it has no name``."""
+
+    def summary(self) -> str:
+        return (
+            f"Imported contacts: {self.added} people added, {self.updated} matched; "
+            f"{self.occasions_added} dates added, {self.occasions_updated} updated; "
+            f"{len(self.skipped)} card(s) skipped."
+        )
+
+
+def parse_vcard_date(value: str, omit_year: str | None = None) -> PartialDate:
+    """A vCard date in any of the forms exporters write; CardError if it is not one."""
+    match = _DATE.match(value.strip())
+    if not match:
+        raise CardError("a date is in a form profilekeeper cannot read")
+    year_text, month, day = match.groups()
+    year = int(year_text) if year_text else None
+    if year is not None and (year == APPLE_UNKNOWN_YEAR or str(year) == omit_year):
+        year = None
+    try:
+        date(2000 if year is None else year, int(month), int(day))
+    except ValueError:
+        raise CardError("a date does not exist in the calendar") from None
+    return PartialDate(int(month), int(day), year)
+
+
+def _split_cards(text: str) -> list[str]:
+    cards: list[str] = []
+    current: list[str] | None = None
+    for line in text.splitlines():
+        keyword = line.strip().upper()
+        if keyword == "BEGIN:VCARD":
+            current = [line]
+        elif current is not None:
+            current.append(line)
+            if keyword == "END:VCARD":
+                cards.append("\r\n".join(current) + "\r\n")
+                current = None
+    if current is not None:  # a last card cut off before END:VCARD
+        cards.append("\r\n".join(current) + "\r\n")
+    return cards
+
+
+def _name_of(card: Any) -> str:
+    fn = getattr(card, "fn", None)
+    name = str(fn.value) if fn is not None else ""
+    if not name.strip() and (n := getattr(card, "n", None)) is not None:
+        parts = (n.value.prefix, n.value.given, n.value.additional, n.value.family)
+        name = " ".join(" ".join(p) if isinstance(p, list) else str(p) for p in parts if p)
+    return " ".join(name.split())
+
+
+def _dates_of(card: Any) -> list[ContactDate]:
+    labels = {line.group.casefold(): str(line.value) for line in card.lines()
+              if line.name == "X-ABLABEL" and line.group}  # fmt: skip
+    found: list[ContactDate] = []
+    for line in card.lines():
+        if line.name == "BDAY":
+            kind, label = "birthday", ""
+        elif line.name in _ANNIVERSARY_NAMES:
+            kind, label = "anniversary", ""
+        elif line.name == "X-ABDATE":
+            raw = labels.get((line.group or "").casefold(), "")
+            plain = m.group(1) if (m := _APPLE_LABEL.match(raw)) else raw
+            if plain.casefold() == "anniversary":
+                kind, label = "anniversary", ""
+            else:
+                kind, label = "other", plain if plain.casefold() != "other" else ""
+        else:
+            continue
+        if any(v.casefold() == "text" for v in line.params.get("VALUE", [])):
+            raise CardError("a date is free text (VALUE=text)")
+        omit = line.params.get("X-APPLE-OMIT-YEAR", [None])[0]
+        found.append(ContactDate(kind, parse_vcard_date(str(line.value), omit), label))
+    return found
+
+
+def read_contacts(text: str) -> tuple[list[Contact], list[str]]:
+    """Every usable card in ``text``, and a message for each card that was skipped."""
+    import vobject
+
+    contacts: list[Contact] = []
+    skipped: list[str] = []
+    for number, chunk in enumerate(_split_cards(text), start=1):
+        try:
+            card = vobject.readOne(chunk, ignoreUnreadable=False)
+            name = _name_of(card)
+            if not name:
+                raise CardError("it has no name")
+            uid = getattr(card, "uid", None)
+            contacts.append(
+                Contact(name, str(uid.value).strip() if uid else "", tuple(_dates_of(card)))
+            )
+        except CardError as error:
+            skipped.append(f"card {number}: {error}")
+        except Exception:  # noqa: BLE001 - vobject raises many types; the card's text stays out
+            skipped.append(f"card {number}: it is not a readable vCard")
+    if not contacts and not skipped:
+        skipped.append("the file holds no vCard (BEGIN:VCARD … END:VCARD)")
+    return contacts, skipped
+
+
+class _Store(Protocol):
+    def list(self, cls: type[Any], **where: Any) -> Any: ...
+    def save_all(self, records: Any) -> None: ...
+    def transaction(self) -> Any: ...
+
+
+def import_contacts(vault: _Store, text: str) -> ImportReport:
+    """Add or update people and their occasions from vCard ``text`` in one transaction."""
+    contacts, skipped = read_contacts(text)
+    report = ImportReport(skipped=skipped)
+    people = list(vault.list(Person))
+    by_uid = {p.contact_uid: p for p in people if p.contact_uid}
+    by_name = {p.name.casefold(): p for p in people}
+    occasions: dict[str, list[Occasion]] = {}
+    for occasion in vault.list(Occasion):
+        occasions.setdefault(occasion.person_id or "", []).append(occasion)
+    changed_people: dict[str, Person] = {}
+    changed_occasions: dict[str, Occasion] = {}
+    for contact in contacts:
+        person = by_uid.get(contact.uid) if contact.uid else None
+        person = person or by_name.get(contact.name.casefold())
+        if person is None:
+            person = Person(name=contact.name, contact_uid=contact.uid)
+            report.added += 1
+            changed_people[person.id] = person
+        else:
+            if person.id not in changed_people:
+                report.updated += 1
+            if contact.uid and not person.contact_uid:
+                person.contact_uid = contact.uid
+                changed_people[person.id] = person
+        by_name[person.name.casefold()] = person
+        if person.contact_uid:
+            by_uid[person.contact_uid] = person
+        theirs = occasions.setdefault(person.id, [])
+        for found in contact.dates:
+            _merge_date(found, person, theirs, changed_occasions, report)
+    with vault.transaction():
+        vault.save_all(changed_people.values())  # people first: occasions refer to them
+        vault.save_all(changed_occasions.values())
+    return report
+
+
+def _merge_date(found: ContactDate, person: Person, theirs: list[Occasion],
+                changed: dict[str, Occasion], report: ImportReport) -> None:
+    d = found.date
+    key = (found.kind, found.label.casefold())
+    same = next((o for o in theirs if (o.kind, o.label.casefold()) == key), None)
+    if same is None:
+        occasion = Occasion(found.kind, d.month, d.day, d.year, person_id=person.id,
+                            label=found.label)
+        theirs.append(occasion)
+        changed[occasion.id] = occasion
+        report.occasions_added += 1
+    else:
+        # Keep a known year when the card no longer carries one (e.g. Apple's omit-year).
+        wanted = (d.month, d.day, d.year if d.year is not None else same.year)
+        if (same.month, same.day, same.year) == wanted:
+            return
+        same.month, same.day, same.year = wanted
+        if same.id not in changed:
+            report.occasions_updated += 1
+        changed[same.id] = same

@@ -1,0 +1,239 @@
+"""The reference retailer's own database: links, slices, receipts, feedback, forgotten links.
+
+A database apart from any shopper's vault, with its own SQLModel registry so its tables never
+mix with the vault's. SQLite file by default; any SQLAlchemy URL (PostgreSQL included) works.
+Times are stored as integer UTC seconds. Bearer tokens are stored as SHA-256 digests: they are
+256 random bits, so a slow password hash would add cost and no safety.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Engine, create_engine, delete, event, func, select
+from sqlalchemy.orm import registry
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Field, Session, SQLModel
+
+_registry = registry()
+
+
+class _Table(SQLModel, registry=_registry):
+    pass
+
+
+class LinkRow(_Table, table=True):
+    __tablename__ = "retail_links"
+
+    id: str = Field(primary_key=True)
+    token_hash: str = Field(index=True, unique=True)
+    pseudonym: str = Field(index=True)
+    terms: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    gpc: bool = False
+    created_at: int
+
+
+class ForgottenLinkRow(_Table, table=True):
+    """Only the random link id and when: enough to answer 410 instead of 404."""
+
+    __tablename__ = "retail_forgotten_links"
+
+    id: str = Field(primary_key=True)
+    forgotten_at: int
+
+
+class SliceRow(_Table, table=True):
+    __tablename__ = "retail_slices"
+
+    link_id: str = Field(primary_key=True)
+    name: str = Field(primary_key=True)
+    value: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    stored_at: int
+    expires_at: int = Field(index=True)
+
+
+class ReceiptRow(_Table, table=True):
+    __tablename__ = "retail_receipts"
+
+    link_id: str = Field(primary_key=True)
+    receipt_id: str = Field(primary_key=True)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    received_at: int = Field(index=True)
+    expires_at: int
+
+
+class FeedbackRow(_Table, table=True):
+    __tablename__ = "retail_feedback"
+
+    link_id: str = Field(primary_key=True)
+    suggestion_id: str = Field(primary_key=True)
+    verdict: str
+    at: int
+
+
+@dataclass(frozen=True)
+class StoredProfile:
+    slices: dict[str, dict[str, Any]]
+    receipt: dict[str, Any] | None
+    stored_at: int | None
+    expires_at: int | None
+
+
+def seconds(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def moment(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL and a busy timeout for the server's threads."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        poolclass=StaticPool if in_memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+class RetailerStore:
+    """Every read and write of the reference server, one short transaction each."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        _registry.metadata.create_all(engine)
+
+    def create_link(self, pseudonym: str, terms: dict[str, Any], gpc: bool, now: datetime
+                    ) -> tuple[str, str]:
+        """Make a link; returns its id and the bearer token (kept here only as a digest)."""
+        link_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
+        with Session(self.engine) as session:
+            session.add(LinkRow(id=link_id, token_hash=hash_token(token), pseudonym=pseudonym,
+                                terms=terms, gpc=gpc, created_at=seconds(now)))
+            session.commit()
+        return link_id, token
+
+    def link_state(self, link_id: str) -> str:
+        """``live``, ``forgotten`` or ``missing``."""
+        with Session(self.engine) as session:
+            if session.get(LinkRow, link_id) is not None:
+                return "live"
+            return "forgotten" if session.get(ForgottenLinkRow, link_id) else "missing"
+
+    def authenticate(self, link_id: str, token: str) -> LinkRow | None:
+        """The link if ``token`` is its bearer token, else None."""
+        with Session(self.engine) as session:
+            row = session.exec(
+                select(LinkRow).where(LinkRow.token_hash == hash_token(token))  # type: ignore[arg-type]
+            ).scalar_one_or_none()
+            if row is None or not secrets.compare_digest(row.id, link_id):
+                return None
+            session.expunge(row)
+            return row
+
+    def mark_gpc(self, link_id: str, terms: dict[str, Any]) -> None:
+        with Session(self.engine) as session:
+            row = session.get(LinkRow, link_id)
+            if row is not None:
+                row.gpc, row.terms = True, terms
+                session.add(row)
+                session.commit()
+
+    def replace_profile(self, link_id: str, receipt: dict[str, Any],
+                        slices: dict[str, dict[str, Any]], now: datetime, expires: datetime
+                        ) -> None:
+        """Make ``slices`` the link's whole profile: every other slice is deleted."""
+        with Session(self.engine) as session:
+            session.exec(delete(SliceRow).where(SliceRow.link_id == link_id))  # type: ignore[call-overload,arg-type]
+            for name, value in slices.items():
+                session.add(SliceRow(link_id=link_id, name=name, value=value,
+                                     stored_at=seconds(now), expires_at=seconds(expires)))
+            session.merge(ReceiptRow(link_id=link_id, receipt_id=receipt["receipt_id"],
+                                     body=receipt, received_at=seconds(now),
+                                     expires_at=seconds(expires)))
+            session.commit()
+
+    def profile(self, link_id: str, now: datetime) -> StoredProfile:
+        """The link's live slices and latest receipt, after purging what expired."""
+        self.purge_expired(now, link_id)
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(SliceRow).where(SliceRow.link_id == link_id)  # type: ignore[arg-type]
+            ).scalars().all()
+            receipt = session.exec(
+                select(ReceiptRow).where(ReceiptRow.link_id == link_id)  # type: ignore[arg-type]
+                .order_by(ReceiptRow.received_at.desc())  # type: ignore[attr-defined]
+                .limit(1)
+            ).scalar_one_or_none()
+        if receipt is None:
+            return StoredProfile({}, None, None, None)
+        return StoredProfile({row.name: row.value for row in rows}, receipt.body,
+                             receipt.received_at, receipt.expires_at)
+
+    def add_feedback(self, link_id: str, verdicts: dict[str, str], now: datetime) -> None:
+        with Session(self.engine) as session:
+            for suggestion_id, verdict in verdicts.items():
+                session.merge(FeedbackRow(link_id=link_id, suggestion_id=suggestion_id,
+                                          verdict=verdict, at=seconds(now)))
+            session.commit()
+
+    def feedback(self, link_id: str) -> dict[str, str]:
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(FeedbackRow).where(FeedbackRow.link_id == link_id)  # type: ignore[arg-type]
+            ).scalars().all()
+            return {row.suggestion_id: row.verdict for row in rows}
+
+    def forget(self, link_id: str, now: datetime) -> None:
+        """Delete everything held for the link and remember only that it was forgotten."""
+        with Session(self.engine) as session:
+            for table in (SliceRow, ReceiptRow, FeedbackRow):
+                session.exec(delete(table).where(table.link_id == link_id))  # type: ignore[call-overload,attr-defined]
+            session.exec(delete(LinkRow).where(LinkRow.id == link_id))  # type: ignore[call-overload,arg-type]
+            session.merge(ForgottenLinkRow(id=link_id, forgotten_at=seconds(now)))
+            session.commit()
+
+    def purge_expired(self, now: datetime, link_id: str | None = None) -> int:
+        """Delete slices and receipts past their retention; returns how many slices went."""
+        cutoff = seconds(now)
+        with Session(self.engine) as session:
+            slices = delete(SliceRow).where(SliceRow.expires_at <= cutoff)  # type: ignore[arg-type]
+            receipts = delete(ReceiptRow).where(ReceiptRow.expires_at <= cutoff)  # type: ignore[arg-type]
+            if link_id is not None:
+                slices = slices.where(SliceRow.link_id == link_id)  # type: ignore[arg-type]
+                receipts = receipts.where(ReceiptRow.link_id == link_id)  # type: ignore[arg-type]
+            gone = session.exec(slices).rowcount  # type: ignore[call-overload]
+            session.exec(receipts)  # type: ignore[call-overload]
+            session.commit()
+            return int(gone or 0)
+
+    def count_rows(self) -> dict[str, int]:
+        """Rows per table, for tests and operators: never their contents."""
+        with Session(self.engine) as session:
+            count = select(func.count())
+            return {
+                table.__tablename__: session.exec(count.select_from(table)).scalar_one()  # type: ignore[call-overload,attr-defined]
+                for table in (LinkRow, ForgottenLinkRow, SliceRow, ReceiptRow, FeedbackRow)
+            }

@@ -81,3 +81,56 @@ def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = N
 @pytest.fixture
 def cli() -> object:
     return run_cli
+
+
+def every_record(marker: str) -> list[object]:
+    """One record of every stored type, each text field carrying ``marker`` (for leak tests)."""
+    from datetime import date, datetime, timezone
+    from decimal import Decimal
+
+    from profilekeeper import model as m
+
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    person = m.Person(name=f"{marker}-person", relationship=f"{marker}-rel",
+                      sizes={"shirt": f"{marker}-size"}, budget=Decimal("42.50"), currency="EUR",
+                      notes=f"{marker}-notes", contact_uid=f"{marker}-uid")
+    occasion = m.Occasion(kind="birthday", month=2, day=29, year=1988, person_id=person.id,
+                          label=f"{marker}-label", lead_days=[21, 7, 1],
+                          reminder_state={"2026": {"snoozed_until": "2026-02-20"}})
+    retailer = m.Retailer(name=f"{marker}-shop", base_url=f"https://{marker}.example",
+                          token=f"{marker}-token", terms={"retention_days": 30},
+                          linked_at=now)
+    return [
+        m.Profile(display_name=f"{marker}-me", city=f"{marker}-city", opted_in=True,
+                  shipping={"speed": f"{marker}-ship"}, settings={"theme": "textual-dark"}),
+        person,
+        m.Interest(category="music", name=f"{marker}-artist", sentiment=m.Sentiment.LOVE),
+        m.Interest(category="books", name=f"{marker}-author", sentiment=m.Sentiment.NEVER,
+                   person_id=person.id, source=m.Source.LEARNED, weight=0.25),
+        occasion,
+        m.Gift(title=f"{marker}-gift", person_id=person.id, occasion_id=occasion.id,
+               status=m.GiftStatus.BOUGHT, price=Decimal("19.99"), currency="EUR",
+               retailer=f"{marker}-store", url=f"https://{marker}.example/g", on=date(2026, 2, 1),
+               notes=f"{marker}-gnotes"),
+        m.Purchase(title=f"{marker}-purchase", on=date(2025, 12, 24), price=Decimal("5"),
+                   gift_for=person.id, personalize=False, category=f"{marker}-cat"),
+        retailer,
+        m.Grant(retailer_id=retailer.id, slice="interests.music", since=now),
+        m.ShareRecord(retailer_id=retailer.id, sent_at=now, slices=["interests.music"],
+                      purpose=f"{marker}-purpose", retention_days=30, receipt_id="r1",
+                      payload=f'{{"x": "{marker}-payload"}}', response=f"{marker}-response"),
+        m.Suggestion(retailer_id=retailer.id, remote_id="s1", kind="product",
+                     title=f"{marker}-suggestion", creators=[f"{marker}-creator"],
+                     tags=[f"{marker}-tag"], price=Decimal("9.90"), reason=f"{marker}-reason",
+                     details={"city": f"{marker}-venue"}, received_at=now),
+        m.Rule(action=m.RuleAction.HIDE, match={"creator": f"{marker}-blocked"},
+               note=f"{marker}-rnote"),
+    ]
+
+
+def store_every_record(vault: object, marker: str) -> list[object]:
+    records = every_record(marker)
+    with vault.transaction():  # type: ignore[attr-defined]
+        for record in records:
+            vault.save(record)  # type: ignore[attr-defined]
+    return records

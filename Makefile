@@ -1,0 +1,64 @@
+# profilekeeper — `make demo` to try it, `make test` to check it. Needs only python3 (3.11+).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# System packages the tests use: a real Secret Service keyring on a private D-Bus, and tmux.
+SYSTEM_TOOLS := dbus-run-session gnome-keyring-daemon tmux
+SYSTEM_PKGS  := dbus gnome-keyring tmux
+PYTEST_ARGS  ?=
+
+.PHONY: all venv demo test test-nokeyring system-deps lint bench lock clean
+
+all: venv
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "profilekeeper needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check "pip>=25.1"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e . --group dev
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+venv: $(STAMP)
+
+demo: venv
+	$(BIN)/profilekeeper demo
+
+system-deps:
+	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages: $(SYSTEM_PKGS)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PKGS) >/dev/null; \
+	fi
+
+# The whole suite runs on a private session bus with a fresh, unlocked gnome-keyring (its files
+# in a temporary HOME), so keyring tests use a real Secret Service and never the user's own.
+test: venv system-deps
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	HOME=$$tmp XDG_DATA_HOME=$$tmp/share XDG_RUNTIME_DIR=$$tmp PROFILEKEEPER_REQUIRE_KEYRING=1 \
+	dbus-run-session -- sh -c 'echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+		$(BIN)/pytest -n 2 $(PYTEST_ARGS)'
+	$(MAKE) --no-print-directory test-nokeyring
+
+# Once more with no D-Bus at all: keyring has no backend and must fall back to the passphrase.
+test-nokeyring: venv
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR=$$tmp PROFILEKEEPER_EXPECT_NO_KEYRING=1 \
+		$(BIN)/pytest -m nokeyring $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check profilekeeper tests benchmarks
+	$(BIN)/mypy
+
+bench: venv
+	$(BIN)/python benchmarks/bench_store.py
+
+# Re-pin every installed package after changing dependencies in pyproject.toml.
+lock: venv
+	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check | grep -v '^-e ' > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

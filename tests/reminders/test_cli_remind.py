@@ -1,0 +1,152 @@
+"""``profilekeeper remind`` as a real process: exit statuses, output, JSON, locked vaults."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import PASSPHRASE, run_cli
+from tests.reminders.conftest import TODAY
+
+UNLOCK = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
+HEAVY = ("sqlalchemy", "sqlmodel", "textual", "httpx", "keyring")
+
+
+def remind(*extra: str, env: dict[str, str] | None = None):
+    return run_cli("remind", "--today", TODAY.isoformat(), *extra, env=env)
+
+
+def test_something_due_exits_1_and_lists_soonest_first(vault, family):
+    vault.close()
+    result = remind("--days", "60", env=UNLOCK)
+    assert result.code == 1, result.err
+    lines = result.out.splitlines()
+    assert len(lines) == 2  # Lou's birthday is dismissed for 2026
+    assert "Sam turns 40" in lines[0] and "in 9 days" in lines[0]
+    assert "gift: ideas — Book, Scarf" in lines[0]
+    assert "Kim Ödegaard's 10th anniversary" in lines[1] and "gift: bought" in lines[1]
+    assert "Traceback" not in result.err
+
+
+def test_nothing_due_exits_0(vault, family):
+    vault.close()
+    result = remind("--days", "5", env=UNLOCK)  # Sam is 9 days away
+    assert (result.code, result.out.strip()) == (0, "Nothing due in the next 5 days.")
+    quiet = remind("--days", "5", "--quiet", env=UNLOCK)
+    assert (quiet.code, quiet.out) == (0, "")
+
+
+def test_json_schema(vault, family):
+    vault.close()
+    result = remind("--days", "60", "--json", env=UNLOCK)
+    assert result.code == 1
+    payload = json.loads(result.out)
+    assert set(payload) == {"days", "due", "corrupted"}
+    assert (payload["days"], payload["corrupted"]) == (60, 0)
+    first = payload["due"][0]
+    assert first == {
+        "occasion_id": family["sam_bday"].id,
+        "person_id": family["sam"].id,
+        "person_name": "Sam",
+        "kind": "birthday",
+        "label": "",
+        "on": "2026-05-10",
+        "days_until": 9,
+        "number": 40,
+        "headline": "Sam turns 40",
+        "gift_status": "ideas",
+        "top_ideas": ["Book", "Scarf"],
+        "snoozed_until": None,
+    }
+    assert [d["days_until"] for d in payload["due"]] == [9, 40]
+    empty = json.loads(remind("--days", "1", "--json", env=UNLOCK).out)
+    assert empty["due"] == []
+
+
+def test_passphrase_from_stdin(vault, family):
+    vault.close()
+    result = run_cli("remind", "--today", TODAY.isoformat(), "--passphrase-stdin",
+                     input=PASSPHRASE + "\n")
+    assert result.code == 1, result.err
+
+
+@pytest.mark.parametrize("remembered", [False, True])
+def test_locked_in_a_non_interactive_shell_exits_3_without_traceback(vault, family, remembered):
+    if remembered:
+        vault.set_remembered(True)  # header says remembered, but this keyring holds nothing
+    vault.close()
+    # A bus that does not exist: the keyring is unreachable, deterministically.
+    result = remind(env={"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"})
+    assert result.code == 3
+    assert "Traceback" not in result.err and result.out == ""
+    assert "locked" in result.err and "--passphrase-stdin" in result.err
+    if remembered:
+        assert "keyring" in result.err
+
+
+def test_wrong_passphrase_exits_3(vault, family):
+    vault.close()
+    result = remind(env={"PROFILEKEEPER_PASSPHRASE": "wrong one"})
+    assert result.code == 3 and "wrong passphrase" in result.err and "Traceback" not in result.err
+
+
+def test_missing_vault_and_bad_options(tmp_path):
+    missing = run_cli("remind", "--vault", str(tmp_path / "none.sqlite3"), env=UNLOCK)
+    assert missing.code == 4 and "Traceback" not in missing.err
+    assert run_cli("remind", "--today", "tomorrow", env=UNLOCK).code == 2
+    assert run_cli("remind", "--days", "-1", env=UNLOCK).code == 2
+
+
+def test_corrupted_record_is_reported_and_the_rest_still_shown(vault, vault_path, family):
+    import sqlite3
+
+    vault.close()
+    with sqlite3.connect(vault_path) as conn:
+        conn.execute("UPDATE occasions SET sealed = x'00' WHERE id = ?",
+                     (family["kim_anniv"].id,))
+    conn.close()
+    result = remind("--days", "60", env=UNLOCK)
+    assert result.code == 1
+    assert "Sam turns 40" in result.out and "Kim" not in result.out
+    assert "1 record(s) could not be read" in result.err
+
+
+def test_notify_says_plainly_when_there_is_no_notifier(vault, family, tmp_path):
+    vault.close()
+    result = remind("--days", "60", "--notify", env={**UNLOCK, "PATH": str(tmp_path)})
+    assert result.code == 1
+    assert "no desktop notifier found" in result.err
+
+
+def test_notify_calls_notify_send(vault, family, tmp_path):
+    vault.close()
+    log = tmp_path / "notified.txt"
+    fake = tmp_path / "notify-send"
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{log}"\n')
+    fake.chmod(0o755)
+    result = remind("--days", "60", "--notify", env={**UNLOCK, "PATH": str(tmp_path)})
+    assert result.code == 1, result.err
+    sent = log.read_text()
+    assert "2 gift reminders" in sent and "Sam turns 40" in sent
+
+
+def test_remind_imports_nothing_heavy(vault, family):
+    """The fast path must stay off SQLAlchemy, SQLModel, Textual, httpx and keyring."""
+    vault.close()
+    probe = (
+        "import sys\n"
+        "from profilekeeper.cli import main\n"
+        f"code = main(['remind', '--today', '{TODAY.isoformat()}', '--days', '60'])\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+        "raise SystemExit(code)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            env={**__import__("os").environ, **UNLOCK}, timeout=60)
+    assert result.returncode == 1, result.stderr
+    loaded = set(result.stderr.splitlines()[-1].split())
+    assert "profilekeeper.store.readonly" in loaded  # the probe did take the fast path
+    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
+    assert heavy == []

@@ -10,6 +10,8 @@ from typing import Any
 
 from profilekeeper.sync.protocol import MAX_REQUEST_BYTES, PROBLEM_CONTENT_TYPE
 
+DRAIN_LIMIT = 4 * 1024 * 1024
+"""Bodies larger than this are not read to the end: the connection is closed instead."""
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -34,7 +36,7 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers", ())).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(send)
+            await self._refuse(receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -45,11 +47,11 @@ class BodySizeLimit:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
-                await self._refuse(send)
-                return
             chunks.append(chunk)
             more = message.get("more_body", False)
+            if size > self.limit:
+                await self._refuse(receive, send, more)
+                return
         replayed = False
 
         async def replay() -> Message:
@@ -61,7 +63,16 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, receive: Receive, send: Send, more: bool = True) -> None:
+        # Read (and drop) a moderately oversized body first: answering while the client is
+        # still sending makes many clients see a reset instead of the 413.
+        drained = 0
+        while more and drained < DRAIN_LIMIT:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            drained += len(message.get("body", b""))
+            more = message.get("more_body", False)
         body = json.dumps({
             "type": "urn:profilekeeper:problem:request-too-large",
             "title": "Request too large",

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "profilekeeper.cli.records",
     "profilekeeper.cli.transfer",
     "profilekeeper.cli.reminders",
+    "profilekeeper.cli.retailer",
     "profilekeeper.cli.app",
 )
 

@@ -1,4 +1,4 @@
-"""``profilekeeper`` with no command: the TUI (placeholder until the app lands)."""
+"""``profilekeeper`` with no command opens the app; ``profilekeeper demo`` opens it on a demo."""
 
 from __future__ import annotations
 
@@ -7,9 +7,40 @@ from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    pass
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="open the app on a demo vault of fictional people (passphrase: demo-passphrase)",
+        description="Build a demo vault of fictional people, interests, dates and gifts in the "
+        "user data directory (if missing), start a local demo retailer, and open the app on "
+        "it. The demo passphrase is 'demo-passphrase'; nothing is remembered in the keyring.",
+    )
+    demo.add_argument("--fresh", action="store_true", help="rebuild the demo vault first")
+    demo.add_argument("--no-retailer", action="store_true",
+                      help="do not start the local demo retailer")
+    demo.set_defaults(handler=run_demo)
 
 
 def run_app(args: argparse.Namespace) -> int:
-    print("profilekeeper: the app is not built yet; see `profilekeeper --help` for commands")
+    from profilekeeper.app import make_app
+    from profilekeeper.store.paths import resolve_vault_path
+
+    make_app(resolve_vault_path(args.vault)).run()
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from profilekeeper import demo
+    from profilekeeper.app import make_app
+
+    path = demo.demo_vault_path()
+    if args.fresh or not path.exists():
+        demo.build_demo_vault(path, fresh=args.fresh)
+        print(f"profilekeeper: demo vault at {path} (passphrase: {demo.DEMO_PASSPHRASE})")
+    server = None if args.no_retailer else demo.start_demo_retailer(path)
+    try:
+        make_app(path).run()
+    finally:
+        if server is not None:
+            server.stop()
     return 0

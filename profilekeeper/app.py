@@ -1,0 +1,300 @@
+"""The Textual app: modes for each part of the profile, the lock, and the one place errors surface.
+
+Build it with ``make_app`` — the CLI and the tests share that factory (Posting's ``make_posting``).
+Locked, only the unlock/first-run screens exist; unlocking switches to the data modes, locking
+throws their screens away so nothing personal stays on screen or in widget memory.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from textual import events, on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from profilekeeper.commands import ProfileKeeperCommands
+from profilekeeper.errors import ProfileKeeperError, WrongPassphrase
+from profilekeeper.messages import Unlocked, UnlockFailed, VaultReady
+from profilekeeper.screens.home import HomeScreen
+from profilekeeper.screens.me import MeScreen
+from profilekeeper.screens.people import PeopleScreen
+from profilekeeper.screens.settings import SettingsScreen
+from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
+from profilekeeper.services import DEFAULT_IDLE_MINUTES, THEMES
+
+if TYPE_CHECKING:
+    from profilekeeper.store.crypto import KdfParams
+    from profilekeeper.store.vault import Vault
+
+
+class KeyStore(Protocol):
+    """Where a data key may be remembered: ``profilekeeper.store.keys`` or a stand-in."""
+
+    def remember(self, vault_id: str, data_key: bytes) -> None: ...
+    def recall(self, vault_id: str) -> bytes | None: ...
+    def forget(self, vault_id: str) -> bool: ...
+
+
+DATA_MODES = {
+    "home": HomeScreen,
+    "me": MeScreen,
+    "people": PeopleScreen,
+    "settings": SettingsScreen,
+}
+"""Screens that show vault data; Sharing and Suggestions slot in here later."""
+
+
+class ProfileKeeperApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "profilekeeper"
+    COMMANDS = App.COMMANDS | {ProfileKeeperCommands}
+    MODES: ClassVar[dict[str, Any]] = {
+        "unlock": UnlockScreen,
+        "welcome": WelcomeScreen,
+        **DATA_MODES,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "go('home')", "Home", id="go-home", tooltip="Dates and reminders", show=False),
+        Binding("2", "go('me')", "Me", id="go-me", tooltip="Your interests and purchases", show=False),
+        Binding("3", "go('people')", "People", id="go-people", tooltip="The people you buy for", show=False),
+        Binding("4", "go('settings')", "Settings", id="go-settings", tooltip="Lock, keys, data", show=False),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Keys and what they do"),
+        Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the vault now", show=False),
+    ]
+
+    def __init__(
+        self,
+        vault_path: Path,
+        *,
+        keystore: KeyStore | ModuleType | None = None,
+        kdf: KdfParams | None = None,
+        today: Callable[[], date] = date.today,
+        idle_check_seconds: float = 5.0,
+    ) -> None:
+        super().__init__()
+        self.vault_path = vault_path
+        self.vault: Vault | None = None
+        self.kdf = kdf
+        self.today = today
+        self._keystore = keystore
+        self._idle_check_seconds = idle_check_seconds
+        self._last_activity = time.monotonic()
+
+    @property
+    def keystore(self) -> KeyStore:
+        if self._keystore is None:
+            from profilekeeper.store import keys
+
+            self._keystore = keys
+        return self._keystore  # type: ignore[return-value]
+
+    @property
+    def unlocked(self) -> bool:
+        return self.vault is not None and self.vault.is_unlocked
+
+    # -- start -------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.set_interval(self._idle_check_seconds, self._lock_if_idle)
+        if self.vault_path.exists():
+            self.switch_mode("unlock")
+            self.open_vault()
+        else:
+            self.switch_mode("welcome")
+
+    @work(thread=True, exclusive=True, group="vault", exit_on_error=False, description="open")
+    def open_vault(self) -> None:
+        from profilekeeper.store.vault import Vault
+
+        vault = Vault.open(self.vault_path)
+        self.vault = vault
+        note = ""
+        if vault.header.remembered:
+            note = self._unlock_from_keystore(vault)
+        self.post_message(VaultReady(vault.is_unlocked, note))
+
+    def _unlock_from_keystore(self, vault: Vault) -> str:
+        from profilekeeper.store.keys import KeyringUnavailable
+
+        try:
+            key = self.keystore.recall(vault.vault_id)
+        except KeyringUnavailable as error:
+            return f"{error}; enter your passphrase."
+        if key is None:
+            return ""
+        try:
+            vault.unlock_with_data_key(key)
+        except WrongPassphrase:
+            return "The key remembered on this device is out of date; enter your passphrase."
+        return ""
+
+    @on(VaultReady)
+    def _vault_ready(self, message: VaultReady) -> None:
+        if message.unlocked:
+            self.post_message(Unlocked())
+
+    @work(thread=True, exclusive=True, group="vault", exit_on_error=False, description="unlock")
+    def unlock(self, passphrase: str) -> None:
+        assert self.vault is not None
+        try:
+            self.vault.unlock(passphrase)
+        except WrongPassphrase:
+            self.post_message(UnlockFailed("Wrong passphrase. Try again."))
+            return
+        self.post_message(Unlocked())
+
+    @work(thread=True, exclusive=True, group="vault", exit_on_error=False, description="create")
+    def create_vault(self, passphrase: str, name: str, remember: bool) -> None:
+        from dataclasses import replace
+
+        from profilekeeper.store.vault import Vault
+
+        vault = Vault.create(self.vault_path, passphrase, kdf=self.kdf)
+        vault.save(replace(vault.profile(), display_name=name.strip()))
+        self.vault = vault
+        if remember:
+            self.remember_key(True)
+        self.post_message(Unlocked())
+
+    def remember_key(self, remember: bool) -> str:
+        """Keep or drop the keyring copy of the data key; return a sentence saying what happened."""
+        from profilekeeper.store.keys import KeyringUnavailable
+
+        assert self.vault is not None
+        try:
+            if remember:
+                self.keystore.remember(self.vault.vault_id, self.vault.data_key)
+            else:
+                self.keystore.forget(self.vault.vault_id)
+        except KeyringUnavailable as error:
+            self.call_from_thread_safe(self.notify, f"{error}; the passphrase stays the only key.",
+                                       severity="warning")
+            return str(error)
+        self.vault.set_remembered(remember)
+        return "Remembered on this device." if remember else "Forgotten on this device."
+
+    def call_from_thread_safe(self, callback: Callable[..., Any], *args: Any, **kw: Any) -> None:
+        """Call ``callback`` on the app's thread whether we are in a worker thread or not."""
+        import threading
+
+        if threading.get_ident() == self._thread_id:
+            callback(*args, **kw)
+        else:
+            self.call_from_thread(callback, *args, **kw)
+
+    @on(Unlocked)
+    async def _after_unlock(self) -> None:
+        assert self.vault is not None
+        self._last_activity = time.monotonic()
+        profile = self.vault.profile()
+        if (theme := profile.settings.get("theme")) in THEMES:
+            self.theme = theme
+        await self.switch_mode("home")
+        if profile.opted_in is None:
+            from profilekeeper.screens.optin import OptInScreen
+
+            self.push_screen(OptInScreen(), self._save_opt_in)
+
+    def _save_opt_in(self, opted_in: bool | None) -> None:
+        from dataclasses import replace
+
+        if opted_in is None or self.vault is None:
+            return
+        self.vault.save(replace(self.vault.profile(), opted_in=opted_in))
+        self.refresh_screen()
+
+    # -- locking -----------------------------------------------------------------------------
+
+    async def action_lock(self) -> None:
+        if not self.unlocked:
+            return
+        assert self.vault is not None
+        self.vault.lock()
+        await self.switch_mode("unlock")
+        # Throw the data screens away: nothing personal stays in widgets while locked.
+        for mode, screen in DATA_MODES.items():
+            await self.remove_mode(mode)
+            self.add_mode(mode, screen)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown)):
+            self._last_activity = time.monotonic()
+        await super().on_event(event)
+
+    def idle_minutes(self) -> float:
+        if not self.unlocked:
+            return 0
+        assert self.vault is not None
+        return float(self.vault.profile().settings.get("idle_lock_minutes", DEFAULT_IDLE_MINUTES))
+
+    async def _lock_if_idle(self) -> None:
+        minutes = self.idle_minutes()
+        if minutes > 0 and time.monotonic() - self._last_activity > minutes * 60:
+            await self.action_lock()
+
+    # -- navigation --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("go", "lock"):
+            return self.unlocked
+        return True
+
+    async def action_go(self, mode: str, action: str | None = None) -> None:
+        """Show a data mode, optionally running one of its screen's actions (palette entries)."""
+        if not self.unlocked:
+            return
+        await self.switch_mode(mode)
+        if action:
+            await self.run_action(action, self.screen)
+
+    def action_help(self) -> None:
+        from profilekeeper.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def refresh_screen(self) -> None:
+        """Ask the current data screen to reload what it shows."""
+        reload = getattr(self.screen, "reload", None)
+        if callable(reload):
+            reload()
+
+    # -- the one place failures surface --------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        self.report_worker_failure(event)
+
+    def report_worker_failure(self, event: Worker.StateChanged) -> bool:
+        """Tell the user a worker failed, plainly; True when it had failed."""
+        if event.state != WorkerState.ERROR or event.worker.error is None:
+            return False
+        error = event.worker.error
+        if isinstance(error, ProfileKeeperError):
+            message = str(error)
+        else:  # the message of an unexpected error may hold record contents: name the type only
+            message = f"Something went wrong ({type(error).__name__})."
+        self.notify(message, title="Could not finish", severity="error", timeout=8)
+        return True
+
+
+def make_app(
+    vault_path: Path | None = None,
+    *,
+    keystore: KeyStore | ModuleType | None = None,
+    kdf: KdfParams | None = None,
+    today: Callable[[], date] = date.today,
+) -> ProfileKeeperApp:
+    """The app on ``vault_path`` (default: the resolved vault path), shared by CLI and tests."""
+    from profilekeeper.store.paths import resolve_vault_path
+
+    return ProfileKeeperApp(
+        vault_path or resolve_vault_path(), keystore=keystore, kdf=kdf, today=today
+    )

@@ -1,0 +1,48 @@
+"""Messages that workers post to report back (dataclass messages, as in Posting and Toolong)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class VaultReady(Message):
+    """The vault was opened (and maybe unlocked from the keyring) by the start-up worker."""
+
+    unlocked: bool
+    note: str = ""
+    """Why the keyring could not be used, said plainly; empty when nothing to say."""
+
+
+@dataclass
+class UnlockFailed(Message):
+    reason: str
+
+
+@dataclass
+class Unlocked(Message):
+    """The vault is unlocked: by passphrase, keyring, or because it was just created."""
+
+
+@dataclass
+class RotationProgress(Message):
+    done: int
+    total: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RotationProgress)
+
+
+@dataclass
+class TaskDone(Message):
+    """A long settings task (passphrase, rotation, export, import) finished well."""
+
+    what: str
+    detail: str = ""
+
+
+@dataclass
+class DataChanged(Message):
+    """Records changed (e.g. after an import): screens reload what they show."""

@@ -1,0 +1,61 @@
+"""What every data screen shares: the vault, reload-on-show, worker failures to the app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker
+
+from profilekeeper.messages import DataChanged
+from profilekeeper.widgets.nav import NavBar
+
+if TYPE_CHECKING:
+    from profilekeeper.app import ProfileKeeperApp
+    from profilekeeper.store.vault import Vault
+
+
+class VaultScreen(Screen[None]):
+    """A screen showing vault data. Subclasses set ``MODE`` and implement ``compose_body``."""
+
+    MODE = ""
+
+    @property
+    def pk(self) -> ProfileKeeperApp:
+        return cast("ProfileKeeperApp", self.app)
+
+    @property
+    def vault(self) -> Vault:
+        assert self.pk.vault is not None
+        return self.pk.vault
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.MODE)
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        if self.pk.unlocked:
+            self.reload()
+
+    def reload(self) -> None:
+        """Read what the screen shows from the vault again."""
+
+    @on(DataChanged)
+    def _data_changed(self) -> None:
+        self.reload()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        # Worker.StateChanged does not bubble: hand failures to the app's single reporter.
+        if self.pk.report_worker_failure(event):
+            self.worker_failed()
+
+    def worker_failed(self) -> None:
+        """Tidy up after a failed worker (the app has told the user already)."""

@@ -1,0 +1,208 @@
+"""Small modal dialogs, each typed by its result and closed with ``dismiss(value)``."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from profilekeeper.services import MIN_PASSPHRASE, passphrase_hint
+
+CANCEL: list[BindingType] = [
+    Binding("escape", "cancel", "Cancel", id="dialog-cancel", tooltip="Close without changes"),
+]
+
+
+T = TypeVar("T")
+
+
+class Dialog(ModalScreen[T], Generic[T]):
+    """A centred box; Escape cancels (dismisses with None)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = CANCEL
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)  # type: ignore[arg-type]
+
+
+class ConfirmDialog(Dialog[bool | None]):
+    def __init__(self, question: str | Text, yes: str = "Yes") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="question", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, id="yes", variant="error")
+                yield Button("Cancel", id="no")
+
+    @on(Button.Pressed, "#yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def _no(self) -> None:
+        self.dismiss(None)
+
+
+class DeletePersonDialog(Dialog[str | None]):
+    """Deleting someone: with gift records, ask whether to delete or keep them (detached)."""
+
+    def __init__(self, name: str, gift_count: int) -> None:
+        super().__init__()
+        self.person_name = name
+        self.gift_count = gift_count
+
+    def compose(self) -> ComposeResult:
+        question = Text(f"Delete {self.person_name} with their dates and interests?")
+        if self.gift_count:
+            question.append(
+                f"\n{self.gift_count} gift record(s) belong to them: delete those too, or keep "
+                "them in your history without a person?"
+            )
+        with Vertical(classes="dialog"):
+            yield Static(question, classes="question")
+            with Horizontal(classes="buttons"):
+                if self.gift_count:
+                    yield Button("Delete gifts too", id="delete", variant="error")
+                    yield Button("Keep gifts", id="keep", variant="warning")
+                else:
+                    yield Button("Delete", id="delete", variant="error")
+                yield Button("Cancel", id="cancel")
+
+    @on(Button.Pressed)
+    def _choice(self, event: Button.Pressed) -> None:
+        self.dismiss(None if event.button.id == "cancel" else event.button.id)
+
+
+class PickPersonDialog(Dialog[str | None]):
+    """Which person a purchase was a gift for; the empty string means "not a gift"."""
+
+    def __init__(self, people: list[tuple[str, str]], current: str | None) -> None:
+        super().__init__()
+        self.people = people
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = [("Not a gift (mine)", ""), *self.people]
+        with Vertical(classes="dialog"):
+            yield Label("This purchase was a gift for:")
+            yield Select(options, value=self.current or "", allow_blank=False, id="who")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", id="save", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.dismiss(str(self.query_one("#who", Select).value))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PassphraseDialog(Dialog[str | None]):
+    """Ask for the current passphrase (before a key rotation)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__()
+        self.why = why
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.why, classes="question")
+            yield Input(password=True, placeholder="current passphrase", id="current")
+            with Horizontal(classes="buttons"):
+                yield Button("Continue", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        if value := self.query_one("#current", Input).value:
+            self.dismiss(value)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChangePassphraseDialog(Dialog[tuple[str, str] | None]):
+    """Old passphrase, new one twice, with the strength hint; checked before anything changes."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form"):
+            yield Label("Change passphrase", classes="title")
+            yield Input(password=True, placeholder="current passphrase", id="old", compact=True)
+            yield Input(password=True, placeholder="new passphrase", id="new", compact=True)
+            yield Static("", id="strength", classes="hint")
+            yield Input(password=True, placeholder="new passphrase again", id="again",
+                        compact=True)
+            yield Static("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Change", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Changed, "#new")
+    def _strength(self, event: Input.Changed) -> None:
+        self.query_one("#strength", Static).update(passphrase_hint(event.value)[1])
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        old, new, again = (self.query_one(f"#{i}", Input).value for i in ("old", "new", "again"))
+        error = ""
+        if not old:
+            error = "Enter your current passphrase."
+        elif len(new) < MIN_PASSPHRASE:
+            error = f"The new passphrase needs at least {MIN_PASSPHRASE} characters."
+        elif new != again:
+            error = "The two new passphrases differ."
+        self.query_one("#error", Static).update(error)
+        if not error:
+            self.dismiss((old, new))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FileDialog(Dialog[str | None]):
+    """A file path for export or import, with a warning shown above it."""
+
+    def __init__(self, title: str, warning: str, default: str, action: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.warning = warning
+        self.default = default
+        self.action_label = action
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form"):
+            yield Label(self.title_text, classes="title")
+            yield Static(self.warning, classes="warning")
+            yield Input(self.default, placeholder="file path", id="path", compact=True)
+            yield Static("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(self.action_label, id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        if path := self.query_one("#path", Input).value.strip():
+            self.dismiss(path)
+        else:
+            self.query_one("#error", Static).update("Enter a file path.")
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

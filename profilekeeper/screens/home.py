@@ -1,0 +1,96 @@
+"""Home: the greeting, reminders nagging now, the next 60 days, new suggestions."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Label, Static
+
+from profilekeeper import services
+from profilekeeper.reminders import Due
+from profilekeeper.screens.base import VaultScreen
+from profilekeeper.widgets.table import RecordTable
+
+
+def _row_key(item: Due) -> str:
+    return f"{item.occasion_id}:{item.on.isoformat()}"
+
+
+class HomeScreen(VaultScreen):
+    MODE = "home"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "reminder('dismiss')", "Dismiss", id="reminder-dismiss",
+                tooltip="Stop this reminder for this year"),
+        Binding("z", "reminder('snooze')", "Snooze", id="reminder-snooze",
+                tooltip=f"Quiet for {services.SNOOZE_DAYS} days"),
+        Binding("b", "reminder('bought')", "Bought", id="reminder-bought",
+                tooltip="Gift bought: stop reminding this year"),
+        Binding("o", "open_person", "Person", id="home-open-person",
+                tooltip="Open the person of the selected line"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="greeting")
+        yield Label("Reminders due now", classes="section")
+        yield RecordTable("When", "Occasion", "Gift", id="due")
+        yield Label("Next 60 days", classes="section")
+        yield RecordTable("Date", "Occasion", "Gift", id="upcoming")
+
+    def reload(self) -> None:
+        vault, today = self.vault, self.pk.today()
+        profile = vault.profile()
+        greeting = Text("Welcome back", style="bold")
+        if profile.display_name:
+            greeting.append(f", {profile.display_name}", style="bold")
+        greeting.append("!", style="bold")
+        count = services.new_suggestion_count(vault)
+        greeting.append(f"   {count} new suggestion{'s' * (count != 1)}", style="dim")
+        if profile.opted_in is False:
+            greeting.append("   personalization off", style="dim")
+        self.query_one("#greeting", Static).update(greeting)
+        lists = services.home_lists(vault, today)
+        self._items = {_row_key(d): d for d in lists.due + lists.upcoming}
+        self.query_one("#due", RecordTable).fill(
+            (_row_key(d), (services.days_label(d.days_until), d.headline, _gift(d)))
+            for d in lists.due
+        )
+        self.query_one("#upcoming", RecordTable).fill(
+            (_row_key(d), (d.on.strftime("%a %d %b"), d.headline, _gift(d)))
+            for d in lists.upcoming
+        )
+
+    def _selected(self, table_id: str = "due") -> Due | None:
+        key = self.query_one(f"#{table_id}", RecordTable).selected_id
+        return self._items.get(key) if key else None
+
+    def action_reminder(self, verb: str) -> None:
+        item = self._selected()
+        if item is None:
+            self.notify("No reminder is selected.", severity="warning")
+            return
+        services.act_on_reminder(self.vault, item, verb, self.pk.today())
+        done = {"dismiss": "Dismissed", "snooze": "Snoozed", "bought": "Marked bought"}[verb]
+        self.notify(f"{done} for {item.on.year}.")
+        self.reload()
+
+    def action_open_person(self) -> None:
+        focused = self.focused
+        table_id = focused.id if isinstance(focused, RecordTable) and focused.id else "due"
+        item = self._selected(table_id)
+        if item and item.person_id:
+            self.app.call_later(self.pk.action_go, "people", f"open({item.person_id!r})")
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.action_open_person()
+
+
+def _gift(item: Due) -> Text:
+    text = Text(item.gift_status)
+    if item.top_ideas:
+        text.append(": " + ", ".join(item.top_ideas), style="dim")
+    return text

@@ -1,0 +1,137 @@
+"""Me: my interests and how I feel about them, my city and shipping, my purchases."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from profilekeeper import services
+from profilekeeper.model import Interest, Person, Purchase
+from profilekeeper.screens.base import VaultScreen
+from profilekeeper.screens.dialogs import ConfirmDialog, PickPersonDialog
+from profilekeeper.screens.forms import InterestForm, ProfileForm, PurchaseForm
+from profilekeeper.widgets.table import RecordTable
+
+
+class MeScreen(VaultScreen):
+    MODE = "me"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "edit_profile", "Edit me", id="me-edit", tooltip="Name, city, shipping"),
+        Binding("i", "add_interest", "+Interest", id="me-interest-add",
+                tooltip="Add one of your interests"),
+        Binding("u", "add_purchase", "+Purchase", id="me-purchase-add",
+                tooltip="Add a purchase to your history"),
+        Binding("g", "gift_for", "Gift for…", id="purchase-gift-for",
+                tooltip="Mark the selected purchase as a gift for someone"),
+        Binding("n", "toggle_personalize", "Use/don't use", id="purchase-personalize",
+                tooltip="Use the selected purchase for personalization, or not"),
+        Binding("x", "remove_row", "Remove", id="me-remove", tooltip="Remove the selected line"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="about")
+        with TabbedContent(id="tabs"):
+            with TabPane("Interests", id="tab-interests"):
+                yield RecordTable("Category", "Name", "Feeling", id="interests")
+            with TabPane("Purchases", id="tab-purchases"):
+                yield RecordTable("Date", "Purchase", "Price", "Gift for", "Personalize",
+                                  id="purchases")
+
+    def reload(self) -> None:
+        vault = self.vault
+        profile = vault.profile()
+        about = Text(profile.display_name or "(no name yet)", style="bold")
+        about.append(f"  ·  {profile.city or 'no city'}")
+        shipping = ", ".join(v for v in profile.shipping.values() if v)
+        about.append(f"\nShipping: {shipping or 'not set'}", style="dim")
+        self.query_one("#about", Static).update(about)
+        self.query_one("#interests", RecordTable).fill(
+            (i.id, (i.category, i.name, i.sentiment.value))
+            for i in sorted(vault.interests_of(None), key=lambda i: (i.category, i.name.lower()))
+        )
+        names = {p.id: p.name for p in vault.list(Person)}
+        purchases = sorted(vault.list(Purchase), key=lambda p: p.on or services.date.min,
+                           reverse=True)
+        self.query_one("#purchases", RecordTable).fill(
+            (
+                p.id,
+                (
+                    p.on.isoformat() if p.on else "",
+                    p.title,
+                    "" if p.price is None else f"{p.price} {p.currency}".rstrip(),
+                    names.get(p.gift_for or "", ""),
+                    "yes" if p.personalize and not p.gift_for else "no",
+                ),
+            )
+            for p in purchases
+        )
+
+    def _tab(self, name: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = f"tab-{name}"
+
+    def _selected(self, table: str) -> str | None:
+        return self.query_one(f"#{table}", RecordTable).selected_id
+
+    def action_edit_profile(self) -> None:
+        self.app.push_screen(ProfileForm(self.vault, self.vault.profile()),
+                             lambda _: self.reload())
+
+    def action_add_interest(self) -> None:
+        self._tab("interests")
+        self.app.push_screen(InterestForm(self.vault, None), lambda _: self.reload())
+
+    def action_add_purchase(self) -> None:
+        self._tab("purchases")
+        self.app.push_screen(PurchaseForm(self.vault), lambda _: self.reload())
+
+    def action_gift_for(self) -> None:
+        self._tab("purchases")
+        purchase_id = self._selected("purchases")
+        if purchase_id is None:
+            return
+        purchase = self.vault.get(Purchase, purchase_id)
+        people = sorted(((p.name, p.id) for p in self.vault.list(Person)),
+                        key=lambda t: t[0].casefold())
+
+        def save(person_id: str | None) -> None:
+            if person_id is not None:
+                services.mark_purchase_as_gift(self.vault, purchase_id, person_id or None)
+                self.reload()
+
+        self.app.push_screen(PickPersonDialog(people, purchase.gift_for), save)
+
+    def action_toggle_personalize(self) -> None:
+        self._tab("purchases")
+        if purchase_id := self._selected("purchases"):
+            services.toggle_personalize(self.vault, purchase_id)
+            self.reload()
+
+    def action_remove_row(self) -> None:
+        table = self.query_one("#tabs", TabbedContent).active.removeprefix("tab-")
+        record_id = self._selected(table)
+        if record_id is None:
+            return
+        cls = Interest if table == "interests" else Purchase
+
+        def remove(yes: bool | None) -> None:
+            if yes:
+                self.vault.delete(cls, record_id)
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog("Remove the selected line?", yes="Remove"), remove)
+
+    @on(DataTable.RowSelected)
+    def _edit_row(self, event: DataTable.RowSelected) -> None:
+        record_id = event.row_key.value
+        if record_id is None:
+            return
+        if event.data_table.id == "interests":
+            form = InterestForm(self.vault, None, self.vault.get(Interest, record_id))
+        else:
+            form = PurchaseForm(self.vault, self.vault.get(Purchase, record_id))
+        self.app.push_screen(form, lambda _: self.reload())

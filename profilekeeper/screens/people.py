@@ -1,0 +1,102 @@
+"""People: everyone you buy for, searchable, the soonest occasion first."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Input
+
+from profilekeeper import services
+from profilekeeper.model import Gift, Person
+from profilekeeper.screens.base import VaultScreen
+from profilekeeper.screens.dialogs import DeletePersonDialog
+from profilekeeper.screens.forms import PersonForm
+from profilekeeper.widgets.table import RecordTable
+
+
+class PeopleScreen(VaultScreen):
+    MODE = "people"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add_person", "Add", id="person-add", tooltip="Add a person"),
+        Binding("e", "edit_person", "Edit", id="person-edit", tooltip="Edit the selected person"),
+        Binding("delete,x", "delete_person", "Delete", id="person-delete",
+                tooltip="Delete the selected person"),
+        Binding("slash", "search", "Search", id="people-search", tooltip="Search by name"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="search people (/)", id="search", compact=True)
+        yield RecordTable("Name", "Relationship", "Next occasion", id="people")
+
+    def on_mount(self) -> None:
+        self.query_one("#people", RecordTable).focus()
+
+    def reload(self) -> None:
+        search = self.query_one("#search", Input).value
+        rows = services.people_rows(self.vault, self.pk.today(), search)
+        self.query_one("#people", RecordTable).fill(
+            (
+                r.person.id,
+                (
+                    r.person.name,
+                    r.person.relationship,
+                    f"{r.next_date:%d %b} {r.next_kind}" if r.next_date else "",
+                ),
+            )
+            for r in rows
+        )
+
+    @on(Input.Changed, "#search")
+    def _search(self) -> None:
+        self.reload()
+
+    @on(Input.Submitted, "#search")
+    def _to_list(self) -> None:
+        self.query_one("#people", RecordTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def _selected(self) -> Person | None:
+        person_id = self.query_one("#people", RecordTable).selected_id
+        return self.vault.get(Person, person_id) if person_id else None
+
+    def action_add_person(self) -> None:
+        self.app.push_screen(PersonForm(self.vault), self._added)
+
+    def _added(self, person: Person | None) -> None:
+        if person is not None:
+            self.reload()
+            self.action_open(person.id)
+
+    def action_edit_person(self) -> None:
+        if person := self._selected():
+            self.app.push_screen(PersonForm(self.vault, person), lambda _: self.reload())
+
+    def action_delete_person(self) -> None:
+        person = self._selected()
+        if person is None:
+            return
+        gifts = len(self.vault.list(Gift, person_id=person.id))
+
+        def delete(choice: str | None) -> None:
+            if choice is None:
+                return
+            self.vault.remove_person(person.id, gifts=choice if gifts else "refuse")
+            self.notify("Person deleted.")
+            self.reload()
+
+        self.app.push_screen(DeletePersonDialog(person.name, gifts), delete)
+
+    def action_open(self, person_id: str) -> None:
+        from profilekeeper.screens.person import PersonScreen
+
+        self.app.push_screen(PersonScreen(person_id))
+
+    @on(DataTable.RowSelected, "#people")
+    def _open_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.action_open(event.row_key.value)

@@ -1,0 +1,135 @@
+"""Getting in: unlocking an existing vault, or creating one on the first run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Center, Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.worker import Worker
+
+from profilekeeper.messages import Unlocked, UnlockFailed, VaultReady
+from profilekeeper.services import MIN_PASSPHRASE, passphrase_hint
+
+if TYPE_CHECKING:
+    from profilekeeper.app import ProfileKeeperApp
+
+
+class _GateScreen(Screen[None]):
+    @property
+    def pk(self) -> ProfileKeeperApp:
+        return cast("ProfileKeeperApp", self.app)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        self.pk.report_worker_failure(event)
+
+
+class UnlockScreen(_GateScreen):
+    """The passphrase prompt. A wrong passphrase is said in place; the field stays for a retry."""
+
+    AUTO_FOCUS = "#passphrase"
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(classes="gate"):
+            yield Label("profilekeeper", classes="title")
+            yield Static("Opening your vault…", id="status")
+            yield Input(password=True, placeholder="passphrase", id="passphrase")
+            yield Static("", id="error", classes="error")
+            yield Button("Unlock", id="unlock", variant="primary")
+
+    def on_mount(self) -> None:
+        self._set_busy(self.pk.vault is None)
+
+    def _set_busy(self, busy: bool, status: str = "") -> None:
+        self.query_one("#passphrase", Input).disabled = busy
+        self.query_one("#unlock", Button).disabled = busy
+        self.query_one("#status", Static).update(
+            status or ("Opening your vault…" if busy else "Enter your passphrase to unlock.")
+        )
+        if not busy:
+            self.query_one("#passphrase", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.pk.vault is not None and not self.pk.unlocked:
+            self.query_one("#passphrase", Input).value = ""
+            self._set_busy(False)
+
+    @on(VaultReady)
+    def _ready(self, message: VaultReady) -> None:
+        if not message.unlocked:
+            self._set_busy(False, message.note)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#unlock")
+    def _unlock(self) -> None:
+        passphrase = self.query_one("#passphrase", Input).value
+        if not passphrase:
+            self.query_one("#error", Static).update("Enter your passphrase.")
+            return
+        self.query_one("#error", Static).update("")
+        self._set_busy(True, "Unlocking…")
+        self.pk.unlock(passphrase)
+
+    @on(UnlockFailed)
+    def _failed(self, message: UnlockFailed) -> None:
+        self._set_busy(False)
+        self.query_one("#error", Static).update(message.reason)
+        self.query_one("#passphrase", Input).value = ""
+
+
+class WelcomeScreen(_GateScreen):
+    """First run: your name, a passphrase with a strength hint and a confirmation, remember?"""
+
+    AUTO_FOCUS = "#name"
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(classes="gate"):
+            yield Label("Welcome to profilekeeper", classes="title")
+            yield Static(
+                "Your profile stays on this computer, encrypted with a passphrase only you "
+                "know. There is no way to recover it if you forget it.",
+                classes="hint",
+            )
+            yield Input(placeholder="your first name (for greetings)", id="name", compact=True)
+            yield Input(password=True, placeholder="new passphrase", id="new", compact=True)
+            yield Static(passphrase_hint("")[1], id="strength", classes="hint")
+            yield Input(password=True, placeholder="the passphrase again", id="again",
+                        compact=True)
+            yield Checkbox("Remember on this device (system keyring)", id="remember",
+                           compact=True)
+            yield Static("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Create my vault", id="create", variant="primary")
+
+    @on(Input.Changed, "#new")
+    def _strength(self, event: Input.Changed) -> None:
+        self.query_one("#strength", Static).update(passphrase_hint(event.value)[1])
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#create")
+    def _create(self) -> None:
+        new = self.query_one("#new", Input).value
+        again = self.query_one("#again", Input).value
+        error = ""
+        if len(new) < MIN_PASSPHRASE:
+            error = f"The passphrase needs at least {MIN_PASSPHRASE} characters."
+        elif new != again:
+            error = "The two passphrases differ."
+        self.query_one("#error", Static).update(error)
+        if error:
+            return
+        self.query_one("#create", Button).disabled = True
+        self.query_one("#error", Static).update("Creating your vault…")
+        self.pk.create_vault(
+            new,
+            self.query_one("#name", Input).value,
+            self.query_one("#remember", Checkbox).value,
+        )
+
+    @on(Unlocked)
+    def _done(self) -> None:  # pragma: no cover - the app switches mode
+        pass

@@ -1,0 +1,218 @@
+"""Plain-Python services the screens call: no Textual, no SQL, no HTTP here.
+
+Each function takes an unlocked vault (or plain records) and returns plain values, so screens stay
+thin and the logic is testable without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from profilekeeper.model import Gift, GiftStatus, Occasion, Person, Purchase, Suggestion
+
+if TYPE_CHECKING:
+    from profilekeeper.reminders import Due
+    from profilekeeper.store.vault import Vault
+
+MIN_PASSPHRASE = 8
+DEFAULT_IDLE_MINUTES = 10
+THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "monokai")
+
+
+def passphrase_hint(passphrase: str) -> tuple[int, str]:
+    """A rough strength score 0–4 and a plain hint; length matters most for passphrases."""
+    if not passphrase:
+        return 0, "Choose a passphrase: several words are easier to remember than symbols."
+    if len(passphrase) < MIN_PASSPHRASE:
+        return 0, f"Too short: use at least {MIN_PASSPHRASE} characters."
+    kinds = sum(
+        any(test(c) for c in passphrase)
+        for test in (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum())
+    )
+    words = len(passphrase.split())
+    score = min(4, len(passphrase) // 8 + (kinds >= 3) + (words >= 3))
+    hints = {
+        1: "Weak: add another word or two.",
+        2: "Fair: a longer phrase is stronger.",
+        3: "Good.",
+        4: "Strong.",
+    }
+    return score, hints.get(score, "Weak: add another word or two.")
+
+
+def next_occurrence(occasion: Occasion, today: date) -> date | None:
+    """The next date (today or later) the occasion falls on, by the reminder engine's rules."""
+    from profilekeeper import reminders
+
+    if not occasion.yearly and occasion.year is not None:
+        once = date(occasion.year, occasion.month, occasion.day)  # validated when entered
+        return once if once >= today else None
+    return reminders.next_occurrence(occasion.month, occasion.day, today)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """One line of the people list."""
+
+    person: Person
+    next_date: date | None
+    next_kind: str
+
+
+def people_rows(vault: Vault, today: date, search: str = "") -> list[PersonRow]:
+    """People matching ``search`` (name or relationship), soonest next occasion first."""
+    wanted = search.strip().casefold()
+    soonest: dict[str, tuple[date, str]] = {}
+    for occasion in vault.list(Occasion):
+        when = next_occurrence(occasion, today)
+        if occasion.person_id is None or when is None:
+            continue
+        if occasion.person_id not in soonest or when < soonest[occasion.person_id][0]:
+            soonest[occasion.person_id] = (when, occasion.label or occasion.kind)
+    rows = [
+        PersonRow(p, *soonest.get(p.id, (None, "")))
+        for p in vault.list(Person)
+        if not wanted or wanted in p.name.casefold() or wanted in p.relationship.casefold()
+    ]
+    far = date.max
+    rows.sort(key=lambda r: (r.next_date or far, r.person.name.casefold()))
+    return rows
+
+
+def gifts_by_year(gifts: list[Gift], occasions: list[Occasion]) -> dict[int, dict[str, list[Gift]]]:
+    """Bought and given gifts grouped by year (newest first), then by occasion name."""
+    names = {o.id: (o.label or o.kind) for o in occasions}
+    grouped: dict[int, dict[str, list[Gift]]] = defaultdict(lambda: defaultdict(list))
+    for gift in gifts:
+        if gift.status == GiftStatus.IDEA:
+            continue
+        year = gift.on.year if gift.on else 0
+        grouped[year][names.get(gift.occasion_id or "", "no occasion")].append(gift)
+    return {y: dict(grouped[y]) for y in sorted(grouped, reverse=True)}
+
+
+def new_suggestion_count(vault: Vault) -> int:
+    if vault.count(Suggestion) == 0:  # skip decrypting when there is nothing
+        return 0
+    return sum(s.status == "new" for s in vault.list(Suggestion))
+
+
+def update_settings(vault: Vault, **changes: Any) -> None:
+    profile = vault.profile()
+    vault.save(replace(profile, settings={**profile.settings, **changes}))
+
+
+def setting(vault: Vault, name: str, default: Any) -> Any:
+    return vault.profile().settings.get(name, default)
+
+
+def mark_purchase_as_gift(vault: Vault, purchase_id: str, person_id: str | None) -> Purchase:
+    """Record that a purchase was a gift (or undo it with None); gifts never personalize."""
+    purchase = vault.get(Purchase, purchase_id)
+    return vault.save(replace(purchase, gift_for=person_id))
+
+
+def toggle_personalize(vault: Vault, purchase_id: str) -> Purchase:
+    purchase = vault.get(Purchase, purchase_id)
+    return vault.save(replace(purchase, personalize=not purchase.personalize))
+
+
+def days_label(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return f"in {days} days"
+
+
+SNOOZE_DAYS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class HomeLists:
+    upcoming: list[Due]
+    due: list[Due]
+
+
+def home_lists(vault: Vault, today: date, days: int = 60) -> HomeLists:
+    """The next ``days`` of occasions and the reminders nagging now, from one read of the vault."""
+    from profilekeeper import reminders
+
+    occasions, people, gifts = vault.list(Occasion), vault.list(Person), vault.list(Gift)
+    return HomeLists(
+        upcoming=reminders.upcoming(occasions, people, gifts, today, days),
+        due=reminders.due(occasions, people, gifts, today, days),
+    )
+
+
+def person_due(vault: Vault, person_id: str, today: date, days: int = 60) -> list[Due]:
+    from profilekeeper import reminders
+
+    person = vault.get(Person, person_id)
+    occasions = vault.list(Occasion, person_id=person_id)
+    return reminders.due(occasions, [person], vault.list(Gift, person_id=person_id), today, days)
+
+
+def act_on_reminder(vault: Vault, item: Due, verb: str, today: date) -> Occasion:
+    """Dismiss, snooze (for SNOOZE_DAYS) or mark "gift bought" the occurrence ``item`` names."""
+    from profilekeeper import reminders
+
+    occasion = vault.get(Occasion, item.occasion_id)
+    year = item.on.year
+    if verb == "dismiss":
+        updated = reminders.dismiss(occasion, year)
+    elif verb == "snooze":
+        updated = reminders.snooze(occasion, year, today + timedelta(days=SNOOZE_DAYS))
+    elif verb == "bought":
+        updated = reminders.mark_bought(occasion, year)
+    else:
+        raise ValueError(f"unknown reminder action {verb!r}")
+    return vault.save(updated)
+
+
+# -- files in and out (run from workers: they read or write the whole vault) ----------------
+
+PLAINTEXT_WARNING = (
+    "The export file is NOT encrypted: anyone who can read it sees your whole profile, "
+    "including the people you buy for. Keep it somewhere private and delete it when done."
+)
+
+
+def export_json_file(vault: Vault, path: str) -> str:
+    from pathlib import Path
+
+    from profilekeeper.store.transfer import export_json, write_private_file
+
+    write_private_file(Path(path), export_json(vault))
+    return "Exported the vault as JSON (readable by you only)."
+
+
+def import_json_file(vault: Vault, path: str) -> str:
+    from pathlib import Path
+
+    from profilekeeper.store.transfer import import_json
+
+    counts = import_json(vault, Path(path).expanduser().read_text(encoding="utf-8"))
+    return f"Imported {sum(counts.values())} records."
+
+
+def export_ics_file(vault: Vault, path: str, *, names: bool = True) -> str:
+    from pathlib import Path
+
+    from profilekeeper.calendar_ics import build_calendar
+
+    data = build_calendar(vault.list(Occasion), vault.list(Person), names=names)
+    Path(path).expanduser().write_bytes(data)
+    return "Exported the calendar of occasions."
+
+
+def import_contacts_file(vault: Vault, path: str) -> str:
+    from pathlib import Path
+
+    from profilekeeper.contacts import import_contacts
+
+    text = Path(path).expanduser().read_text(encoding="utf-8", errors="replace")
+    return import_contacts(vault, text).summary()

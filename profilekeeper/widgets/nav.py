@@ -1,0 +1,35 @@
+"""The top line of every data screen: where you are, and a clickable way elsewhere."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+SECTIONS = (("home", "1 Home"), ("me", "2 Me"), ("people", "3 People"), ("settings", "4 Settings"))
+
+
+class NavBar(Static):
+    """Section links; the current one is highlighted. Our own text, so markup actions are safe."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__(id="nav")
+        self.current = current
+
+    def on_mount(self) -> None:
+        text = Text.assemble(("profilekeeper ", "bold"))
+        for mode, label in SECTIONS:
+            style = "reverse bold" if mode == self.current else ""
+            text.append(f" {label} ", style=style)
+            text.append(" ")
+        self.update(text)
+        self._spans = SECTIONS
+
+    def on_click(self, event: object) -> None:
+        x = getattr(event, "x", -1)
+        offset = len("profilekeeper ")
+        for mode, label in SECTIONS:
+            width = len(label) + 3
+            if offset <= x < offset + width:
+                self.run_action(f"app.go('{mode}')")
+                return
+            offset += width

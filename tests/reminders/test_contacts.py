@@ -1,0 +1,151 @@
+"""vCard import from files shaped like Apple, Google, Outlook and vCard 4.0 exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from profilekeeper.contacts import CardError, import_contacts, parse_vcard_date, read_contacts
+from profilekeeper.model import Occasion, PartialDate, Person
+from tests.conftest import PASSPHRASE, run_cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def dates_by_name(vault) -> dict[str, set[tuple[str, str, str]]]:
+    names = {p.id: p.name for p in vault.list(Person)}
+    found: dict[str, set[tuple[str, str, str]]] = {n: set() for n in names.values()}
+    for o in vault.list(Occasion):
+        found[names[o.person_id]].add((o.kind, str(PartialDate(o.month, o.day, o.year)), o.label))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("value", "omit", "expected"),
+    [
+        ("1985-03-15", None, PartialDate(3, 15, 1985)),
+        ("19850315", None, PartialDate(3, 15, 1985)),
+        ("--0315", None, PartialDate(3, 15)),
+        ("--03-15", None, PartialDate(3, 15)),
+        ("1604-03-15", "1604", PartialDate(3, 15)),
+        ("1604-03-15", None, PartialDate(3, 15)),  # Apple's placeholder even without the param
+        ("1990-08-21T00:00:00Z", None, PartialDate(8, 21, 1990)),
+        ("19900821T000000", None, PartialDate(8, 21, 1990)),
+        ("--0229", None, PartialDate(2, 29)),
+        (" 2000-02-29 ", None, PartialDate(2, 29, 2000)),
+    ],
+)
+def test_date_forms_exporters_write(value, omit, expected):
+    assert parse_vcard_date(value, omit) == expected
+
+
+@pytest.mark.parametrize("value", ["1985-13-45", "2001-02-29", "circa 1800", "", "15.03.1985"])
+def test_unreadable_dates_are_refused(value):
+    with pytest.raises(CardError):
+        parse_vcard_date(value)
+
+
+def test_apple_contacts(vault):
+    report = import_contacts(vault, fixture("apple.vcf"))
+    assert (report.added, report.skipped) == (2, [])
+    assert dates_by_name(vault) == {
+        "Åsa Lindqvist": {("birthday", "--03-15", ""), ("anniversary", "2012-06-09", ""),
+                          ("other", "--11-02", "Name day")},
+        "Chidi Okonkwo": {("birthday", "1980-02-29", "")},
+    }
+    uids = {p.name: p.contact_uid for p in vault.list(Person)}
+    assert uids["Åsa Lindqvist"] == "6F1C3D2A-8E4B-4C5D-9A1B-2C3D4E5F6A7B"
+
+
+def test_google_contacts(vault):
+    import_contacts(vault, fixture("google.vcf"))
+    assert dates_by_name(vault) == {
+        "Sam Carter": {("birthday", "1986-05-10", ""), ("anniversary", "2016-06-01", "")},
+        "Zoë Brontë-Żak": {("birthday", "--07-04", "")},
+    }
+
+
+def test_outlook(vault):
+    import_contacts(vault, fixture("outlook.vcf"))
+    assert dates_by_name(vault) == {
+        "Hiro Nakamura": {("birthday", "1985-03-15", ""), ("anniversary", "2010-06-12", "")},
+        "Amélie Dubois": {("birthday", "1990-08-21", "")},
+    }
+
+
+def test_vcard_4_with_folded_lines_and_non_ascii(vault):
+    report = import_contacts(vault, fixture("vcard4.vcf"))
+    assert report.skipped == ["card 3: a date is free text (VALUE=text)"]
+    assert dates_by_name(vault) == {
+        "Ingrid Størmer-Haugen vom Hochwald und Sonnenberg-Ållesund": {
+            ("birthday", "--03-15", ""), ("anniversary", "2010-06-12", "")},
+        "李小龍": {("birthday", "--02-29", ""), ("anniversary", "2001-09-09", "")},
+    }
+
+
+def test_a_broken_card_in_the_middle_does_not_stop_the_rest(vault):
+    report = import_contacts(vault, fixture("broken-middle.vcf"))
+    assert sorted(dates_by_name(vault)) == ["First Fine", "Last Fine"]
+    assert report.skipped == [
+        "card 2: it is not a readable vCard",
+        "card 3: a date does not exist in the calendar",
+        "card 4: it has no name",
+    ]
+    assert not any("Broken" in m or "Bad" in m for m in report.skipped)  # no personal data
+
+
+def test_reimport_updates_instead_of_duplicating(vault):
+    everything = "".join(fixture(n) for n in ("apple.vcf", "google.vcf", "outlook.vcf",
+                                              "vcard4.vcf"))
+    first = import_contacts(vault, everything)
+    before = dates_by_name(vault)
+    again = import_contacts(vault, everything)
+    assert (again.added, again.occasions_added, again.occasions_updated) == (0, 0, 0)
+    assert again.updated == first.added == len(before)
+    assert dates_by_name(vault) == before
+    assert vault.count(Occasion) == sum(len(d) for d in before.values())
+
+
+def test_match_on_uid_even_after_a_rename_else_on_name(vault):
+    import_contacts(vault, fixture("apple.vcf"))
+    renamed = fixture("apple.vcf").replace("FN:Åsa Lindqvist", "FN:Åsa Berg")
+    report = import_contacts(vault, renamed)
+    assert report.added == 0
+    names = sorted(p.name for p in vault.list(Person))
+    assert names == ["Chidi Okonkwo", "Åsa Lindqvist"]  # matched by UID; the name stays ours
+    # A person typed by hand is matched by name (any case) and gains the card's UID.
+    vault.add_person(Person("SAM  carter"))
+    import_contacts(vault, fixture("google.vcf"))
+    assert sum(p.name.casefold() == "sam carter" for p in vault.list(Person)) == 1
+
+
+def test_a_changed_date_updates_the_occasion(vault):
+    import_contacts(vault, fixture("google.vcf"))
+    moved = fixture("google.vcf").replace("BDAY:1986-05-10", "BDAY:1986-05-11")
+    report = import_contacts(vault, moved)
+    assert report.occasions_updated == 1
+    assert ("birthday", "1986-05-11", "") in dates_by_name(vault)["Sam Carter"]
+
+
+def test_a_file_with_no_cards():
+    contacts, skipped = read_contacts("hello, this is not a vCard file\n")
+    assert contacts == [] and skipped == ["the file holds no vCard (BEGIN:VCARD … END:VCARD)"]
+
+
+def test_cli_import_contacts(vault):
+    vault.close()
+    env = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
+    result = run_cli("import-contacts", str(FIXTURES / "broken-middle.vcf"), env=env)
+    assert result.code == 0, result.err
+    assert "2 people added" in result.out
+    assert "skipped card 2: it is not a readable vCard" in result.err
+    assert "Traceback" not in result.err
+    again = run_cli("import-contacts", str(FIXTURES / "broken-middle.vcf"), env=env)
+    assert "0 people added, 2 matched" in again.out
+    missing = run_cli("import-contacts", "/nonexistent/contacts.vcf", env=env)
+    assert missing.code == 2 and "Traceback" not in missing.err

@@ -8,6 +8,7 @@ talks through httpx alone; it is not the shopper's client.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import time
@@ -161,11 +162,9 @@ class _Server:
 
     def cleanup(self) -> None:
         for link_id, token in self._links:
-            try:
+            with contextlib.suppress(httpx.HTTPError):
                 self.client.delete(f"{self.base}/links/{link_id}",
                                    headers={"Authorization": f"Bearer {token}"})
-            except httpx.HTTPError:
-                pass
         self._links.clear()
 
 
@@ -341,7 +340,8 @@ def rule_size_limit(server: _Server) -> str:
     padding = "x" * (MAX_REQUEST_BYTES + 1024)
     attempts = [
         ("PUT profile", "PUT", f"{server.base}/links/{link_id}/profile", token,
-         {"receipt": server.receipt(["greeting"]), "slices": {"greeting": {"first_name": padding}}}),
+         {"receipt": server.receipt(["greeting"]),
+          "slices": {"greeting": {"first_name": padding}}}),
         ("POST links", "POST", f"{server.base}/links", None,
          {"pseudonym": "conformance-big", "required_terms": server.required_terms(),
           "padding": padding}),

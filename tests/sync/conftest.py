@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +65,7 @@ def profile_body(slices: dict[str, Any], receipt_id: str = "receipt-0001",
             "slices": sorted(slices),
             "purpose": purpose,
             "retention_days": retention_days,
-            "issued_at": datetime(2026, 11, 1, 9, 30, tzinfo=UTC).isoformat(),
+            "issued_at": "2026-11-01T09:30:00Z",
         },
         "slices": slices,
     }

@@ -36,6 +36,8 @@ class LinkRow(_Table, table=True):
     terms: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     gpc: bool = False
     created_at: int
+    receipt_id: str | None = None
+    """The receipt of the latest put: older receipts stay until they expire, for the record."""
 
 
 class ForgottenLinkRow(_Table, table=True):
@@ -173,6 +175,10 @@ class RetailerStore:
             session.merge(ReceiptRow(link_id=link_id, receipt_id=receipt["receipt_id"],
                                      body=receipt, received_at=seconds(now),
                                      expires_at=seconds(expires)))
+            link = session.get(LinkRow, link_id)
+            if link is not None:
+                link.receipt_id = receipt["receipt_id"]
+                session.add(link)
             session.commit()
 
     def profile(self, link_id: str, now: datetime) -> StoredProfile:
@@ -182,11 +188,10 @@ class RetailerStore:
             rows = session.exec(
                 select(SliceRow).where(SliceRow.link_id == link_id)  # type: ignore[arg-type]
             ).scalars().all()
-            receipt = session.exec(
-                select(ReceiptRow).where(ReceiptRow.link_id == link_id)  # type: ignore[arg-type]
-                .order_by(ReceiptRow.received_at.desc())  # type: ignore[attr-defined]
-                .limit(1)
-            ).scalar_one_or_none()
+            link = session.get(LinkRow, link_id)
+            receipt = None
+            if link is not None and link.receipt_id is not None:
+                receipt = session.get(ReceiptRow, (link_id, link.receipt_id))
         if receipt is None:
             return StoredProfile({}, None, None, None)
         return StoredProfile({row.name: row.value for row in rows}, receipt.body,

@@ -197,7 +197,7 @@ def test_tokens_are_stored_only_as_digests(tmp_path: Path) -> None:
 
 
 def test_each_token_is_rate_limited_on_its_own(tmp_path: Path) -> None:
-    with serve(sqlite_store(tmp_path / "r.sqlite3"), ServerSettings(requests_per_minute=60)
+    with serve(sqlite_store(tmp_path / "r.sqlite3"), ServerSettings(requests_per_minute=6)
                ) as server, httpx.Client(base_url=server.base_url) as http:
         link_id, auth = new_link(http)
         codes = [http.get(f"/v1/links/{link_id}/profile", headers=auth).status_code

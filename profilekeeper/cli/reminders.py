@@ -134,10 +134,15 @@ def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
     with _open_read_only(args) as vault:
         unlock_read_only(vault, args)
         profiles, occasions = vault.load(Profile), vault.load(Occasion)
-        people, gifts = vault.load(Person), vault.load(Gift)
-    leap_day = profiles[0].settings.get("leap_day", "feb28") if profiles else "feb28"
-    if leap_day not in LEAP_DAY_CHOICES:
-        leap_day = "feb28"
+        leap_day = profiles[0].settings.get("leap_day", "feb28") if profiles else "feb28"
+        if leap_day not in LEAP_DAY_CHOICES:
+            leap_day = "feb28"
+        # Dates decide what is due; decrypt only the people and gifts those items need.
+        candidates = due(occasions, [], [], today, args.days, leap_day=leap_day)
+        person_ids = {d.person_id for d in candidates if d.person_id}
+        people = vault.load(Person, id=person_ids)
+        gifts = vault.load(Gift, person_id=person_ids,
+                           occasion_id={d.occasion_id for d in candidates})
     corrupted = sum(len(r.corrupted) for r in (profiles, occasions, people, gifts))
     return due(occasions, people, gifts, today, args.days, leap_day=leap_day), corrupted
 

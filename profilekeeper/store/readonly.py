@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
@@ -119,14 +120,27 @@ class ReadOnlyVault:
     def is_unlocked(self) -> bool:
         return self._cipher is not None
 
-    def load(self, cls: type[T]) -> Records[T]:
-        """Every record of ``cls``; damaged ones are reported in ``.corrupted``, not raised."""
+    def load(self, cls: type[T], **any_of: Collection[str]) -> Records[T]:
+        """Records of ``cls``; damaged ones are reported in ``.corrupted``, not raised.
+
+        ``any_of`` narrows the rows to those whose ``id`` or reference column holds one of the
+        given values (``load(Gift, person_id=ids, occasion_id=other_ids)``: either matches), so
+        only what is needed gets decrypted.
+        """
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
         codec = codec_for(cls)
         columns = ", ".join(("id", *codec.refs, "sealed"))
+        sql = f"SELECT {columns} FROM {codec.table}"
+        if any_of:
+            if unknown := set(any_of) - {"id", *codec.refs}:
+                raise ValueError(f"cannot filter {codec.table} by {sorted(unknown)}")
+            # One JSON parameter per column: no limit on how many values are passed.
+            sql += " WHERE " + " OR ".join(
+                f"{column} IN (SELECT value FROM json_each(?))" for column in any_of
+            )
         # Table and column names come from the model classes, never from input.
-        rows = self._conn.execute(f"SELECT {columns} FROM {codec.table}")  # noqa: S608
+        rows = self._conn.execute(sql, [json.dumps(sorted(v)) for v in any_of.values()])
         records: Records[T] = Records()
         for row in rows:
             try:

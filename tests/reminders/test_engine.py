@@ -231,3 +231,10 @@ def test_marked_bought_shows_as_bought_in_upcoming():
     [item] = upcoming([occ], [], [], date(2026, 6, 10), 30)
     assert item.gift_status == "bought"
     assert due([occ], [], [], date(2026, 6, 10), 30) == []
+
+
+@given(st.integers(1, 9999))
+def test_is_leap_matches_the_calendar_module(year):
+    from profilekeeper.reminders import is_leap
+
+    assert is_leap(year) == calendar.isleap(year)

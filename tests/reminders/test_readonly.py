@@ -97,3 +97,16 @@ def test_reads_while_the_app_holds_the_vault_open(vault, vault_path, family):
     with ReadOnlyVault(vault_path) as ro:
         ro.unlock_with_data_key(vault.data_key)
         assert "Newcomer" in {p.name for p in ro.load(Person)}
+
+
+def test_load_can_narrow_to_the_records_needed(vault, vault_path, family):
+    data_key = vault.data_key
+    vault.close()
+    with ReadOnlyVault(vault_path) as ro:
+        ro.unlock_with_data_key(data_key)
+        assert {p.name for p in ro.load(Person, id={family["sam"].id})} == {"Sam"}
+        assert ro.load(Person, id=set()) == []
+        gifts = ro.load(Gift, person_id={family["kim"].id}, occasion_id={family["sam_bday"].id})
+        assert sorted(g.title for g in gifts) == ["Book", "Vase"]  # either column matches
+        with pytest.raises(ValueError):
+            ro.load(Gift, title={"Book"})  # sealed fields cannot be filtered

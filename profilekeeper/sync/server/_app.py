@@ -89,6 +89,7 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 _WHY = {
+    400: "The body is not readable JSON",
     401: "No bearer token, or not this link's token",
     404: "No such link",
     409: "Terms cannot be met, or the cursor is stale",
@@ -183,7 +184,7 @@ def create_app(
         return {"gpc": True, "lastUpdate": "2026-11-23"}
 
     @app.post(f"{BASE_PATH}/links", status_code=201, response_model=LinkCreated, tags=["links"],
-              responses=_problems(409, 413, 422))
+              responses=_problems(400, 409, 413, 422))
     def create_link(body: LinkRequest, request: Request) -> LinkCreated:
         """Link a shopper's pseudonym; refused with 409 when the terms fall below theirs."""
         gpc = _gpc(request)
@@ -196,7 +197,7 @@ def create_app(
         return LinkCreated(link_id=link_id, token=token, terms=terms, gpc=gpc, created_at=now)
 
     @app.put(f"{BASE_PATH}/links/{{link_id}}/profile", response_model=ProfileView,
-             tags=["profile"], responses=_problems(*_LINK_PROBLEMS, 413))
+             tags=["profile"], responses=_problems(*_LINK_PROBLEMS, 400, 413))
     def put_profile(body: ProfilePut, link: Link) -> ProfileView:
         """Replace the link's whole profile; a slice left out is deleted."""
         names = set(body.slices)
@@ -262,7 +263,7 @@ def create_app(
 
     @app.post(f"{BASE_PATH}/links/{{link_id}}/feedback", status_code=202,
               response_model=FeedbackAccepted, tags=["suggestions"],
-              responses=_problems(*_LINK_PROBLEMS, 413))
+              responses=_problems(*_LINK_PROBLEMS, 400, 413))
     def post_feedback(body: FeedbackRequest, link: Link) -> FeedbackAccepted:
         """Verdicts on suggestions; later suggestions take them into account."""
         verdicts = {v.suggestion_id: v.verdict for v in body.verdicts}

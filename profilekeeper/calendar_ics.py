@@ -94,4 +94,5 @@ def build_calendar(
     for occasion in sorted(occasions, key=lambda o: (o.month, o.day, o.id)):
         name = who.get(occasion.person_id, "") if occasion.person_id else ""
         calendar.add_component(occasion_event(occasion, name, names=names, leap_day=leap_day))
-    return calendar.to_ical()
+    data: bytes = calendar.to_ical()
+    return data

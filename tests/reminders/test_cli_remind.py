@@ -73,6 +73,7 @@ def test_passphrase_from_stdin(vault, family):
     assert result.code == 1, result.err
 
 
+@pytest.mark.nokeyring
 @pytest.mark.parametrize("remembered", [False, True])
 def test_locked_in_a_non_interactive_shell_exits_3_without_traceback(vault, family, remembered):
     if remembered:
@@ -84,7 +85,16 @@ def test_locked_in_a_non_interactive_shell_exits_3_without_traceback(vault, fami
     assert "Traceback" not in result.err and result.out == ""
     assert "locked" in result.err and "--passphrase-stdin" in result.err
     if remembered:
-        assert "keyring" in result.err
+        assert "no system keyring is available on this machine" in result.err
+
+
+def test_a_keyring_backend_chosen_by_the_user_is_respected(vault, family):
+    vault.set_remembered(True)
+    vault.close()
+    # PYTHON_KEYRING_BACKEND skips the Secret Service shortcut and asks keyring itself.
+    result = remind(env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert result.code == 3 and "Traceback" not in result.err
+    assert "no system keyring is available on this machine" in result.err
 
 
 def test_wrong_passphrase_exits_3(vault, family):
@@ -150,3 +160,29 @@ def test_remind_imports_nothing_heavy(vault, family):
     assert "profilekeeper.store.readonly" in loaded  # the probe did take the fast path
     heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
     assert heavy == []
+
+
+def test_asks_for_the_passphrase_at_a_terminal(vault, family):
+    import os
+    import pty
+
+    vault.close()
+    argv = [sys.executable, "-m", "profilekeeper", "remind", "--today", TODAY.isoformat()]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a real terminal on stdin, as in a login shell
+        os.execve(argv[0], argv, dict(os.environ))
+    output = b""
+    while b"Passphrase" not in output:
+        output += os.read(fd, 1024)
+    os.write(fd, PASSPHRASE.encode() + b"\n")
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 1
+    assert b"Sam turns 40" in output and PASSPHRASE.encode() not in output

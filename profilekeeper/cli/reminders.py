@@ -39,6 +39,27 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     remind.add_argument("--today", metavar="YYYY-MM-DD", help="pretend today is this date")
     remind.set_defaults(handler=run_remind)
 
+    reminder = sub.add_parser(
+        "reminder",
+        parents=[common],
+        help="dismiss, snooze or mark \"gift bought\" a reminder (this year's only)",
+        description="Quiet the reminder for a person's occasion. It applies to the next "
+        "occurrence (this year's, or next year's once this year's has passed) and to no other.",
+    )
+    actions = reminder.add_subparsers(dest="reminder_action", metavar="ACTION", required=True)
+    for name, help_text in (
+        ("dismiss", "stop reminding about this occurrence"),
+        ("snooze", "stay quiet until a date, then remind again"),
+        ("bought", "the gift is bought: stop reminding about this occurrence"),
+    ):
+        p = actions.add_parser(name, parents=[common], help=help_text)
+        p.add_argument("person", metavar="PERSON")
+        p.add_argument("kind", metavar="KIND", help="birthday, anniversary, …")
+        if name == "snooze":
+            p.add_argument("--until", required=True, metavar="YYYY-MM-DD")
+        p.add_argument("--today", metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
+        p.set_defaults(handler=run_reminder_action)
+
     contacts = sub.add_parser(
         "import-contacts",
         parents=[common],
@@ -211,6 +232,47 @@ def run_remind(args: argparse.Namespace) -> int:
     if args.notify and items:
         _notify(items)
     return 1 if items else 0
+
+
+def run_reminder_action(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from profilekeeper import reminders
+    from profilekeeper.errors import NotFound
+    from profilekeeper.model import Occasion
+
+    today = _today(args)
+    kind = args.kind.strip().lower()
+    with _unlock.open_unlocked(args) as vault:
+        person = vault.find_person(args.person)
+        matches = [o for o in vault.list(Occasion, person_id=person.id) if o.kind == kind]
+        if not matches:
+            raise NotFound("that person has no occasion of that kind")
+        leap_day = vault.profile().settings.get("leap_day", "feb28")
+        if leap_day not in reminders.LEAP_DAY_CHOICES:
+            leap_day = "feb28"
+        until = None
+        if args.reminder_action == "snooze":
+            try:
+                until = date.fromisoformat(args.until)
+            except ValueError:
+                raise InvalidInput("--until is written YYYY-MM-DD") from None
+            if until <= today:
+                raise InvalidInput("snooze until a day after today")
+        for occasion in matches:
+            coming = reminders.upcoming([occasion], [person], [], today, 366, leap_day=leap_day)
+            if not coming:
+                raise InvalidInput("that occasion has no date to come")
+            year = coming[0].on.year
+            if until is not None:
+                changed, done = reminders.snooze(occasion, year, until), f"Snoozed until {until}"
+            elif args.reminder_action == "bought":
+                changed, done = reminders.mark_bought(occasion, year), "Marked the gift bought"
+            else:
+                changed, done = reminders.dismiss(occasion, year), "Dismissed"
+            vault.save(changed)
+            print(f"{done}: {coming[0].headline} on {coming[0].on.isoformat()}.")
+    return 0
 
 
 # --- contacts and calendar ---------------------------------------------------------------

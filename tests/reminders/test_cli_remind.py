@@ -186,3 +186,39 @@ def test_asks_for_the_passphrase_at_a_terminal(vault, family):
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 1
     assert b"Sam turns 40" in output and PASSPHRASE.encode() not in output
+
+
+def test_reminder_actions_quiet_this_year_only(vault, family):
+    vault.close()
+    days = ("--days", "60")
+    assert "Sam turns 40" in remind(*days, env=UNLOCK).out
+    done = run_cli("reminder", "bought", "sam", "birthday", "--today", TODAY.isoformat(), env=UNLOCK)
+    assert done.code == 0, done.err
+    assert "Sam turns 40 on 2026-05-10" in done.out
+    after = remind(*days, env=UNLOCK)
+    assert "Sam" not in after.out and after.code == 1  # Kim's anniversary still nags
+    next_year = run_cli("remind", "--today", "2027-05-01", "--days", "30", env=UNLOCK)
+    assert "Sam turns 41" in next_year.out
+
+    snoozed = run_cli("reminder", "snooze", "Kim Ödegaard", "anniversary", "--until",
+                      "2026-06-01", "--today", TODAY.isoformat(), env=UNLOCK)
+    assert snoozed.code == 0, snoozed.err
+    assert remind(*days, env=UNLOCK).code == 0  # both quiet now
+    woken = run_cli("remind", "--today", "2026-06-01", "--json", env=UNLOCK)
+    assert [d["headline"] for d in json.loads(woken.out)["due"]] == [
+        "Kim Ödegaard's 10th anniversary"]
+
+    dismissed = run_cli("reminder", "dismiss", "Kim Ödegaard", "anniversary",
+                        "--today", "2026-06-01", env=UNLOCK)
+    assert dismissed.code == 0
+    assert run_cli("remind", "--today", "2026-06-01", env=UNLOCK).code == 0
+
+
+def test_reminder_action_errors(vault, family):
+    vault.close()
+    today = ("--today", TODAY.isoformat())
+    assert run_cli("reminder", "dismiss", "Nobody", "birthday", *today, env=UNLOCK).code == 4
+    assert run_cli("reminder", "dismiss", "Sam", "wedding", *today, env=UNLOCK).code == 4
+    past = run_cli("reminder", "snooze", "Sam", "birthday", "--until", "2026-04-01", *today,
+                   env=UNLOCK)
+    assert past.code == 2 and "Traceback" not in past.err

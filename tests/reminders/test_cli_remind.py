@@ -192,7 +192,8 @@ def test_reminder_actions_quiet_this_year_only(vault, family):
     vault.close()
     days = ("--days", "60")
     assert "Sam turns 40" in remind(*days, env=UNLOCK).out
-    done = run_cli("reminder", "bought", "sam", "birthday", "--today", TODAY.isoformat(), env=UNLOCK)
+    done = run_cli("reminder", "bought", "sam", "birthday", "--today", TODAY.isoformat(),
+                   env=UNLOCK)
     assert done.code == 0, done.err
     assert "Sam turns 40 on 2026-05-10" in done.out
     after = remind(*days, env=UNLOCK)

@@ -1,7 +1,8 @@
 """Importing people, birthdays and anniversaries from vCard 3.0 and 4.0 files (``vobject``).
 
 The file is cut into cards first and each card is parsed alone, so one broken card is skipped
-with a message ("card 3: …") and the rest still import. Dates come in the forms exporters
+with a message ("card 3: …") and the rest still import; a date that cannot be read is left
+out (with a message) and the rest of its card is kept. Dates come in the forms exporters
 really write: ``1985-03-15``, ``19850315``, date-times, year-less ``--0315`` and ``--03-15``
 (vCard 4.0, Google), and Apple's ``X-APPLE-OMIT-YEAR=1604`` (a placeholder year meaning
 "unknown"). Anniversaries come from ``ANNIVERSARY`` (4.0), ``X-ANNIVERSARY``,
@@ -56,13 +57,13 @@ class ImportReport:
     occasions_added: int = 0
     occasions_updated: int = 0
     skipped: list[str] = field(default_factory=list)
-    """One message per unreadable card: ``card 3: it has no name``."""
+    """What was skipped, by card position: ``card 3: it has no name``."""
 
     def summary(self) -> str:
         return (
             f"Imported contacts: {self.added} people added, {self.updated} matched; "
             f"{self.occasions_added} dates added, {self.occasions_updated} updated; "
-            f"{len(self.skipped)} card(s) skipped."
+            f"{len(self.skipped)} card(s) or date(s) skipped."
         )
 
 
@@ -108,7 +109,8 @@ def _name_of(card: Any) -> str:
     return " ".join(name.split())
 
 
-def _dates_of(card: Any) -> list[ContactDate]:
+def _dates_of(card: Any, problems: list[str]) -> list[ContactDate]:
+    """The card's dates; each one that cannot be read adds a line to ``problems`` instead."""
     labels = {line.group.casefold(): str(line.value) for line in card.lines()
               if line.name == "X-ABLABEL" and line.group}  # fmt: skip
     found: list[ContactDate] = []
@@ -126,10 +128,13 @@ def _dates_of(card: Any) -> list[ContactDate]:
                 kind, label = "other", plain if plain.casefold() != "other" else ""
         else:
             continue
-        if any(v.casefold() == "text" for v in line.params.get("VALUE", [])):
-            raise CardError("a date is free text (VALUE=text)")
-        omit = line.params.get("X-APPLE-OMIT-YEAR", [None])[0]
-        found.append(ContactDate(kind, parse_vcard_date(str(line.value), omit), label))
+        try:
+            if any(v.casefold() == "text" for v in line.params.get("VALUE", [])):
+                raise CardError("a date is free text (VALUE=text)")
+            omit = line.params.get("X-APPLE-OMIT-YEAR", [None])[0]
+            found.append(ContactDate(kind, parse_vcard_date(str(line.value), omit), label))
+        except CardError as error:
+            problems.append(f"{error}; that date was left out")
     return found
 
 
@@ -146,9 +151,10 @@ def read_contacts(text: str) -> tuple[list[Contact], list[str]]:
             if not name:
                 raise CardError("it has no name")
             uid = getattr(card, "uid", None)
-            contacts.append(
-                Contact(name, str(uid.value).strip() if uid else "", tuple(_dates_of(card)))
-            )
+            problems: list[str] = []
+            dates = tuple(_dates_of(card, problems))
+            contacts.append(Contact(name, str(uid.value).strip() if uid else "", dates))
+            skipped.extend(f"card {number}: {problem}" for problem in problems)
         except CardError as error:
             skipped.append(f"card {number}: {error}")
         except Exception:  # noqa: BLE001 - vobject raises many types; the card's text stays out

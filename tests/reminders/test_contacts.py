@@ -80,8 +80,9 @@ def test_outlook(vault):
 
 def test_vcard_4_with_folded_lines_and_non_ascii(vault):
     report = import_contacts(vault, fixture("vcard4.vcf"))
-    assert report.skipped == ["card 3: a date is free text (VALUE=text)"]
+    assert report.skipped == ["card 3: a date is free text (VALUE=text); that date was left out"]
     assert dates_by_name(vault) == {
+        "Circa Person": set(),
         "Ingrid Størmer-Haugen vom Hochwald und Sonnenberg-Ållesund": {
             ("birthday", "--03-15", ""), ("anniversary", "2010-06-12", "")},
         "李小龍": {("birthday", "--02-29", ""), ("anniversary", "2001-09-09", "")},
@@ -90,10 +91,14 @@ def test_vcard_4_with_folded_lines_and_non_ascii(vault):
 
 def test_a_broken_card_in_the_middle_does_not_stop_the_rest(vault):
     report = import_contacts(vault, fixture("broken-middle.vcf"))
-    assert sorted(dates_by_name(vault)) == ["First Fine", "Last Fine"]
+    assert dates_by_name(vault) == {
+        "First Fine": {("birthday", "1970-01-01", "")},
+        "Bad Date": set(),  # the person is kept, the impossible date left out
+        "Last Fine": {("birthday", "--12-24", "")},
+    }
     assert report.skipped == [
         "card 2: it is not a readable vCard",
-        "card 3: a date does not exist in the calendar",
+        "card 3: a date does not exist in the calendar; that date was left out",
         "card 4: it has no name",
     ]
     assert not any("Broken" in m or "Bad" in m for m in report.skipped)  # no personal data
@@ -142,10 +147,10 @@ def test_cli_import_contacts(vault):
     env = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
     result = run_cli("import-contacts", str(FIXTURES / "broken-middle.vcf"), env=env)
     assert result.code == 0, result.err
-    assert "2 people added" in result.out
+    assert "3 people added" in result.out
     assert "skipped card 2: it is not a readable vCard" in result.err
     assert "Traceback" not in result.err
     again = run_cli("import-contacts", str(FIXTURES / "broken-middle.vcf"), env=env)
-    assert "0 people added, 2 matched" in again.out
+    assert "0 people added, 3 matched" in again.out
     missing = run_cli("import-contacts", "/nonexistent/contacts.vcf", env=env)
     assert missing.code == 2 and "Traceback" not in missing.err

@@ -1,8 +1,10 @@
-"""``remind``, ``import-contacts`` and the ICS side of ``export``.
+"""``remind``, ``reminder dismiss|snooze|bought``, ``import-contacts`` and ``export --format ics``.
 
 ``remind`` runs in login shells and timers, so its path imports only the standard library,
-``cryptography`` and the read-only store (no SQLAlchemy, SQLModel, Textual or httpx); a test
-checks it. Exit statuses: 0 nothing due, 1 something due, 3 locked with nobody to ask.
+``cryptography``, ``jeepney`` and the read-only store (no SQLAlchemy, SQLModel, Textual, httpx
+or keyring while the fast keyring route works); tests check it. Exit statuses: 0 nothing due,
+1 something due, 3 locked with nobody to ask. The other commands change the vault and use the
+full store.
 """
 
 from __future__ import annotations

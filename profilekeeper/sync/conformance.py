@@ -135,8 +135,12 @@ class _Server:
         except (ValueError, ValidationError) as error:
             raise _Failed(f"link creation answer does not match LinkCreated: {_first(error)}"
                           ) from None
-        self._links.append((created.link_id, created.token))
+        self.remember(created)
         return created.link_id, created.token
+
+    def remember(self, created: LinkCreated) -> None:
+        """Forget this link when the rule is done."""
+        self._links.append((created.link_id, created.token))
 
     def sample_slices(self) -> dict[str, dict[str, Any]]:
         """A small profile using only slices the server accepts."""
@@ -376,18 +380,18 @@ def rule_problem_json(server: _Server) -> str:
 
 
 def rule_gpc(server: _Server) -> str:
+    # The shopper accepts the server's own terms but sends Sec-GPC: 1, which is stronger.
     response = server.request(
         "POST", f"{server.base}/links", headers={"Sec-GPC": "1"},
         json={"pseudonym": "conformance-" + secrets.token_hex(8),
-              "required_terms": {**server.required_terms(), "allow_resale": False,
-                                 "allow_third_party_sharing": False}},
+              "required_terms": server.required_terms()},
     )
     if response.status_code in (409, 422):
         _expect(_is_problem(response) is None, "GPC refusal is not problem+json")
-        return "refuses links under Sec-GPC: 1 because it sells or shares"
+        return "refuses links under Sec-GPC: 1 rather than sell or share"
     _expect(response.status_code == 201, f"link under Sec-GPC: 1 answered {response.status_code}")
     created = LinkCreated.model_validate(response.json())
-    server._links.append((created.link_id, created.token))
+    server.remember(created)
     _expect(not created.terms.resale and not created.terms.third_party_sharing,
             "under Sec-GPC: 1 the link's terms still allow resale or sharing")
     return "Sec-GPC: 1 links carry no resale and no sharing"

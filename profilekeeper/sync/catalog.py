@@ -37,6 +37,13 @@ class CatalogItem:
     starts_at: datetime | None = None
     discount_percent: int = 0
     expires_at: datetime | None = None
+    match_keys: tuple[tuple[str, float], ...] = field(init=False, repr=False, compare=False)
+    """Lower-cased creators (counting double), tags and title, worked out once."""
+
+    def __post_init__(self) -> None:
+        keys = [*((c.lower(), 2.0) for c in self.creators), *((t.lower(), 1.0) for t in self.tags),
+                (self.title.lower(), 1.0)]
+        object.__setattr__(self, "match_keys", tuple(keys))
 
 
 def load_catalog(path: Path | None = None, today: date | None = None) -> list[CatalogItem]:

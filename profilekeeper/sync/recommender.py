@@ -180,15 +180,11 @@ def _gifts(
 
 def _match(item: CatalogItem, taste: Taste) -> tuple[float, str] | None:
     """Score ``item`` against ``taste``; None if it touches a ``never``."""
-    creators = [c.lower() for c in item.creators]
-    tags = [t.lower() for t in item.tags]
-    names = [*creators, *tags, item.title.lower()]
-    if any(name in taste.never for name in names):
-        return None
     score = 0.0
     best, best_weight = "", 0.0
-    for name, factor in [*((c, 2.0) for c in creators), *((t, 1.0) for t in tags),
-                         (item.title.lower(), 1.0)]:
+    for name, factor in item.match_keys:
+        if name in taste.never:
+            return None
         weight = taste.weights.get(name)
         if weight is None:
             continue

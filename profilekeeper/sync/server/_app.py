@@ -1,7 +1,8 @@
 """The reference retailer's HTTP routes: protocol version 1 over FastAPI.
 
-Request order on a link route: forgotten link → 410, unknown link → 404, missing or wrong
-bearer token → 401, over the token's rate → 429, then the route itself.
+Request order on a link route: the bearer token is looked up first; if it is not this link's,
+a forgotten link answers 410, an unknown one 404 and a live one 401. Then the token's rate
+(429), then the route itself.
 """
 
 
@@ -79,8 +80,8 @@ class ServerSettings:
     slices_accepted: list[str] = field(default_factory=lambda: list(SLICE_FAMILIES))
     requests_per_minute: int = 600
     """Per bearer token, sustained; bursts of a sixth of it (at least 10) pass at once."""
-    purge_interval_seconds: float = 300.0
-    """How often expired slices are deleted in the background (reads purge their link too)."""
+    purge_interval_seconds: float = 60.0
+    """How often expired slices are deleted in the background; reads never return them."""
     clock: Callable[[], datetime] = _utcnow
 
 
@@ -144,13 +145,15 @@ def create_app(
         link_id: Annotated[str, Path(pattern=LINK_ID)],
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> LinkRow:
-        state = store.link_state(link_id)
-        if state == "forgotten":
-            raise ProblemError(410, "link-forgotten", "this link was forgotten; its data is gone")
-        if state == "missing":
-            raise ProblemError(404, "no-such-link", "no such link")
         link = store.authenticate(link_id, credentials.credentials) if credentials else None
         if link is None:
+            # Only now tell a forgotten or unknown link apart from a bad token.
+            state = store.link_state(link_id)
+            if state == "forgotten":
+                raise ProblemError(410, "link-forgotten",
+                                   "this link was forgotten; its data is gone")
+            if state == "missing":
+                raise ProblemError(404, "no-such-link", "no such link")
             raise ProblemError(401, "unauthorized", "a bearer token for this link is required",
                                headers={"WWW-Authenticate": 'Bearer realm="profilekeeper"'})
         wait = limiter.acquire(link.token_hash)

@@ -8,9 +8,12 @@ Times are stored as integer UTC seconds. Bearer tokens are stored as SHA-256 dig
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
+import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -126,12 +129,23 @@ class RetailerStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         _registry.metadata.create_all(engine)
+        # SQLite takes one writer at a time and makes the others sleep and retry, which turns
+        # into long tails under load; queueing writers here is cheaper. Other databases lock
+        # rows themselves.
+        self._write_lock = (
+            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Session]:
+        with self._write_lock, Session(self.engine) as session:
+            yield session
 
     def create_link(self, pseudonym: str, terms: dict[str, Any], gpc: bool, now: datetime
                     ) -> tuple[str, str]:
         """Make a link; returns its id and the bearer token (kept here only as a digest)."""
         link_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
-        with Session(self.engine) as session:
+        with self._writing() as session:
             session.add(LinkRow(id=link_id, token_hash=hash_token(token), pseudonym=pseudonym,
                                 terms=terms, gpc=gpc, created_at=seconds(now)))
             session.commit()
@@ -156,7 +170,7 @@ class RetailerStore:
             return row
 
     def mark_gpc(self, link_id: str, terms: dict[str, Any]) -> None:
-        with Session(self.engine) as session:
+        with self._writing() as session:
             row = session.get(LinkRow, link_id)
             if row is not None:
                 row.gpc, row.terms = True, terms
@@ -167,7 +181,7 @@ class RetailerStore:
                         slices: dict[str, dict[str, Any]], now: datetime, expires: datetime
                         ) -> None:
         """Make ``slices`` the link's whole profile: every other slice is deleted."""
-        with Session(self.engine) as session:
+        with self._writing() as session:
             session.exec(delete(SliceRow).where(SliceRow.link_id == link_id))  # type: ignore[call-overload,arg-type]
             for name, value in slices.items():
                 session.add(SliceRow(link_id=link_id, name=name, value=value,
@@ -182,23 +196,28 @@ class RetailerStore:
             session.commit()
 
     def profile(self, link_id: str, now: datetime) -> StoredProfile:
-        """The link's live slices and latest receipt, after purging what expired."""
-        self.purge_expired(now, link_id)
+        """The link's slices and latest receipt still within retention.
+
+        Reads never write: anything past retention is left out here and deleted by
+        ``purge_expired``, which the server runs in the background.
+        """
+        cutoff = seconds(now)
         with Session(self.engine) as session:
-            rows = session.exec(
-                select(SliceRow).where(SliceRow.link_id == link_id)  # type: ignore[arg-type]
-            ).scalars().all()
             link = session.get(LinkRow, link_id)
             receipt = None
             if link is not None and link.receipt_id is not None:
                 receipt = session.get(ReceiptRow, (link_id, link.receipt_id))
-        if receipt is None:
-            return StoredProfile({}, None, None, None)
-        return StoredProfile({row.name: row.value for row in rows}, receipt.body,
-                             receipt.received_at, receipt.expires_at)
+            if receipt is None or receipt.expires_at <= cutoff:
+                return StoredProfile({}, None, None, None)
+            rows = session.exec(
+                select(SliceRow).where(SliceRow.link_id == link_id,  # type: ignore[arg-type]
+                                       SliceRow.expires_at > cutoff)  # type: ignore[arg-type]
+            ).scalars().all()
+            return StoredProfile({row.name: row.value for row in rows}, receipt.body,
+                                 receipt.received_at, receipt.expires_at)
 
     def add_feedback(self, link_id: str, verdicts: dict[str, str], now: datetime) -> None:
-        with Session(self.engine) as session:
+        with self._writing() as session:
             for suggestion_id, verdict in verdicts.items():
                 session.merge(FeedbackRow(link_id=link_id, suggestion_id=suggestion_id,
                                           verdict=verdict, at=seconds(now)))
@@ -213,7 +232,7 @@ class RetailerStore:
 
     def forget(self, link_id: str, now: datetime) -> None:
         """Delete everything held for the link and remember only that it was forgotten."""
-        with Session(self.engine) as session:
+        with self._writing() as session:
             for table in (SliceRow, ReceiptRow, FeedbackRow):
                 session.exec(delete(table).where(table.link_id == link_id))  # type: ignore[call-overload,attr-defined]
             session.exec(delete(LinkRow).where(LinkRow.id == link_id))  # type: ignore[call-overload,arg-type]
@@ -223,7 +242,7 @@ class RetailerStore:
     def purge_expired(self, now: datetime, link_id: str | None = None) -> int:
         """Delete slices and receipts past their retention; returns how many slices went."""
         cutoff = seconds(now)
-        with Session(self.engine) as session:
+        with self._writing() as session:
             slices = delete(SliceRow).where(SliceRow.expires_at <= cutoff)  # type: ignore[arg-type]
             receipts = delete(ReceiptRow).where(ReceiptRow.expires_at <= cutoff)  # type: ignore[arg-type]
             if link_id is not None:

@@ -3,8 +3,8 @@
 Starts ``python -m profilekeeper retailer serve`` as a real process (uvicorn, SQLite file) on
 127.0.0.1, links a pool of shoppers, then, for each concurrency level, runs a bounded load:
 that many clients, each iteration one PUT of a realistic profile and one GET of a
-suggestions page, until ITERATIONS are done or SECONDS have passed. Loopback only. Prints the figures and writes
-benchmarks/results/retailer.json.
+suggestions page, until ITERATIONS are done or SECONDS have passed. Loopback only. Prints
+the figures and writes benchmarks/results/retailer.json.
 
     python benchmarks/bench_retailer.py [--iterations N] [--seconds S] [--concurrency 1,4,16]
 """

@@ -269,7 +269,7 @@ def create_app(
               responses=_problems(*_LINK_PROBLEMS, 400, 413))
     def post_feedback(body: FeedbackRequest, link: Link) -> FeedbackAccepted:
         """Verdicts on suggestions; later suggestions take them into account."""
-        verdicts = {v.suggestion_id: v.verdict for v in body.verdicts}
+        verdicts: dict[str, str] = {v.suggestion_id: v.verdict for v in body.verdicts}
         store.add_feedback(link.id, verdicts, settings.clock())
         return FeedbackAccepted(accepted=len(verdicts))
 

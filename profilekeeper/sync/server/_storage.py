@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Engine, create_engine, delete, event, func, select
+from sqlalchemy import JSON, Column, Engine, create_engine, delete, event, func
 from sqlalchemy.orm import registry
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 _registry = registry()
 
@@ -162,8 +162,8 @@ class RetailerStore:
         """The link if ``token`` is its bearer token, else None."""
         with Session(self.engine) as session:
             row = session.exec(
-                select(LinkRow).where(LinkRow.token_hash == hash_token(token))  # type: ignore[arg-type]
-            ).scalar_one_or_none()
+                select(LinkRow).where(LinkRow.token_hash == hash_token(token))
+            ).first()
             if row is None or not secrets.compare_digest(row.id, link_id):
                 return None
             session.expunge(row)
@@ -182,7 +182,7 @@ class RetailerStore:
                         ) -> None:
         """Make ``slices`` the link's whole profile: every other slice is deleted."""
         with self._writing() as session:
-            session.exec(delete(SliceRow).where(SliceRow.link_id == link_id))  # type: ignore[call-overload,arg-type]
+            session.execute(delete(SliceRow).where(col(SliceRow.link_id) == link_id))
             for name, value in slices.items():
                 session.add(SliceRow(link_id=link_id, name=name, value=value,
                                      stored_at=seconds(now), expires_at=seconds(expires)))
@@ -210,9 +210,8 @@ class RetailerStore:
             if receipt is None or receipt.expires_at <= cutoff:
                 return StoredProfile({}, None, None, None)
             rows = session.exec(
-                select(SliceRow).where(SliceRow.link_id == link_id,  # type: ignore[arg-type]
-                                       SliceRow.expires_at > cutoff)  # type: ignore[arg-type]
-            ).scalars().all()
+                select(SliceRow).where(SliceRow.link_id == link_id, SliceRow.expires_at > cutoff)
+            ).all()
             return StoredProfile({row.name: row.value for row in rows}, receipt.body,
                                  receipt.received_at, receipt.expires_at)
 
@@ -225,17 +224,16 @@ class RetailerStore:
 
     def feedback(self, link_id: str) -> dict[str, str]:
         with Session(self.engine) as session:
-            rows = session.exec(
-                select(FeedbackRow).where(FeedbackRow.link_id == link_id)  # type: ignore[arg-type]
-            ).scalars().all()
+            rows = session.exec(select(FeedbackRow).where(FeedbackRow.link_id == link_id)).all()
             return {row.suggestion_id: row.verdict for row in rows}
 
     def forget(self, link_id: str, now: datetime) -> None:
         """Delete everything held for the link and remember only that it was forgotten."""
         with self._writing() as session:
-            for table in (SliceRow, ReceiptRow, FeedbackRow):
-                session.exec(delete(table).where(table.link_id == link_id))  # type: ignore[call-overload,attr-defined]
-            session.exec(delete(LinkRow).where(LinkRow.id == link_id))  # type: ignore[call-overload,arg-type]
+            session.execute(delete(SliceRow).where(col(SliceRow.link_id) == link_id))
+            session.execute(delete(ReceiptRow).where(col(ReceiptRow.link_id) == link_id))
+            session.execute(delete(FeedbackRow).where(col(FeedbackRow.link_id) == link_id))
+            session.execute(delete(LinkRow).where(col(LinkRow.id) == link_id))
             session.merge(ForgottenLinkRow(id=link_id, forgotten_at=seconds(now)))
             session.commit()
 
@@ -243,21 +241,23 @@ class RetailerStore:
         """Delete slices and receipts past their retention; returns how many slices went."""
         cutoff = seconds(now)
         with self._writing() as session:
-            slices = delete(SliceRow).where(SliceRow.expires_at <= cutoff)  # type: ignore[arg-type]
-            receipts = delete(ReceiptRow).where(ReceiptRow.expires_at <= cutoff)  # type: ignore[arg-type]
+            slices = delete(SliceRow).where(col(SliceRow.expires_at) <= cutoff)
+            receipts = delete(ReceiptRow).where(col(ReceiptRow.expires_at) <= cutoff)
             if link_id is not None:
-                slices = slices.where(SliceRow.link_id == link_id)  # type: ignore[arg-type]
-                receipts = receipts.where(ReceiptRow.link_id == link_id)  # type: ignore[arg-type]
-            gone = session.exec(slices).rowcount  # type: ignore[call-overload]
-            session.exec(receipts)  # type: ignore[call-overload]
+                slices = slices.where(col(SliceRow.link_id) == link_id)
+                receipts = receipts.where(col(ReceiptRow.link_id) == link_id)
+            gone = session.execute(slices).rowcount  # type: ignore[attr-defined]
+            session.execute(receipts)
             session.commit()
             return int(gone or 0)
 
     def count_rows(self) -> dict[str, int]:
         """Rows per table, for tests and operators: never their contents."""
         with Session(self.engine) as session:
-            count = select(func.count())
+            tables: tuple[type[_Table], ...] = (
+                LinkRow, ForgottenLinkRow, SliceRow, ReceiptRow, FeedbackRow)
             return {
-                table.__tablename__: session.exec(count.select_from(table)).scalar_one()  # type: ignore[call-overload,attr-defined]
-                for table in (LinkRow, ForgottenLinkRow, SliceRow, ReceiptRow, FeedbackRow)
+                str(table.__tablename__): session.exec(
+                    select(func.count()).select_from(table)).one()
+                for table in tables
             }

@@ -20,14 +20,16 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from profilekeeper.sync.server import RunningServer, run_in_thread
-from tests.sync.conftest import new_link
+from profilekeeper.sync.server import RunningServer, ServerSettings
+from tests.sync.conftest import new_link, serve, sqlite_store
 
 
 @pytest.fixture(scope="module")
 def fuzzed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     path: Path = tmp_path_factory.mktemp("fuzz") / "retailer.sqlite3"
-    with run_in_thread(f"sqlite:///{path}") as server:
+    # Fuzzing makes hundreds of links from one address; that limit has its own test.
+    settings = ServerSettings(link_creation_burst=100_000)
+    with serve(sqlite_store(path), settings) as server:
         yield server
 
 

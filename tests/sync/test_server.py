@@ -249,3 +249,14 @@ def test_the_served_openapi_is_the_checked_in_one(http: httpx.Client) -> None:
             for code, response in operation["responses"].items():
                 if int(code) >= 400:
                     assert list(response["content"]) == [PROBLEM_CONTENT_TYPE]
+
+
+def test_link_creation_is_rate_limited_per_address(tmp_path: Path) -> None:
+    settings = ServerSettings(link_creations_per_minute=1, link_creation_burst=5)
+    with serve(sqlite_store(tmp_path / "r.sqlite3"), settings) as server, \
+            httpx.Client(base_url=server.base_url) as http:
+        for _ in range(5):
+            new_link(http)
+        refused = http.post("/v1/links", json={"pseudonym": "abcdefgh9", "required_terms": {
+            "max_retention_days": 90, "allowed_purposes": ["recommendations"]}})
+        assert is_problem(refused, 429) and int(refused.headers["retry-after"]) >= 1

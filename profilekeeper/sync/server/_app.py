@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -83,6 +84,11 @@ class ServerSettings:
     purge_interval_seconds: float = 60.0
     """How often expired slices are deleted in the background; reads never return them."""
     clock: Callable[[], datetime] = _utcnow
+    worker_threads: int = 4
+    """Threads running routes at once (FastAPI's default is 40)."""
+    link_creations_per_minute: int = 60
+    """Per client address: link creation needs no token, so it is limited by address."""
+    link_creation_burst: int = 300
 
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -97,7 +103,7 @@ _WHY = {
     410: "The link was forgotten",
     413: "Request body over the limit",
     422: "The request does not match the protocol",
-    429: "Over the token's rate limit; see Retry-After",
+    429: "Over the rate limit (per token, or per address for link creation); see Retry-After",
 }
 _LINK_PROBLEMS = (401, 404, 410, 422, 429)
 
@@ -116,11 +122,15 @@ def create_app(
     """
     settings = settings or ServerSettings()
     limiter = RateLimiter(settings.requests_per_minute)
+    link_limiter = RateLimiter(settings.link_creations_per_minute,
+                               burst=settings.link_creation_burst)
     pages = _PageCache()
     bearer = HTTPBearer(auto_error=False, description="The token returned by link creation")
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Routes are CPU and SQLite bound: a few threads beat forty fighting over the GIL.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         task = asyncio.create_task(_purge_forever(store, settings))
         try:
             yield
@@ -187,9 +197,13 @@ def create_app(
         return {"gpc": True, "lastUpdate": "2026-11-23"}
 
     @app.post(f"{BASE_PATH}/links", status_code=201, response_model=LinkCreated, tags=["links"],
-              responses=_problems(400, 409, 413, 422))
+              responses=_problems(400, 409, 413, 422, 429))
     def create_link(body: LinkRequest, request: Request) -> LinkCreated:
         """Link a shopper's pseudonym; refused with 409 when the terms fall below theirs."""
+        wait = link_limiter.acquire(request.client.host if request.client else "")
+        if wait:
+            raise ProblemError(429, "rate-limited", "too many links created from this address",
+                               headers={"Retry-After": str(max(1, round(wait)))})
         gpc = _gpc(request)
         terms = terms_under_gpc(settings.terms) if gpc else settings.terms
         unmet = unmet_terms(terms, body.required_terms)

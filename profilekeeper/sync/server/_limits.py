@@ -12,6 +12,8 @@ from profilekeeper.sync.protocol import MAX_REQUEST_BYTES, PROBLEM_CONTENT_TYPE
 
 DRAIN_LIMIT = 4 * 1024 * 1024
 """Bodies larger than this are not read to the end: the connection is closed instead."""
+MAX_BUCKETS = 10_000
+"""Above this many keys, buckets that have refilled are dropped, so memory stays bounded."""
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -104,6 +106,8 @@ class RateLimiter:
         """Take one request; returns 0 if allowed, else the seconds to wait."""
         with self._lock:
             now = self.clock()
+            if len(self._buckets) >= MAX_BUCKETS:
+                self._drop_full_buckets(now)
             level, then = self._buckets.get(key, (self.capacity, now))
             level = min(self.capacity, level + (now - then) * self.rate)
             if level >= 1:
@@ -111,6 +115,16 @@ class RateLimiter:
                 return 0.0
             self._buckets[key] = (level, now)
             return (1 - level) / self.rate
+
+    def _drop_full_buckets(self, now: float) -> None:
+        # A bucket that has refilled is the same as no bucket: forgetting it changes nothing.
+        full = [key for key, (level, then) in self._buckets.items()
+                if level + (now - then) * self.rate >= self.capacity]
+        for key in full:
+            del self._buckets[key]
+
+    def __len__(self) -> int:
+        return len(self._buckets)
 
     def forget(self, key: str) -> None:
         with self._lock:

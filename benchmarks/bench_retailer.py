@@ -77,11 +77,10 @@ def start_server(db: Path) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("server did not answer")
 
 
-async def run_load(url: str, iterations: int, seconds: float, concurrency: int
-                   ) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
-        links = []
+async def make_links(url: str) -> list[tuple[str, dict[str, str]]]:
+    """Link SHOPPERS pseudonyms once; every concurrency level reuses them."""
+    links = []
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         for n in range(SHOPPERS):
             answer = await client.post("/v1/links", json={
                 "pseudonym": f"bench-shopper-{n:05d}",
@@ -90,6 +89,13 @@ async def run_load(url: str, iterations: int, seconds: float, concurrency: int
             answer.raise_for_status()
             body = answer.json()
             links.append((body["link_id"], {"Authorization": f"Bearer {body['token']}"}))
+    return links
+
+
+async def run_load(url: str, links: list[tuple[str, dict[str, str]]], iterations: int,
+                   seconds: float, concurrency: int) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
         put_ms: list[float] = []
         get_ms: list[float] = []
         errors: dict[int, int] = {}
@@ -128,8 +134,9 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-def measure(url: str, iterations: int, seconds: float, concurrency: int) -> dict[str, Any]:
-    raw = asyncio.run(run_load(url, iterations, seconds, concurrency))
+def measure(url: str, links: list[tuple[str, dict[str, str]]], iterations: int, seconds: float,
+            concurrency: int) -> dict[str, Any]:
+    raw = asyncio.run(run_load(url, links, iterations, seconds, concurrency))
     requests = len(raw["put_ms"]) + len(raw["get_ms"])
     return {
         "concurrency": concurrency,
@@ -157,7 +164,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         proc, url = start_server(Path(folder) / "retailer.sqlite3")
         try:
-            runs = [measure(url, args.iterations, args.seconds, level) for level in levels]
+            links = asyncio.run(make_links(url))
+            runs = [measure(url, links, args.iterations, args.seconds, level) for level in levels]
         finally:
             proc.terminate()
             proc.wait(timeout=15)

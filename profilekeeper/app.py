@@ -61,10 +61,14 @@ class ProfileKeeperApp(App[None]):
         **DATA_MODES,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "go('home')", "Home", id="go-home", tooltip="Dates and reminders", show=False),
-        Binding("2", "go('me')", "Me", id="go-me", tooltip="Your interests and purchases", show=False),
-        Binding("3", "go('people')", "People", id="go-people", tooltip="The people you buy for", show=False),
-        Binding("4", "go('settings')", "Settings", id="go-settings", tooltip="Lock, keys, data", show=False),
+        Binding("1", "go('home')", "Home", id="go-home", tooltip="Dates and reminders",
+                show=False),
+        Binding("2", "go('me')", "Me", id="go-me", tooltip="Your interests and purchases",
+                show=False),
+        Binding("3", "go('people')", "People", id="go-people",
+                tooltip="The people you buy for", show=False),
+        Binding("4", "go('settings')", "Settings", id="go-settings", tooltip="Lock, keys, data",
+                show=False),
         Binding("question_mark", "help", "Help", id="help", tooltip="Keys and what they do"),
         Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the vault now", show=False),
     ]
@@ -136,9 +140,12 @@ class ProfileKeeperApp(App[None]):
         return ""
 
     @on(VaultReady)
-    def _vault_ready(self, message: VaultReady) -> None:
-        if message.unlocked:
+    @on(UnlockFailed)
+    def _to_unlock_screen(self, message: VaultReady | UnlockFailed) -> None:
+        if isinstance(message, VaultReady) and message.unlocked:
             self.post_message(Unlocked())
+        elif isinstance(self.screen, UnlockScreen):  # workers report to the app; show it there
+            self.screen.post_message(message)
 
     @work(thread=True, exclusive=True, group="vault", exit_on_error=False, description="unlock")
     def unlock(self, passphrase: str) -> None:

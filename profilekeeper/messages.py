@@ -8,7 +8,7 @@ from textual.message import Message
 
 
 @dataclass
-class VaultReady(Message):
+class VaultReady(Message, bubble=False):
     """The vault was opened (and maybe unlocked from the keyring) by the start-up worker."""
 
     unlocked: bool
@@ -17,7 +17,7 @@ class VaultReady(Message):
 
 
 @dataclass
-class UnlockFailed(Message):
+class UnlockFailed(Message, bubble=False):
     reason: str
 
 

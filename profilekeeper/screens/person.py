@@ -46,6 +46,7 @@ class PersonScreen(VaultScreen):
         super().__init__()
         self.person_id = person_id
         self._due: dict[str, Due] = {}
+        self._leaving = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="summary")
@@ -68,7 +69,7 @@ class PersonScreen(VaultScreen):
         try:
             person = self.person
         except NotFound:  # deleted meanwhile
-            self.dismiss()
+            self._leave()
             return
         self.query_one("#summary", Static).update(_summary(person))
         occasions = vault.list(Occasion, person_id=person.id)
@@ -114,6 +115,12 @@ class PersonScreen(VaultScreen):
     def action_back(self) -> None:
         self.dismiss()
 
+    def _leave(self) -> None:
+        """Go back once this person is gone (called from the delete callback or a reload)."""
+        if not self._leaving and self.is_current:
+            self._leaving = True
+            self.dismiss()
+
     def action_edit_person(self) -> None:
         self.app.push_screen(PersonForm(self.vault, self.person), lambda _: self.reload())
 
@@ -125,7 +132,7 @@ class PersonScreen(VaultScreen):
             if choice is not None:
                 self.vault.remove_person(person.id, gifts=choice if gifts else "refuse")
                 self.notify("Person deleted.")
-                self.dismiss()
+                self._leave()
 
         self.app.push_screen(DeletePersonDialog(person.name, gifts), delete)
 

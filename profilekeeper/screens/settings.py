@@ -96,16 +96,21 @@ class SettingsScreen(VaultScreen):
 
     @on(Select.Changed, "#idle")
     def _idle(self, event: Select.Changed) -> None:
+        if event.value == services.setting(self.vault, "idle_lock_minutes", None):
+            return
         services.update_settings(self.vault, idle_lock_minutes=int(event.value))  # type: ignore[arg-type]
 
     @on(Select.Changed, "#theme")
     def _theme(self, event: Select.Changed) -> None:
+        if event.value == services.setting(self.vault, "theme", self.app.theme):
+            return
         self.app.theme = str(event.value)
         services.update_settings(self.vault, theme=str(event.value))
 
     @on(Checkbox.Changed, "#opted-in")
     def _opt(self, event: Checkbox.Changed) -> None:
-        self.action_set_opt_in(event.value)
+        if event.value != bool(self.vault.profile().opted_in):
+            self.action_set_opt_in(event.value)
 
     def action_set_opt_in(self, opted_in: bool) -> None:
         self.vault.save(replace(self.vault.profile(), opted_in=opted_in))
@@ -114,7 +119,8 @@ class SettingsScreen(VaultScreen):
 
     @on(Checkbox.Changed, "#remember")
     def _remember(self, event: Checkbox.Changed) -> None:
-        self.action_remember(event.value)
+        if event.value != self.vault.header.remembered:
+            self.action_remember(event.value)
 
     def action_remember(self, remember: bool) -> None:
         self.notify(self.pk.remember_key(remember))

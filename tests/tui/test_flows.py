@@ -1,0 +1,472 @@
+"""Pilot tests of every flow, each checking what the vault file holds afterwards."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from profilekeeper.app import ProfileKeeperApp
+from profilekeeper.model import Gift, GiftStatus, Occasion, Person, Purchase
+from profilekeeper.screens.dialogs import ConfirmDialog, DeletePersonDialog, PickPersonDialog
+from profilekeeper.screens.forms import OccasionForm, PersonForm
+from profilekeeper.screens.home import HomeScreen
+from profilekeeper.screens.me import MeScreen
+from profilekeeper.screens.optin import OptInScreen
+from profilekeeper.screens.people import PeopleScreen
+from profilekeeper.screens.person import PersonScreen
+from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
+from profilekeeper.store import keys
+from tests.conftest import PASSPHRASE
+from tests.tui.conftest import TODAY, reopen
+
+SIZE = (80, 24)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def fill(pilot: Pilot[None], **values: str) -> None:
+    """Type into the inputs of the top screen, by id."""
+    for widget_id, text in values.items():
+        widget = pilot.app.screen.query_one(f"#{widget_id}", Input)
+        widget.focus()
+        widget.value = text
+    await pilot.pause()
+
+
+async def click(pilot: Pilot[None], selector: str) -> None:
+    """Click, then outlast the button's 0.2 s press effect (a second click within it is ignored)."""
+    await pilot.click(selector)
+    await pilot.pause(0.25)
+
+
+def error_text(app: ProfileKeeperApp) -> str:
+    return str(app.screen.query_one("#error", Static).render())
+
+
+def answered(vault: object) -> None:
+    """The first-visit question was answered already (so Home shows without the opt-in)."""
+    from dataclasses import replace
+
+    vault.save(replace(vault.profile(), display_name="Ann", opted_in=True))  # type: ignore[attr-defined]
+
+
+def remember(vault: object) -> None:
+    answered(vault)
+    keys.remember(vault.vault_id, vault.data_key)  # type: ignore[attr-defined]
+    vault.set_remembered(True)  # type: ignore[attr-defined]
+
+
+# -- getting in -----------------------------------------------------------------------------
+
+
+async def test_first_run_creates_vault_and_records_opt_out(make, vault_path: Path) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        await fill(pilot, name="Ann", new="short", again="short")
+        await click(pilot, "#create")
+        assert "at least 8" in error_text(app)
+        await fill(pilot, new="a long enough phrase", again="a different phrase")
+        await click(pilot, "#create")
+        assert "differ" in error_text(app)
+        assert not vault_path.exists()  # nothing written before the form is right
+        await fill(pilot, again="a long enough phrase")
+        await click(pilot, "#remember")
+        await click(pilot, "#create")
+        await settle(pilot)
+        assert isinstance(app.screen, OptInScreen)
+        await click(pilot, "#opt-out")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        greeting = str(app.screen.query_one("#greeting", Static).render())
+        assert "Welcome back, Ann!" in greeting
+    from profilekeeper.store.vault import Vault
+
+    with Vault.open(vault_path) as vault:
+        vault.unlock("a long enough phrase")
+        profile = vault.profile()
+        assert profile.display_name == "Ann"
+        assert profile.opted_in is False
+        assert vault.header.remembered
+        assert keys.recall(vault.vault_id) == vault.data_key
+
+
+async def test_wrong_passphrase_is_said_in_place_then_unlock(make, vault) -> None:
+    answered(vault)
+    vault.close()
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        await fill(pilot, passphrase="not it at all")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert "Wrong passphrase" in error_text(app)
+        assert not app.unlocked
+        await fill(pilot, passphrase=PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.unlocked
+
+
+async def test_remembered_key_unlocks_without_asking(make, vault) -> None:
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_lock_and_idle_lock_hide_the_data(make, vault) -> None:
+    from profilekeeper import services
+
+    remember(vault)
+    vault.add_person(Person(name="Sam"))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert not app.unlocked
+        assert "Sam" not in "".join(s.text for s in app.screen._compositor.render_strips())
+        await fill(pilot, passphrase=PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        # Idle lock: one minute set in Settings, and no activity for longer than that.
+        services.update_settings(app.vault, idle_lock_minutes=1)  # type: ignore[arg-type]
+        app._last_activity -= 61
+        await app._lock_if_idle()
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+
+
+# -- people ---------------------------------------------------------------------------------
+
+
+async def test_add_edit_delete_person_with_inline_validation(make, vault, vault_path) -> None:
+    remember(vault)
+    vault.add_person(Person(name="Maya"))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonForm)
+        await click(pilot, "#save")
+        assert "needs a name" in error_text(app)
+        await fill(pilot, name="maya")
+        await click(pilot, "#save")
+        assert "exists already" in error_text(app)
+        await fill(pilot, name="Sam Okafor", relationship="brother", budget="forty")
+        await click(pilot, "#save")
+        assert "Budget" in error_text(app)
+        await fill(pilot, budget="40")
+        await click(pilot, "#save")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)  # a new person opens at once
+        await pilot.press("e")
+        await settle(pilot)
+        await fill(pilot, relationship="big brother", sizes="shirt=L")
+        await click(pilot, "#save")
+        await settle(pilot)
+        with reopen(vault_path) as check:
+            sam = check.find_person("Sam Okafor")
+            assert (sam.relationship, sam.budget, sam.sizes) == (
+                "big brother", Decimal("40"), {"shirt": "L"})
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+        await pilot.press("delete")  # the list is sorted by name when no dates: Maya first
+        await settle(pilot)
+        assert isinstance(app.screen, DeletePersonDialog)
+        await click(pilot, "#cancel")
+        await settle(pilot)
+        with reopen(vault_path) as check:
+            assert check.count(Person) == 2
+        await pilot.press("delete")
+        await settle(pilot)
+        await click(pilot, "#delete")
+        await settle(pilot)
+    with reopen(vault_path) as check:
+        assert [p.name for p in check.list(Person)] == ["Sam Okafor"]
+
+
+async def test_deleting_a_person_with_gifts_can_keep_them(make, vault, vault_path) -> None:
+    remember(vault)
+    sam = vault.add_person(Person(name="Sam"))
+    vault.add(Gift(title="Scarf", person_id=sam.id, status=GiftStatus.GIVEN, on=date(2025, 3, 1)))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        await pilot.press("D")
+        await settle(pilot)
+        assert isinstance(app.screen, DeletePersonDialog)
+        assert app.screen.query("#keep")
+        await click(pilot, "#keep")
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+    with reopen(vault_path) as check:
+        assert check.count(Person) == 0
+        [gift] = check.list(Gift)
+        assert (gift.title, gift.person_id) == ("Scarf", None)
+
+
+async def test_add_occasion_with_lead_time(make, vault, vault_path) -> None:
+    remember(vault)
+    sam = vault.add_person(Person(name="Sam"))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, OccasionForm)
+        await fill(pilot, date="1986-02-30", lead="21,7")
+        await click(pilot, "#save")
+        assert "does not exist" in error_text(app)
+        await fill(pilot, date="--03-14", lead="many")
+        await click(pilot, "#save")
+        assert "Remind" in error_text(app)
+        with reopen(vault_path) as check:
+            assert check.count(Occasion) == 0  # nothing half-saved
+        await fill(pilot, lead="21, 7")
+        await click(pilot, "#save")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.query_one("#dates").row_count == 1
+    with reopen(vault_path) as check:
+        [occasion] = check.list(Occasion)
+        assert (occasion.person_id, occasion.kind, occasion.month, occasion.day) == (
+            sam.id, "birthday", 3, 14)
+        assert occasion.year is None
+        assert occasion.lead_days == [21, 7]
+
+
+# -- reminders -------------------------------------------------------------------------------
+
+
+def _sam_with_birthday(vault: object) -> tuple[Person, Occasion]:
+    sam = vault.add_person(Person(name="Sam"))  # type: ignore[attr-defined]
+    # TODAY is 2 March: a 14 March birthday with a 14-day lead is due now.
+    birthday = vault.add(Occasion(kind="birthday", month=3, day=14, year=1986,  # type: ignore[attr-defined]
+                                  person_id=sam.id))
+    return sam, birthday
+
+
+async def test_home_reminder_dismiss_snooze_bought(make, vault, vault_path) -> None:
+    remember(vault)
+    _, birthday = _sam_with_birthday(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        due = app.screen.query_one("#due")
+        assert due.row_count == 1
+        due.focus()
+        await pilot.press("z")
+        await settle(pilot)
+        with reopen(vault_path) as check:
+            state = check.get(Occasion, birthday.id).reminder_state["2026"]
+            assert state["snoozed_until"] == "2026-03-05"
+        assert app.screen.query_one("#due").row_count == 0
+        assert app.screen.query_one("#upcoming").row_count == 1  # still coming up
+    # Snoozed three days: on the 5th it nags again, and can be marked bought.
+    later = make()
+    later.today = lambda: date(2026, 3, 5)
+    async with later.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        later.screen.query_one("#due").focus()
+        await pilot.press("b")
+        await settle(pilot)
+    with reopen(vault_path) as check:
+        assert check.get(Occasion, birthday.id).reminder_state["2026"]["bought"] == "true"
+
+
+async def test_person_screen_dismisses_a_reminder(make, vault, vault_path) -> None:
+    remember(vault)
+    _, birthday = _sam_with_birthday(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#due").focus()
+        await pilot.press("o")  # open the person of the selected reminder
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        await pilot.press("d")
+        await settle(pilot)
+        assert "dismissed" in str(app.screen.query_one("#dates").get_row_at(0)[3])
+    with reopen(vault_path) as check:
+        assert check.get(Occasion, birthday.id).reminder_state == {"2026": {"dismissed": "true"}}
+
+
+# -- me ---------------------------------------------------------------------------------------
+
+
+async def test_mark_a_purchase_as_a_gift(make, vault, vault_path) -> None:
+    remember(vault)
+    theo = vault.add_person(Person(name="Theo"))
+    purchase = vault.add(Purchase(title="Dinosaur book", on=TODAY, category="books"))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, MeScreen)
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, PickPersonDialog)
+        app.screen.query_one("#who").value = theo.id
+        await click(pilot, "#save")
+        await settle(pilot)
+        await pilot.press("n")  # and "don't use for personalization"
+        await settle(pilot)
+    with reopen(vault_path) as check:
+        stored = check.get(Purchase, purchase.id)
+        assert stored.gift_for == theo.id
+        assert stored.personalize is False
+
+
+async def test_remove_my_interest_asks_first(make, vault, vault_path) -> None:
+    from profilekeeper.model import Interest
+
+    remember(vault)
+    vault.add(Interest(category="music", name="Synth pop"))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await click(pilot, "#yes")
+        await settle(pilot)
+    with reopen(vault_path) as check:
+        assert check.count(Interest) == 0
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+
+async def test_change_passphrase(make, vault, vault_path) -> None:
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await fill(pilot, old=PASSPHRASE, new="brand new phrase", again="brand new phrase!")
+        await click(pilot, "#ok")
+        assert "differ" in error_text(app)
+        await fill(pilot, again="brand new phrase")
+        await click(pilot, "#ok")
+        await settle(pilot)
+    from profilekeeper.store.vault import Vault
+
+    with Vault.open(vault_path) as check:
+        check.unlock("brand new phrase")
+
+
+async def test_change_passphrase_with_wrong_old_one_reports_and_keeps(make, vault,
+                                                                      vault_path) -> None:
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await fill(pilot, old="wrong one", new="brand new phrase", again="brand new phrase")
+        await click(pilot, "#ok")
+        await settle(pilot)
+        assert any("wrong passphrase" in n.message for n in app._notifications)
+    with reopen(vault_path):
+        pass  # the old passphrase still opens it
+
+
+async def test_rotate_key_keeps_records_and_refreshes_keyring(make, vault, vault_path) -> None:
+    remember(vault)
+    vault.add_person(Person(name="Sam"))
+    old_key = vault.data_key
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await fill(pilot, current=PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+    with reopen(vault_path) as check:
+        assert check.data_key != old_key
+        assert keys.recall(check.vault_id) == check.data_key
+        assert check.find_person("Sam")
+
+
+async def test_opt_out_and_forget_from_settings(make, vault, vault_path) -> None:
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await click(pilot, "#opted-in")
+        await settle(pilot)
+        await click(pilot, "#remember")
+        await settle(pilot)
+    with reopen(vault_path) as check:
+        assert check.profile().opted_in is False
+        assert not check.header.remembered
+        assert keys.recall(check.vault_id) is None
+
+
+async def test_export_and_import_from_the_palette(make, vault, vault_path, tmp_path) -> None:
+    remember(vault)
+    vault.add_person(Person(name="Sam"))
+    target = tmp_path / "out.json"
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Export JSON")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "NOT encrypted" in str(app.screen.query_one(".warning", Static).render())
+        await fill(pilot, path=str(target))
+        await pilot.press("enter")
+        await settle(pilot)
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert "Sam" in target.read_text()

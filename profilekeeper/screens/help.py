@@ -40,13 +40,13 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for key, what in GENERAL:
             table.add_row(key, what)
-        below = self.app.screen_stack[-1] if self.app.screen_stack else None
+        below = next((s for s in reversed(self.app.screen_stack) if s is not self), None)
         if below is not None:
             table.add_row("", "")
             table.add_row(Text("On this screen", style="underline"), "")
             for binding in below._bindings.key_to_bindings.values():
                 for b in binding:
-                    if b.description:
+                    if b.description and b.id:  # ours, not Textual's built-ins
                         table.add_row(self.app.get_key_display(b), b.tooltip or b.description)
         return table
 

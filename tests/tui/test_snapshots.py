@@ -1,0 +1,79 @@
+"""Snapshots of every screen at 80×24 and 120×40 (pytest-textual-snapshot).
+
+The app runs on a demo vault unlocked from the (in-memory) keyring, on a fixed day, so the
+pictures only change when the screens do. Update with ``pytest tests/tui --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from profilekeeper.app import make_app
+from profilekeeper.demo import fill_demo
+from profilekeeper.store import keys
+from tests.conftest import FAST_KDF
+from tests.tui.conftest import TODAY
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.fixture
+def demo_path(vault) -> Path:  # type: ignore[no-untyped-def]
+    fill_demo(vault, TODAY)
+    keys.remember(vault.vault_id, vault.data_key)
+    vault.set_remembered(True)
+    return vault.path  # type: ignore[no-any-return]
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def app_on(path: Path):  # type: ignore[no-untyped-def]
+    return make_app(path, kdf=FAST_KDF, today=lambda: TODAY)
+
+
+SCREENS = {
+    "home": [],
+    "me": ["2"],
+    "me-purchases": ["2", "g"],
+    "people": ["3"],
+    "person": ["3", "enter"],
+    "person-form": ["3", "a"],
+    "occasion-form": ["3", "enter", "o"],
+    "settings": ["4"],
+    "help": ["question_mark"],
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, demo_path: Path, screen: str, size: tuple[int, int]) -> None:
+    async def go(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        for key in SCREENS[screen]:
+            await pilot.press(key)
+            await settle(pilot)
+
+    assert snap_compare(app_on(demo_path), run_before=go, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_unlock(snap_compare, vault, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    vault.close()
+
+    async def go(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+
+    assert snap_compare(app_on(vault.path), run_before=go, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_first_run(snap_compare, vault_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(app_on(vault_path), terminal_size=size)

@@ -46,7 +46,7 @@ test: venv system-deps
 # Once more with no D-Bus at all: keyring has no backend and must fall back to the passphrase.
 test-nokeyring: venv
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR=$$tmp PROFILEKEEPER_EXPECT_NO_KEYRING=1 \
+	env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR=$$tmp \
 		$(BIN)/pytest -m nokeyring $(PYTEST_ARGS)
 
 lint: venv

@@ -76,7 +76,12 @@ def init(args: argparse.Namespace) -> int:
     with Vault.create(path, passphrase) as vault:
         print(f"Created a vault at {path}")
         if args.remember:
-            _remember(vault)
+            from profilekeeper.store.keys import KeyringUnavailable
+
+            try:
+                _remember(vault)
+            except KeyringUnavailable as error:
+                warn(f"{error}: the key was not remembered; commands will ask for the passphrase")
     return 0
 
 

@@ -1,0 +1,112 @@
+"""End to end in a real terminal: tmux runs ``python -m profilekeeper`` on a fresh vault.
+
+The test types like a person would — first run, a new person, their birthday — quits, and asks
+the CLI (a separate process) what the vault holds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+PASSPHRASE = "tmux test passphrase"
+
+
+class Terminal:
+    def __init__(self, session: str) -> None:
+        self.session = session
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", *args], check=True, capture_output=True,
+                              text=True).stdout
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", self.session, "-l", "--", text)
+
+    def key(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", self.session, key)
+            time.sleep(0.15)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session)
+
+    def wait_for(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.screen():
+                time.sleep(0.3)  # let focus settle on the new screen before typing
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+
+@pytest.fixture
+def terminal(vault_path: Path):  # type: ignore[no-untyped-def]
+    session = f"pk-{uuid.uuid4().hex[:8]}"
+    env = {k: os.environ[k] for k in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME",
+                                      "XDG_CACHE_HOME", "XDG_STATE_HOME", "PATH")}
+    env |= {"PROFILEKEEPER_VAULT": str(vault_path), "TERM": "xterm-256color",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    exports = " ".join(f"{k}={v!r}" for k, v in env.items())
+    command = f"env -i {exports} {sys.executable} -m profilekeeper"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
+                    command], check=True, cwd=Path(__file__).parents[2])
+    try:
+        yield Terminal(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_type_a_person_and_a_birthday_then_check_with_the_cli(terminal: Terminal) -> None:
+    terminal.wait_for("Welcome to profilekeeper")
+    terminal.type("Ann")
+    terminal.key("Tab")
+    terminal.type(PASSPHRASE)
+    terminal.key("Tab")  # to the confirmation (the strength hint takes no focus)
+    terminal.type(PASSPHRASE)
+    terminal.key("Enter")
+    terminal.wait_for("Personalization")
+    terminal.key("Tab", "Enter")  # "No, greeting only"
+    terminal.wait_for("Welcome back, Ann!")
+    terminal.key("3")
+    terminal.wait_for("search people")
+    terminal.key("a")
+    terminal.wait_for("Relationship")
+    terminal.type("Zoë Example")
+    terminal.key("Tab")
+    terminal.type("friend")
+    terminal.key("Enter")
+    terminal.wait_for("Dates")  # the new person's screen
+    terminal.key("o")
+    terminal.wait_for("Remind (days)")
+    terminal.key("Tab", "Tab")  # kind → label → date
+    terminal.type("--07-21")
+    terminal.key("Tab")
+    terminal.key("BSpace", "BSpace", "BSpace", "BSpace")
+    terminal.type("10,2")
+    terminal.key("Enter")
+    terminal.wait_for("--07-21")
+    terminal.key("C-q")
+    time.sleep(1)
+
+    result = run_cli("person", "list", "--json", env={"PROFILEKEEPER_PASSPHRASE": PASSPHRASE})
+    assert result.code == 0, result.err
+    people = json.loads(result.out)
+    [zoe] = [p for p in people if p["name"] == "Zoë Example"]
+    assert "07-21" in json.dumps(zoe)

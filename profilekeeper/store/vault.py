@@ -293,8 +293,12 @@ class Vault:
         """Insert new records of one type in one statement."""
         table, rows = self._rows(records)
         if rows:
+            # The Core statement, compiled once, run through the driver's executemany: per-row
+            # parameter processing in SQLAlchemy would cost more than sealing the rows.
+            stmt = table.insert().compile(dialect=self._engine.dialect, column_keys=list(rows[0]))
+            order = stmt.positiontup or []
             with self._conn() as conn:
-                conn.execute(table.insert(), rows)
+                conn.exec_driver_sql(str(stmt), [tuple(row[c] for c in order) for row in rows])
 
     def save(self, record: T) -> T:
         """Insert or replace one record (by id)."""
@@ -333,8 +337,10 @@ class Vault:
         codec, cipher = codec_for(cls), self.cipher
         items: list[T] = []
         corrupted: list[CorruptedRecord] = []
+        stmt = self._select(cls, where).compile(dialect=self._engine.dialect)
         with self._conn() as conn:
-            rows = conn.execute(self._select(cls, where)).all()
+            # Driver-level rows (plain tuples): the Core statement, without per-row processing.
+            rows = conn.exec_driver_sql(str(stmt), tuple(stmt.params.values())).fetchall()
         for row in rows:
             try:
                 items.append(codec.from_row(row, cipher))

@@ -92,7 +92,8 @@ class PickPersonDialog(Dialog[str | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        options = [("Not a gift (mine)", ""), *self.people]
+        # Names may come from imported contacts: Text, never markup.
+        options = [(Text("Not a gift (mine)"), ""), *((Text(n), i) for n, i in self.people)]
         with Vertical(classes="dialog"):
             yield Label("This purchase was a gift for:")
             yield Select(options, value=self.current or "", allow_blank=False, id="who")

@@ -81,6 +81,7 @@ class ProfileKeeperApp(App[None]):
         kdf: KdfParams | None = None,
         today: Callable[[], date] = date.today,
         idle_check_seconds: float = 5.0,
+        unlock_hint: str = "",
     ) -> None:
         super().__init__()
         self.vault_path = vault_path
@@ -89,6 +90,8 @@ class ProfileKeeperApp(App[None]):
         self.today = today
         self._keystore = keystore
         self._idle_check_seconds = idle_check_seconds
+        self.unlock_hint = unlock_hint
+        """Shown on the unlock screen (the demo names its passphrase)."""
         self._last_activity = time.monotonic()
 
     @property
@@ -298,10 +301,15 @@ def make_app(
     keystore: KeyStore | ModuleType | None = None,
     kdf: KdfParams | None = None,
     today: Callable[[], date] = date.today,
+    unlock_hint: str = "",
 ) -> ProfileKeeperApp:
     """The app on ``vault_path`` (default: the resolved vault path), shared by CLI and tests."""
     from profilekeeper.store.paths import resolve_vault_path
 
     return ProfileKeeperApp(
-        vault_path or resolve_vault_path(), keystore=keystore, kdf=kdf, today=today
+        vault_path or resolve_vault_path(),
+        keystore=keystore,
+        kdf=kdf,
+        today=today,
+        unlock_hint=unlock_hint,
     )

@@ -39,7 +39,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"profilekeeper: demo vault at {path} (passphrase: {demo.DEMO_PASSPHRASE})")
     server = None if args.no_retailer else demo.start_demo_retailer(path)
     try:
-        make_app(path).run()
+        make_app(path, unlock_hint=f"Demo passphrase: {demo.DEMO_PASSPHRASE}").run()
     finally:
         if server is not None:
             server.stop()

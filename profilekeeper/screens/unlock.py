@@ -36,7 +36,7 @@ class UnlockScreen(_GateScreen):
     def compose(self) -> ComposeResult:
         with Center(), Vertical(classes="gate"):
             yield Label("profilekeeper", classes="title")
-            yield Static("Opening your vault…", id="status")
+            yield Static("Opening your vault…", id="status", markup=False)
             yield Input(password=True, placeholder="passphrase", id="passphrase")
             yield Static("", id="error", classes="error")
             yield Button("Unlock", id="unlock", variant="primary")
@@ -48,7 +48,9 @@ class UnlockScreen(_GateScreen):
         self.query_one("#passphrase", Input).disabled = busy
         self.query_one("#unlock", Button).disabled = busy
         self.query_one("#status", Static).update(
-            status or ("Opening your vault…" if busy else "Enter your passphrase to unlock.")
+            status
+            or ("Opening your vault…" if busy else "Enter your passphrase to unlock.")
+            + (f"\n{self.pk.unlock_hint}" if self.pk.unlock_hint and not busy else "")
         )
         if not busy:
             self.query_one("#passphrase", Input).focus()

@@ -32,18 +32,38 @@ FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)  # the KDF is not w
 
 
 def make_records() -> tuple[list[Person], list[Gift]]:
-    people = [Person(name=f"Person {i:04d}", relationship="friend", budget=Decimal("30"),
-                     notes="likes long walks and jazz records") for i in range(PEOPLE)]
-    gifts = [Gift(title=f"Gift idea number {i} — a book about birds", person_id=people[i % PEOPLE].id,
-                  status=GiftStatus.IDEA, price=Decimal("24.90"), currency="EUR",
-                  retailer="Example Books", notes="hardback if possible") for i in range(GIFTS)]
+    people = [
+        Person(
+            name=f"Person {i:04d}",
+            relationship="friend",
+            budget=Decimal("30"),
+            notes="likes long walks and jazz records",
+        )
+        for i in range(PEOPLE)
+    ]
+    gifts = [
+        Gift(
+            title=f"Gift idea number {i} — a book about birds",
+            person_id=people[i % PEOPLE].id,
+            status=GiftStatus.IDEA,
+            price=Decimal("24.90"),
+            currency="EUR",
+            retailer="Example Books",
+            notes="hardback if possible",
+        )
+        for i in range(GIFTS)
+    ]
     return people, gifts
 
 
 def time_store(cipher_factory, folder: Path) -> float:
     people, gifts = make_records()
-    vault = Vault.create(folder / f"v{time.monotonic_ns()}.sqlite3", "benchmark passphrase",
-                         kdf=FAST_KDF, cipher_factory=cipher_factory)
+    vault = Vault.create(
+        folder / f"v{time.monotonic_ns()}.sqlite3",
+        "benchmark passphrase",
+        kdf=FAST_KDF,
+        cipher_factory=cipher_factory,
+    )
     start = time.perf_counter()
     with vault.transaction():
         vault.add_all(people)
@@ -84,13 +104,20 @@ def cold_person_list(folder: Path) -> tuple[float, float]:
         start = time.perf_counter()
         derive_kek("benchmark passphrase", kdf)
         kdf_times.append(time.perf_counter() - start)
-    env = {**os.environ, "PROFILEKEEPER_VAULT": str(path),
-           "PROFILEKEEPER_PASSPHRASE": "benchmark passphrase"}
+    env = {
+        **os.environ,
+        "PROFILEKEEPER_VAULT": str(path),
+        "PROFILEKEEPER_PASSPHRASE": "benchmark passphrase",
+    }
     times = []
     for _ in range(REPEATS):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "profilekeeper", "person", "list", "--json"],
-                       env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "profilekeeper", "person", "list", "--json"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times), statistics.median(kdf_times)
 
@@ -100,7 +127,9 @@ def main() -> None:
         folder = Path(tmp)
         time_store(AesGcmCipher, folder)  # warm caches and imports once
         sealed = statistics.median(time_store(AesGcmCipher, folder) for _ in range(REPEATS))
-        null = statistics.median(time_store(lambda key: NullCipher(), folder) for _ in range(REPEATS))
+        null = statistics.median(
+            time_store(lambda key: NullCipher(), folder) for _ in range(REPEATS)
+        )
         plain = statistics.median(time_plain_sqlite(folder) for _ in range(REPEATS))
         cold, kdf = cold_person_list(folder)
     results = {

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     for var, sub in (
@@ -64,8 +67,12 @@ class CliResult:
     err: str
 
 
-def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = None,
-            timeout: float = 60) -> CliResult:
+def run_cli(
+    *args: str,
+    input: str | None = None,  # noqa: A002 - the same name as subprocess.run uses
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> CliResult:
     """Run ``python -m profilekeeper ARGS`` as a real process (no terminal on stdin)."""
     proc = subprocess.run(
         [sys.executable, "-m", "profilekeeper", *args],
@@ -85,46 +92,104 @@ def cli() -> object:
 
 def every_record(marker: str) -> list[object]:
     """One record of every stored type, each text field carrying ``marker`` (for leak tests)."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
     from decimal import Decimal
 
     from profilekeeper import model as m
 
-    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
-    person = m.Person(name=f"{marker}-person", relationship=f"{marker}-rel",
-                      sizes={"shirt": f"{marker}-size"}, budget=Decimal("42.50"), currency="EUR",
-                      notes=f"{marker}-notes", contact_uid=f"{marker}-uid")
-    occasion = m.Occasion(kind="birthday", month=2, day=29, year=1988, person_id=person.id,
-                          label=f"{marker}-label", lead_days=[21, 7, 1],
-                          reminder_state={"2026": {"snoozed_until": "2026-02-20"}})
-    retailer = m.Retailer(name=f"{marker}-shop", base_url=f"https://{marker}.example",
-                          token=f"{marker}-token", terms={"retention_days": 30},
-                          linked_at=now)
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    person = m.Person(
+        name=f"{marker}-person",
+        relationship=f"{marker}-rel",
+        sizes={"shirt": f"{marker}-size"},
+        budget=Decimal("42.50"),
+        currency="EUR",
+        notes=f"{marker}-notes",
+        contact_uid=f"{marker}-uid",
+    )
+    occasion = m.Occasion(
+        kind="birthday",
+        month=2,
+        day=29,
+        year=1988,
+        person_id=person.id,
+        label=f"{marker}-label",
+        lead_days=[21, 7, 1],
+        reminder_state={"2026": {"snoozed_until": "2026-02-20"}},
+    )
+    retailer = m.Retailer(
+        name=f"{marker}-shop",
+        base_url=f"https://{marker}.example",
+        token=f"{marker}-token",
+        terms={"retention_days": 30},
+        linked_at=now,
+    )
     return [
-        m.Profile(display_name=f"{marker}-me", city=f"{marker}-city", opted_in=True,
-                  shipping={"speed": f"{marker}-ship"}, settings={"theme": "textual-dark"}),
+        m.Profile(
+            display_name=f"{marker}-me",
+            city=f"{marker}-city",
+            opted_in=True,
+            shipping={"speed": f"{marker}-ship"},
+            settings={"theme": "textual-dark"},
+        ),
         person,
         m.Interest(category="music", name=f"{marker}-artist", sentiment=m.Sentiment.LOVE),
-        m.Interest(category="books", name=f"{marker}-author", sentiment=m.Sentiment.NEVER,
-                   person_id=person.id, source=m.Source.LEARNED, weight=0.25),
+        m.Interest(
+            category="books",
+            name=f"{marker}-author",
+            sentiment=m.Sentiment.NEVER,
+            person_id=person.id,
+            source=m.Source.LEARNED,
+            weight=0.25,
+        ),
         occasion,
-        m.Gift(title=f"{marker}-gift", person_id=person.id, occasion_id=occasion.id,
-               status=m.GiftStatus.BOUGHT, price=Decimal("19.99"), currency="EUR",
-               retailer=f"{marker}-store", url=f"https://{marker}.example/g", on=date(2026, 2, 1),
-               notes=f"{marker}-gnotes"),
-        m.Purchase(title=f"{marker}-purchase", on=date(2025, 12, 24), price=Decimal("5"),
-                   gift_for=person.id, personalize=False, category=f"{marker}-cat"),
+        m.Gift(
+            title=f"{marker}-gift",
+            person_id=person.id,
+            occasion_id=occasion.id,
+            status=m.GiftStatus.BOUGHT,
+            price=Decimal("19.99"),
+            currency="EUR",
+            retailer=f"{marker}-store",
+            url=f"https://{marker}.example/g",
+            on=date(2026, 2, 1),
+            notes=f"{marker}-gnotes",
+        ),
+        m.Purchase(
+            title=f"{marker}-purchase",
+            on=date(2025, 12, 24),
+            price=Decimal("5"),
+            gift_for=person.id,
+            personalize=False,
+            category=f"{marker}-cat",
+        ),
         retailer,
         m.Grant(retailer_id=retailer.id, slice="interests.music", since=now),
-        m.ShareRecord(retailer_id=retailer.id, sent_at=now, slices=["interests.music"],
-                      purpose=f"{marker}-purpose", retention_days=30, receipt_id="r1",
-                      payload=f'{{"x": "{marker}-payload"}}', response=f"{marker}-response"),
-        m.Suggestion(retailer_id=retailer.id, remote_id="s1", kind="product",
-                     title=f"{marker}-suggestion", creators=[f"{marker}-creator"],
-                     tags=[f"{marker}-tag"], price=Decimal("9.90"), reason=f"{marker}-reason",
-                     details={"city": f"{marker}-venue"}, received_at=now),
-        m.Rule(action=m.RuleAction.HIDE, match={"creator": f"{marker}-blocked"},
-               note=f"{marker}-rnote"),
+        m.ShareRecord(
+            retailer_id=retailer.id,
+            sent_at=now,
+            slices=["interests.music"],
+            purpose=f"{marker}-purpose",
+            retention_days=30,
+            receipt_id="r1",
+            payload=f'{{"x": "{marker}-payload"}}',
+            response=f"{marker}-response",
+        ),
+        m.Suggestion(
+            retailer_id=retailer.id,
+            remote_id="s1",
+            kind="product",
+            title=f"{marker}-suggestion",
+            creators=[f"{marker}-creator"],
+            tags=[f"{marker}-tag"],
+            price=Decimal("9.90"),
+            reason=f"{marker}-reason",
+            details={"city": f"{marker}-venue"},
+            received_at=now,
+        ),
+        m.Rule(
+            action=m.RuleAction.HIDE, match={"creator": f"{marker}-blocked"}, note=f"{marker}-rnote"
+        ),
     ]
 
 

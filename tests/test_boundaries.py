@@ -8,8 +8,14 @@ import sys
 
 import profilekeeper
 
-UI_PACKAGES = ("profilekeeper.app", "profilekeeper.screens", "profilekeeper.widgets",
-               "profilekeeper.commands", "profilekeeper.messages", "profilekeeper.cli.app")
+UI_PACKAGES = (
+    "profilekeeper.app",
+    "profilekeeper.screens",
+    "profilekeeper.widgets",
+    "profilekeeper.commands",
+    "profilekeeper.messages",
+    "profilekeeper.cli.app",
+)
 
 
 def _core_modules() -> list[str]:
@@ -24,7 +30,11 @@ def _core_modules() -> list[str]:
 def _modules_after_import(statement: str) -> set[str]:
     code = f"import sys\n{statement}\nprint('\\n'.join(sys.modules))"
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 0, result.stderr
     return set(result.stdout.split())

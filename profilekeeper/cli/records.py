@@ -16,12 +16,12 @@ GIFT_STATUSES = ("idea", "bought", "given")
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    def group(name: str, help: str) -> Any:
-        p = sub.add_parser(name, parents=[common], help=help)
+    def group(name: str, summary: str) -> Any:
+        p = sub.add_parser(name, parents=[common], help=summary)
         return p.add_subparsers(dest=f"{name}_action", metavar="ACTION", required=True)
 
-    def action(parent: Any, name: str, handler: Any, help: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = parent.add_parser(name, parents=[common], help=help)
+    def action(parent: Any, name: str, handler: Any, summary: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, parents=[common], help=summary)
         p.set_defaults(handler=handler)
         return p
 
@@ -34,10 +34,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="the name shops may greet you by")
     p.add_argument("--city")
     choice = p.add_mutually_exclusive_group()
-    choice.add_argument("--opt-in", dest="opted_in", action="store_true", default=None,
-                        help="allow personalization from the slices you grant")
-    choice.add_argument("--opt-out", dest="opted_in", action="store_false",
-                        help="shops get at most a greeting")
+    choice.add_argument(
+        "--opt-in",
+        dest="opted_in",
+        action="store_true",
+        default=None,
+        help="allow personalization from the slices you grant",
+    )
+    choice.add_argument(
+        "--opt-out", dest="opted_in", action="store_false", help="shops get at most a greeting"
+    )
 
     g = group("person", "people you buy gifts for")
     p = action(g, "add", person_add, "add a person")
@@ -51,10 +57,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = action(g, "remove", person_remove, "remove a person with their interests and dates")
     p.add_argument("name", metavar="NAME")
     gifts = p.add_mutually_exclusive_group()
-    gifts.add_argument("--delete-gifts", dest="gifts", action="store_const", const="delete",
-                       help="also delete their gift records")
-    gifts.add_argument("--keep-gifts", dest="gifts", action="store_const", const="keep",
-                       help="keep their gift records, no longer tied to a person")
+    gifts.add_argument(
+        "--delete-gifts",
+        dest="gifts",
+        action="store_const",
+        const="delete",
+        help="also delete their gift records",
+    )
+    gifts.add_argument(
+        "--keep-gifts",
+        dest="gifts",
+        action="store_const",
+        const="keep",
+        help="keep their gift records, no longer tied to a person",
+    )
 
     g = group("interest", "your interests and other people's")
     p = action(g, "add", interest_add, "add an interest (or change its sentiment)")
@@ -75,8 +91,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("person", metavar="PERSON")
     p.add_argument("kind", metavar="KIND", help="birthday, anniversary, or any word")
     p.add_argument("date", metavar="DATE", help="YYYY-MM-DD, or --MM-DD without the year")
-    p.add_argument("--lead", metavar="DAYS,...", default="14,3",
-                   help="remind this many days before (default 14,3)")
+    p.add_argument(
+        "--lead",
+        metavar="DAYS,...",
+        default="14,3",
+        help="remind this many days before (default 14,3)",
+    )
     p.add_argument("--label", default="", help="a short description")
     p.add_argument("--once", action="store_true", help="not yearly: a single date")
     p = action(g, "list", occasion_list, "list occasions")
@@ -105,8 +125,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("title", metavar="TITLE")
     use = p.add_mutually_exclusive_group()
     use.add_argument("--gift-for", metavar="PERSON", help="it was a gift for this person")
-    use.add_argument("--no-personalize", action="store_true",
-                     help="don't use it for personalization (a one-off)")
+    use.add_argument(
+        "--no-personalize", action="store_true", help="don't use it for personalization (a one-off)"
+    )
     p.add_argument("--price", metavar="AMOUNT")
     p.add_argument("--currency", default="", metavar="CODE")
     p.add_argument("--retailer", default="")
@@ -202,10 +223,17 @@ def profile_set(args: argparse.Namespace) -> int:
 def person_add(args: argparse.Namespace) -> int:
     from profilekeeper.model import Occasion, Person, parse_partial_date
 
-    dates = {k: parse_partial_date(v) for k, v in
-             (("birthday", args.birthday), ("anniversary", args.anniversary)) if v}
-    person = Person(name=args.name, relationship=args.relationship.strip(),
-                    budget=_money_arg(args.budget), currency=args.currency.upper())
+    dates = {
+        k: parse_partial_date(v)
+        for k, v in (("birthday", args.birthday), ("anniversary", args.anniversary))
+        if v
+    }
+    person = Person(
+        name=args.name,
+        relationship=args.relationship.strip(),
+        budget=_money_arg(args.budget),
+        currency=args.currency.upper(),
+    )
     with open_unlocked(args) as vault, vault.transaction():
         vault.add_person(person)
         vault.add_all(
@@ -227,23 +255,32 @@ def person_list(args: argparse.Namespace) -> int:
     }
     people.sort(key=lambda p: p.name.casefold())
     if args.json:
-        _print_json([
-            {
-                "id": p.id,
-                "name": p.name,
-                "relationship": p.relationship,
-                "birthday": dates.get((p.id, "birthday")),
-                "anniversary": dates.get((p.id, "anniversary")),
-                "budget": None if p.budget is None else str(p.budget),
-                "currency": p.currency,
-            }
-            for p in people
-        ])
+        _print_json(
+            [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "relationship": p.relationship,
+                    "birthday": dates.get((p.id, "birthday")),
+                    "anniversary": dates.get((p.id, "anniversary")),
+                    "budget": None if p.budget is None else str(p.budget),
+                    "currency": p.currency,
+                }
+                for p in people
+            ]
+        )
     elif people:
         _print_table(
             ("NAME", "RELATIONSHIP", "BIRTHDAY", "ANNIVERSARY"),
-            ((p.name, p.relationship, dates.get((p.id, "birthday"), ""),
-              dates.get((p.id, "anniversary"), "")) for p in people),
+            (
+                (
+                    p.name,
+                    p.relationship,
+                    dates.get((p.id, "birthday"), ""),
+                    dates.get((p.id, "anniversary"), ""),
+                )
+                for p in people
+            ),
         )
     else:
         print("No people yet: add one with `profilekeeper person add NAME`.")
@@ -255,7 +292,7 @@ def person_remove(args: argparse.Namespace) -> int:
         person = vault.find_person(args.name)
         count = vault.remove_person(person.id, gifts=args.gifts or "refuse")
     kept = {"keep": "kept", "delete": "deleted"}.get(args.gifts or "", "")
-    print(f"Removed 1 person" + (f"; {count} gift record(s) {kept}." if count else "."))
+    print("Removed 1 person" + (f"; {count} gift record(s) {kept}." if count else "."))
     return 0
 
 
@@ -274,15 +311,24 @@ def interest_add(args: argparse.Namespace) -> int:
         raise InvalidInput("an interest needs a category and a name")
     with open_unlocked(args) as vault:
         person_id = _person_id(vault, args.person)
-        existing = [i for i in vault.interests_of(person_id)
-                    if i.category == category and i.name.casefold() == name.casefold()]
+        existing = [
+            i
+            for i in vault.interests_of(person_id)
+            if i.category == category and i.name.casefold() == name.casefold()
+        ]
         if existing:
             existing[0].sentiment = Sentiment(args.sentiment)
             vault.save(existing[0])
             print("Updated 1 interest.")
         else:
-            vault.add(Interest(category=category, name=name, sentiment=Sentiment(args.sentiment),
-                               person_id=person_id))
+            vault.add(
+                Interest(
+                    category=category,
+                    name=name,
+                    sentiment=Sentiment(args.sentiment),
+                    person_id=person_id,
+                )
+            )
             print("Added 1 interest.")
     return 0
 
@@ -298,15 +344,32 @@ def interest_list(args: argparse.Namespace) -> int:
         names = {p.id: p.name for p in vault.list(Person)}
     interests.sort(key=lambda i: (names.get(i.person_id or "", ""), i.category, i.name.casefold()))
     if args.json:
-        _print_json([
-            {"id": i.id, "category": i.category, "name": i.name, "sentiment": str(i.sentiment),
-             "source": str(i.source), "person": names.get(i.person_id) if i.person_id else None}
-            for i in interests
-        ])
+        _print_json(
+            [
+                {
+                    "id": i.id,
+                    "category": i.category,
+                    "name": i.name,
+                    "sentiment": str(i.sentiment),
+                    "source": str(i.source),
+                    "person": names.get(i.person_id) if i.person_id else None,
+                }
+                for i in interests
+            ]
+        )
     elif interests:
-        _print_table(("WHOSE", "CATEGORY", "NAME", "SENTIMENT"),
-                     ((names.get(i.person_id, "?") if i.person_id else "me", i.category, i.name,
-                       str(i.sentiment)) for i in interests))
+        _print_table(
+            ("WHOSE", "CATEGORY", "NAME", "SENTIMENT"),
+            (
+                (
+                    names.get(i.person_id, "?") if i.person_id else "me",
+                    i.category,
+                    i.name,
+                    str(i.sentiment),
+                )
+                for i in interests
+            ),
+        )
     else:
         print("No interests yet: add one with `profilekeeper interest add CATEGORY NAME`.")
     return _report_corrupted(interests.corrupted)
@@ -317,8 +380,11 @@ def interest_remove(args: argparse.Namespace) -> int:
 
     category, name = args.category.strip().lower(), args.name.strip().casefold()
     with open_unlocked(args) as vault:
-        matches = [i for i in vault.interests_of(_person_id(vault, args.person))
-                   if i.category == category and i.name.casefold() == name]
+        matches = [
+            i
+            for i in vault.interests_of(_person_id(vault, args.person))
+            if i.category == category and i.name.casefold() == name
+        ]
         if not matches:
             raise NotFound("no such interest")
         for interest in matches:
@@ -345,9 +411,18 @@ def occasion_add(args: argparse.Namespace) -> int:
             o.kind == kind for o in vault.list(Occasion, person_id=person.id)
         ):
             raise Conflict(f"that person has a {kind} already; remove it first")
-        vault.add(Occasion(kind=kind, month=when.month, day=when.day, year=when.year,
-                           person_id=person.id, label=args.label.strip(), lead_days=lead,
-                           yearly=not args.once))
+        vault.add(
+            Occasion(
+                kind=kind,
+                month=when.month,
+                day=when.day,
+                year=when.year,
+                person_id=person.id,
+                label=args.label.strip(),
+                lead_days=lead,
+                yearly=not args.once,
+            )
+        )
     print("Added 1 occasion.")
     return 0
 
@@ -356,21 +431,41 @@ def occasion_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import Occasion, Person
 
     with open_unlocked(args) as vault:
-        occasions = (vault.list(Occasion) if args.person is None
-                     else vault.list(Occasion, person_id=_person_id(vault, args.person)))
+        occasions = (
+            vault.list(Occasion)
+            if args.person is None
+            else vault.list(Occasion, person_id=_person_id(vault, args.person))
+        )
         names = {p.id: p.name for p in vault.list(Person)}
     occasions.sort(key=lambda o: (o.month, o.day))
     if args.json:
-        _print_json([
-            {"id": o.id, "person": names.get(o.person_id or ""), "kind": o.kind,
-             "date": _occasion_date(o), "label": o.label, "lead_days": o.lead_days,
-             "yearly": o.yearly}
-            for o in occasions
-        ])
+        _print_json(
+            [
+                {
+                    "id": o.id,
+                    "person": names.get(o.person_id or ""),
+                    "kind": o.kind,
+                    "date": _occasion_date(o),
+                    "label": o.label,
+                    "lead_days": o.lead_days,
+                    "yearly": o.yearly,
+                }
+                for o in occasions
+            ]
+        )
     elif occasions:
-        _print_table(("DATE", "PERSON", "KIND", "REMIND (DAYS BEFORE)"),
-                     ((_occasion_date(o), names.get(o.person_id or "", "me"), o.label or o.kind,
-                       ",".join(map(str, o.lead_days))) for o in occasions))
+        _print_table(
+            ("DATE", "PERSON", "KIND", "REMIND (DAYS BEFORE)"),
+            (
+                (
+                    _occasion_date(o),
+                    names.get(o.person_id or "", "me"),
+                    o.label or o.kind,
+                    ",".join(map(str, o.lead_days)),
+                )
+                for o in occasions
+            ),
+        )
     else:
         print("No occasions yet: add one with `profilekeeper occasion add PERSON KIND DATE`.")
     return _report_corrupted(occasions.corrupted)
@@ -409,10 +504,18 @@ def gift_add(args: argparse.Namespace) -> int:
             if not matches:
                 raise NotFound("that person has no occasion of that kind")
             occasion_id = matches[0].id
-        vault.add(Gift(title=title, person_id=person.id, occasion_id=occasion_id,
-                       status=GiftStatus(args.status), price=_money_arg(args.price),
-                       currency=args.currency.upper(), retailer=args.retailer.strip(),
-                       on=_date_arg(args.date)))
+        vault.add(
+            Gift(
+                title=title,
+                person_id=person.id,
+                occasion_id=occasion_id,
+                status=GiftStatus(args.status),
+                price=_money_arg(args.price),
+                currency=args.currency.upper(),
+                retailer=args.retailer.strip(),
+                on=_date_arg(args.date),
+            )
+        )
     print("Added 1 gift.")
     return 0
 
@@ -421,22 +524,41 @@ def gift_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import Gift, Person
 
     with open_unlocked(args) as vault:
-        gifts = (vault.list(Gift) if args.person is None
-                 else vault.list(Gift, person_id=_person_id(vault, args.person)))
+        gifts = (
+            vault.list(Gift)
+            if args.person is None
+            else vault.list(Gift, person_id=_person_id(vault, args.person))
+        )
         names = {p.id: p.name for p in vault.list(Person)}
     gifts.sort(key=lambda g: (names.get(g.person_id or "", ""), g.status, g.title.casefold()))
     if args.json:
-        _print_json([
-            {"id": g.id, "person": names.get(g.person_id or ""), "title": g.title,
-             "status": str(g.status), "price": None if g.price is None else str(g.price),
-             "currency": g.currency, "on": g.on.isoformat() if g.on else None}
-            for g in gifts
-        ])
+        _print_json(
+            [
+                {
+                    "id": g.id,
+                    "person": names.get(g.person_id or ""),
+                    "title": g.title,
+                    "status": str(g.status),
+                    "price": None if g.price is None else str(g.price),
+                    "currency": g.currency,
+                    "on": g.on.isoformat() if g.on else None,
+                }
+                for g in gifts
+            ]
+        )
     elif gifts:
-        _print_table(("PERSON", "GIFT", "STATUS", "PRICE"),
-                     ((names.get(g.person_id or "", "-"), g.title, str(g.status),
-                       "" if g.price is None else f"{g.price} {g.currency}".strip())
-                      for g in gifts))
+        _print_table(
+            ("PERSON", "GIFT", "STATUS", "PRICE"),
+            (
+                (
+                    names.get(g.person_id or "", "-"),
+                    g.title,
+                    str(g.status),
+                    "" if g.price is None else f"{g.price} {g.currency}".strip(),
+                )
+                for g in gifts
+            ),
+        )
     else:
         print("No gifts yet: add one with `profilekeeper gift add PERSON TITLE`.")
     return _report_corrupted(gifts.corrupted)
@@ -450,10 +572,18 @@ def purchase_add(args: argparse.Namespace) -> int:
         raise InvalidInput("a purchase needs a title")
     with open_unlocked(args) as vault:
         gift_for = _person_id(vault, args.gift_for)
-        vault.add(Purchase(title=title, on=_date_arg(args.date), price=_money_arg(args.price),
-                           currency=args.currency.upper(), retailer=args.retailer.strip(),
-                           category=args.category.strip().lower(), gift_for=gift_for,
-                           personalize=not (args.no_personalize or gift_for)))
+        vault.add(
+            Purchase(
+                title=title,
+                on=_date_arg(args.date),
+                price=_money_arg(args.price),
+                currency=args.currency.upper(),
+                retailer=args.retailer.strip(),
+                category=args.category.strip().lower(),
+                gift_for=gift_for,
+                personalize=not (args.no_personalize or gift_for),
+            )
+        )
     print("Added 1 purchase.")
     return 0
 
@@ -466,22 +596,33 @@ def purchase_list(args: argparse.Namespace) -> int:
         names = {p.id: p.name for p in vault.list(Person)}
     purchases.sort(key=lambda p: (p.on.isoformat() if p.on else "", p.title.casefold()))
     if args.json:
-        _print_json([
-            {"id": p.id, "title": p.title, "on": p.on.isoformat() if p.on else None,
-             "price": None if p.price is None else str(p.price), "currency": p.currency,
-             "retailer": p.retailer, "category": p.category,
-             "gift_for": names.get(p.gift_for) if p.gift_for else None,
-             "personalize": p.personalize}
-            for p in purchases
-        ])
+        _print_json(
+            [
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "on": p.on.isoformat() if p.on else None,
+                    "price": None if p.price is None else str(p.price),
+                    "currency": p.currency,
+                    "retailer": p.retailer,
+                    "category": p.category,
+                    "gift_for": names.get(p.gift_for) if p.gift_for else None,
+                    "personalize": p.personalize,
+                }
+                for p in purchases
+            ]
+        )
     elif purchases:
+
         def use(p: Any) -> str:
             if p.gift_for:
                 return f"gift for {names.get(p.gift_for, '(removed)')}"
             return "personalize" if p.personalize else "not for personalization"
 
-        _print_table(("DATE", "PURCHASE", "USE"),
-                     ((p.on.isoformat() if p.on else "", p.title, use(p)) for p in purchases))
+        _print_table(
+            ("DATE", "PURCHASE", "USE"),
+            ((p.on.isoformat() if p.on else "", p.title, use(p)) for p in purchases),
+        )
     else:
         print("No purchases yet: add one with `profilekeeper purchase add TITLE`.")
     return _report_corrupted(purchases.corrupted)

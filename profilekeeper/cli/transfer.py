@@ -19,11 +19,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "The JSON export is NOT encrypted: keep it somewhere private and delete it after use.",
     )
     p.add_argument("--format", choices=("json", "ics"), default="json")
-    p.add_argument("-o", "--output", metavar="FILE", help="write here (mode 0600) instead of stdout")
-    p.add_argument("--skip-corrupted", action="store_true",
-                   help="leave out records that fail to decrypt instead of stopping")
-    p.add_argument("--no-names", action="store_true",
-                   help="ics only: leave names out of event titles, for shared calendars")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write here (mode 0600) instead of stdout"
+    )
+    p.add_argument(
+        "--skip-corrupted",
+        action="store_true",
+        help="leave out records that fail to decrypt instead of stopping",
+    )
+    p.add_argument(
+        "--no-names",
+        action="store_true",
+        help="ics only: leave names out of event titles, for shared calendars",
+    )
     p.set_defaults(handler=export)
 
     p = sub.add_parser(

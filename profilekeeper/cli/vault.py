@@ -117,7 +117,9 @@ def rotate_key(args: argparse.Namespace) -> int:
                 print("Updated the key remembered in the keyring.")
             except keys.KeyringUnavailable as error:
                 vault.set_remembered(False)
-                warn(f"{error}: the keyring copy is now stale; commands will ask for the passphrase")
+                warn(
+                    f"{error}: the keyring copy is now stale; commands will ask for the passphrase"
+                )
     return 0
 
 

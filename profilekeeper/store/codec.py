@@ -16,7 +16,6 @@ from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from functools import cache
 from typing import Any, Generic, TypeVar
 
 from profilekeeper.errors import CorruptedRecord
@@ -39,7 +38,9 @@ def _json_default(value: object) -> object:
 
 
 def dumps(payload: Mapping[str, Any]) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=_json_default).encode()
+    return json.dumps(
+        payload, separators=(",", ":"), ensure_ascii=False, default=_json_default
+    ).encode()
 
 
 def _converter(hint: Any) -> Convert | None:
@@ -112,6 +113,12 @@ class Codec(Generic[T]):
         return self.cls(**known)
 
 
-@cache
+_CODECS: dict[type[Any], Codec[Any]] = {}
+
+
 def codec_for(cls: type[T]) -> Codec[T]:
-    return Codec(cls)
+    """The codec for ``cls``, built once (it inspects the type hints)."""
+    codec = _CODECS.get(cls)
+    if codec is None:
+        codec = _CODECS[cls] = Codec(cls)
+    return codec

@@ -129,7 +129,7 @@ class ReadOnlyVault:
         """
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
-        codec = codec_for(cls)  # type: ignore[arg-type]  # record classes are hashable
+        codec = codec_for(cls)
         columns = ", ".join(("id", *codec.refs, "sealed"))
         sql = f"SELECT {columns} FROM {codec.table}"
         if any_of:

@@ -82,7 +82,7 @@ class RuleRow(_Record, table=True):
 
 
 ROW_TABLES: dict[str, type[_Record]] = {
-    cls.__tablename__: cls  # type: ignore[misc]
+    cls.__tablename__: cls
     for cls in (
         ProfileRow, PersonRow, InterestRow, OccasionRow, GiftRow, PurchaseRow,
         RetailerRow, GrantRow, ShareRecordRow, SuggestionRow, RuleRow,

@@ -548,7 +548,7 @@ class Vault:
         self.header = self._read_header()
 
     def checkpoint(self) -> None:
-        """Fold the write-ahead log into the file and truncate it (after rotation, before copies)."""
+        """Fold the write-ahead log into the file and truncate it (after rotation)."""
         with self._engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 

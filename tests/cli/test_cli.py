@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import PASSPHRASE, run_cli
 
 ENV = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
@@ -26,15 +25,40 @@ def initialized(vault_path: Path) -> Path:
 
 
 def test_people_with_dates_interests_gifts_and_purchases(initialized: Path) -> None:
-    cli_ok("person", "add", "Sam Lee", "--relationship", "friend", "--birthday", "--03-15",
-           "--anniversary", "2015-06-01", "--budget", "30", "--currency", "eur")
+    cli_ok(
+        "person",
+        "add",
+        "Sam Lee",
+        "--relationship",
+        "friend",
+        "--birthday",
+        "--03-15",
+        "--anniversary",
+        "2015-06-01",
+        "--budget",
+        "30",
+        "--currency",
+        "eur",
+    )
     cli_ok("person", "add", "Åsa Öberg", "--birthday", "1990-02-28")
     cli_ok("occasion", "add", "sam lee", "graduation", "--0701", "--lead", "30,7", "--once")
     cli_ok("interest", "add", "music", "Nina Simone", "--sentiment", "love")
     cli_ok("interest", "add", "books", "Tolkien", "--person", "Sam Lee")
     cli_ok("interest", "add", "music", "nina simone", "--sentiment", "never")  # updates, no dup
-    cli_ok("gift", "add", "Sam Lee", "Poetry book", "--status", "bought", "--price", "12,50",
-           "--occasion", "birthday", "--date", "2026-03-01")
+    cli_ok(
+        "gift",
+        "add",
+        "Sam Lee",
+        "Poetry book",
+        "--status",
+        "bought",
+        "--price",
+        "12,50",
+        "--occasion",
+        "birthday",
+        "--date",
+        "2026-03-01",
+    )
     cli_ok("purchase", "add", "Wizard novel", "--gift-for", "Sam Lee")
     cli_ok("purchase", "add", "Socks", "--no-personalize")
 
@@ -45,14 +69,19 @@ def test_people_with_dates_interests_gifts_and_purchases(initialized: Path) -> N
     ]
     interests = json.loads(cli_ok("interest", "list", "--json"))
     assert sorted((i["person"] or "", i["name"], i["sentiment"]) for i in interests) == [
-        ("", "Nina Simone", "never"), ("Sam Lee", "Tolkien", "like")]
+        ("", "Nina Simone", "never"),
+        ("Sam Lee", "Tolkien", "like"),
+    ]
     occasions = json.loads(cli_ok("occasion", "list", "--person", "Sam Lee", "--json"))
     assert {(o["kind"], o["date"], tuple(o["lead_days"]), o["yearly"]) for o in occasions} == {
-        ("birthday", "--03-15", (14, 3), True), ("anniversary", "2015-06-01", (14, 3), True),
-        ("graduation", "--07-01", (30, 7), False)}
+        ("birthday", "--03-15", (14, 3), True),
+        ("anniversary", "2015-06-01", (14, 3), True),
+        ("graduation", "--07-01", (30, 7), False),
+    }
     gifts = json.loads(cli_ok("gift", "list", "--json"))
     assert [(g["title"], g["status"], g["price"], g["on"]) for g in gifts] == [
-        ("Poetry book", "bought", "12.50", "2026-03-01")]
+        ("Poetry book", "bought", "12.50", "2026-03-01")
+    ]
     purchases = {p["title"]: p for p in json.loads(cli_ok("purchase", "list", "--json"))}
     assert purchases["Wizard novel"]["gift_for"] == "Sam Lee"
     assert purchases["Wizard novel"]["personalize"] is False
@@ -145,8 +174,9 @@ def test_passwd_then_rotate_key_keep_records_and_retire_the_old_passphrase(
     assert run_cli("person", "list", env=ENV).code == 3
     rotated = run_cli("rotate-key", env={"PROFILEKEEPER_PASSPHRASE": new})
     assert rotated.code == 0 and "Re-encrypted" in rotated.out
-    people = json.loads(run_cli("person", "list", "--json",
-                                env={"PROFILEKEEPER_PASSPHRASE": new}).out)
+    people = json.loads(
+        run_cli("person", "list", "--json", env={"PROFILEKEEPER_PASSPHRASE": new}).out
+    )
     assert [(p["name"], p["birthday"]) for p in people] == [("Sam", "1980-01-02")]
 
 

@@ -1,4 +1,4 @@
-""""Remember on this device": a real Secret Service when there is one, a clean fallback when not.
+""" "Remember on this device": a real Secret Service when there is one, a clean fallback when not.
 
 Keyring tests run against gnome-keyring on a private D-Bus session (``make test`` starts it).
 Outside that they skip, unless PROFILEKEEPER_REQUIRE_KEYRING is set: then they fail.
@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import PASSPHRASE, run_cli
 
 ENV = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}

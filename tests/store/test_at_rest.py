@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 from conftest import FAST_KDF, PASSPHRASE, every_record, run_cli, store_every_record
+
 from profilekeeper.store.paths import sidecar_paths
 from profilekeeper.store.vault import Vault
 

@@ -7,8 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import FAST_KDF, PASSPHRASE, store_every_record
+
 from profilekeeper.errors import WrongPassphrase
 from profilekeeper.store.crypto import KdfParams
 from profilekeeper.store.vault import Vault
@@ -83,7 +83,18 @@ def test_passphrase_is_normalized_so_composed_and_decomposed_forms_match(tmp_pat
 
 
 def _sealed(path: Path) -> dict[tuple[str, str], bytes]:
-    tables = ["profile", "people", "interests", "occasions", "gifts", "purchases", "retailers",
-              "grants", "share_records", "suggestions", "rules"]
+    tables = [
+        "profile",
+        "people",
+        "interests",
+        "occasions",
+        "gifts",
+        "purchases",
+        "retailers",
+        "grants",
+        "share_records",
+        "suggestions",
+        "rules",
+    ]
     with sqlite3.connect(path) as db:
         return {(t, i): s for t in tables for i, s in db.execute(f"SELECT id, sealed FROM {t}")}

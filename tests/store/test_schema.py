@@ -1,4 +1,4 @@
-"""The frozen migration steps, the SQLModel tables and the domain model agree; old vaults upgrade."""
+"""Frozen migration steps, SQLModel tables and the domain model agree; old vaults upgrade."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PASSPHRASE, run_cli
+
 from profilekeeper.errors import UnsupportedVault
 from profilekeeper.model import ENTITIES, Gift, Person, Rule, RuleAction
 from profilekeeper.store import migrations
@@ -18,7 +19,10 @@ from profilekeeper.store.vault import Vault
 def _schema(db: sqlite3.Connection) -> dict[str, dict[str, tuple[bool, bool]]]:
     tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     return {
-        t: {c[1]: (bool(c[3]) or bool(c[5]), bool(c[5])) for c in db.execute(f"PRAGMA table_info({t})")}
+        t: {
+            c[1]: (bool(c[3]) or bool(c[5]), bool(c[5]))
+            for c in db.execute(f"PRAGMA table_info({t})")
+        }
         for t in tables
     }
 
@@ -32,7 +36,9 @@ def _fresh(target: int = migrations.CURRENT_VERSION) -> sqlite3.Connection:
 def test_sqlmodel_tables_describe_the_migrated_schema() -> None:
     migrated = _schema(_fresh())
     # Only the vault's own tables: other SQLModel users (the retailer server) may share metadata.
-    vault_tables = {t.name: t for t in (VaultHeader.__table__, *(r.__table__ for r in ROW_TABLES.values()))}
+    vault_tables = {
+        t.name: t for t in (VaultHeader.__table__, *(r.__table__ for r in ROW_TABLES.values()))
+    }
     described = {
         name: {c.name: (not c.nullable, c.primary_key) for c in table.columns}
         for name, table in vault_tables.items()
@@ -82,8 +88,14 @@ def test_a_version_1_vault_upgrades_and_keeps_its_records(tmp_path: Path) -> Non
 def test_the_cli_upgrades_an_old_vault_on_first_use(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     _make_version_1_vault(path)
-    result = run_cli("person", "list", "--json", "--vault", str(path),
-                     env={"PROFILEKEEPER_PASSPHRASE": PASSPHRASE})
+    result = run_cli(
+        "person",
+        "list",
+        "--json",
+        "--vault",
+        str(path),
+        env={"PROFILEKEEPER_PASSPHRASE": PASSPHRASE},
+    )
     assert result.code == 0 and '"name": "Sam"' in result.out
 
 

@@ -6,8 +6,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import PASSPHRASE, run_cli
+
 from profilekeeper.errors import CorruptedRecord
 from profilekeeper.model import Gift, Person
 from profilekeeper.store.vault import Vault

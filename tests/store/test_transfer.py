@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import FAST_KDF, PASSPHRASE, store_every_record
+
 from profilekeeper.errors import InvalidInput
 from profilekeeper.model import ENTITIES, Person
 from profilekeeper.store.transfer import export_json, import_json

@@ -6,10 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import FAST_KDF, PASSPHRASE, every_record, store_every_record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FAST_KDF, PASSPHRASE, every_record, store_every_record
 from profilekeeper.errors import Conflict, InvalidInput, NotFound, VaultExists, VaultMissing
 from profilekeeper.model import ENTITIES, Gift, Interest, Occasion, Person
 from profilekeeper.store.crypto import KdfParams
@@ -28,8 +28,11 @@ def test_every_entity_round_trips_through_a_reopened_vault(vault, vault_path: Pa
 
 
 @settings(max_examples=40, deadline=None)
-@given(name=st.text(min_size=1).filter(lambda s: " ".join(s.split())),
-       notes=st.text(), sizes=st.dictionaries(st.text(), st.text(), max_size=3))
+@given(
+    name=st.text(min_size=1).filter(lambda s: " ".join(s.split())),
+    notes=st.text(),
+    sizes=st.dictionaries(st.text(), st.text(), max_size=3),
+)
 def test_any_text_round_trips(tmp_path_factory, name: str, notes: str, sizes: dict) -> None:
     path = tmp_path_factory.mktemp("prop") / "v.sqlite3"
     with Vault.create(path, PASSPHRASE, kdf=FAST_KDF) as vault:

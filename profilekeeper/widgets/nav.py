@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 SECTIONS = (("home", "1 Home"), ("me", "2 Me"), ("people", "3 People"), ("settings", "4 Settings"))
@@ -22,14 +23,13 @@ class NavBar(Static):
             text.append(f" {label} ", style=style)
             text.append(" ")
         self.update(text)
-        self._spans = SECTIONS
 
-    def on_click(self, event: object) -> None:
-        x = getattr(event, "x", -1)
+    async def on_click(self, event: events.Click) -> None:
+        x = event.x
         offset = len("profilekeeper ")
         for mode, label in SECTIONS:
             width = len(label) + 3
             if offset <= x < offset + width:
-                self.run_action(f"app.go('{mode}')")
+                await self.app.run_action(f"go('{mode}')")
                 return
             offset += width

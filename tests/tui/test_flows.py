@@ -470,3 +470,42 @@ async def test_export_and_import_from_the_palette(make, vault, vault_path, tmp_p
         await settle(pilot)
     assert target.stat().st_mode & 0o777 == 0o600
     assert "Sam" in target.read_text()
+
+
+async def test_import_contacts_and_export_calendar(make, vault, vault_path, tmp_path) -> None:
+    remember(vault)
+    cards = tmp_path / "contacts.vcf"
+    cards.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:zoe-1\r\nFN:Zoë Example\r\nN:Example;Zoë;;;\r\n"
+        "BDAY:--0721\r\nEND:VCARD\r\n", encoding="utf-8")
+    calendar = tmp_path / "gifts.ics"
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await app.run_action("file_task('import-vcf')", app.screen)
+        await settle(pilot)
+        await fill(pilot, path=str(cards))
+        await pilot.press("enter")
+        await settle(pilot)
+        await app.run_action("file_task('export-ics')", app.screen)
+        await settle(pilot)
+        await fill(pilot, path=str(calendar))
+        await pilot.press("enter")
+        await settle(pilot)
+    with reopen(vault_path) as check:
+        zoe = check.find_person("Zoë Example")
+        [birthday] = check.list(Occasion, person_id=zoe.id)
+        assert (birthday.month, birthday.day) == (7, 21)
+    assert b"BEGIN:VEVENT" in calendar.read_bytes()
+
+
+async def test_mouse_on_the_top_line_switches_section(make, vault) -> None:
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.click("#nav", offset=(len("profilekeeper ") + 17, 0))  # "3 People"
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)

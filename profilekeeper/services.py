@@ -64,7 +64,6 @@ class PersonRow:
 
 def people_rows(vault: Vault, today: date, search: str = "") -> list[PersonRow]:
     """People matching ``search`` (name or relationship), soonest next occasion first."""
-    wanted = search.strip().casefold()
     soonest: dict[str, tuple[date, str]] = {}
     for occasion in vault.list(Occasion):
         when = next_occurrence(occasion, today)
@@ -72,14 +71,21 @@ def people_rows(vault: Vault, today: date, search: str = "") -> list[PersonRow]:
             continue
         if occasion.person_id not in soonest or when < soonest[occasion.person_id][0]:
             soonest[occasion.person_id] = (when, occasion.label or occasion.kind)
-    rows = [
-        PersonRow(p, *soonest.get(p.id, (None, "")))
-        for p in vault.list(Person)
-        if not wanted or wanted in p.name.casefold() or wanted in p.relationship.casefold()
-    ]
+    rows = [PersonRow(p, *soonest.get(p.id, (None, ""))) for p in vault.list(Person)]
     far = date.max
     rows.sort(key=lambda r: (r.next_date or far, r.person.name.casefold()))
-    return rows
+    return matching(rows, search)
+
+
+def matching(rows: list[PersonRow], search: str) -> list[PersonRow]:
+    """The rows whose name or relationship contains ``search``, ignoring case."""
+    wanted = search.strip().casefold()
+    if not wanted:
+        return rows
+    return [
+        r for r in rows
+        if wanted in r.person.name.casefold() or wanted in r.person.relationship.casefold()
+    ]
 
 
 def gifts_by_year(gifts: list[Gift], occasions: list[Occasion]) -> dict[int, dict[str, list[Gift]]]:

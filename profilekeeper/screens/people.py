@@ -35,8 +35,12 @@ class PeopleScreen(VaultScreen):
         self.query_one("#people", RecordTable).focus()
 
     def reload(self) -> None:
-        search = self.query_one("#search", Input).value
-        rows = services.people_rows(self.vault, self.pk.today(), search)
+        # Read and decrypt once; typing in the search box filters these in memory.
+        self._rows = services.people_rows(self.vault, self.pk.today())
+        self._show()
+
+    def _show(self) -> None:
+        rows = services.matching(self._rows, self.query_one("#search", Input).value)
         self.query_one("#people", RecordTable).fill(
             (
                 r.person.id,
@@ -51,7 +55,8 @@ class PeopleScreen(VaultScreen):
 
     @on(Input.Changed, "#search")
     def _search(self) -> None:
-        self.reload()
+        if hasattr(self, "_rows"):
+            self._show()
 
     @on(Input.Submitted, "#search")
     def _to_list(self) -> None:

@@ -509,3 +509,17 @@ async def test_mouse_on_the_top_line_switches_section(make, vault) -> None:
         await pilot.click("#nav", offset=(len("profilekeeper ") + 17, 0))  # "3 People"
         await settle(pilot)
         assert isinstance(app.screen, PeopleScreen)
+
+
+async def test_people_search_filters_the_list(make, vault) -> None:
+    remember(vault)
+    for name in ("Sam", "Maya", "Samira"):
+        vault.add_person(Person(name=name))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("slash", "s", "a", "m")
+        await settle(pilot)
+        assert app.screen.query_one("#people").row_count == 2

@@ -141,6 +141,8 @@ SNOOZE_DAYS = 3
 class HomeLists:
     upcoming: list[Due]
     due: list[Due]
+    unreadable: int = 0
+    """Records that failed authentication and were left out."""
 
 
 def home_lists(vault: Vault, today: date, days: int = 60) -> HomeLists:
@@ -151,6 +153,7 @@ def home_lists(vault: Vault, today: date, days: int = 60) -> HomeLists:
     return HomeLists(
         upcoming=reminders.upcoming(occasions, people, gifts, today, days),
         due=reminders.due(occasions, people, gifts, today, days),
+        unreadable=sum(len(x.corrupted) for x in (occasions, people, gifts)),
     )
 
 

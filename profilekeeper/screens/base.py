@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker
 
+from profilekeeper.errors import ProfileKeeperError
 from profilekeeper.messages import DataChanged
 from profilekeeper.widgets.nav import NavBar
 
@@ -42,14 +43,21 @@ class VaultScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self.pk.unlocked:
+            self.safe_reload()
+
+    def safe_reload(self) -> None:
+        """Reload, saying plainly (never crashing) when a record fails authentication."""
+        try:
             self.reload()
+        except ProfileKeeperError as error:
+            self.notify(str(error), title="Could not read", severity="error", timeout=8)
 
     def reload(self) -> None:
         """Read what the screen shows from the vault again."""
 
     @on(DataChanged)
     def _data_changed(self) -> None:
-        self.reload()
+        self.safe_reload()
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -53,6 +53,9 @@ class HomeScreen(VaultScreen):
             greeting.append("   personalization off", style="dim")
         self.query_one("#greeting", Static).update(greeting)
         lists = services.home_lists(vault, today)
+        if lists.unreadable:
+            self.notify(f"{lists.unreadable} record(s) failed authentication and are not shown.",
+                        severity="error", timeout=8)
         self._items = {_row_key(d): d for d in lists.due + lists.upcoming}
         self.query_one("#due", RecordTable).fill(
             (_row_key(d), (services.days_label(d.days_until), d.headline, _gift(d)))

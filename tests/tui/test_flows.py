@@ -523,3 +523,21 @@ async def test_people_search_filters_the_list(make, vault) -> None:
         await pilot.press("slash", "s", "a", "m")
         await settle(pilot)
         assert app.screen.query_one("#people").row_count == 2
+
+
+async def test_a_damaged_record_is_reported_not_a_crash(make, vault, vault_path) -> None:
+    import sqlite3
+
+    remember(vault)
+    sam = vault.add_person(Person(name="Sam"))
+    vault.add(Occasion(kind="birthday", month=3, day=14, person_id=sam.id))
+    vault.close()
+    with sqlite3.connect(vault_path) as db:  # flip one byte of the occasion's sealed value
+        sealed = bytearray(db.execute("select sealed from occasions").fetchone()[0])
+        sealed[-1] ^= 1
+        db.execute("update occasions set sealed = ?", (bytes(sealed),))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert any("failed authentication" in n.message for n in app._notifications)

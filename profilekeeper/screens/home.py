@@ -95,5 +95,8 @@ class HomeScreen(VaultScreen):
 def _gift(item: Due) -> Text:
     text = Text(item.gift_status)
     if item.top_ideas:
-        text.append(": " + ", ".join(item.top_ideas), style="dim")
+        ideas = ", ".join(item.top_ideas)
+        if len(ideas) > 28:  # fits 80 columns; the person screen has them in full
+            ideas = ideas[:27] + "…"
+        text.append(": " + ideas, style="dim")
     return text

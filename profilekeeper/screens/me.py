@@ -39,8 +39,7 @@ class MeScreen(VaultScreen):
             with TabPane("Interests", id="tab-interests"):
                 yield RecordTable("Category", "Name", "Feeling", id="interests")
             with TabPane("Purchases", id="tab-purchases"):
-                yield RecordTable("Date", "Purchase", "Price", "Gift for", "Personalize",
-                                  id="purchases")
+                yield RecordTable("Date", "Purchase", "Price", "Gift for", "Use", id="purchases")
 
     def reload(self) -> None:
         vault = self.vault
@@ -62,9 +61,9 @@ class MeScreen(VaultScreen):
                 p.id,
                 (
                     p.on.isoformat() if p.on else "",
-                    p.title,
+                    _short(p.title, 30),
                     "" if p.price is None else f"{p.price} {p.currency}".rstrip(),
-                    names.get(p.gift_for or "", ""),
+                    _short(names.get(p.gift_for or "", ""), 14),
                     "yes" if p.personalize and not p.gift_for else "no",
                 ),
             )
@@ -135,3 +134,8 @@ class MeScreen(VaultScreen):
         else:
             form = PurchaseForm(self.vault, self.vault.get(Purchase, record_id))
         self.app.push_screen(form, lambda _: self.reload())
+
+
+def _short(text: str, width: int) -> str:
+    """Keep a column narrow enough for 80 columns; the full text is in the edit form."""
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -199,3 +200,23 @@ def store_every_record(vault: object, marker: str) -> list[object]:
         for record in records:
             vault.save(record)  # type: ignore[attr-defined]
     return records
+
+
+def secret_service_reachable() -> bool:
+    try:
+        import secretstorage
+
+        with closing(secretstorage.dbus_init()) as connection:
+            return bool(secretstorage.check_service_availability(connection))
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+
+
+@pytest.fixture
+def real_keyring() -> None:
+    """Skip without a Secret Service, unless PROFILEKEEPER_REQUIRE_KEYRING says to fail."""
+    if secret_service_reachable():
+        return
+    if os.environ.get("PROFILEKEEPER_REQUIRE_KEYRING"):
+        pytest.fail("PROFILEKEEPER_REQUIRE_KEYRING is set but no Secret Service is reachable")
+    pytest.skip("no Secret Service reachable (run under dbus-run-session + gnome-keyring)")

@@ -6,30 +6,13 @@ Outside that they skip, unless PROFILEKEEPER_REQUIRE_KEYRING is set: then they f
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import PASSPHRASE, run_cli
 
 ENV = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
-
-
-def _secret_service_reachable() -> bool:
-    probe = "import keyring; print(type(keyring.get_keyring()).__module__)"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout
-    return "SecretService" in out
-
-
-@pytest.fixture
-def real_keyring() -> None:
-    if not _secret_service_reachable():
-        if os.environ.get("PROFILEKEEPER_REQUIRE_KEYRING"):
-            pytest.fail("no Secret Service reachable, but PROFILEKEEPER_REQUIRE_KEYRING is set")
-        pytest.skip("no Secret Service on this session bus: run through `make test`")
 
 
 @pytest.fixture

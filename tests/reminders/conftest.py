@@ -1,9 +1,7 @@
-"""Helpers for reminder tests: a vault with known occasions, and the real keyring gate."""
+"""Helpers for reminder tests: a vault with known occasions."""
 
 from __future__ import annotations
 
-import os
-from contextlib import closing
 from datetime import date
 
 import pytest
@@ -12,26 +10,6 @@ from profilekeeper.model import Gift, GiftStatus, Occasion, Person
 
 TODAY = date(2026, 5, 1)
 """Every CLI test passes ``--today`` so results never depend on the calendar."""
-
-
-def secret_service_reachable() -> bool:
-    try:
-        import secretstorage
-
-        with closing(secretstorage.dbus_init()) as connection:
-            return bool(secretstorage.check_service_availability(connection))
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
-        return False
-
-
-@pytest.fixture
-def real_keyring() -> None:
-    """Skip without a Secret Service, unless PROFILEKEEPER_REQUIRE_KEYRING says to fail."""
-    if secret_service_reachable():
-        return
-    if os.environ.get("PROFILEKEEPER_REQUIRE_KEYRING"):
-        pytest.fail("PROFILEKEEPER_REQUIRE_KEYRING is set but no Secret Service is reachable")
-    pytest.skip("no Secret Service reachable (run under dbus-run-session + gnome-keyring)")
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ class ProfileKeeperApp(App[None]):
             from profilekeeper.store import keys
 
             self._keystore = keys
-        return self._keystore  # type: ignore[return-value]
+        return self._keystore
 
     @property
     def unlocked(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
@@ -55,10 +56,10 @@ class ProfileKeeperCommands(Provider):
     def pk(self) -> ProfileKeeperApp:
         return cast("ProfileKeeperApp", self.app)
 
-    def _commands(self) -> list[tuple[str, str, partial[object]]]:
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         if not self.pk.unlocked:
             return []
-        found = [
+        found: list[tuple[str, str, Callable[[], object]]] = [
             (name, help_text, partial(self.pk.action_go, mode, action))
             for name, help_text, mode, action in COMMANDS
         ]

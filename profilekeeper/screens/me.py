@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import date
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -14,7 +15,7 @@ from profilekeeper import services
 from profilekeeper.model import Interest, Person, Purchase
 from profilekeeper.screens.base import VaultScreen
 from profilekeeper.screens.dialogs import ConfirmDialog, PickPersonDialog
-from profilekeeper.screens.forms import InterestForm, ProfileForm, PurchaseForm
+from profilekeeper.screens.forms import InterestForm, ProfileForm, PurchaseForm, RecordForm
 from profilekeeper.widgets.table import RecordTable
 
 
@@ -54,7 +55,7 @@ class MeScreen(VaultScreen):
             for i in sorted(vault.interests_of(None), key=lambda i: (i.category, i.name.lower()))
         )
         names = {p.id: p.name for p in vault.list(Person)}
-        purchases = sorted(vault.list(Purchase), key=lambda p: p.on or services.date.min,
+        purchases = sorted(vault.list(Purchase), key=lambda p: p.on or date.min,
                            reverse=True)
         self.query_one("#purchases", RecordTable).fill(
             (
@@ -129,6 +130,7 @@ class MeScreen(VaultScreen):
         record_id = event.row_key.value
         if record_id is None:
             return
+        form: RecordForm[Any]
         if event.data_table.id == "interests":
             form = InterestForm(self.vault, None, self.vault.get(Interest, record_id))
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -16,7 +16,13 @@ from profilekeeper.model import Gift, GiftStatus, Interest, Occasion, PartialDat
 from profilekeeper.reminders import Due
 from profilekeeper.screens.base import VaultScreen
 from profilekeeper.screens.dialogs import ConfirmDialog, DeletePersonDialog
-from profilekeeper.screens.forms import GiftForm, InterestForm, OccasionForm, PersonForm
+from profilekeeper.screens.forms import (
+    GiftForm,
+    InterestForm,
+    OccasionForm,
+    PersonForm,
+    RecordForm,
+)
 from profilekeeper.widgets.table import RecordTable
 
 TABLES = {"dates": Occasion, "interests": Interest, "ideas": Gift, "history": Gift}
@@ -163,7 +169,8 @@ class PersonScreen(VaultScreen):
         table, record_id = event.data_table.id or "", event.row_key.value
         if record_id is None or table not in TABLES:
             return
-        record = self.vault.get(TABLES[table], record_id)
+        record: Any = self.vault.get(TABLES[table], record_id)
+        form: RecordForm[Any]
         if table == "dates":
             form = OccasionForm(self.vault, self.person_id, record)
         elif table == "interests":

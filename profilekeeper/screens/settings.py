@@ -98,7 +98,7 @@ class SettingsScreen(VaultScreen):
     def _idle(self, event: Select.Changed) -> None:
         if event.value == services.setting(self.vault, "idle_lock_minutes", None):
             return
-        services.update_settings(self.vault, idle_lock_minutes=int(event.value))  # type: ignore[arg-type]
+        services.update_settings(self.vault, idle_lock_minutes=int(str(event.value)))
 
     @on(Select.Changed, "#theme")
     def _theme(self, event: Select.Changed) -> None:
@@ -158,8 +158,11 @@ class SettingsScreen(VaultScreen):
           description="rotate key")
     def rotate_key(self, passphrase: str) -> None:
         vault = self.vault
-        vault.rotate_key(passphrase, progress=lambda done, total: self.post_message(
-            RotationProgress(done, total)))
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(RotationProgress(done, total))
+
+        vault.rotate_key(passphrase, progress=progress)
         detail = "Key rotated."
         if vault.header.remembered:  # the keyring copy of the old key no longer opens anything
             detail += " " + self.pk.remember_key(True)

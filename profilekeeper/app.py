@@ -292,6 +292,8 @@ class ProfileKeeperApp(App[None]):
         else:  # the message of an unexpected error may hold record contents: name the type only
             message = f"Something went wrong ({type(error).__name__})."
         self.notify(message, title="Could not finish", severity="error", timeout=8)
+        if isinstance(self.screen, (WelcomeScreen, UnlockScreen)):
+            self.screen.ready_again()  # an app-level worker failed: let them try again
         return True
 
 

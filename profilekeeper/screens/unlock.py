@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 from textual.worker import Worker
 
-from profilekeeper.messages import Unlocked, UnlockFailed, VaultReady
+from profilekeeper.messages import UnlockFailed, VaultReady
 from profilekeeper.services import MIN_PASSPHRASE, passphrase_hint
 
 if TYPE_CHECKING:
@@ -26,6 +26,9 @@ class _GateScreen(Screen[None]):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         self.pk.report_worker_failure(event)
+
+    def ready_again(self) -> None:
+        """Re-enable the form after a failure reported elsewhere."""
 
 
 class UnlockScreen(_GateScreen):
@@ -59,6 +62,12 @@ class UnlockScreen(_GateScreen):
         if self.pk.vault is not None and not self.pk.unlocked:
             self.query_one("#passphrase", Input).value = ""
             self._set_busy(False)
+
+    def ready_again(self) -> None:
+        if self.pk.vault is not None:
+            self._set_busy(False)
+        else:
+            self.query_one("#status", Static).update("The vault could not be opened.")
 
     @on(VaultReady)
     def _ready(self, message: VaultReady) -> None:
@@ -132,6 +141,6 @@ class WelcomeScreen(_GateScreen):
             self.query_one("#remember", Checkbox).value,
         )
 
-    @on(Unlocked)
-    def _done(self) -> None:  # pragma: no cover - the app switches mode
-        pass
+    def ready_again(self) -> None:
+        self.query_one("#create", Button).disabled = False
+        self.query_one("#error", Static).update("")

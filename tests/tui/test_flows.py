@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from textual.worker import WorkerFailed
 
 from profilekeeper.app import ProfileKeeperApp
 from profilekeeper.model import Gift, GiftStatus, Occasion, Person, Purchase
@@ -27,10 +29,11 @@ SIZE = (80, 24)
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait for workers (failed ones too: the app reports those itself) and the screen."""
+    for _ in range(2):
+        with suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 async def fill(pilot: Pilot[None], **values: str) -> None:
@@ -541,3 +544,27 @@ async def test_a_damaged_record_is_reported_not_a_crash(make, vault, vault_path)
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert any("failed authentication" in n.message for n in app._notifications)
+
+
+async def test_a_file_that_is_not_a_vault_is_said_plainly(make, vault_path) -> None:
+    vault_path.write_bytes(b"not a database at all, just some bytes" * 100)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert "could not be opened" in str(app.screen.query_one("#status", Static).render())
+        assert any("not a profilekeeper vault" in n.message for n in app._notifications)
+
+
+async def test_first_run_failure_lets_you_try_again(make, tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a folder should be")
+    app = make(blocker / "vault.sqlite3")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await fill(pilot, new="a long enough phrase", again="a long enough phrase")
+        await click(pilot, "#create")
+        await settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        assert not app.screen.query_one("#create").disabled
+        assert app._notifications

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +43,39 @@ def retailer(tmp_path: Path) -> Iterator[RunningServer]:
 def http(retailer: RunningServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=retailer.base_url, timeout=10) as client:
         yield client
+
+
+@contextlib.contextmanager
+def serve_process(db_url: str, timeout: float = 30.0) -> Iterator[str]:
+    """``python -m profilekeeper retailer serve --port 0 --db URL`` as a real process.
+
+    Yields the URL it serves on once discovery answers; terminates it afterwards.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "profilekeeper", "retailer", "serve", "--port", "0",
+         "--db", db_url],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        url = line.rsplit(" ", 1)[-1].strip()
+        assert url.startswith("http://127.0.0.1:"), line + proc.stderr.read()
+        # Keep reading, so a chatty server (tracebacks) never blocks on a full pipe.
+        threading.Thread(target=proc.stderr.read, daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{url}/.well-known/profilekeeper").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
 
 
 def serve(store: RetailerStore, settings: ServerSettings | None = None) -> RunningServer:

@@ -7,16 +7,11 @@ failing rule can only be that defect's doing.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from sqlmodel import Session
@@ -35,6 +30,7 @@ from profilekeeper.sync.server import _app as server_app
 from profilekeeper.sync.server._limits import BodySizeLimit
 from profilekeeper.sync.server._storage import LinkRow
 from tests.conftest import run_cli
+from tests.sync.conftest import serve_process
 
 # --- One defect each ------------------------------------------------------------------------
 
@@ -181,29 +177,8 @@ def test_a_conforming_server_that_sells_data_passes(tmp_path: Path) -> None:
 @pytest.fixture
 def served_process(tmp_path: Path) -> Iterator[str]:
     """``python -m profilekeeper retailer serve --port 0`` as a real process; yields its URL."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "profilekeeper", "retailer", "serve", "--port", "0",
-         "--db", f"sqlite:///{tmp_path / 'retailer.sqlite3'}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
-    )
-    try:
-        assert proc.stderr is not None
-        line = proc.stderr.readline()
-        url = line.rsplit(" ", 1)[-1].strip()
-        assert url.startswith("http://127.0.0.1:"), line
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/.well-known/profilekeeper").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
-            time.sleep(0.1)
+    with serve_process(f"sqlite:///{tmp_path / 'retailer.sqlite3'}") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 def test_check_command_passes_the_reference_server_process(served_process: str) -> None:

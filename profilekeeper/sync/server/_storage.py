@@ -1,9 +1,10 @@
 """The reference retailer's own database: links, slices, receipts, feedback, forgotten links.
 
 A database apart from any shopper's vault, with its own SQLModel registry so its tables never
-mix with the vault's. SQLite file by default; any SQLAlchemy URL (PostgreSQL included) works.
-Times are stored as integer UTC seconds. Bearer tokens are stored as SHA-256 digests: they are
-256 random bits, so a slow password hash would add cost and no safety.
+mix with the vault's. SQLite file by default; PostgreSQL through ``postgresql+psycopg://``
+URLs (tested against a real server). Times are stored as integer UTC seconds, in 8-byte
+columns so they outlive 2038. Bearer tokens are stored as SHA-256 digests: they are 256 random
+bits, so a slow password hash would add cost and no safety.
 """
 
 from __future__ import annotations
@@ -18,12 +19,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Engine, create_engine, delete, event, func
+from sqlalchemy import JSON, BigInteger, Column, Engine, create_engine, delete, event, func
 from sqlalchemy.orm import registry
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, Session, SQLModel, col, select
 
 _registry = registry()
+
+
+def _seconds_field(index: bool = False) -> Any:
+    """UTC seconds: BIGINT, since PostgreSQL's INTEGER ends in January 2038."""
+    return Field(sa_type=BigInteger, index=index)
+
+
+def _storable(text: str) -> bool:
+    """PostgreSQL text cannot hold NUL; no id this server makes contains one."""
+    return "\x00" not in text
 
 
 class _Table(SQLModel, registry=_registry):
@@ -38,7 +49,7 @@ class LinkRow(_Table, table=True):
     pseudonym: str = Field(index=True)
     terms: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     gpc: bool = False
-    created_at: int
+    created_at: int = _seconds_field()
     receipt_id: str | None = None
     """The receipt of the latest put: older receipts stay until they expire, for the record."""
 
@@ -49,7 +60,7 @@ class ForgottenLinkRow(_Table, table=True):
     __tablename__ = "retail_forgotten_links"
 
     id: str = Field(primary_key=True)
-    forgotten_at: int
+    forgotten_at: int = _seconds_field()
 
 
 class SliceRow(_Table, table=True):
@@ -58,8 +69,8 @@ class SliceRow(_Table, table=True):
     link_id: str = Field(primary_key=True)
     name: str = Field(primary_key=True)
     value: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    stored_at: int
-    expires_at: int = Field(index=True)
+    stored_at: int = _seconds_field()
+    expires_at: int = _seconds_field(index=True)
 
 
 class ReceiptRow(_Table, table=True):
@@ -68,8 +79,8 @@ class ReceiptRow(_Table, table=True):
     link_id: str = Field(primary_key=True)
     receipt_id: str = Field(primary_key=True)
     body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    received_at: int = Field(index=True)
-    expires_at: int
+    received_at: int = _seconds_field(index=True)
+    expires_at: int = _seconds_field()
 
 
 class FeedbackRow(_Table, table=True):
@@ -78,7 +89,7 @@ class FeedbackRow(_Table, table=True):
     link_id: str = Field(primary_key=True)
     suggestion_id: str = Field(primary_key=True)
     verdict: str
-    at: int
+    at: int = _seconds_field()
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,17 @@ class RetailerStore:
         with self._write_lock, Session(self.engine) as session:
             yield session
 
+    @staticmethod
+    def _locked_link(session: Session, link_id: str) -> LinkRow | None:
+        """The link row, locked until commit where the database locks rows (PostgreSQL).
+
+        Writers to one link then take turns: two puts cannot both delete the old slices and
+        insert the same new keys, and nothing is written for a link being forgotten meanwhile.
+        SQLite ignores the lock; there the write lock already queues every writer.
+        """
+        return session.exec(
+            select(LinkRow).where(LinkRow.id == link_id).with_for_update()).first()
+
     def create_link(self, pseudonym: str, terms: dict[str, Any], gpc: bool, now: datetime
                     ) -> tuple[str, str]:
         """Make a link; returns its id and the bearer token (kept here only as a digest)."""
@@ -153,6 +175,8 @@ class RetailerStore:
 
     def link_state(self, link_id: str) -> str:
         """``live``, ``forgotten`` or ``missing``."""
+        if not _storable(link_id):
+            return "missing"
         with Session(self.engine) as session:
             if session.get(LinkRow, link_id) is not None:
                 return "live"
@@ -171,7 +195,7 @@ class RetailerStore:
 
     def mark_gpc(self, link_id: str, terms: dict[str, Any]) -> None:
         with self._writing() as session:
-            row = session.get(LinkRow, link_id)
+            row = self._locked_link(session, link_id)
             if row is not None:
                 row.gpc, row.terms = True, terms
                 session.add(row)
@@ -180,8 +204,14 @@ class RetailerStore:
     def replace_profile(self, link_id: str, receipt: dict[str, Any],
                         slices: dict[str, dict[str, Any]], now: datetime, expires: datetime
                         ) -> None:
-        """Make ``slices`` the link's whole profile: every other slice is deleted."""
+        """Make ``slices`` the link's whole profile: every other slice is deleted.
+
+        Nothing is stored if the link has meanwhile been forgotten.
+        """
         with self._writing() as session:
+            link = self._locked_link(session, link_id)
+            if link is None:
+                return
             session.execute(delete(SliceRow).where(col(SliceRow.link_id) == link_id))
             for name, value in slices.items():
                 session.add(SliceRow(link_id=link_id, name=name, value=value,
@@ -189,10 +219,8 @@ class RetailerStore:
             session.merge(ReceiptRow(link_id=link_id, receipt_id=receipt["receipt_id"],
                                      body=receipt, received_at=seconds(now),
                                      expires_at=seconds(expires)))
-            link = session.get(LinkRow, link_id)
-            if link is not None:
-                link.receipt_id = receipt["receipt_id"]
-                session.add(link)
+            link.receipt_id = receipt["receipt_id"]
+            session.add(link)
             session.commit()
 
     def profile(self, link_id: str, now: datetime) -> StoredProfile:
@@ -216,8 +244,13 @@ class RetailerStore:
                                  receipt.received_at, receipt.expires_at)
 
     def add_feedback(self, link_id: str, verdicts: dict[str, str], now: datetime) -> None:
+        """Record verdicts; ids no suggestion could have (NUL inside) are dropped."""
         with self._writing() as session:
+            if self._locked_link(session, link_id) is None:
+                return
             for suggestion_id, verdict in verdicts.items():
+                if not _storable(suggestion_id):
+                    continue
                 session.merge(FeedbackRow(link_id=link_id, suggestion_id=suggestion_id,
                                           verdict=verdict, at=seconds(now)))
             session.commit()
@@ -230,6 +263,7 @@ class RetailerStore:
     def forget(self, link_id: str, now: datetime) -> None:
         """Delete everything held for the link and remember only that it was forgotten."""
         with self._writing() as session:
+            self._locked_link(session, link_id)
             session.execute(delete(SliceRow).where(col(SliceRow.link_id) == link_id))
             session.execute(delete(ReceiptRow).where(col(ReceiptRow.link_id) == link_id))
             session.execute(delete(FeedbackRow).where(col(FeedbackRow.link_id) == link_id))

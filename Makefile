@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
-# System packages the tests use: a real Secret Service keyring on a private D-Bus, and tmux.
-SYSTEM_TOOLS := dbus-run-session gnome-keyring-daemon tmux
-SYSTEM_PKGS  := dbus gnome-keyring tmux
+# System packages the tests use: a real Secret Service keyring on a private D-Bus, tmux, and a
+# PostgreSQL server for the retailer server's tests (started per test run on 127.0.0.1).
+SYSTEM_PKGS  := dbus gnome-keyring tmux postgresql
 PYTEST_ARGS  ?=
 
 .PHONY: all venv demo test test-nokeyring system-deps lint bench lock clean
@@ -26,7 +26,7 @@ demo: venv
 	$(BIN)/profilekeeper demo
 
 system-deps:
-	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing=1; done; \
+	@missing=""; for pkg in $(SYSTEM_PKGS); do dpkg -s $$pkg >/dev/null 2>&1 || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages: $(SYSTEM_PKGS)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -38,7 +38,7 @@ system-deps:
 # in a temporary HOME), so keyring tests use a real Secret Service and never the user's own.
 test: venv system-deps
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	HOME=$$tmp XDG_DATA_HOME=$$tmp/share XDG_RUNTIME_DIR=$$tmp PROFILEKEEPER_REQUIRE_KEYRING=1 \
+	HOME=$$tmp XDG_DATA_HOME=$$tmp/share XDG_RUNTIME_DIR=$$tmp PROFILEKEEPER_REQUIRE_KEYRING=1 PROFILEKEEPER_REQUIRE_POSTGRES=1 \
 	dbus-run-session -- sh -c 'echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
 		$(BIN)/pytest -n 2 $(PYTEST_ARGS)'
 	$(MAKE) --no-print-directory test-nokeyring

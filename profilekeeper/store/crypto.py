@@ -21,6 +21,8 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from profilekeeper.errors import WrongPassphrase
+
 FORMAT = 1
 _NONCE = 12
 KEY_BYTES = 32
@@ -138,3 +140,27 @@ def check_aad(vault_id: str) -> bytes:
 
 KEY_CHECK_PLAINTEXT = b"profilekeeper key check"
 """Sealed under the data key in the header, to tell a stale keyring copy from the right key."""
+
+
+def wrap_data_key(data_key: bytes, passphrase: str, kdf: KdfParams, vault_id: str) -> bytes:
+    return AesGcmCipher(derive_kek(passphrase, kdf)).seal(data_key, wrap_aad(vault_id))
+
+
+def unwrap_data_key(wrapped: bytes, passphrase: str, kdf: KdfParams, vault_id: str) -> bytes:
+    """The data key; WrongPassphrase if ``passphrase`` does not unwrap it."""
+    try:
+        return AesGcmCipher(derive_kek(passphrase, kdf)).open(wrapped, wrap_aad(vault_id))
+    except InvalidTag:
+        raise WrongPassphrase("wrong passphrase") from None
+
+
+def make_key_check(data_key: bytes, vault_id: str) -> bytes:
+    return AesGcmCipher(data_key).seal(KEY_CHECK_PLAINTEXT, check_aad(vault_id))
+
+
+def verify_key_check(data_key: bytes, key_check: bytes, vault_id: str) -> None:
+    """Raise WrongPassphrase unless ``data_key`` is the key this vault's check was sealed with."""
+    try:
+        AesGcmCipher(data_key).open(key_check, check_aad(vault_id))
+    except (InvalidTag, ValueError):
+        raise WrongPassphrase("the remembered key does not open this vault") from None

@@ -21,17 +21,14 @@ from profilekeeper.errors import (
     UnsupportedVault,
     VaultLocked,
     VaultMissing,
-    WrongPassphrase,
 )
 from profilekeeper.store import migrations
 from profilekeeper.store.codec import codec_for
 from profilekeeper.store.crypto import (
     AesGcmCipher,
-    InvalidTag,
     KdfParams,
-    check_aad,
-    derive_kek,
-    wrap_aad,
+    unwrap_data_key,
+    verify_key_check,
 )
 
 T = TypeVar("T")
@@ -99,22 +96,13 @@ class ReadOnlyVault:
             kdf = KdfParams.from_json(json.loads(self._kdf_json))
         except (ValueError, KeyError, TypeError):
             raise UnsupportedVault("the vault header is damaged") from None
-        try:
-            data_key = AesGcmCipher(derive_kek(passphrase, kdf)).open(
-                self._wrapped_key, wrap_aad(self.vault_id)
-            )
-        except InvalidTag:
-            raise WrongPassphrase("wrong passphrase") from None
+        data_key = unwrap_data_key(self._wrapped_key, passphrase, kdf, self.vault_id)
         self._cipher = AesGcmCipher(data_key)
 
     def unlock_with_data_key(self, data_key: bytes) -> None:
         """Unlock with a remembered key; WrongPassphrase if it is not this vault's key."""
-        try:
-            cipher = AesGcmCipher(data_key)
-            cipher.open(self._key_check, check_aad(self.vault_id))
-        except (InvalidTag, ValueError):
-            raise WrongPassphrase("the remembered key does not open this vault") from None
-        self._cipher = cipher
+        verify_key_check(data_key, self._key_check, self.vault_id)
+        self._cipher = AesGcmCipher(data_key)
 
     @property
     def is_unlocked(self) -> bool:

@@ -12,18 +12,29 @@ lists of thousands cost one statement, not thousands of ORM objects. Every recor
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from profilekeeper.errors import (
@@ -35,21 +46,19 @@ from profilekeeper.errors import (
     VaultExists,
     VaultLocked,
     VaultMissing,
-    WrongPassphrase,
 )
 from profilekeeper.model import ENTITIES, Gift, Interest, Occasion, Person, Profile
 from profilekeeper.store import migrations
 from profilekeeper.store.codec import Codec, codec_for
 from profilekeeper.store.crypto import (
-    KEY_CHECK_PLAINTEXT,
     AesGcmCipher,
     Cipher,
-    InvalidTag,
     KdfParams,
-    check_aad,
-    derive_kek,
+    make_key_check,
     new_data_key,
-    wrap_aad,
+    unwrap_data_key,
+    verify_key_check,
+    wrap_data_key,
 )
 from profilekeeper.store.paths import sidecar_paths
 from profilekeeper.store.tables import ROW_TABLES, VaultHeader
@@ -145,7 +154,6 @@ class Vault:
             kdf = kdf or KdfParams()
             vault_id = uuid.uuid4().hex
             data_key = new_data_key()
-            kek_cipher = AesGcmCipher(derive_kek(passphrase, kdf))
             with engine.begin() as conn:
                 conn.execute(
                     _HEADER.insert().values(
@@ -153,10 +161,8 @@ class Vault:
                         vault_id=vault_id,
                         created=_now(),
                         kdf=_dump_kdf(kdf),
-                        wrapped_key=kek_cipher.seal(data_key, wrap_aad(vault_id)),
-                        key_check=AesGcmCipher(data_key).seal(
-                            KEY_CHECK_PLAINTEXT, check_aad(vault_id)
-                        ),
+                        wrapped_key=wrap_data_key(data_key, passphrase, kdf, vault_id),
+                        key_check=make_key_check(data_key, vault_id),
                         key_generation=1,
                         remembered=0,
                     )
@@ -188,19 +194,11 @@ class Vault:
             raise
 
     def unlock(self, passphrase: str) -> None:
-        kek_cipher = AesGcmCipher(derive_kek(passphrase, self.header.kdf))
-        try:
-            data_key = kek_cipher.open(self.header.wrapped_key, wrap_aad(self.vault_id))
-        except InvalidTag:
-            raise WrongPassphrase("wrong passphrase") from None
-        self._set_key(data_key)
+        self._set_key(self._unwrap(passphrase))
 
     def unlock_with_data_key(self, data_key: bytes) -> None:
         """Unlock with a remembered data key; WrongPassphrase if it is not this vault's key."""
-        try:
-            AesGcmCipher(data_key).open(self.header.key_check, check_aad(self.vault_id))
-        except (InvalidTag, ValueError):
-            raise WrongPassphrase("the remembered key does not open this vault") from None
+        verify_key_check(data_key, self.header.key_check, self.vault_id)
         self._set_key(data_key)
 
     def _set_key(self, data_key: bytes) -> None:
@@ -328,6 +326,12 @@ class Vault:
             stmt = stmt.where(col.is_(None) if value is None else col == value)
         return stmt
 
+    def _fetch(self, conn: Connection, cls: type[Any], where: dict[str, Any]) -> Sequence[Any]:
+        """``(id, *refs, sealed)`` tuples: the Core statement run at driver level, so thousands
+        of rows skip SQLAlchemy's per-row processing."""
+        stmt = self._select(cls, where).compile(dialect=self._engine.dialect)
+        return conn.exec_driver_sql(str(stmt), tuple(stmt.params.values())).fetchall()
+
     def list(self, cls: type[T], **where: Any) -> Listing[T]:
         """Every record of ``cls`` (optionally where a reference equals a value).
 
@@ -337,10 +341,8 @@ class Vault:
         codec, cipher = codec_for(cls), self.cipher
         items: list[T] = []
         corrupted: list[CorruptedRecord] = []
-        stmt = self._select(cls, where).compile(dialect=self._engine.dialect)
         with self._conn() as conn:
-            # Driver-level rows (plain tuples): the Core statement, without per-row processing.
-            rows = conn.exec_driver_sql(str(stmt), tuple(stmt.params.values())).fetchall()
+            rows = self._fetch(conn, cls, where)
         for row in rows:
             try:
                 items.append(codec.from_row(row, cipher))
@@ -350,10 +352,10 @@ class Vault:
 
     def get(self, cls: type[T], record_id: str) -> T:
         with self._conn() as conn:
-            row = conn.execute(self._select(cls, {"id": record_id})).first()
-        if row is None:
+            rows = self._fetch(conn, cls, {"id": record_id})
+        if not rows:
             raise NotFound(f"no {codec_for(cls).table} record with that id")
-        return codec_for(cls).from_row(row, self.cipher)
+        return codec_for(cls).from_row(rows[0], self.cipher)
 
     def count(self, cls: type[Any]) -> int:
         table = self._table(codec_for(cls))
@@ -452,7 +454,7 @@ class Vault:
         if row is None:
             raise UnsupportedVault("that vault has no header: it was never finished")
         try:
-            kdf = KdfParams.from_json(_load_json(row["kdf"]))
+            kdf = KdfParams.from_json(json.loads(row["kdf"]))
         except (ValueError, KeyError, TypeError):
             raise UnsupportedVault("the vault header is damaged") from None
         return Header(
@@ -468,20 +470,19 @@ class Vault:
     def _update_header(self, conn: Connection, **values: Any) -> None:
         conn.execute(update(_HEADER).values(**values))
 
+    def _unwrap(self, passphrase: str) -> bytes:
+        h = self.header
+        return unwrap_data_key(h.wrapped_key, passphrase, h.kdf, h.vault_id)
+
     def _rewrap(self, data_key: bytes, passphrase: str, kdf: KdfParams) -> None:
-        wrapped = AesGcmCipher(derive_kek(passphrase, kdf)).seal(data_key, wrap_aad(self.vault_id))
+        wrapped = wrap_data_key(data_key, passphrase, kdf, self.vault_id)
         with self._engine.begin() as conn:
             self._update_header(conn, kdf=_dump_kdf(kdf), wrapped_key=wrapped)
         self.header = self._read_header()
 
     def verify_passphrase(self, passphrase: str) -> None:
         """Raise WrongPassphrase unless ``passphrase`` unwraps this vault's data key."""
-        try:
-            AesGcmCipher(derive_kek(passphrase, self.header.kdf)).open(
-                self.header.wrapped_key, wrap_aad(self.vault_id)
-            )
-        except InvalidTag:
-            raise WrongPassphrase("wrong passphrase") from None
+        self._unwrap(passphrase)
 
     def change_passphrase(self, old: str, new: str, *, kdf: KdfParams | None = None) -> None:
         """Re-wrap the data key under ``new``; records are untouched, keyring copies stay valid."""
@@ -505,12 +506,12 @@ class Vault:
         total = sum(self.count(cls) for cls in ENTITIES)
         done = 0
         kdf = KdfParams()
-        wrapped = AesGcmCipher(derive_kek(passphrase, kdf)).seal(new_key, wrap_aad(self.vault_id))
+        wrapped = wrap_data_key(new_key, passphrase, kdf, self.vault_id)
         with self._engine.begin() as conn:
             for cls in ENTITIES:
                 codec = codec_for(cls)
                 table = self._table(codec)
-                rows = conn.execute(self._select(cls, {})).all()
+                rows = self._fetch(conn, cls, {})
                 updates = []
                 for row in rows:
                     record = codec.from_row(row, old_cipher)
@@ -518,8 +519,6 @@ class Vault:
                         {"rid": row[0], "sealed": codec.to_row(record, new_cipher)["sealed"]}
                     )
                 if updates:
-                    from sqlalchemy import bindparam
-
                     conn.execute(
                         update(table)
                         .where(table.c.id == bindparam("rid"))
@@ -533,7 +532,7 @@ class Vault:
                 conn,
                 kdf=_dump_kdf(kdf),
                 wrapped_key=wrapped,
-                key_check=AesGcmCipher(new_key).seal(KEY_CHECK_PLAINTEXT, check_aad(self.vault_id)),
+                key_check=make_key_check(new_key, self.vault_id),
                 key_generation=self.header.key_generation + 1,
             )
         self.checkpoint()
@@ -564,12 +563,4 @@ def _migrate(engine: Engine) -> None:
 
 
 def _dump_kdf(kdf: KdfParams) -> str:
-    import json
-
     return json.dumps(kdf.to_json(), sort_keys=True)
-
-
-def _load_json(text: str) -> Any:
-    import json
-
-    return json.loads(text)

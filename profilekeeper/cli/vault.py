@@ -9,7 +9,6 @@ from profilekeeper.cli._unlock import (
     NEW_PASSPHRASE_ENV,
     ask_current,
     ask_new,
-    current_passphrase,
     open_unlocked,
     open_vault,
     warn,
@@ -87,9 +86,7 @@ def init(args: argparse.Namespace) -> int:
 
 def passwd(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
-        old = current_passphrase(args, line=0)
-        if old is None:
-            old = ask_current(args, "Current passphrase")
+        old = ask_current(args, "Current passphrase")
         vault.unlock(old)
         new = ask_new(args, line=1, env=NEW_PASSPHRASE_ENV)
         vault.change_passphrase(old, new)

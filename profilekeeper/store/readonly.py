@@ -108,6 +108,10 @@ class ReadOnlyVault:
     def is_unlocked(self) -> bool:
         return self._cipher is not None
 
+    def list(self, cls: type[T]) -> Records[T]:
+        """Every record of ``cls``, as ``Vault.list`` gives them (so services read either)."""
+        return self.load(cls)
+
     def load(self, cls: type[T], **any_of: Collection[str]) -> Records[T]:
         """Records of ``cls``; damaged ones are reported in ``.corrupted``, not raised.
 

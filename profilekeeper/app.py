@@ -21,13 +21,13 @@ from textual.worker import Worker, WorkerState
 
 from profilekeeper.commands import ProfileKeeperCommands
 from profilekeeper.errors import ProfileKeeperError, WrongPassphrase
-from profilekeeper.messages import Unlocked, UnlockFailed, VaultReady
+from profilekeeper.messages import FirstLook, Unlocked, UnlockFailed, VaultReady
 from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.me import MeScreen
 from profilekeeper.screens.people import PeopleScreen
 from profilekeeper.screens.settings import SettingsScreen
 from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
-from profilekeeper.services import DEFAULT_IDLE_MINUTES, THEMES
+from profilekeeper.services import DEFAULT_IDLE_MINUTES, THEMES, home_view
 
 if TYPE_CHECKING:
     from profilekeeper.store.crypto import KdfParams
@@ -96,11 +96,11 @@ class ProfileKeeperApp(App[None]):
 
     @property
     def keystore(self) -> KeyStore:
-        if self._keystore is None:
-            from profilekeeper.store import keys
+        if self._keystore is not None:
+            return self._keystore
+        from profilekeeper.store import keys
 
-            self._keystore = keys
-        return self._keystore
+        return keys
 
     @property
     def unlocked(self) -> bool:
@@ -118,20 +118,50 @@ class ProfileKeeperApp(App[None]):
 
     @work(thread=True, exclusive=True, group="vault", exit_on_error=False, description="open")
     def open_vault(self) -> None:
-        from profilekeeper.store.vault import Vault
+        key = self._first_look()
+        from profilekeeper.store.vault import Vault  # SQLAlchemy: ~0.4 s to import
 
         vault = Vault.open(self.vault_path)
-        self.vault = vault
         note = ""
-        if vault.header.remembered:
+        if key is not None:
+            vault.unlock_with_data_key(key)
+        elif vault.header.remembered:
             note = self._unlock_from_keystore(vault)
+        self.vault = vault
         self.post_message(VaultReady(vault.is_unlocked, note))
+
+    def _first_look(self) -> bytes | None:
+        """Show Home from the read-only store before the full one is even imported.
+
+        Only when the key is remembered; returns it so the full store unlocks with it too.
+        Anything unusual (an old schema, a stale key, no keyring) is left to the full route,
+        which says what went wrong.
+        """
+        from profilekeeper.store.readonly import ReadOnlyVault
+
+        try:
+            with ReadOnlyVault(self.vault_path) as store:
+                if not store.remembered or (key := self._recall(store.vault_id)) is None:
+                    return None
+                store.unlock_with_data_key(key)
+                view = home_view(store, self.today())
+        except ProfileKeeperError:
+            return None
+        self.post_message(FirstLook(view))
+        return key
+
+    def _recall(self, vault_id: str) -> bytes | None:
+        if self._keystore is None:  # the system keyring, asked the quick way first
+            from profilekeeper.store import fast_keyring
+
+            return fast_keyring.recall(vault_id)
+        return self._keystore.recall(vault_id)
 
     def _unlock_from_keystore(self, vault: Vault) -> str:
         from profilekeeper.store.keys import KeyringUnavailable
 
         try:
-            key = self.keystore.recall(vault.vault_id)
+            key = self._recall(vault.vault_id)
         except KeyringUnavailable as error:
             return f"{error}; enter your passphrase."
         if key is None:
@@ -141,6 +171,13 @@ class ProfileKeeperApp(App[None]):
         except WrongPassphrase:
             return "The key remembered on this device is out of date; enter your passphrase."
         return ""
+
+    @on(FirstLook)
+    async def _show_first_look(self, message: FirstLook) -> None:
+        self._apply_theme(message.view.profile.settings.get("theme"))
+        await self.switch_mode("home")
+        if isinstance(self.screen, HomeScreen):
+            self.screen.show(message.view)
 
     @on(VaultReady)
     @on(UnlockFailed)
@@ -204,13 +241,17 @@ class ProfileKeeperApp(App[None]):
         assert self.vault is not None
         self._last_activity = time.monotonic()
         profile = self.vault.profile()
-        if (theme := profile.settings.get("theme")) in THEMES:
-            self.theme = theme
+        self._apply_theme(profile.settings.get("theme"))
         await self.switch_mode("home")
+        self.screen.refresh_bindings()  # Home may be showing already, its actions greyed out
         if profile.opted_in is None:
             from profilekeeper.screens.optin import OptInScreen
 
             self.push_screen(OptInScreen(), self._save_opt_in)
+
+    def _apply_theme(self, theme: object) -> None:
+        if theme in THEMES:
+            self.theme = str(theme)
 
     def _save_opt_in(self, opted_in: bool | None) -> None:
         from dataclasses import replace

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from profilekeeper.services import HomeView
 
 
 @dataclass
@@ -14,6 +18,13 @@ class VaultReady(Message, bubble=False):
     unlocked: bool
     note: str = ""
     """Why the keyring could not be used, said plainly; empty when nothing to say."""
+
+
+@dataclass
+class FirstLook(Message, bubble=False):
+    """Home's data, read through the read-only store while the full store is still opening."""
+
+    view: HomeView
 
 
 @dataclass

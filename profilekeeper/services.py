@@ -7,11 +7,21 @@ thin and the logic is testable without a terminal.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from profilekeeper.model import Gift, GiftStatus, Occasion, Person, Purchase, Suggestion
+from profilekeeper.model import (
+    Gift,
+    GiftStatus,
+    Occasion,
+    Person,
+    Profile,
+    Purchase,
+    Suggestion,
+    SuggestionStatus,
+)
 
 if TYPE_CHECKING:
     from profilekeeper.reminders import Due
@@ -19,6 +29,8 @@ if TYPE_CHECKING:
 
 MIN_PASSPHRASE = 8
 DEFAULT_IDLE_MINUTES = 10
+T = TypeVar("T")
+
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "monokai")
 
 
@@ -100,12 +112,6 @@ def gifts_by_year(gifts: list[Gift], occasions: list[Occasion]) -> dict[int, dic
     return {y: dict(grouped[y]) for y in sorted(grouped, reverse=True)}
 
 
-def new_suggestion_count(vault: Vault) -> int:
-    if vault.count(Suggestion) == 0:  # skip decrypting when there is nothing
-        return 0
-    return sum(s.status == "new" for s in vault.list(Suggestion))
-
-
 def update_settings(vault: Vault, **changes: Any) -> None:
     profile = vault.profile()
     vault.save(replace(profile, settings={**profile.settings, **changes}))
@@ -137,23 +143,37 @@ def days_label(days: int) -> str:
 SNOOZE_DAYS = 3
 
 
+class RecordSource(Protocol):
+    """What Home reads from: the full ``Vault``, or the ``ReadOnlyVault`` the app starts on."""
+
+    def list(self, cls: type[T]) -> Sequence[T]: ...
+
+
 @dataclass(frozen=True, slots=True)
-class HomeLists:
+class HomeView:
+    """Everything Home shows, read in one go (off the UI thread)."""
+
+    profile: Profile
+    new_suggestions: int
     upcoming: list[Due]
     due: list[Due]
     unreadable: int = 0
     """Records that failed authentication and were left out."""
 
 
-def home_lists(vault: Vault, today: date, days: int = 60) -> HomeLists:
-    """The next ``days`` of occasions and the reminders nagging now, from one read of the vault."""
+def home_view(source: RecordSource, today: date, days: int = 60) -> HomeView:
+    """The greeting's facts, the next ``days`` of occasions and the reminders nagging now."""
     from profilekeeper import reminders
 
-    occasions, people, gifts = vault.list(Occasion), vault.list(Person), vault.list(Gift)
-    return HomeLists(
+    profiles, suggestions = source.list(Profile), source.list(Suggestion)
+    occasions, people, gifts = source.list(Occasion), source.list(Person), source.list(Gift)
+    listings = (profiles, suggestions, occasions, people, gifts)
+    return HomeView(
+        profile=profiles[0] if profiles else Profile(),
+        new_suggestions=sum(s.status == SuggestionStatus.NEW for s in suggestions),
         upcoming=reminders.upcoming(occasions, people, gifts, today, days),
         due=reminders.due(occasions, people, gifts, today, days),
-        unreadable=sum(len(x.corrupted) for x in (occasions, people, gifts)),
+        unreadable=sum(len(getattr(x, "corrupted", ())) for x in listings),
     )
 
 

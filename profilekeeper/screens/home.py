@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label, Static
@@ -33,6 +33,11 @@ class HomeScreen(VaultScreen):
                 tooltip="Open the person of the selected line"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: dict[str, Due] = {}
+        """The lines on screen by row key, for the actions."""
+
     def compose_body(self) -> ComposeResult:
         yield Static("", id="greeting")
         yield Label("Reminders due now", classes="section")
@@ -40,30 +45,44 @@ class HomeScreen(VaultScreen):
         yield Label("Next 60 days", classes="section")
         yield RecordTable("Date", "Occasion", "Gift", id="upcoming")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Home can show before the full store has opened (the app's first look); acting on a
+        # reminder waits for it, shown greyed out meanwhile.
+        if action in ("reminder", "open_person"):
+            return True if self.pk.unlocked else None
+        return True
+
     def reload(self) -> None:
-        vault, today = self.vault, self.pk.today()
-        profile = vault.profile()
+        self._load(self.vault)
+
+    @work(thread=True, exclusive=True, group="home", exit_on_error=False)
+    def _load(self, source: services.RecordSource) -> None:
+        # Off the UI thread: with thousands of people this takes seconds.
+        view = services.home_view(source, self.pk.today())
+        self.app.call_from_thread(self.show, view)
+
+    def show(self, view: services.HomeView) -> None:
+        profile = view.profile
         greeting = Text("Welcome back", style="bold")
         if profile.display_name:
             greeting.append(f", {profile.display_name}", style="bold")
         greeting.append("!", style="bold")
-        count = services.new_suggestion_count(vault)
+        count = view.new_suggestions
         greeting.append(f"   {count} new suggestion{'s' * (count != 1)}", style="dim")
         if profile.opted_in is False:
             greeting.append("   personalization off", style="dim")
         self.query_one("#greeting", Static).update(greeting)
-        lists = services.home_lists(vault, today)
-        if lists.unreadable:
-            self.notify(f"{lists.unreadable} record(s) failed authentication and are not shown.",
+        if view.unreadable:
+            self.notify(f"{view.unreadable} record(s) failed authentication and are not shown.",
                         severity="error", timeout=8)
-        self._items = {_row_key(d): d for d in lists.due + lists.upcoming}
+        self._items = {_row_key(d): d for d in view.due + view.upcoming}
         self.query_one("#due", RecordTable).fill(
             (_row_key(d), (services.days_label(d.days_until), d.headline, _gift(d)))
-            for d in lists.due
+            for d in view.due
         )
         self.query_one("#upcoming", RecordTable).fill(
             (_row_key(d), (d.on.strftime("%a %d %b"), d.headline, _gift(d)))
-            for d in lists.upcoming
+            for d in view.upcoming
         )
 
     def _selected(self, table_id: str = "due") -> Due | None:

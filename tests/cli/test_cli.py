@@ -208,3 +208,77 @@ def test_control_characters_in_stored_text_are_not_sent_to_the_terminal(initiali
     cli_ok("person", "add", "Evil\x1b[2J\x07Name")
     listed = cli_ok("person", "list")
     assert "\x1b" not in listed and "\x07" not in listed and "Evil" in listed
+
+
+# --- only the named command's parser is built --------------------------------------------
+
+
+def _registered(modules: tuple[str, ...]) -> dict[str, str]:
+    import argparse
+
+    from profilekeeper.cli import build_parser
+
+    sub = next(
+        a for a in build_parser(modules)._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    return dict.fromkeys(sub.choices, modules[0])
+
+
+def test_the_command_table_matches_what_the_modules_register() -> None:
+    from profilekeeper.cli import COMMAND_MODULES, COMMANDS
+
+    registered: dict[str, str] = {}
+    for module in COMMAND_MODULES:
+        registered.update(_registered((module,)))
+    assert registered == COMMANDS  # a new command cannot be left out of the table
+    assert set(_registered(COMMAND_MODULES)) == set(COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["remind", "--days", "3"], "remind"),
+        (["--vault", "remind", "person", "list"], "person"),  # a vault file named "remind"
+        (["--vault=x.sqlite3", "--passphrase-stdin", "gift", "add"], "gift"),
+        (["--help", "remind"], None),
+        (["--version"], None),
+        (["--vau", "x", "remind"], None),  # an abbreviation: the full parser decides
+        (["frobnicate"], None),
+        ([], None),
+    ],
+)
+def test_the_named_command_is_found_only_when_it_is_plain(argv, command) -> None:
+    from profilekeeper.cli import _named_command
+
+    assert _named_command(argv) == command
+
+
+def test_help_and_errors_read_as_with_the_full_parser() -> None:
+    full = run_cli("--help")
+    assert full.code == 0 and "remind" in full.out and "import-contacts" in full.out
+    assert "retailer" in full.out and "rotate-key" in full.out  # every module's commands
+    remind_help = run_cli("remind", "--help")
+    assert remind_help.code == 0 and "--days N" in remind_help.out
+    assert remind_help.out.startswith("usage: profilekeeper remind")
+    version = run_cli("--version")
+    assert version.code == 0 and version.out.startswith("profilekeeper ")
+    bad = run_cli("remind", "--days", "soon")
+    assert bad.code == 2 and "profilekeeper remind: error: argument --days" in bad.err
+
+
+def test_a_narrow_parser_gives_the_same_help_as_the_full_one() -> None:
+    import argparse
+    import contextlib
+    import io
+
+    from profilekeeper.cli import COMMANDS, build_parser
+
+    def help_text(parser: argparse.ArgumentParser, argv: list[str]) -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+            parser.parse_args(argv)
+        return out.getvalue()
+
+    for argv in (["remind", "-h"], ["reminder", "snooze", "-h"], ["person", "add", "-h"]):
+        narrow = build_parser((COMMANDS[argv[0]],))
+        assert help_text(narrow, argv) == help_text(build_parser(), argv)

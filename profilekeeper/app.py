@@ -287,8 +287,11 @@ class ProfileKeeperApp(App[None]):
 
     async def _lock_if_idle(self) -> None:
         minutes = self.idle_minutes()
-        if minutes > 0 and time.monotonic() - self._last_activity > minutes * 60:
-            await self.action_lock()
+        if minutes <= 0 or time.monotonic() - self._last_activity <= minutes * 60:
+            return
+        if any(not worker.is_finished for worker in self.workers):
+            return  # a key rotation or an export is using the vault: lock once it is done
+        await self.action_lock()
 
     # -- navigation --------------------------------------------------------------------------
 

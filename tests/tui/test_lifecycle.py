@@ -1,4 +1,4 @@
-"""The app's first look: Home from the read-only store while the full store is still opening.
+"""Start-up and locking: the first look at Home, a stale remembered key, idle lock vs. work.
 
 The full store's import and open are held back with an event, so the test sees the moment in
 between that a user sees for ~0.4 s: Home with its data, its actions greyed out, nothing lost.
@@ -93,3 +93,25 @@ async def test_a_stale_remembered_key_shows_no_data_and_asks(make, vault, vault_
         assert not isinstance(app.screen, HomeScreen)
         assert not app.unlocked
         assert "out of date" in str(app.screen.query_one("#status", Static).render())
+
+
+async def test_idle_lock_waits_for_work_in_progress(make, vault) -> None:
+    import time
+
+    from profilekeeper import services
+
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        services.update_settings(app.vault, idle_lock_minutes=1)  # type: ignore[arg-type]
+        busy = threading.Event()
+        app.run_worker(lambda: busy.wait(30), thread=True)  # e.g. a key rotation running
+        app._last_activity = time.monotonic() - 61
+        await app._lock_if_idle()
+        assert app.unlocked  # locking now would pull the key from under the rotation
+        busy.set()
+        await settle(pilot)
+        await app._lock_if_idle()
+        await settle(pilot)
+        assert not app.unlocked

@@ -12,13 +12,20 @@ other labelled Apple dates become occasions of kind ``other`` with their label.
 A re-import updates instead of duplicating: a card matches the person with its ``UID``
 (``Person.contact_uid``), else the person with the same name ignoring case and spacing, and an
 occasion of the same kind (and label) for that person is updated in place.
+
+Files come in the encodings exporters write (``read_vcard_file``): UTF-8 with or without a
+byte-order mark, UTF-16 with one (Windows "Unicode"), else Windows-1252 (old Outlook), where a
+line's own ``CHARSET=`` parameter wins.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Protocol
 
 from profilekeeper.model import Occasion, PartialDate, Person
@@ -28,6 +35,7 @@ _DATE = re.compile(r"^(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:[T ].*)?$")
 _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
 _ANNIVERSARY_NAMES = ("ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY",
                       "X-EVOLUTION-ANNIVERSARY")  # fmt: skip
+_CHARSET = re.compile(rb"^[^:]*;CHARSET=([^;:]+)", re.IGNORECASE)
 
 
 class CardError(ValueError):
@@ -58,13 +66,40 @@ class ImportReport:
     occasions_updated: int = 0
     skipped: list[str] = field(default_factory=list)
     """What was skipped, by card position: ``card 3: it has no name``."""
+    encoding: str = "UTF-8"
+    """How the file was read; named in the summary when not UTF-8, so odd letters have a cause."""
 
     def summary(self) -> str:
+        read_as = "" if self.encoding == "UTF-8" else f" The file was read as {self.encoding}."
         return (
             f"Imported contacts: {self.added} people added, {self.updated} matched; "
             f"{self.occasions_added} dates added, {self.occasions_updated} updated; "
-            f"{len(self.skipped)} card(s) or date(s) skipped."
+            f"{len(self.skipped)} card(s) or date(s) skipped.{read_as}"
         )
+
+
+def read_vcard_file(path: Path) -> tuple[str, str]:
+    """The text of a vCard file and the encoding it was read in (see the module docstring)."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), "UTF-16"
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        # Line by line: a file joined from several exports may be UTF-8 in parts.
+        return "".join(map(_decode_line, data.splitlines(keepends=True))), "Windows-1252"
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if match := _CHARSET.match(line):
+        with suppress(LookupError, UnicodeDecodeError):  # a charset Python does not know
+            return line.decode(match.group(1).strip(b'" ').decode("ascii"))
+    return line.decode("cp1252", errors="replace")  # 5 bytes cp1252 leaves undefined
 
 
 def parse_vcard_date(value: str, omit_year: str | None = None) -> PartialDate:
@@ -144,7 +179,8 @@ def read_contacts(text: str) -> tuple[list[Contact], list[str]]:
 
     contacts: list[Contact] = []
     skipped: list[str] = []
-    for number, chunk in enumerate(_split_cards(text), start=1):
+    # A byte-order mark read as text would hide the first BEGIN:VCARD, and with it a card.
+    for number, chunk in enumerate(_split_cards(text.removeprefix("\ufeff")), start=1):
         try:
             card = vobject.readOne(chunk, ignoreUnreadable=False)
             name = _name_of(card)
@@ -170,10 +206,10 @@ class _Store(Protocol):
     def transaction(self) -> Any: ...
 
 
-def import_contacts(vault: _Store, text: str) -> ImportReport:
+def import_contacts(vault: _Store, text: str, encoding: str = "UTF-8") -> ImportReport:
     """Add or update people and their occasions from vCard ``text`` in one transaction."""
     contacts, skipped = read_contacts(text)
-    report = ImportReport(skipped=skipped)
+    report = ImportReport(skipped=skipped, encoding=encoding)
     people = list(vault.list(Person))
     by_uid = {p.contact_uid: p for p in people if p.contact_uid}
     by_name = {p.name.casefold(): p for p in people}

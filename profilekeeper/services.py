@@ -241,7 +241,6 @@ def export_ics_file(vault: Vault, path: str, *, names: bool = True) -> str:
 def import_contacts_file(vault: Vault, path: str) -> str:
     from pathlib import Path
 
-    from profilekeeper.contacts import import_contacts
+    from profilekeeper.contacts import import_contacts, read_vcard_file
 
-    text = Path(path).expanduser().read_text(encoding="utf-8", errors="replace")
-    return import_contacts(vault, text).summary()
+    return import_contacts(vault, *read_vcard_file(Path(path).expanduser())).summary()

@@ -283,15 +283,15 @@ def run_reminder_action(args: argparse.Namespace) -> int:
 def run_import_contacts(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from profilekeeper.contacts import import_contacts
+    from profilekeeper.contacts import import_contacts, read_vcard_file
 
     try:
-        text = Path(args.file).read_text(encoding="utf-8-sig", errors="replace")
+        text, encoding = read_vcard_file(Path(args.file))
     except OSError:
         raise InvalidInput("cannot read that file") from None
     vault = _unlock.open_unlocked(args)
     try:
-        report = import_contacts(vault, text)
+        report = import_contacts(vault, text, encoding)
     finally:
         vault.close()
     for message in report.skipped:

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from profilekeeper.contacts import CardError, import_contacts, parse_vcard_date, read_contacts
+from profilekeeper.contacts import (
+    CardError,
+    import_contacts,
+    parse_vcard_date,
+    read_contacts,
+    read_vcard_file,
+)
 from profilekeeper.model import Occasion, PartialDate, Person
 from tests.conftest import PASSPHRASE, run_cli
 
@@ -154,3 +160,65 @@ def test_cli_import_contacts(vault):
     assert "0 people added, 3 matched" in again.out
     missing = run_cli("import-contacts", "/nonexistent/contacts.vcf", env=env)
     assert missing.code == 2 and "Traceback" not in missing.err
+
+
+# -- files not in UTF-8 ---------------------------------------------------------------------
+
+
+def test_old_outlook_in_windows_1252_with_charset_parameters(vault):
+    text, encoding = read_vcard_file(FIXTURES / "outlook-2.1-cp1252.vcf")
+    report = import_contacts(vault, text, encoding)
+    assert (encoding, report.skipped) == ("Windows-1252", [])
+    assert "\ufffd" not in text
+    assert dates_by_name(vault) == {
+        "Šárka Žáková": {("birthday", "1978-04-12", ""), ("anniversary", "2005-07-09", "")},
+        "Päivi Järvinen": {("birthday", "1982-11-24", "")},  # no CHARSET: Windows-1252 assumed
+        "Jürgen Müller": {("birthday", "1969-07-20", "")},  # quoted-printable, CHARSET decoded
+        "Νίκος Παππάς": {("birthday", "1990-01-01", "")},  # its own CHARSET=ISO-8859-7
+        "Zoë Brontë": {("birthday", "--07-04", "")},  # a UTF-8 card joined to the file
+    }
+    assert report.summary().endswith("The file was read as Windows-1252.")
+
+
+def test_windows_unicode_export_is_utf16_with_a_bom(vault):
+    text, encoding = read_vcard_file(FIXTURES / "windows-utf16le-bom.vcf")
+    report = import_contacts(vault, text, encoding)
+    assert (encoding, report.skipped) == ("UTF-16", [])
+    assert dates_by_name(vault) == {
+        "Zoë Brontë-Żak": {("birthday", "1991-12-05", "")},
+        "李小龍": {("birthday", "--11-27", "")},
+    }
+
+
+def test_utf8_with_a_bom_keeps_the_first_card(vault):
+    text, encoding = read_vcard_file(FIXTURES / "utf8-bom.vcf")
+    report = import_contacts(vault, text, encoding)
+    assert (encoding, report.skipped) == ("UTF-8", [])
+    assert dates_by_name(vault) == {
+        "Åsa Lindqvist": {("birthday", "1984-03-15", "")},
+        "Øystein Ødegård": {("birthday", "--02-29", "")},
+    }
+    assert "read as" not in report.summary()
+    # Text that still starts with the mark (read elsewhere as plain UTF-8) loses no card either.
+    with_mark = (FIXTURES / "utf8-bom.vcf").read_text(encoding="utf-8")
+    assert with_mark.startswith("\ufeff")
+    assert [c.name for c in read_contacts(with_mark)[0]] == ["Åsa Lindqvist", "Øystein Ødegård"]
+
+
+def test_the_app_and_the_cli_read_files_the_same_way(vault):
+    from profilekeeper import services
+
+    summary = services.import_contacts_file(vault, str(FIXTURES / "windows-utf16le-bom.vcf"))
+    assert "2 people added" in summary and "read as UTF-16" in summary
+    assert {p.name for p in vault.list(Person)} == {"Zoë Brontë-Żak", "李小龍"}
+    vault.close()
+    env = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
+    result = run_cli("import-contacts", str(FIXTURES / "outlook-2.1-cp1252.vcf"), env=env)
+    assert result.code == 0, result.err
+    assert "5 people added" in result.out and "read as Windows-1252" in result.out
+    from profilekeeper.store.vault import Vault
+
+    with Vault.open(vault.path) as check:
+        check.unlock(PASSPHRASE)
+        names = {p.name for p in check.list(Person)}
+    assert {"Šárka Žáková", "Jürgen Müller", "Νίκος Παππάς"} <= names

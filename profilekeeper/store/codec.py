@@ -23,6 +23,7 @@ from profilekeeper.store.crypto import Cipher, InvalidTag
 
 T = TypeVar("T")
 Convert = Callable[[Any], Any]
+_decode_json = json.JSONDecoder().decode  # json.loads minus its per-call checks (bytes, kwargs)
 
 
 def record_aad(table: str, record_id: str, refs: Iterable[str | None]) -> bytes:
@@ -73,6 +74,8 @@ class Codec(Generic[T]):
         self.sealed_fields = [n for n in names if n != "id" and n not in self.refs]
         hints = typing.get_type_hints(cls)
         self.converters = {n: c for n in names if (c := _converter(hints[n])) is not None}
+        self._convert = tuple(self.converters.items())
+        self._aad_prefix = f"pk1|{self.table}|"  # record_aad's fixed part
 
     # -- sealed rows ------------------------------------------------------------------------
 
@@ -89,10 +92,14 @@ class Codec(Generic[T]):
         """Open a row given as ``(id, *refs, sealed)``; raise CorruptedRecord if it was altered."""
         record_id, *refs, sealed = row
         try:
-            payload = json.loads(cipher.open(sealed, record_aad(self.table, record_id, refs)))
+            # The same bytes as record_aad(self.table, record_id, refs), built with less work:
+            # remind opens thousands of rows per run.
+            aad = (self._aad_prefix + "|".join((record_id, *[r or "" for r in refs]))).encode()
+            payload = _decode_json(cipher.open(sealed, aad).decode())  # dumps writes UTF-8
         except (InvalidTag, ValueError, TypeError):
             raise CorruptedRecord(self.table, record_id) from None
-        payload.update(zip(self.refs, refs, strict=True))
+        if refs:
+            payload.update(zip(self.refs, refs, strict=True))
         payload["id"] = record_id
         return self._build(payload)
 
@@ -106,11 +113,17 @@ class Codec(Generic[T]):
         return self._build(dict(data))
 
     def _build(self, data: dict[str, Any]) -> T:
-        known = {n: v for n, v in data.items() if n in self._known_names}
-        for name, convert in self.converters.items():
-            if name in known:
-                known[name] = convert(known[name])
-        return self.cls(**known)
+        """The record from ``data`` (changed in place); fields it does not know are ignored."""
+        for name, convert in self._convert:
+            if name in data:
+                data[name] = convert(data[name])
+        try:
+            return self.cls(**data)
+        except TypeError:
+            if data.keys() <= self._known_names:
+                raise
+        # Written by a newer profilekeeper: drop the fields this one does not have.
+        return self.cls(**{n: v for n, v in data.items() if n in self._known_names})
 
 
 _CODECS: dict[type[Any], Codec[Any]] = {}

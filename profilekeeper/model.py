@@ -7,8 +7,8 @@ attacker holding the vault file can read; see docs/threat-model.md.
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -19,8 +19,11 @@ from profilekeeper.errors import InvalidInput
 
 
 def new_id() -> str:
-    """A random record id: unguessable, so ids reveal neither order nor count."""
-    return uuid.uuid4().hex
+    """A random record id: unguessable, so ids reveal neither order nor count.
+
+    32 hex digits, as ``uuid4().hex`` gave, without importing uuid (~5 ms with ``platform``).
+    """
+    return os.urandom(16).hex()
 
 
 class Sentiment(StrEnum):

@@ -117,3 +117,14 @@ def test_create_leaves_no_half_made_vault_when_it_fails(tmp_path: Path) -> None:
 
 def test_every_record_fixture_covers_every_table() -> None:
     assert {type(r) for r in every_record("x")} == set(ENTITIES)
+
+
+def test_record_ids_are_32_random_hex_digits() -> None:
+    import re
+
+    from profilekeeper.model import new_id
+
+    ids = {new_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    assert Person("Sam").id != Person("Sam").id

@@ -7,6 +7,7 @@ throws their screens away so nothing personal stays on screen or in widget memor
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import date
@@ -93,6 +94,7 @@ class ProfileKeeperApp(App[None]):
         self.unlock_hint = unlock_hint
         """Shown on the unlock screen (the demo names its passphrase)."""
         self._last_activity = time.monotonic()
+        self._first_look_painted = threading.Event()
 
     @property
     def keystore(self) -> KeyStore:
@@ -118,8 +120,10 @@ class ProfileKeeperApp(App[None]):
 
     @work(thread=True, exclusive=True, group="vault", exit_on_error=False, description="open")
     def open_vault(self) -> None:
-        key = self._first_look()
-        from profilekeeper.store.vault import Vault  # SQLAlchemy: ~0.4 s to import
+        if (key := self._first_look()) is not None:
+            # Importing SQLAlchemy holds the GIL for ~0.4 s: let Home paint first.
+            self._first_look_painted.wait(timeout=2)
+        from profilekeeper.store.vault import Vault
 
         vault = Vault.open(self.vault_path)
         note = ""
@@ -178,6 +182,7 @@ class ProfileKeeperApp(App[None]):
         await self.switch_mode("home")
         if isinstance(self.screen, HomeScreen):
             self.screen.show(message.view)
+        self.call_after_refresh(self._first_look_painted.set)
 
     @on(VaultReady)
     @on(UnlockFailed)
@@ -229,8 +234,6 @@ class ProfileKeeperApp(App[None]):
 
     def call_from_thread_safe(self, callback: Callable[..., Any], *args: Any, **kw: Any) -> None:
         """Call ``callback`` on the app's thread whether we are in a worker thread or not."""
-        import threading
-
         if threading.get_ident() == self._thread_id:
             callback(*args, **kw)
         else:

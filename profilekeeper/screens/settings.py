@@ -35,6 +35,19 @@ FILE_TASKS: dict[str, tuple[str, str, str, Callable[..., str]]] = {
 }
 
 
+class StateCheckbox(Checkbox):
+    """A checkbox whose state reads without colour, in every theme: ✔ when on, empty when off.
+
+    Textual's own shows the same X either way and only recolours it.
+    """
+
+    BUTTON_INNER = " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "✔" if self.value else " "
+        super().watch_value()
+
+
 class SettingsScreen(VaultScreen):
     MODE = "settings"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -55,9 +68,10 @@ class SettingsScreen(VaultScreen):
                 yield Select(IDLE_CHOICES, allow_blank=False, id="idle", compact=True,
                              value=services.DEFAULT_IDLE_MINUTES)
                 yield Label("Personalization")
-                yield Checkbox("shops may see what I grant", id="opted-in", compact=True)
+                yield StateCheckbox("shops may see what I grant", id="opted-in", compact=True)
                 yield Label("Remember on this device")
-                yield Checkbox("keep the key in the system keyring", id="remember", compact=True)
+                yield StateCheckbox("keep the key in the system keyring", id="remember",
+                                    compact=True)
                 yield Label("Theme")
                 yield Select([(t, t) for t in services.THEMES], allow_blank=False,
                              id="theme", compact=True, value=services.THEMES[0])

@@ -1,0 +1,32 @@
+"""Settings' checkboxes say on or off in their text, not only in their colour."""
+
+from __future__ import annotations
+
+from profilekeeper.screens.settings import StateCheckbox
+from tests.tui.conftest import reopen
+from tests.tui.test_flows import SIZE, click, remember, settle
+
+
+def boxes(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """What each box shows with its colours stripped."""
+    return {box.id or "": box.render().plain[:3] for box in app.screen.query(StateCheckbox)}
+
+
+async def test_checked_and_unchecked_differ_without_colour(make, vault, vault_path) -> None:
+    remember(vault)  # opted in, key remembered: both boxes start checked
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert boxes(app) == {"opted-in": "▐✔▌", "remember": "▐✔▌"}
+        await click(pilot, "#opted-in")
+        await settle(pilot)
+        assert boxes(app) == {"opted-in": "▐ ▌", "remember": "▐✔▌"}
+        await pilot.press("1")  # away and back: the box is redrawn from what the vault holds
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert boxes(app)["opted-in"] == "▐ ▌"
+    with reopen(vault_path) as check:
+        assert check.profile().opted_in is False

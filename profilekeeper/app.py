@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date
+from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -18,15 +19,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from profilekeeper.commands import ProfileKeeperCommands
 from profilekeeper.errors import ProfileKeeperError, WrongPassphrase
 from profilekeeper.messages import FirstLook, Unlocked, UnlockFailed, VaultReady
 from profilekeeper.screens.home import HomeScreen
-from profilekeeper.screens.me import MeScreen
-from profilekeeper.screens.people import PeopleScreen
-from profilekeeper.screens.settings import SettingsScreen
 from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
 from profilekeeper.services import DEFAULT_IDLE_MINUTES, THEMES, home_view
 
@@ -43,11 +42,21 @@ class KeyStore(Protocol):
     def forget(self, vault_id: str) -> bool: ...
 
 
-DATA_MODES = {
+def _later(module: str, name: str) -> Callable[[], Screen[None]]:
+    """A mode's screen, imported when first shown: start-up imports only what Home needs."""
+
+    def make() -> Screen[None]:
+        screen: type[Screen[None]] = getattr(import_module(f"profilekeeper.screens.{module}"), name)
+        return screen()
+
+    return make
+
+
+DATA_MODES: dict[str, Callable[[], Screen[None]]] = {
     "home": HomeScreen,
-    "me": MeScreen,
-    "people": PeopleScreen,
-    "settings": SettingsScreen,
+    "me": _later("me", "MeScreen"),
+    "people": _later("people", "PeopleScreen"),
+    "settings": _later("settings", "SettingsScreen"),
 }
 """Screens that show vault data; Sharing and Suggestions slot in here later."""
 

@@ -88,7 +88,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 def phases(path: Path, vault_id: str) -> dict[str, float]:
     """The remind path's own steps, in this (already warm) process."""
     from profilekeeper.model import Gift, Occasion, Person
-    from profilekeeper.reminders import due
+    from profilekeeper.reminders import candidates, due
     from profilekeeper.store import fast_keyring
     from profilekeeper.store.readonly import ReadOnlyVault
 
@@ -104,13 +104,15 @@ def phases(path: Path, vault_id: str) -> dict[str, float]:
         occasions = ro.load(Occasion)
         out["read_and_decrypt_3000_occasions_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        candidates = due(occasions, [], [], today, 30)
-        ids = {d.person_id for d in candidates if d.person_id}
+        maybe = candidates(occasions, today, 30)
+        out["find_candidates_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        ids = {o.person_id for o in maybe if o.person_id}
         people = ro.load(Person, id=ids)
-        gifts = ro.load(Gift, person_id=ids, occasion_id={d.occasion_id for d in candidates})
+        gifts = ro.load(Gift, person_id=ids, occasion_id={o.id for o in maybe})
         out["read_needed_people_and_gifts_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    out["due_items"] = len(due(occasions, people, gifts, today, 30))
+    out["due_items"] = len(due(maybe, people, gifts, today, 30))
     out["compute_due_s"] = time.perf_counter() - t
     return out
 

@@ -8,7 +8,16 @@ When something is due. For each occasion take its next occurrence ``on`` (today 
 *upcoming* when ``today <= on <= today + days``. It is *due* (it nags) when it is upcoming and
 ``today >= on - max(lead_days)`` (an empty ``lead_days`` nags on the day only), unless that
 occurrence's year — ``on.year``, the key in ``Occasion.reminder_state`` — is dismissed or
-marked bought, or snoozed until a date after today. State for one year never touches another.
+marked bought, or snoozed until a date after today, or the occurrence has its gift (below).
+State for one year never touches another.
+
+The occurrence's gift. A gift linked to the occasion (``Gift.occasion_id``) belongs to the
+occurrence on ``on`` when its date ``Gift.on`` says so: a *bought* gift (waiting to be given)
+dated in the 365 days up to ``on``; a *given* gift dated within 182 days either side of ``on``
+(the occurrence it is nearest to, so a present handed over late counts for the day it was late
+for, not for next year's). Such a gift makes the occurrence's status ``bought``/``given`` and
+stops it nagging. A bought or given gift without a date shows its status but never stops a
+reminder: nothing tells which year it was for, and it must not quiet every year after.
 
 29 February falls on 28 February in other years (``leap_day="feb28"``) or on 1 March
 (``leap_day="mar1"``). A non-yearly occasion with a year happens on that date only.
@@ -16,7 +25,7 @@ marked bought, or snoozed until a date after today. State for one year never tou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -93,19 +102,24 @@ def headline(name: str, kind: str, label: str, number: int | None) -> str:
     return f"{name}'s {noun}" if name else noun[:1].upper() + noun[1:]
 
 
+def _belongs_to(gift: Gift, on: date) -> bool:
+    """Whether ``gift`` is the dated bought or given gift for the occurrence on ``on``."""
+    if gift.on is None:
+        return False
+    if gift.status == GiftStatus.BOUGHT:
+        return on - timedelta(days=365) < gift.on <= on
+    return gift.status == GiftStatus.GIVEN and abs((gift.on - on).days) <= 182
+
+
 def _gift_summary(
     occasion: Occasion, on: date, gifts: list[Gift], bought_state: bool
-) -> tuple[str, tuple[str, ...]]:
-    # A bought/given gift counts for this occurrence only if tied to the occasion and dated
-    # within the year before it (or undated): last year's present must not silence this year.
-    previous = on - timedelta(days=365)
-    statuses = {
-        g.status
-        for g in gifts
-        if g.occasion_id == occasion.id
-        and g.status != GiftStatus.IDEA
-        and (g.on is None or g.on > previous)
-    }
+) -> tuple[str, tuple[str, ...], bool]:
+    """Status, top ideas, and whether a gift recorded for this occurrence settles it."""
+    # Undated bought/given gifts still show (see the module doc); only dated ones settle.
+    mine = [g for g in gifts if g.occasion_id == occasion.id and g.status != GiftStatus.IDEA
+            and (g.on is None or _belongs_to(g, on))]  # fmt: skip
+    statuses = {g.status for g in mine}
+    settled = any(g.on is not None for g in mine)
     ideas = [g for g in gifts if g.status == GiftStatus.IDEA
              and (g.occasion_id == occasion.id
                   or (g.occasion_id is None and occasion.person_id is not None
@@ -113,10 +127,10 @@ def _gift_summary(
     ideas.sort(key=lambda g: g.occasion_id != occasion.id)  # ideas for this occasion first
     top = tuple(g.title for g in ideas[:TOP_IDEAS])
     if GiftStatus.GIVEN in statuses:
-        return GIVEN, top
+        return GIVEN, top, settled
     if GiftStatus.BOUGHT in statuses or bought_state:
-        return BOUGHT, top
-    return (IDEAS if ideas else NO_IDEA), top
+        return BOUGHT, top, settled
+    return (IDEAS if ideas else NO_IDEA), top, settled
 
 
 def _state(occasion: Occasion, year: int) -> dict[str, str]:
@@ -128,6 +142,37 @@ def _snoozed_until(state: dict[str, str]) -> date | None:
         return date.fromisoformat(state["snoozed_until"])
     except (KeyError, ValueError):
         return None
+
+
+def _quiet(occasion: Occasion, on: date, today: date) -> bool:
+    """Whether the lead time or the year's state keeps the occurrence on ``on`` quiet today."""
+    if today < on - timedelta(days=max(occasion.lead_days, default=0)):
+        return True
+    state = _state(occasion, on.year)
+    if state.get("dismissed") or state.get("bought"):
+        return True
+    snoozed = _snoozed_until(state)
+    return snoozed is not None and today < snoozed
+
+
+def _in_window(
+    occasions: Iterable[Occasion], today: date, days: int, leap_day: str
+) -> Iterator[tuple[Occasion, date]]:
+    last_day = today + timedelta(days=max(days, 0))
+    for occasion in occasions:
+        on = _occurrence(occasion, today, leap_day)
+        if on is not None and on <= last_day:
+            yield occasion, on
+
+
+def candidates(
+    occasions: Iterable[Occasion], today: date, days: int, *, leap_day: str = "feb28"
+) -> list[Occasion]:
+    """The occasions ``due`` may return, judged before gifts are known: ``due(candidates(…),
+    people, gifts, …)`` is ``due(occasions, people, gifts, …)``. So a caller can read only the
+    people and gifts of these few instead of every record.
+    """
+    return [o for o, on in _in_window(occasions, today, days, leap_day) if not _quiet(o, on, today)]
 
 
 def _build(
@@ -143,27 +188,21 @@ def _build(
     gifts_by_person: dict[str | None, list[Gift]] = {}
     for gift in gifts:
         gifts_by_person.setdefault(gift.person_id, []).append(gift)
-    last_day = today + timedelta(days=max(days, 0))
     result: list[Due] = []
-    for occasion in occasions:
-        on = _occurrence(occasion, today, leap_day)
-        if on is None or on > last_day:
+    for occasion, on in _in_window(occasions, today, days, leap_day):
+        if nagging_only and _quiet(occasion, on, today):
             continue
         state = _state(occasion, on.year)
         snoozed = _snoozed_until(state)
-        if nagging_only:
-            lead = max(occasion.lead_days, default=0)
-            if today < on - timedelta(days=lead) or state.get("dismissed") or state.get("bought"):
-                continue
-            if snoozed is not None and today < snoozed:
-                continue
-        name = names.get(occasion.person_id, "") if occasion.person_id else ""
-        number = on.year - occasion.year if occasion.year is not None and occasion.yearly else None
-        number = number if number and number > 0 else None
         related = gifts_by_person.get(occasion.person_id, []) if occasion.person_id else [
             g for g in gifts_by_person.get(None, []) if g.occasion_id == occasion.id
         ]
-        status, top = _gift_summary(occasion, on, related, bool(state.get("bought")))
+        status, top, settled = _gift_summary(occasion, on, related, bool(state.get("bought")))
+        if nagging_only and settled:
+            continue
+        name = names.get(occasion.person_id, "") if occasion.person_id else ""
+        number = on.year - occasion.year if occasion.year is not None and occasion.yearly else None
+        number = number if number and number > 0 else None
         result.append(
             Due(
                 occasion_id=occasion.id,

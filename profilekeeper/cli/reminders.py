@@ -149,7 +149,7 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
 
 def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
     from profilekeeper.model import Gift, Occasion, Person, Profile
-    from profilekeeper.reminders import LEAP_DAY_CHOICES, due
+    from profilekeeper.reminders import LEAP_DAY_CHOICES, candidates, due
 
     if args.days < 0:
         raise InvalidInput("--days must be zero or more")
@@ -160,14 +160,13 @@ def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
         leap_day = profiles[0].settings.get("leap_day", "feb28") if profiles else "feb28"
         if leap_day not in LEAP_DAY_CHOICES:
             leap_day = "feb28"
-        # Dates decide what is due; decrypt only the people and gifts those items need.
-        candidates = due(occasions, [], [], today, args.days, leap_day=leap_day)
-        person_ids = {d.person_id for d in candidates if d.person_id}
+        # Dates decide what may be due; decrypt only the people and gifts those few need.
+        maybe = candidates(occasions, today, args.days, leap_day=leap_day)
+        person_ids = {o.person_id for o in maybe if o.person_id}
         people = vault.load(Person, id=person_ids)
-        gifts = vault.load(Gift, person_id=person_ids,
-                           occasion_id={d.occasion_id for d in candidates})
+        gifts = vault.load(Gift, person_id=person_ids, occasion_id={o.id for o in maybe})
     corrupted = sum(len(r.corrupted) for r in (profiles, occasions, people, gifts))
-    return due(occasions, people, gifts, today, args.days, leap_day=leap_day), corrupted
+    return due(maybe, people, gifts, today, args.days, leap_day=leap_day), corrupted
 
 
 def due_as_json(item: Due) -> dict[str, Any]:

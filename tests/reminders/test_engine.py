@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from profilekeeper.model import Gift, GiftStatus, Occasion, Person
 from profilekeeper.reminders import (
+    candidates,
     dismiss,
     due,
     headline,
@@ -218,8 +219,9 @@ def test_gift_status_and_top_ideas():
 
     bought = Gift("Pen", person_id=sam.id, occasion_id=occ.id, status=GiftStatus.BOUGHT,
                   on=date(2026, 6, 1))
-    [item] = due([occ], [sam], [bought, general], today, 30)
+    [item] = upcoming([occ], [sam], [bought, general], today, 30)
     assert item.gift_status == "bought"
+    assert due([occ], [sam], [bought, general], today, 30) == []  # bought: it stops nagging
     given_last_year = Gift("Mug", person_id=sam.id, occasion_id=occ.id,
                            status=GiftStatus.GIVEN, on=date(2025, 6, 15))
     [item] = due([occ], [sam], [given_last_year], today, 30)
@@ -238,3 +240,109 @@ def test_is_leap_matches_the_calendar_module(year):
     from profilekeeper.reminders import is_leap
 
     assert is_leap(year) == calendar.isleap(year)
+
+
+# --- a gift bought or given for the occurrence stops it nagging (that year only) ------------
+
+SAM = Person("Sam")
+BDAY = Occasion("birthday", 6, 15, 1986, person_id=SAM.id, lead_days=[30])
+
+
+def _gift(status: GiftStatus, on: date | None, occasion: Occasion = BDAY) -> Gift:
+    return Gift("Pen", person_id=occasion.person_id, occasion_id=occasion.id, status=status,
+                on=on)
+
+
+@pytest.mark.parametrize(
+    ("status", "on", "nags"),
+    [
+        (GiftStatus.BOUGHT, date(2026, 6, 1), False),  # bought for this birthday
+        (GiftStatus.BOUGHT, date(2025, 6, 16), False),  # 364 days before: still this one's
+        (GiftStatus.BOUGHT, date(2025, 6, 15), True),  # last year's birthday: not this one's
+        (GiftStatus.BOUGHT, date(2026, 6, 16), True),  # dated after the day it is due
+        (GiftStatus.GIVEN, date(2026, 6, 15), False),  # given on the day
+        (GiftStatus.GIVEN, date(2025, 12, 15), False),  # 182 days before: nearer this one
+        (GiftStatus.GIVEN, date(2025, 12, 14), True),  # 183 days before: last year's, late
+        (GiftStatus.GIVEN, date(2025, 6, 17), True),  # last year's present, two days late
+        (GiftStatus.IDEA, date(2026, 6, 1), True),  # an idea is not a gift yet
+        (GiftStatus.BOUGHT, None, True),  # no date: which year's? it shows but does not quiet
+        (GiftStatus.GIVEN, None, True),
+    ],
+)
+def test_a_gift_for_the_occurrence_stops_it_nagging(status, on, nags):
+    today = date(2026, 6, 10)
+    gift = _gift(status, on)
+    assert bool(due([BDAY], [SAM], [gift], today, 30)) == nags
+    [item] = upcoming([BDAY], [SAM], [gift], today, 30)
+    if status != GiftStatus.IDEA and (on is None or not nags):
+        assert item.gift_status == status.value  # the line says bought/given either way
+    else:
+        assert item.gift_status == "ideas" if status == GiftStatus.IDEA else "no idea yet"
+
+
+def test_only_a_gift_linked_to_that_occasion_counts():
+    anniversary = Occasion("anniversary", 6, 20, person_id=SAM.id, lead_days=[30])
+    today = date(2026, 6, 10)
+    for_other = _gift(GiftStatus.BOUGHT, date(2026, 6, 1), anniversary)
+    unlinked = Gift("Pen", person_id=SAM.id, status=GiftStatus.BOUGHT, on=date(2026, 6, 1))
+    someone_else = Gift("Pen", person_id=Person("Kim").id, occasion_id=BDAY.id,
+                        status=GiftStatus.BOUGHT, on=date(2026, 6, 1))  # not Sam's gift
+    items = due([BDAY, anniversary], [SAM], [for_other, unlinked, someone_else], today, 30)
+    assert [i.occasion_id for i in items] == [BDAY.id]  # the anniversary's gift is bought
+    # An occasion of nobody in particular: its own gifts count.
+    mothers_day = Occasion("other", 6, 14, label="Mother's day", lead_days=[30])
+    bought = Gift("Flowers", occasion_id=mothers_day.id, status=GiftStatus.BOUGHT,
+                  on=date(2026, 6, 9))
+    assert due([mothers_day], [], [bought], today, 30) == []
+    assert upcoming([mothers_day], [], [bought], today, 30)[0].gift_status == "bought"
+
+
+def test_this_years_gift_does_not_quiet_next_year():
+    gift = _gift(GiftStatus.GIVEN, date(2026, 6, 15))
+    assert due([BDAY], [SAM], [gift], date(2026, 6, 15), 30) == []
+    [item] = due([BDAY], [SAM], [gift], date(2027, 6, 1), 30)
+    assert (item.on, item.gift_status) == (date(2027, 6, 15), "no idea yet")
+
+
+@given(days_of_year, todays, st.sampled_from([GiftStatus.BOUGHT, GiftStatus.GIVEN]),
+       st.integers(0, 400), leap_modes)
+def test_a_dated_gift_quiets_its_own_occurrence_only(md, today, status, before, leap_day):
+    occ = Occasion("birthday", md.month, md.day, lead_days=[366])
+    on = next_occurrence(md.month, md.day, today, leap_day=leap_day)
+    gift = Gift("Pen", occasion_id=occ.id, status=status, on=on - timedelta(days=before))
+    mine = before < 365 if status == GiftStatus.BOUGHT else before <= 182
+    assert bool(due([occ], [], [gift], today, 366, leap_day=leap_day)) == (not mine)
+    # The next occurrence nags whatever was bought or given for this one.
+    after = on + timedelta(days=1)
+    again = due([occ], [], [gift], after, 366, leap_day=leap_day)
+    assert again and again[0].on > on
+
+
+gift_lists = st.lists(
+    st.builds(
+        Gift,
+        title=st.just("Pen"),
+        person_id=st.sampled_from([None, "p1", "p2"]),
+        occasion_id=st.sampled_from([None, "o0", "o1", "o2", "o3"]),
+        status=st.sampled_from(list(GiftStatus)),
+        on=st.none() | st.dates(date(2024, 1, 1), date(2028, 12, 31)),
+    ),
+    max_size=8,
+)
+states = st.sampled_from([{}, {"dismissed": "true"}, {"bought": "true"},
+                          {"snoozed_until": "2026-07-01"}])
+
+
+@given(st.lists(st.tuples(days_of_year, lead_lists, st.sampled_from([None, "p1", "p2"]), states),
+                max_size=4),
+       gift_lists, st.dates(date(2025, 1, 1), date(2027, 12, 31)), st.integers(0, 120))
+def test_candidates_hold_everything_due(specs, gifts, today, days):
+    occasions = [
+        Occasion("birthday", md.month, md.day, person_id=person, lead_days=leads, id=f"o{i}",
+                 reminder_state={str(y): state for y in (2025, 2026, 2027, 2028)})
+        for i, (md, leads, person, state) in enumerate(specs)
+    ]
+    people = [Person("P1", id="p1"), Person("P2", id="p2")]
+    narrowed = candidates(occasions, today, days)
+    assert due(narrowed, people, gifts, today, days) == due(occasions, people, gifts, today, days)
+    assert {d.occasion_id for d in due(occasions, [], [], today, days)} == {o.id for o in narrowed}

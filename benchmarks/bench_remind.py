@@ -44,8 +44,14 @@ def build_vault(path: Path) -> tuple[str, bytes]:
         kind = ("birthday", "anniversary", "name day")[i % 3]
         year = rng.choice([None, rng.randint(1940, 2020)])
         occasions.append(Occasion(kind, month, day, year, person_id=people[i % 1000].id))
-    gifts = [Gift(f"Gift idea {i}", person_id=people[i % 1000].id,
-                  occasion_id=occasions[i].id if i % 2 else None) for i in range(2000)]
+    gifts = [
+        Gift(
+            f"Gift idea {i}",
+            person_id=people[i % 1000].id,
+            occasion_id=occasions[i].id if i % 2 else None,
+        )
+        for i in range(2000)
+    ]
     with Vault.create(path, "benchmark passphrase") as vault:
         with vault.transaction():
             vault.add_all(people)
@@ -118,13 +124,18 @@ def phases(path: Path, vault_id: str) -> dict[str, float]:
 
 
 def top_imports(cmd: list[str], env: dict[str, str], count: int = 12) -> list[dict[str, object]]:
-    done = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [cmd[0], "-X", "importtime", *cmd[1:]],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     rows: list[dict[str, object]] = []
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
             continue
-        _, cumulative, name = line[len("import time:"):].split("|")
+        _, cumulative, name = line[len("import time:") :].split("|")
         if not name.startswith("  "):  # top level: imported by the program, not by a module
             rows.append({"module": name.strip(), "cumulative_ms": int(cumulative) / 1000})
     return sorted(rows, key=lambda r: -float(r["cumulative_ms"]))[:count]  # type: ignore[arg-type]
@@ -172,8 +183,11 @@ def main() -> int:
     floor_cpu = statistics.median(cpu for _, cpu in floor_runs)
     result = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
         "vault": {"people": 1000, "occasions": 3000, "gifts": 2000},
         "runs": args.runs,
         "bytecode": "cached, as after pip install (PYTHONPYCACHEPREFIX in a temp dir)",
@@ -192,15 +206,21 @@ def main() -> int:
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"remind --days 30 : median {remind_median * 1000:.0f} ms "
-          f"(min {min(remind_times) * 1000:.0f}, max {max(remind_times) * 1000:.0f}) "
-          f"over {args.runs} runs")
+    print(
+        f"remind --days 30 : median {remind_median * 1000:.0f} ms "
+        f"(min {min(remind_times) * 1000:.0f}, max {max(remind_times) * 1000:.0f}) "
+        f"over {args.runs} runs"
+    )
     print(f"import sqlite3   : median {floor_median * 1000:.0f} ms (the floor)")
-    print(f"CPU time         : remind {remind_cpu * 1000:.0f} ms, floor {floor_cpu * 1000:.0f} ms "
-          f"(load average {os.getloadavg()[0]:.2f})")
+    print(
+        f"CPU time         : remind {remind_cpu * 1000:.0f} ms, floor {floor_cpu * 1000:.0f} ms "
+        f"(load average {os.getloadavg()[0]:.2f})"
+    )
     verdict = "met" if remind_median <= GOAL_SECONDS else "NOT met"
-    print(f"ratio            : {remind_median / floor_median:.2f}x; "
-          f"goal ≤ {GOAL_SECONDS * 1000:.0f} ms: {verdict}")
+    print(
+        f"ratio            : {remind_median / floor_median:.2f}x; "
+        f"goal ≤ {GOAL_SECONDS * 1000:.0f} ms: {verdict}"
+    )
     for name, value in steps.items():
         print(f"  {name}: {value * 1000:.1f} ms" if name.endswith("_s") else f"  {name}: {value}")
     print("costliest imports (cumulative ms):")

@@ -194,9 +194,11 @@ def _build(
             continue
         state = _state(occasion, on.year)
         snoozed = _snoozed_until(state)
-        related = gifts_by_person.get(occasion.person_id, []) if occasion.person_id else [
-            g for g in gifts_by_person.get(None, []) if g.occasion_id == occasion.id
-        ]
+        related = (
+            gifts_by_person.get(occasion.person_id, [])
+            if occasion.person_id
+            else [g for g in gifts_by_person.get(None, []) if g.occasion_id == occasion.id]
+        )
         status, top, settled = _gift_summary(occasion, on, related, bool(state.get("bought")))
         if nagging_only and settled:
             continue

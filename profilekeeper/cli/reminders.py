@@ -31,20 +31,27 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Show what is due, soonest first, with gift status and top ideas. "
         "Exit status 0: nothing due; 1: something due; 3: locked and nobody to ask.",
     )
-    remind.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N",
-                        help=f"look N days ahead (default {DEFAULT_DAYS})")
+    remind.add_argument(
+        "--days",
+        type=int,
+        default=DEFAULT_DAYS,
+        metavar="N",
+        help=f"look N days ahead (default {DEFAULT_DAYS})",
+    )
     remind.add_argument("--json", action="store_true", help="print JSON for scripts")
-    remind.add_argument("--notify", action="store_true",
-                        help="also send a desktop notification (needs notify-send)")
-    remind.add_argument("-q", "--quiet", action="store_true",
-                        help="print nothing when nothing is due")
+    remind.add_argument(
+        "--notify", action="store_true", help="also send a desktop notification (needs notify-send)"
+    )
+    remind.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing when nothing is due"
+    )
     remind.add_argument("--today", metavar="YYYY-MM-DD", help="pretend today is this date")
     remind.set_defaults(handler=run_remind)
 
     reminder = sub.add_parser(
         "reminder",
         parents=[common],
-        help="dismiss, snooze or mark \"gift bought\" a reminder (this year's only)",
+        help='dismiss, snooze or mark "gift bought" a reminder (this year\'s only)',
         description="Quiet the reminder for a person's occasion. It applies to the next "
         "occurrence (this year's, or next year's once this year's has passed) and to no other.",
     )
@@ -207,8 +214,12 @@ def _notify(items: list[Due]) -> None:
     title = "1 gift reminder" if len(items) == 1 else f"{len(items)} gift reminders"
     body = "\n".join(describe(i) for i in items[:10])
     try:
-        done = subprocess.run([notifier, "--app-name=profilekeeper", title, body],
-                              capture_output=True, timeout=10, check=False)
+        done = subprocess.run(
+            [notifier, "--app-name=profilekeeper", title, body],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         done = None
     if done is None or done.returncode != 0:
@@ -222,8 +233,11 @@ def run_remind(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        payload = {"days": args.days, "due": [due_as_json(i) for i in items],
-                   "corrupted": corrupted}
+        payload = {
+            "days": args.days,
+            "due": [due_as_json(i) for i in items],
+            "corrupted": corrupted,
+        }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     elif items:
         for item in items:
@@ -318,8 +332,12 @@ def export_ics(args: argparse.Namespace) -> int:
     if occasions.corrupted or people.corrupted:
         count = len(occasions.corrupted) + len(people.corrupted)
         _unlock.warn(f"{count} record(s) could not be read (corrupted); they are left out")
-    data = build_calendar(occasions, people, names=not getattr(args, "no_names", False),
-                          leap_day=leap_day if leap_day in ("feb28", "mar1") else "feb28")
+    data = build_calendar(
+        occasions,
+        people,
+        names=not getattr(args, "no_names", False),
+        leap_day=leap_day if leap_day in ("feb28", "mar1") else "feb28",
+    )
     output = getattr(args, "output", None)
     if output and str(output) != "-":
         from profilekeeper.store.transfer import write_private_file

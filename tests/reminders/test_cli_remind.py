@@ -87,13 +87,15 @@ def test_a_gift_bought_for_the_occasion_quiets_it_for_that_year_only(vault, fami
     next_year = run_cli("remind", "--today", "2027-05-01", "--days", "60", "--json", env=UNLOCK)
     kim = [d for d in json.loads(next_year.out)["due"] if d["person_name"] == "Kim Ödegaard"]
     assert [(d["headline"], d["gift_status"]) for d in kim] == [
-        ("Kim Ödegaard's 11th anniversary", "no idea yet")]  # last year's Vase does not count
+        ("Kim Ödegaard's 11th anniversary", "no idea yet")
+    ]  # last year's Vase does not count
 
 
 def test_passphrase_from_stdin(vault, family):
     vault.close()
-    result = run_cli("remind", "--today", TODAY.isoformat(), "--passphrase-stdin",
-                     input=PASSPHRASE + "\n")
+    result = run_cli(
+        "remind", "--today", TODAY.isoformat(), "--passphrase-stdin", input=PASSPHRASE + "\n"
+    )
     assert result.code == 1, result.err
 
 
@@ -139,8 +141,7 @@ def test_corrupted_record_is_reported_and_the_rest_still_shown(vault, vault_path
 
     vault.close()
     with sqlite3.connect(vault_path) as conn:
-        conn.execute("UPDATE occasions SET sealed = x'00' WHERE id = ?",
-                     (family["kim_anniv"].id,))
+        conn.execute("UPDATE occasions SET sealed = x'00' WHERE id = ?", (family["kim_anniv"].id,))
     conn.close()
     result = remind("--days", "60", env=UNLOCK)
     assert result.code == 1
@@ -177,8 +178,13 @@ def test_remind_imports_nothing_heavy(vault, family):
         "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
         "raise SystemExit(code)\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            env={**__import__("os").environ, **UNLOCK}, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, **UNLOCK},
+        timeout=60,
+    )
     assert result.returncode == 1, result.stderr
     loaded = set(result.stderr.splitlines()[-1].split())
     assert "profilekeeper.store.readonly" in loaded  # the probe did take the fast path
@@ -216,8 +222,9 @@ def test_reminder_actions_quiet_this_year_only(vault, kim_nags):
     vault.close()
     days = ("--days", "60")
     assert "Sam turns 40" in remind(*days, env=UNLOCK).out
-    done = run_cli("reminder", "bought", "sam", "birthday", "--today", TODAY.isoformat(),
-                   env=UNLOCK)
+    done = run_cli(
+        "reminder", "bought", "sam", "birthday", "--today", TODAY.isoformat(), env=UNLOCK
+    )
     assert done.code == 0, done.err
     assert "Sam turns 40 on 2026-05-10" in done.out
     after = remind(*days, env=UNLOCK)
@@ -225,16 +232,27 @@ def test_reminder_actions_quiet_this_year_only(vault, kim_nags):
     next_year = run_cli("remind", "--today", "2027-05-01", "--days", "30", env=UNLOCK)
     assert "Sam turns 41" in next_year.out
 
-    snoozed = run_cli("reminder", "snooze", "Kim Ödegaard", "anniversary", "--until",
-                      "2026-06-01", "--today", TODAY.isoformat(), env=UNLOCK)
+    snoozed = run_cli(
+        "reminder",
+        "snooze",
+        "Kim Ödegaard",
+        "anniversary",
+        "--until",
+        "2026-06-01",
+        "--today",
+        TODAY.isoformat(),
+        env=UNLOCK,
+    )
     assert snoozed.code == 0, snoozed.err
     assert remind(*days, env=UNLOCK).code == 0  # both quiet now
     woken = run_cli("remind", "--today", "2026-06-01", "--json", env=UNLOCK)
     assert [d["headline"] for d in json.loads(woken.out)["due"]] == [
-        "Kim Ödegaard's 10th anniversary"]
+        "Kim Ödegaard's 10th anniversary"
+    ]
 
-    dismissed = run_cli("reminder", "dismiss", "Kim Ödegaard", "anniversary",
-                        "--today", "2026-06-01", env=UNLOCK)
+    dismissed = run_cli(
+        "reminder", "dismiss", "Kim Ödegaard", "anniversary", "--today", "2026-06-01", env=UNLOCK
+    )
     assert dismissed.code == 0
     assert run_cli("remind", "--today", "2026-06-01", env=UNLOCK).code == 0
 
@@ -244,6 +262,7 @@ def test_reminder_action_errors(vault, family):
     today = ("--today", TODAY.isoformat())
     assert run_cli("reminder", "dismiss", "Nobody", "birthday", *today, env=UNLOCK).code == 4
     assert run_cli("reminder", "dismiss", "Sam", "wedding", *today, env=UNLOCK).code == 4
-    past = run_cli("reminder", "snooze", "Sam", "birthday", "--until", "2026-04-01", *today,
-                   env=UNLOCK)
+    past = run_cli(
+        "reminder", "snooze", "Sam", "birthday", "--until", "2026-04-01", *today, env=UNLOCK
+    )
     assert past.code == 2 and "Traceback" not in past.err

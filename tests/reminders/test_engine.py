@@ -42,8 +42,10 @@ def test_next_occurrence_is_the_first_matching_day_on_or_after(md, today, leap_d
     on = next_occurrence(md.month, md.day, today, leap_day=leap_day)
     assert on >= today
     assert on - today < timedelta(days=367)
-    assert on in (expected_in(today.year, md.month, md.day, leap_day),
-                  expected_in(today.year + 1, md.month, md.day, leap_day))
+    assert on in (
+        expected_in(today.year, md.month, md.day, leap_day),
+        expected_in(today.year + 1, md.month, md.day, leap_day),
+    )
     # nothing matching lies between today and on
     if on.year != today.year:
         assert expected_in(today.year, md.month, md.day, leap_day) < today
@@ -170,8 +172,20 @@ def test_leap_day_birthday_age_in_a_common_year():
 
 
 @pytest.mark.parametrize(
-    ("n", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"),
-                    (13, "13th"), (21, "21st"), (22, "22nd"), (101, "101st"), (111, "111th")],
+    ("n", "text"),
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (101, "101st"),
+        (111, "111th"),
+    ],
 )
 def test_ordinals(n, text):
     assert ordinal(n) == text
@@ -217,13 +231,15 @@ def test_gift_status_and_top_ideas():
     assert item.gift_status == "ideas"
     assert item.top_ideas == ("Book", "Scarf")  # ideas for this occasion first
 
-    bought = Gift("Pen", person_id=sam.id, occasion_id=occ.id, status=GiftStatus.BOUGHT,
-                  on=date(2026, 6, 1))
+    bought = Gift(
+        "Pen", person_id=sam.id, occasion_id=occ.id, status=GiftStatus.BOUGHT, on=date(2026, 6, 1)
+    )
     [item] = upcoming([occ], [sam], [bought, general], today, 30)
     assert item.gift_status == "bought"
     assert due([occ], [sam], [bought, general], today, 30) == []  # bought: it stops nagging
-    given_last_year = Gift("Mug", person_id=sam.id, occasion_id=occ.id,
-                           status=GiftStatus.GIVEN, on=date(2025, 6, 15))
+    given_last_year = Gift(
+        "Mug", person_id=sam.id, occasion_id=occ.id, status=GiftStatus.GIVEN, on=date(2025, 6, 15)
+    )
     [item] = due([occ], [sam], [given_last_year], today, 30)
     assert item.gift_status == "no idea yet"  # last year's present does not count
 
@@ -249,8 +265,7 @@ BDAY = Occasion("birthday", 6, 15, 1986, person_id=SAM.id, lead_days=[30])
 
 
 def _gift(status: GiftStatus, on: date | None, occasion: Occasion = BDAY) -> Gift:
-    return Gift("Pen", person_id=occasion.person_id, occasion_id=occasion.id, status=status,
-                on=on)
+    return Gift("Pen", person_id=occasion.person_id, occasion_id=occasion.id, status=status, on=on)
 
 
 @pytest.mark.parametrize(
@@ -285,14 +300,20 @@ def test_only_a_gift_linked_to_that_occasion_counts():
     today = date(2026, 6, 10)
     for_other = _gift(GiftStatus.BOUGHT, date(2026, 6, 1), anniversary)
     unlinked = Gift("Pen", person_id=SAM.id, status=GiftStatus.BOUGHT, on=date(2026, 6, 1))
-    someone_else = Gift("Pen", person_id=Person("Kim").id, occasion_id=BDAY.id,
-                        status=GiftStatus.BOUGHT, on=date(2026, 6, 1))  # not Sam's gift
+    someone_else = Gift(
+        "Pen",
+        person_id=Person("Kim").id,
+        occasion_id=BDAY.id,
+        status=GiftStatus.BOUGHT,
+        on=date(2026, 6, 1),
+    )  # not Sam's gift
     items = due([BDAY, anniversary], [SAM], [for_other, unlinked, someone_else], today, 30)
     assert [i.occasion_id for i in items] == [BDAY.id]  # the anniversary's gift is bought
     # An occasion of nobody in particular: its own gifts count.
     mothers_day = Occasion("other", 6, 14, label="Mother's day", lead_days=[30])
-    bought = Gift("Flowers", occasion_id=mothers_day.id, status=GiftStatus.BOUGHT,
-                  on=date(2026, 6, 9))
+    bought = Gift(
+        "Flowers", occasion_id=mothers_day.id, status=GiftStatus.BOUGHT, on=date(2026, 6, 9)
+    )
     assert due([mothers_day], [], [bought], today, 30) == []
     assert upcoming([mothers_day], [], [bought], today, 30)[0].gift_status == "bought"
 
@@ -304,8 +325,13 @@ def test_this_years_gift_does_not_quiet_next_year():
     assert (item.on, item.gift_status) == (date(2027, 6, 15), "no idea yet")
 
 
-@given(days_of_year, todays, st.sampled_from([GiftStatus.BOUGHT, GiftStatus.GIVEN]),
-       st.integers(0, 400), leap_modes)
+@given(
+    days_of_year,
+    todays,
+    st.sampled_from([GiftStatus.BOUGHT, GiftStatus.GIVEN]),
+    st.integers(0, 400),
+    leap_modes,
+)
 def test_a_dated_gift_quiets_its_own_occurrence_only(md, today, status, before, leap_day):
     occ = Occasion("birthday", md.month, md.day, lead_days=[366])
     on = next_occurrence(md.month, md.day, today, leap_day=leap_day)
@@ -329,17 +355,30 @@ gift_lists = st.lists(
     ),
     max_size=8,
 )
-states = st.sampled_from([{}, {"dismissed": "true"}, {"bought": "true"},
-                          {"snoozed_until": "2026-07-01"}])
+states = st.sampled_from(
+    [{}, {"dismissed": "true"}, {"bought": "true"}, {"snoozed_until": "2026-07-01"}]
+)
 
 
-@given(st.lists(st.tuples(days_of_year, lead_lists, st.sampled_from([None, "p1", "p2"]), states),
-                max_size=4),
-       gift_lists, st.dates(date(2025, 1, 1), date(2027, 12, 31)), st.integers(0, 120))
+@given(
+    st.lists(
+        st.tuples(days_of_year, lead_lists, st.sampled_from([None, "p1", "p2"]), states), max_size=4
+    ),
+    gift_lists,
+    st.dates(date(2025, 1, 1), date(2027, 12, 31)),
+    st.integers(0, 120),
+)
 def test_candidates_hold_everything_due(specs, gifts, today, days):
     occasions = [
-        Occasion("birthday", md.month, md.day, person_id=person, lead_days=leads, id=f"o{i}",
-                 reminder_state={str(y): state for y in (2025, 2026, 2027, 2028)})
+        Occasion(
+            "birthday",
+            md.month,
+            md.day,
+            person_id=person,
+            lead_days=leads,
+            id=f"o{i}",
+            reminder_state={str(y): state for y in (2025, 2026, 2027, 2028)},
+        )
         for i, (md, leads, person, state) in enumerate(specs)
     ]
     people = [Person("P1", id="p1"), Person("P2", id="p2")]

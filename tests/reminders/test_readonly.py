@@ -54,11 +54,13 @@ def test_a_corrupted_record_is_reported_not_fatal(vault, vault_path, family):
     data_key = vault.data_key
     vault.close()
     with sqlite3.connect(vault_path) as conn:
-        sealed = conn.execute("SELECT sealed FROM occasions WHERE id = ?",
-                              (family["sam_bday"].id,)).fetchone()[0]
+        sealed = conn.execute(
+            "SELECT sealed FROM occasions WHERE id = ?", (family["sam_bday"].id,)
+        ).fetchone()[0]
         flipped = sealed[:-1] + bytes([sealed[-1] ^ 1])
-        conn.execute("UPDATE occasions SET sealed = ? WHERE id = ?",
-                     (flipped, family["sam_bday"].id))
+        conn.execute(
+            "UPDATE occasions SET sealed = ? WHERE id = ?", (flipped, family["sam_bday"].id)
+        )
     conn.close()
     with ReadOnlyVault(vault_path) as ro:
         ro.unlock_with_data_key(data_key)

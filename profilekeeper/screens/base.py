@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -10,12 +11,14 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker
 
+from profilekeeper import services
 from profilekeeper.errors import ProfileKeeperError
 from profilekeeper.messages import DataChanged
 from profilekeeper.widgets.nav import NavBar
 
 if TYPE_CHECKING:
     from profilekeeper.app import ProfileKeeperApp
+    from profilekeeper.reminders import Due
     from profilekeeper.store.vault import Vault
 
 
@@ -54,6 +57,30 @@ class VaultScreen(Screen[None]):
 
     def reload(self) -> None:
         """Read what the screen shows from the vault again."""
+
+    def act_on_reminder(self, item: Due, verb: str) -> None:
+        """Dismiss or mark bought ``item``, or snooze it until a day the user picks; say so."""
+        today = self.pk.today()
+        if verb != "snooze":
+            services.act_on_reminder(self.vault, item, verb, today)
+            done = "Dismissed" if verb == "dismiss" else "Marked bought"
+            self.notify(f"{done} for {item.on.year}.")
+            self.safe_reload()
+            return
+        default = services.snooze_default(item, today)
+        if default is None:
+            self.notify("The day is too close to snooze: dismiss it, or mark the gift bought.",
+                        severity="warning")
+            return
+
+        def snoozed(until: date | None) -> None:
+            if until is not None:  # the dialog has saved it
+                self.notify(f"Snoozed until {until.isoformat()}.")
+                self.safe_reload()
+
+        from profilekeeper.screens.dialogs import SnoozeDialog  # dialogs use this module
+
+        self.app.push_screen(SnoozeDialog(self.vault, item, today, default), snoozed)
 
     @on(DataChanged)
     def _data_changed(self) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Generic, TypeVar
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -12,7 +13,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from profilekeeper.services import MIN_PASSPHRASE, passphrase_hint
+from profilekeeper.errors import InvalidInput, ProfileKeeperError
+from profilekeeper.model import parse_partial_date
+from profilekeeper.services import MIN_PASSPHRASE, act_on_reminder, passphrase_hint
+
+if TYPE_CHECKING:
+    from profilekeeper.reminders import Due
+    from profilekeeper.store.vault import Vault
 
 CANCEL: list[BindingType] = [
     Binding("escape", "cancel", "Cancel", id="dialog-cancel", tooltip="Close without changes"),
@@ -207,3 +214,51 @@ class FileDialog(Dialog[str | None]):
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
         self.dismiss(None)
+
+
+class SnoozeDialog(Dialog[date | None]):
+    """Snooze a reminder until a day the user types; saved here, so a refusal shows inline."""
+
+    def __init__(self, vault: Vault, item: Due, today: date, default: date) -> None:
+        super().__init__()
+        self.vault = vault
+        self.item = item
+        self.today = today
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        about = Text(self.item.headline)  # a name from imported contacts: Text, never markup
+        about.append(f": {self.item.on:%a %d %b %Y}.\nQuiet until the day you choose, then it "
+                     "reminds again.")
+        with Vertical(classes="dialog form"):
+            yield Label("Snooze until", classes="title")
+            yield Static(about, classes="question")
+            yield Input(self.default.isoformat(), placeholder="YYYY-MM-DD", id="until",
+                        compact=True)
+            yield Static("", id="error", classes="error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Snooze", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        try:
+            until = _full_date(self.query_one("#until", Input).value)
+            act_on_reminder(self.vault, self.item, "snooze", self.today, until)
+        except ProfileKeeperError as error:  # a refused day, or a record that fails to open
+            message = str(error)
+            self.query_one("#error", Static).update(message[:1].upper() + message[1:])
+            return
+        self.dismiss(until)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _full_date(text: str) -> date:
+    when = parse_partial_date(text)  # says what is wrong with the form or the calendar
+    if when.year is None:
+        raise InvalidInput("give the year too: YYYY-MM-DD")
+    return date(when.year, when.month, when.day)

@@ -26,7 +26,7 @@ class HomeScreen(VaultScreen):
         Binding("d", "reminder('dismiss')", "Dismiss", id="reminder-dismiss",
                 tooltip="Stop this reminder for this year"),
         Binding("z", "reminder('snooze')", "Snooze", id="reminder-snooze",
-                tooltip=f"Quiet for {services.SNOOZE_DAYS} days"),
+                tooltip="Quiet until a day you choose"),
         Binding("b", "reminder('bought')", "Bought", id="reminder-bought",
                 tooltip="Gift bought: stop reminding this year"),
         Binding("o", "open_person", "Person", id="home-open-person",
@@ -94,10 +94,7 @@ class HomeScreen(VaultScreen):
         if item is None:
             self.notify("No reminder is selected.", severity="warning")
             return
-        services.act_on_reminder(self.vault, item, verb, self.pk.today())
-        done = {"dismiss": "Dismissed", "snooze": "Snoozed", "bought": "Marked bought"}[verb]
-        self.notify(f"{done} for {item.on.year}.")
-        self.reload()
+        self.act_on_reminder(item, verb)
 
     def action_open_person(self) -> None:
         focused = self.focused

@@ -43,7 +43,7 @@ class PersonScreen(VaultScreen):
         Binding("d", "reminder('dismiss')", "Dismiss", id="person-reminder-dismiss",
                 tooltip="Stop the selected date's reminder this year", show=False),
         Binding("z", "reminder('snooze')", "Snooze", id="person-reminder-snooze",
-                tooltip=f"Quiet the selected date for {services.SNOOZE_DAYS} days", show=False),
+                tooltip="Quiet the selected date until a day you choose", show=False),
         Binding("b", "reminder('bought')", "Bought", id="person-reminder-bought",
                 tooltip="Gift bought for the selected date", show=False),
     ]
@@ -204,8 +204,7 @@ class PersonScreen(VaultScreen):
         if item is None:
             self.notify("The selected date has no reminder due.", severity="warning")
             return
-        services.act_on_reminder(self.vault, item, verb, self.pk.today())
-        self.reload()
+        self.act_on_reminder(item, verb)
 
 
 def _summary(person: Person) -> Text:

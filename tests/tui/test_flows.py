@@ -295,6 +295,8 @@ async def test_home_reminder_dismiss_snooze_bought(make, vault, vault_path) -> N
         due.focus()
         await pilot.press("z")
         await settle(pilot)
+        await pilot.press("enter")  # the day the snooze dialog offers: today + 3
+        await settle(pilot)
         with reopen(vault_path) as check:
             state = check.get(Occasion, birthday.id).reminder_state["2026"]
             assert state["snoozed_until"] == "2026-03-05"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from profilekeeper.errors import CorruptedRecord
 from profilekeeper.model import (
@@ -92,6 +95,36 @@ def test_authentic_but_unreadable_plaintext_is_corrupted_not_a_crash() -> None:
     for plaintext in (b"not json", b"\xff\xfe", b'{"name": "Sam"} trailing'):
         with pytest.raises(CorruptedRecord):
             codec_for(Person).from_row(("x", CIPHER.seal(plaintext, aad)), CIPHER)
+
+
+def test_authentic_plaintext_opens_as_json_loads_would_read_it() -> None:
+    aad = record_aad("people", "x", ())
+    spaced = CIPHER.seal(b' \n{"name": "Sam", "budget": "5"}\t ', aad)  # not how dumps writes
+    assert codec_for(Person).from_row(("x", spaced), CIPHER) == Person(
+        "Sam", budget=Decimal(5), id="x"
+    )
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    max_leaves=10,
+)
+
+
+@given(json_values, st.sampled_from(["", " ", "\n", "x", "]", " 1"]), st.booleans())
+def test_the_fast_json_reader_is_json_loads(value, around, before) -> None:
+    from profilekeeper.store.codec import _loads
+
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    text = around + text if before else text + around
+    try:
+        expected = json.loads(text)
+    except ValueError:
+        with pytest.raises(ValueError):
+            _loads(text)
+    else:
+        assert _loads(text) == expected
 
 
 def test_fields_from_a_newer_release_are_ignored() -> None:

@@ -1,13 +1,25 @@
-"""What every data screen shares: the vault, reload-on-show, worker failures to the app."""
+"""What every data screen shares: the vault, reload-on-show, failures said instead of raised.
+
+A record that fails authentication raises CorruptedRecord when read alone (``Vault.get``), and
+a record on screen may have been deleted since: either would reach Textual's crash path from
+an action, a message handler or a dialog's callback. ``guarded`` turns any ProfileKeeperError
+there into a notification (their messages name no record contents); data screens apply it to
+their actions and handlers, dialogs to their callbacks, so each new one is covered too.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker
 
@@ -22,10 +34,59 @@ if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def reporting_failures(node: Widget | App[Any], title: str = "Could not finish") -> Iterator[None]:
+    """Turn a ProfileKeeperError raised in the block into an error notification on ``node``."""
+    try:
+        yield
+    except ProfileKeeperError as error:
+        node.notify(str(error), title=title, severity="error", timeout=8, markup=False)
+
+
+def guarded(function: F, node: Widget | App[Any] | None = None) -> F:
+    """``function`` with its ProfileKeeperError said on ``node`` (default: its ``self``)."""
+
+    def where(args: tuple[Any, ...]) -> Widget | App[Any]:
+        return node if node is not None else args[0]
+
+    if inspect.iscoroutinefunction(function):
+
+        @functools.wraps(function)
+        async def call_async(*args: Any, **kwargs: Any) -> Any:
+            with reporting_failures(where(args)):
+                return await function(*args, **kwargs)
+
+        return cast(F, call_async)
+
+    @functools.wraps(function)  # keeps the signature Textual counts parameters from
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with reporting_failures(where(args)):
+            return function(*args, **kwargs)
+
+    return cast(F, call)
+
+
 class VaultScreen(Screen[None]):
     """A screen showing vault data. Subclasses set ``MODE`` and implement ``compose_body``."""
 
     MODE = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Every action and @on handler this screen defines, guarded (see the module docstring).
+        wrapped: dict[Callable[..., Any], Callable[..., Any]] = {}
+        for name, value in list(vars(cls).items()):
+            if inspect.isfunction(value) and (
+                name.startswith("action_") or hasattr(value, "_textual_on")
+            ):
+                wrapped[value] = guarded(value)
+                setattr(cls, name, wrapped[value])
+        # @on handlers are dispatched from the table Textual's metaclass made of the originals.
+        for handlers in cls.__dict__.get("_decorated_handlers", {}).values():
+            handlers[:] = [(wrapped.get(h, h), selectors) for h, selectors in handlers]
 
     @property
     def pk(self) -> ProfileKeeperApp:
@@ -50,10 +111,8 @@ class VaultScreen(Screen[None]):
 
     def safe_reload(self) -> None:
         """Reload, saying plainly (never crashing) when a record fails authentication."""
-        try:
+        with reporting_failures(self, "Could not read"):
             self.reload()
-        except ProfileKeeperError as error:
-            self.notify(str(error), title="Could not read", severity="error", timeout=8)
 
     def reload(self) -> None:
         """Read what the screen shows from the vault again."""

@@ -132,7 +132,8 @@ class PersonScreen(VaultScreen):
 
     def action_delete_person(self) -> None:
         person = self.person
-        gifts = len(self.vault.list(Gift, person_id=person.id))
+        listing = self.vault.list(Gift, person_id=person.id)
+        gifts = len(listing) + len(listing.corrupted)  # damaged ones are theirs too
 
         def delete(choice: str | None) -> None:
             if choice is not None:

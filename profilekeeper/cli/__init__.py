@@ -18,6 +18,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from profilekeeper import __version__
 from profilekeeper.errors import ProfileKeeperError
@@ -43,9 +44,36 @@ COMMANDS = {
 """Command name → the module that registers it (a test keeps this in step with the modules)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse makes a help formatter in ``add_argument`` (to check the metavar) and in
+    ``add_subparsers`` (to name the sub-parsers), and every formatter asks the terminal's width,
+    importing ``shutil``: ~4 ms of each ``remind``. Neither result depends on the width, so they
+    get a fixed one; help, usage and errors are formatted as ever."""
+
+    _building = False
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        return self._built(super().add_argument, *args, **kwargs)  # type: ignore[no-any-return]
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        return self._built(super().add_subparsers, **kwargs)
+
+    def _built(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        self._building = True
+        try:
+            return method(*args, **kwargs)
+        finally:
+            self._building = False
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        if self._building:
+            return argparse.HelpFormatter(prog=self.prog, width=80)
+        return super()._get_formatter()
+
+
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     # Options every command accepts, before or after the command name.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--vault",
         metavar="PATH",
@@ -58,7 +86,7 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
         default=argparse.SUPPRESS,
         help="read the passphrase from the first line of standard input (for scripts)",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="profilekeeper",
         description="Your own shopper profile, kept by you: people, dates, gifts and "
         "what each shop may know. With no command, opens the app.",

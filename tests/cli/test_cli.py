@@ -282,3 +282,12 @@ def test_a_narrow_parser_gives_the_same_help_as_the_full_one() -> None:
     for argv in (["remind", "-h"], ["reminder", "snooze", "-h"], ["person", "add", "-h"]):
         narrow = build_parser((COMMANDS[argv[0]],))
         assert help_text(narrow, argv) == help_text(build_parser(), argv)
+
+
+def test_help_is_wrapped_to_the_terminal_width() -> None:
+    def widest(columns: str) -> int:
+        result = run_cli("remind", "--help", env={"COLUMNS": columns})
+        assert result.code == 0
+        return max(len(line) for line in result.out.splitlines())
+
+    assert widest("40") < 60 < 80 < widest("200")

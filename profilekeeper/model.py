@@ -81,6 +81,8 @@ class Profile:
 
 @dataclass(slots=True)
 class Person:
+    """Someone the owner buys gifts for."""
+
     TABLE: ClassVar[str] = "people"
     CLEAR: ClassVar[tuple[str, ...]] = ()
 
@@ -97,6 +99,8 @@ class Person:
 
 @dataclass(slots=True)
 class Interest:
+    """Something the owner (or one of their people) loves, likes, dislikes or never wants."""
+
     TABLE: ClassVar[str] = "interests"
     CLEAR: ClassVar[tuple[str, ...]] = ("person_id",)
 
@@ -113,6 +117,8 @@ class Interest:
 
 @dataclass(slots=True)
 class Occasion:
+    """A person's yearly date (birthday, anniversary…) or a one-off one, with its reminders."""
+
     TABLE: ClassVar[str] = "occasions"
     CLEAR: ClassVar[tuple[str, ...]] = ("person_id",)
 
@@ -131,6 +137,8 @@ class Occasion:
 
 @dataclass(slots=True)
 class Gift:
+    """A gift idea, or a gift bought or given, for a person and maybe one of their occasions."""
+
     TABLE: ClassVar[str] = "gifts"
     CLEAR: ClassVar[tuple[str, ...]] = ("person_id", "occasion_id")
 
@@ -171,6 +179,8 @@ class Purchase:
 
 @dataclass(slots=True)
 class Retailer:
+    """A shop linked through the sync protocol."""
+
     TABLE: ClassVar[str] = "retailers"
     CLEAR: ClassVar[tuple[str, ...]] = ()
 
@@ -188,6 +198,8 @@ class Retailer:
 
 @dataclass(slots=True)
 class Grant:
+    """One slice of the profile that a retailer may receive, from ``since`` until revoked."""
+
     TABLE: ClassVar[str] = "grants"
     CLEAR: ClassVar[tuple[str, ...]] = ("retailer_id",)
 
@@ -219,6 +231,8 @@ class ShareRecord:
 
 @dataclass(slots=True)
 class Suggestion:
+    """Something a retailer suggested, and what the owner made of it."""
+
     TABLE: ClassVar[str] = "suggestions"
     CLEAR: ClassVar[tuple[str, ...]] = ("retailer_id",)
 

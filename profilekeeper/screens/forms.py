@@ -33,6 +33,7 @@ from profilekeeper.model import (
     parse_partial_date,
 )
 from profilekeeper.screens.dialogs import Dialog
+from profilekeeper.widgets.checkbox import StateCheckbox
 
 if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault
@@ -170,7 +171,7 @@ class OccasionForm(RecordForm[Occasion]):
         yield "Date", Input(when, placeholder="YYYY-MM-DD or --MM-DD", id="date", compact=True)
         lead = ",".join(map(str, o.lead_days)) if o else "14,3"
         yield "Remind (days)", Input(lead, placeholder="14,3", id="lead", compact=True)
-        yield "Every year", Checkbox("", o.yearly if o else True, id="yearly", compact=True)
+        yield "Every year", StateCheckbox("", o.yearly if o else True, id="yearly", compact=True)
 
     def build(self) -> Occasion:
         try:

@@ -16,6 +16,7 @@ from profilekeeper import services
 from profilekeeper.messages import RotationProgress, TaskDone
 from profilekeeper.screens.base import VaultScreen
 from profilekeeper.screens.dialogs import ChangePassphraseDialog, FileDialog, PassphraseDialog
+from profilekeeper.widgets.checkbox import StateCheckbox
 
 IDLE_CHOICES = [("never", 0), ("1 minute", 1), ("5 minutes", 5), ("10 minutes", 10),
                 ("30 minutes", 30), ("1 hour", 60)]
@@ -33,19 +34,6 @@ FILE_TASKS: dict[str, tuple[str, str, str, Callable[..., str]]] = {
     "import-vcf": ("Import contacts (.vcf)", "People are matched by contact id, else by name; "
                    "nobody is duplicated.", "contacts.vcf", services.import_contacts_file),
 }
-
-
-class StateCheckbox(Checkbox):
-    """A checkbox whose state reads without colour, in every theme: ✔ when on, empty when off.
-
-    Textual's own shows the same X either way and only recolours it.
-    """
-
-    BUTTON_INNER = " "
-
-    def watch_value(self) -> None:
-        self.BUTTON_INNER = "✔" if self.value else " "
-        super().watch_value()
 
 
 class SettingsScreen(VaultScreen):

@@ -13,6 +13,7 @@ from textual.worker import Worker
 
 from profilekeeper.messages import UnlockFailed, VaultReady
 from profilekeeper.services import MIN_PASSPHRASE, passphrase_hint
+from profilekeeper.widgets.checkbox import StateCheckbox
 
 if TYPE_CHECKING:
     from profilekeeper.app import ProfileKeeperApp
@@ -110,7 +111,7 @@ class WelcomeScreen(_GateScreen):
             yield Static(passphrase_hint("")[1], id="strength", classes="hint")
             yield Input(password=True, placeholder="the passphrase again", id="again",
                         compact=True)
-            yield Checkbox("Remember on this device (system keyring)", id="remember",
+            yield StateCheckbox("Remember on this device (system keyring)", id="remember",
                            compact=True)
             yield Static("", id="error", classes="error")
             with Horizontal(classes="buttons"):

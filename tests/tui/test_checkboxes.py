@@ -1,8 +1,8 @@
-"""Settings' checkboxes say on or off in their text, not only in their colour."""
+"""Checkboxes say on or off in their text, not only in their colour."""
 
 from __future__ import annotations
 
-from profilekeeper.screens.settings import StateCheckbox
+from profilekeeper.widgets.checkbox import StateCheckbox
 from tests.tui.conftest import reopen
 from tests.tui.test_flows import SIZE, click, remember, settle
 
@@ -30,3 +30,31 @@ async def test_checked_and_unchecked_differ_without_colour(make, vault, vault_pa
         assert boxes(app)["opted-in"] == "▐ ▌"
     with reopen(vault_path) as check:
         assert check.profile().opted_in is False
+
+
+async def test_first_run_remember_box_shows_its_state(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = boxes(app)["remember"]
+        await click(pilot, "#remember")
+        assert {before, boxes(app)["remember"]} == {"▐✔▌", "▐ ▌"}
+
+
+async def test_occasion_form_every_year_box_shows_its_state(make, vault) -> None:
+    from profilekeeper.model import Person
+
+    remember(vault)
+    vault.add_person(Person(name="Sam"))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert boxes(app) == {"yearly": "▐✔▌"}  # a new occasion recurs by default
+        await click(pilot, "#yearly")
+        assert boxes(app) == {"yearly": "▐ ▌"}

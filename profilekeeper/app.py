@@ -23,13 +23,14 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from profilekeeper.commands import ProfileKeeperCommands
-from profilekeeper.errors import ProfileKeeperError, WrongPassphrase
+from profilekeeper.errors import CorruptedRecord, ProfileKeeperError, WrongPassphrase
 from profilekeeper.messages import FirstLook, Unlocked, UnlockFailed, VaultReady
 from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
 from profilekeeper.services import DEFAULT_IDLE_MINUTES, THEMES, home_view
 
 if TYPE_CHECKING:
+    from profilekeeper.model import Profile
     from profilekeeper.store.crypto import KdfParams
     from profilekeeper.store.vault import Vault
 
@@ -252,14 +253,22 @@ class ProfileKeeperApp(App[None]):
     async def _after_unlock(self) -> None:
         assert self.vault is not None
         self._last_activity = time.monotonic()
-        profile = self.vault.profile()
-        self._apply_theme(profile.settings.get("theme"))
+        profile = self._profile()
+        self._apply_theme(profile.settings.get("theme") if profile else None)
         await self.switch_mode("home")
         self.screen.refresh_bindings()  # Home may be showing already, its actions greyed out
-        if profile.opted_in is None:
+        if profile is not None and profile.opted_in is None:
             from profilekeeper.screens.optin import OptInScreen
 
             self.push_screen(OptInScreen(), self._save_opt_in)
+
+    def _profile(self) -> Profile | None:
+        """The owner's profile, or None when it fails authentication (Home says so)."""
+        assert self.vault is not None
+        try:
+            return self.vault.profile()
+        except CorruptedRecord:
+            return None
 
     def _apply_theme(self, theme: object) -> None:
         if theme in THEMES:
@@ -294,8 +303,8 @@ class ProfileKeeperApp(App[None]):
     def idle_minutes(self) -> float:
         if not self.unlocked:
             return 0
-        assert self.vault is not None
-        return float(self.vault.profile().settings.get("idle_lock_minutes", DEFAULT_IDLE_MINUTES))
+        settings = profile.settings if (profile := self._profile()) else {}
+        return float(settings.get("idle_lock_minutes", DEFAULT_IDLE_MINUTES))
 
     async def _lock_if_idle(self) -> None:
         minutes = self.idle_minutes()

@@ -26,7 +26,7 @@ COMMANDS: tuple[tuple[str, str, str, str | None], ...] = (
      "gift_for"),
     ("Dismiss reminder", "Stop the selected reminder for this year", "home",
      "reminder('dismiss')"),
-    ("Snooze reminder", "Quiet the selected reminder for a few days", "home",
+    ("Snooze reminder", "Quiet the selected reminder until a day you choose", "home",
      "reminder('snooze')"),
     ("Gift bought", "The selected reminder's gift is bought", "home", "reminder('bought')"),
     ("Change passphrase", "Re-wrap the key under a new passphrase", "settings",

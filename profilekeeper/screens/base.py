@@ -30,6 +30,7 @@ from profilekeeper.widgets.nav import NavBar
 
 if TYPE_CHECKING:
     from profilekeeper.app import ProfileKeeperApp
+    from profilekeeper.model import Person
     from profilekeeper.reminders import Due
     from profilekeeper.store.vault import Vault
 
@@ -116,6 +117,22 @@ class VaultScreen(Screen[None]):
 
     def reload(self) -> None:
         """Read what the screen shows from the vault again."""
+
+    def delete_person(self, person: Person, then: Callable[[], object]) -> None:
+        """Ask, then delete ``person`` (and their gifts, or keep them, as chosen); then ``then``."""
+        from profilekeeper.model import Gift
+        from profilekeeper.screens.dialogs import DeletePersonDialog  # dialogs use this module
+
+        listing = self.vault.list(Gift, person_id=person.id)
+        gifts = len(listing) + len(listing.corrupted)  # damaged ones are theirs too
+
+        def delete(choice: str | None) -> None:
+            if choice is not None:
+                self.vault.remove_person(person.id, gifts=choice if gifts else "refuse")
+                self.notify("Person deleted.")
+                then()
+
+        self.app.push_screen(DeletePersonDialog(person.name, gifts), delete)
 
     def act_on_reminder(self, item: Due, verb: str) -> None:
         """Dismiss or mark bought ``item``, or snooze it until a day the user picks; say so."""

@@ -10,9 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Input
 
 from profilekeeper import services
-from profilekeeper.model import Gift, Person
+from profilekeeper.model import Person
 from profilekeeper.screens.base import VaultScreen
-from profilekeeper.screens.dialogs import DeletePersonDialog
 from profilekeeper.screens.forms import PersonForm
 from profilekeeper.widgets.table import RecordTable
 
@@ -82,19 +81,8 @@ class PeopleScreen(VaultScreen):
             self.app.push_screen(PersonForm(self.vault, person), lambda _: self.reload())
 
     def action_delete_person(self) -> None:
-        person = self._selected()
-        if person is None:
-            return
-        gifts = len(self.vault.list(Gift, person_id=person.id))
-
-        def delete(choice: str | None) -> None:
-            if choice is None:
-                return
-            self.vault.remove_person(person.id, gifts=choice if gifts else "refuse")
-            self.notify("Person deleted.")
-            self.reload()
-
-        self.app.push_screen(DeletePersonDialog(person.name, gifts), delete)
+        if (person := self._selected()) is not None:
+            self.delete_person(person, self.reload)
 
     def action_open(self, person_id: str) -> None:
         from profilekeeper.screens.person import PersonScreen

@@ -15,7 +15,7 @@ from profilekeeper.errors import NotFound
 from profilekeeper.model import Gift, GiftStatus, Interest, Occasion, PartialDate, Person
 from profilekeeper.reminders import Due
 from profilekeeper.screens.base import VaultScreen
-from profilekeeper.screens.dialogs import ConfirmDialog, DeletePersonDialog
+from profilekeeper.screens.dialogs import ConfirmDialog
 from profilekeeper.screens.forms import (
     GiftForm,
     InterestForm,
@@ -131,17 +131,7 @@ class PersonScreen(VaultScreen):
         self.app.push_screen(PersonForm(self.vault, self.person), lambda _: self.reload())
 
     def action_delete_person(self) -> None:
-        person = self.person
-        listing = self.vault.list(Gift, person_id=person.id)
-        gifts = len(listing) + len(listing.corrupted)  # damaged ones are theirs too
-
-        def delete(choice: str | None) -> None:
-            if choice is not None:
-                self.vault.remove_person(person.id, gifts=choice if gifts else "refuse")
-                self.notify("Person deleted.")
-                self._leave()
-
-        self.app.push_screen(DeletePersonDialog(person.name, gifts), delete)
+        self.delete_person(self.person, self._leave)
 
     # -- their records -----------------------------------------------------------------------
 

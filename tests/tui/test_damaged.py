@@ -149,11 +149,11 @@ async def test_deleting_a_person_whose_gift_is_damaged(make, vault, vault_path) 
         assert (check.count(Person), check.count(Occasion), check.count(Gift)) == (0, 0, 0)
 
 
-async def test_people_refusing_a_delete_says_why(make, vault, vault_path) -> None:
+async def test_people_counts_a_damaged_gift_when_deleting(make, vault, vault_path) -> None:
     sam, _ = sam_with_birthday(vault)
     ring = vault.add(Gift(title="Diamond ring", person_id=sam.id, status=GiftStatus.GIVEN))
     vault.close()
-    damage(vault_path, "gifts", ring.id)  # so People counts no gifts and offers plain Delete
+    damage(vault_path, "gifts", ring.id)
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -162,13 +162,24 @@ async def test_people_refusing_a_delete_says_why(make, vault, vault_path) -> Non
         await pilot.press("x")
         await settle(pilot)
         assert isinstance(app.screen, DeletePersonDialog)
-        await click(pilot, "#delete")  # the vault refuses, in the dialog's callback
+        assert app.screen.gift_count == 1  # so it asks what to do with the gifts
+        await click(pilot, "#delete")
         await settle(pilot)
         assert isinstance(app.screen, PeopleScreen)
-        said_plainly(app, "gift records", why="choose to delete or keep them")
     with reopen(vault_path) as check:
-        assert [p.name for p in check.list(Person)] == ["Sam Secret"]
-        assert check.count(Gift) == 1
+        assert (check.count(Person), check.count(Gift)) == (0, 0)
+
+
+async def test_a_damaged_profile_still_unlocks(make, vault, vault_path) -> None:
+    remember(vault)  # the profile now has a name and the opt-in answer
+    vault.close()
+    damage(vault_path, "profile", "me")
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and app.unlocked
+        assert app.idle_minutes() > 0  # the default, as the setting cannot be read
+        said_plainly(app, "record", why="failed authentication")
 
 
 async def test_a_reminder_damaged_since_home_listed_it(make, vault, vault_path) -> None:

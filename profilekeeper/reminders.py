@@ -159,8 +159,12 @@ def _in_window(
     occasions: Iterable[Occasion], today: date, days: int, leap_day: str
 ) -> Iterator[tuple[Occasion, date]]:
     last_day = today + timedelta(days=max(days, 0))
+    seen: dict[tuple[int, int, int | None], date | None] = {}  # thousands share ≤ 366 dates
     for occasion in occasions:
-        on = _occurrence(occasion, today, leap_day)
+        key = (occasion.month, occasion.day, None if occasion.yearly else occasion.year)
+        if key not in seen:
+            seen[key] = _occurrence(occasion, today, leap_day)
+        on = seen[key]
         if on is not None and on <= last_day:
             yield occasion, on
 

@@ -2,12 +2,13 @@
 
 No storage, no UI, no HTTP here. The store seals every field except ``id`` and the fields named
 in a class's ``CLEAR`` tuple (references between records), so those are the only values an
-attacker holding the vault file can read; see docs/threat-model.md.
+attacker holding the vault file can read; see docs/threat-model.md. ``Profile``, ``Person``,
+``Occasion`` and ``Gift`` are defined in ``model_core`` (so ``remind`` defines only those) and
+re-exported here: import every record from this module.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,14 +17,12 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from profilekeeper.errors import InvalidInput
-
-
-def new_id() -> str:
-    """A random record id: unguessable, so ids reveal neither order nor count.
-
-    32 hex digits, as ``uuid4().hex`` gave, without importing uuid (~5 ms with ``platform``).
-    """
-    return os.urandom(16).hex()
+from profilekeeper.model_core import Gift as Gift
+from profilekeeper.model_core import GiftStatus as GiftStatus
+from profilekeeper.model_core import Occasion as Occasion
+from profilekeeper.model_core import Person as Person
+from profilekeeper.model_core import Profile as Profile
+from profilekeeper.model_core import new_id as new_id
 
 
 class Sentiment(StrEnum):
@@ -36,12 +35,6 @@ class Sentiment(StrEnum):
 class Source(StrEnum):
     ENTERED = "entered"
     LEARNED = "learned"
-
-
-class GiftStatus(StrEnum):
-    IDEA = "idea"
-    BOUGHT = "bought"
-    GIVEN = "given"
 
 
 class SuggestionStatus(StrEnum):
@@ -64,40 +57,6 @@ INTEREST_CATEGORIES = (
 
 
 @dataclass(slots=True)
-class Profile:
-    """The vault owner. There is exactly one, with id ``me``."""
-
-    TABLE: ClassVar[str] = "profile"
-    CLEAR: ClassVar[tuple[str, ...]] = ()
-
-    id: str = "me"
-    display_name: str = ""
-    city: str = ""
-    opted_in: bool | None = None
-    """None until the first-visit question is answered; False means greeting only."""
-    shipping: dict[str, str] = field(default_factory=dict)
-    settings: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Person:
-    """Someone the owner buys gifts for."""
-
-    TABLE: ClassVar[str] = "people"
-    CLEAR: ClassVar[tuple[str, ...]] = ()
-
-    name: str
-    relationship: str = ""
-    sizes: dict[str, str] = field(default_factory=dict)
-    budget: Decimal | None = None
-    currency: str = ""
-    notes: str = ""
-    contact_uid: str = ""
-    """The vCard UID this person was imported from, so a re-import updates instead of adding."""
-    id: str = field(default_factory=new_id)
-
-
-@dataclass(slots=True)
 class Interest:
     """Something the owner (or one of their people) loves, likes, dislikes or never wants."""
 
@@ -112,48 +71,6 @@ class Interest:
     """None for the owner's own interests."""
     weight: float = 0.0
     """Learned from feedback; 0 for entered interests."""
-    id: str = field(default_factory=new_id)
-
-
-@dataclass(slots=True)
-class Occasion:
-    """A person's yearly date (birthday, anniversary…) or a one-off one, with its reminders."""
-
-    TABLE: ClassVar[str] = "occasions"
-    CLEAR: ClassVar[tuple[str, ...]] = ("person_id",)
-
-    kind: str
-    month: int
-    day: int
-    year: int | None = None
-    person_id: str | None = None
-    label: str = ""
-    lead_days: list[int] = field(default_factory=lambda: [14, 3])
-    yearly: bool = True
-    reminder_state: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Per year (``"2026"``): ``dismissed``, ``snoozed_until`` (ISO date), ``bought``."""
-    id: str = field(default_factory=new_id)
-
-
-@dataclass(slots=True)
-class Gift:
-    """A gift idea, or a gift bought or given, for a person and maybe one of their occasions."""
-
-    TABLE: ClassVar[str] = "gifts"
-    CLEAR: ClassVar[tuple[str, ...]] = ("person_id", "occasion_id")
-
-    title: str
-    person_id: str | None = None
-    """None once the person was deleted and the gift kept."""
-    occasion_id: str | None = None
-    status: GiftStatus = GiftStatus.IDEA
-    price: Decimal | None = None
-    currency: str = ""
-    retailer: str = ""
-    url: str = ""
-    on: date | None = None
-    """When it was bought or given."""
-    notes: str = ""
     id: str = field(default_factory=new_id)
 
 

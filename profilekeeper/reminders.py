@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from profilekeeper.model import Gift, GiftStatus, Occasion, Person
+from profilekeeper.model_core import Gift, GiftStatus, Occasion, Person  # not .model: see there
 
 LEAP_DAY_CHOICES = ("feb28", "mar1")
 TOP_IDEAS = 3

@@ -155,7 +155,7 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
 
 
 def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
-    from profilekeeper.model import Gift, Occasion, Person, Profile
+    from profilekeeper.model_core import Gift, Occasion, Person, Profile  # not all of .model
     from profilekeeper.reminders import LEAP_DAY_CHOICES, candidates, due
 
     if args.days < 0:

@@ -227,7 +227,17 @@ def _notify(items: list[Due]) -> None:
 
 
 def run_remind(args: argparse.Namespace) -> int:
-    items, corrupted = _load_due(args)
+    import gc
+
+    # Thousands of records, none in a reference cycle, in a run of a fraction of a second: the
+    # cyclic collector would only scan them over and over (~7 ms). Reference counts free them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        items, corrupted = _load_due(args)
+    finally:
+        if collecting:
+            gc.enable()
     if corrupted:
         _unlock.warn(f"{corrupted} record(s) could not be read (corrupted); they are left out")
     if args.json:

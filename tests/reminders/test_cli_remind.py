@@ -268,3 +268,24 @@ def test_reminder_action_errors(vault, family):
         "reminder", "snooze", "Sam", "birthday", "--until", "2026-04-01", *today, env=UNLOCK
     )
     assert past.code == 2 and "Traceback" not in past.err
+
+
+def test_remind_leaves_the_garbage_collector_as_it_found_it(vault, family, monkeypatch, capsys):
+    import gc
+
+    from profilekeeper.cli import main
+
+    vault.close()
+    monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", PASSPHRASE)
+    today = ["remind", "--today", TODAY.isoformat()]
+    assert gc.isenabled()
+    assert main(today) == 1 and "Sam turns 40" in capsys.readouterr().out
+    assert gc.isenabled()
+    monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", "wrong one")
+    assert main(today) == 3 and gc.isenabled()  # after a failure too
+    gc.disable()
+    try:
+        main(today)
+        assert not gc.isenabled()  # the caller's choice stands
+    finally:
+        gc.enable()

@@ -27,11 +27,12 @@ from profilekeeper.errors import CorruptedRecord, ProfileKeeperError, WrongPassp
 from profilekeeper.messages import FirstLook, Unlocked, UnlockFailed, VaultReady
 from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
-from profilekeeper.services import DEFAULT_IDLE_MINUTES, THEMES, home_view
+from profilekeeper.services import DEFAULT_IDLE_MINUTES, THEMES, VaultReader, home_view
 
 if TYPE_CHECKING:
     from profilekeeper.model import Profile
     from profilekeeper.store.crypto import KdfParams
+    from profilekeeper.store.readonly import ReadOnlyVault
     from profilekeeper.store.vault import Vault
 
 
@@ -60,6 +61,12 @@ DATA_MODES: dict[str, Callable[[], Screen[None]]] = {
     "settings": _later("settings", "SettingsScreen"),
 }
 """Screens that show vault data; Sharing and Suggestions slot in here later."""
+
+FIRST_LOOK_PATIENCE = 0.5
+"""Seconds to wait for Home's data, showing nothing, before showing "Opening your vault…"."""
+
+READ_MODES = ("home", "me", "people")
+"""Modes that work on the first look's read-only store (Settings is all writing)."""
 
 
 class ProfileKeeperApp(App[None]):
@@ -97,6 +104,9 @@ class ProfileKeeperApp(App[None]):
         super().__init__()
         self.vault_path = vault_path
         self.vault: Vault | None = None
+        """The full store: every write goes through it. None until opened (in a worker)."""
+        self.reader: VaultReader | None = None
+        """What screens read from: the first look's read-only store, then ``vault``."""
         self.kdf = kdf
         self.today = today
         self._keystore = keystore
@@ -116,22 +126,57 @@ class ProfileKeeperApp(App[None]):
 
     @property
     def unlocked(self) -> bool:
+        """The full store is open and unlocked: everything, writing included, works."""
         return self.vault is not None and self.vault.is_unlocked
+
+    @property
+    def readable(self) -> bool:
+        """Screens can show data: the full store is unlocked, or the first look's store is."""
+        return self.reader is not None
 
     # -- start -------------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.set_interval(self._idle_check_seconds, self._lock_if_idle)
-        if self.vault_path.exists():
-            self.switch_mode("unlock")
-            self.open_vault()
+        if not self.vault_path.exists():
+            await self.switch_mode("welcome")
+            return
+        first_look = self._first_look_store()
+        self.open_vault(first_look)
+        if first_look is None:
+            await self.switch_mode("unlock")
         else:
-            self.switch_mode("welcome")
+            # The remembered key will most likely open it: build no screen until Home's data
+            # is in (building one meanwhile would slow the worker down: one GIL), unless that
+            # takes long.
+            self.set_timer(FIRST_LOOK_PATIENCE, self._show_gate_while_waiting)
+
+    async def _show_gate_while_waiting(self) -> None:
+        if self.current_mode == self.DEFAULT_MODE:
+            await self.switch_mode("unlock")
+
+    def _first_look_store(self) -> ReadOnlyVault | None:
+        """The read-only store, when its header says a key is remembered; else None.
+
+        Anything unusual (an old schema, a damaged file) is left to the full store, which
+        upgrades it or says what went wrong.
+        """
+        from profilekeeper.store.readonly import ReadOnlyVault
+
+        try:
+            store = ReadOnlyVault(self.vault_path)
+        except ProfileKeeperError:
+            return None
+        if not store.remembered:
+            store.close()
+            return None
+        return store
 
     @work(thread=True, exclusive=True, group="vault", exit_on_error=False, description="open")
-    def open_vault(self) -> None:
-        if (key := self._first_look()) is not None:
-            # Importing SQLAlchemy holds the GIL for ~0.4 s: let Home paint first.
+    def open_vault(self, first_look: ReadOnlyVault | None = None) -> None:
+        key = self._first_look(first_look) if first_look is not None else None
+        if key is not None:
+            # Importing SQLAlchemy holds the GIL for ~0.5 s: let Home paint first.
             self._first_look_painted.wait(timeout=2)
         from profilekeeper.store.vault import Vault
 
@@ -144,25 +189,21 @@ class ProfileKeeperApp(App[None]):
         self.vault = vault
         self.post_message(VaultReady(vault.is_unlocked, note))
 
-    def _first_look(self) -> bytes | None:
-        """Show Home from the read-only store before the full one is even imported.
+    def _first_look(self, store: ReadOnlyVault) -> bytes | None:
+        """Unlock the read-only store with the remembered key and show Home from it.
 
-        Only when the key is remembered; returns it so the full store unlocks with it too.
-        Anything unusual (an old schema, a stale key, no keyring) is left to the full route,
-        which says what went wrong.
+        Screens read from it until the full store has opened; returns the key so the full
+        store unlocks with it too. A missing or stale key gives None: the full route says why.
         """
-        from profilekeeper.store.readonly import ReadOnlyVault
-
         try:
-            with ReadOnlyVault(self.vault_path) as store:
-                if not store.remembered or (key := self._recall(store.vault_id)) is None:
-                    return None
+            if (key := self._recall(store.vault_id)) is not None:
                 store.unlock_with_data_key(key)
-                view = home_view(store, self.today())
+                self.post_message(FirstLook(store, home_view(store, self.today())))
+                return key
         except ProfileKeeperError:
-            return None
-        self.post_message(FirstLook(view))
-        return key
+            pass
+        store.close()
+        return None
 
     def _recall(self, vault_id: str) -> bytes | None:
         if self._keystore is None:  # the system keyring, asked the quick way first
@@ -189,17 +230,22 @@ class ProfileKeeperApp(App[None]):
     @on(FirstLook)
     async def _show_first_look(self, message: FirstLook) -> None:
         self._apply_theme(message.view.profile.settings.get("theme"))
-        await self.switch_mode("home")
+        await self.switch_mode("home")  # awaited: its tables are mounted before they are filled
+        self.reader = message.store  # reading works now; writing waits for the full store
         if isinstance(self.screen, HomeScreen):
             self.screen.show(message.view)
+        self.screen.refresh_bindings()
         self.call_after_refresh(self._first_look_painted.set)
 
     @on(VaultReady)
     @on(UnlockFailed)
-    def _to_unlock_screen(self, message: VaultReady | UnlockFailed) -> None:
+    async def _to_unlock_screen(self, message: VaultReady | UnlockFailed) -> None:
         if isinstance(message, VaultReady) and message.unlocked:
             self.post_message(Unlocked())
-        elif isinstance(self.screen, UnlockScreen):  # workers report to the app; show it there
+            return
+        if self.current_mode != "unlock":  # the remembered key did not open it after all
+            await self.switch_mode("unlock")
+        if isinstance(self.screen, UnlockScreen):  # workers report to the app; show it there
             self.screen.post_message(message)
 
     @work(thread=True, exclusive=True, group="vault", exit_on_error=False, description="unlock")
@@ -253,10 +299,13 @@ class ProfileKeeperApp(App[None]):
     async def _after_unlock(self) -> None:
         assert self.vault is not None
         self._last_activity = time.monotonic()
+        # The first look's store is dropped, not closed: a screen's worker may still read it.
+        self.reader = self.vault
         profile = self._profile()
         self._apply_theme(profile.settings.get("theme") if profile else None)
-        await self.switch_mode("home")
-        self.screen.refresh_bindings()  # Home may be showing already, its actions greyed out
+        if self.current_mode not in DATA_MODES:
+            await self.switch_mode("home")
+        self.screen.refresh_bindings()  # after the first look: writing works now
         if profile is not None and profile.opted_in is None:
             from profilekeeper.screens.optin import OptInScreen
 
@@ -289,6 +338,7 @@ class ProfileKeeperApp(App[None]):
             return
         assert self.vault is not None
         self.vault.lock()
+        self.reader = None
         await self.switch_mode("unlock")
         # Throw the data screens away: nothing personal stays in widgets while locked.
         for mode, screen in DATA_MODES.items():
@@ -317,13 +367,17 @@ class ProfileKeeperApp(App[None]):
     # -- navigation --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("go", "lock"):
+        if action == "go" and parameters and parameters[0] not in READ_MODES:
+            return self.unlocked
+        if action == "go":
+            return self.readable
+        if action == "lock":
             return self.unlocked
         return True
 
     async def action_go(self, mode: str, action: str | None = None) -> None:
         """Show a data mode, optionally running one of its screen's actions (palette entries)."""
-        if not self.unlocked:
+        if not self.check_action("go", (mode,)):
             return
         await self.switch_mode(mode)
         if action:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from profilekeeper.services import HomeView
+    from profilekeeper.services import HomeView, VaultReader
 
 
 @dataclass
@@ -24,6 +24,8 @@ class VaultReady(Message, bubble=False):
 class FirstLook(Message, bubble=False):
     """Home's data, read through the read-only store while the full store is still opening."""
 
+    store: VaultReader
+    """Unlocked: screens read from it until the full store has opened."""
     view: HomeView
 
 

@@ -75,7 +75,7 @@ class PersonRow:
     next_kind: str
 
 
-def people_rows(vault: Vault, today: date, search: str = "") -> list[PersonRow]:
+def people_rows(vault: VaultReader, today: date, search: str = "") -> list[PersonRow]:
     """People matching ``search`` (name or relationship), soonest next occasion first."""
     soonest: dict[str, tuple[date, str]] = {}
     for occasion in vault.list(Occasion):
@@ -101,7 +101,9 @@ def matching(rows: list[PersonRow], search: str) -> list[PersonRow]:
     ]
 
 
-def gifts_by_year(gifts: list[Gift], occasions: list[Occasion]) -> dict[int, dict[str, list[Gift]]]:
+def gifts_by_year(
+    gifts: Sequence[Gift], occasions: Sequence[Occasion]
+) -> dict[int, dict[str, list[Gift]]]:
     """Bought and given gifts grouped by year (newest first), then by occasion name."""
     names = {o.id: (o.label or o.kind) for o in occasions}
     grouped: dict[int, dict[str, list[Gift]]] = defaultdict(lambda: defaultdict(list))
@@ -145,10 +147,15 @@ SNOOZE_DAYS = 3
 """Snoozing offers this many days from today (never reaching the day itself)."""
 
 
-class RecordSource(Protocol):
-    """What Home reads from: the full ``Vault``, or the ``ReadOnlyVault`` the app starts on."""
+class VaultReader(Protocol):
+    """What screens read from: the full ``Vault``, or the ``ReadOnlyVault`` the app starts on
+    (it shows Home, People and a person before SQLAlchemy has even been imported)."""
 
-    def list(self, cls: type[T]) -> Sequence[T]: ...
+    def list(self, cls: type[T], **where: Any) -> Sequence[T]: ...
+
+    def get(self, cls: type[T], record_id: str) -> T: ...
+
+    def profile(self) -> Profile: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +170,7 @@ class HomeView:
     """Records that failed authentication and were left out."""
 
 
-def home_view(source: RecordSource, today: date, days: int = 60) -> HomeView:
+def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
     """The greeting's facts, the next ``days`` of occasions and the reminders nagging now."""
     from profilekeeper import reminders
 
@@ -179,7 +186,7 @@ def home_view(source: RecordSource, today: date, days: int = 60) -> HomeView:
     )
 
 
-def person_due(vault: Vault, person_id: str, today: date, days: int = 60) -> list[Due]:
+def person_due(vault: VaultReader, person_id: str, today: date, days: int = 60) -> list[Due]:
     from profilekeeper import reminders
 
     person = vault.get(Person, person_id)

@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -71,9 +71,16 @@ def guarded(function: F, node: Widget | App[Any] | None = None) -> F:
 
 
 class VaultScreen(Screen[None]):
-    """A screen showing vault data. Subclasses set ``MODE`` and implement ``compose_body``."""
+    """A screen showing vault data. Subclasses set ``MODE`` and implement ``compose_body``.
+
+    Reads go through ``reader``, writes through ``vault``. At start-up the app shows data from
+    a read-only store while the full one opens (~0.5 s): meanwhile the actions a screen names
+    in ``READS`` work and every other action of its own is greyed out.
+    """
 
     MODE = ""
+    READS: ClassVar[frozenset[str]] = frozenset()
+    """This screen's actions that only read (they work before the full store has opened)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -95,8 +102,27 @@ class VaultScreen(Screen[None]):
 
     @property
     def vault(self) -> Vault:
+        """The full store, for writing (actions that write are greyed out until it opens)."""
         assert self.pk.vault is not None
         return self.pk.vault
+
+    @property
+    def reader(self) -> services.VaultReader:
+        assert self.pk.reader is not None
+        return self.pk.reader
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        own = not hasattr(Screen, f"action_{action}")  # Textual's own screen actions: always
+        if own and action not in self.READS and not self.pk.unlocked:
+            return None  # shown greyed out: the full store is still opening
+        return True
+
+    def can_write(self) -> bool:
+        """For handlers that write outside an action (a row chosen to edit): False, and said,
+        while the full store is still opening."""
+        if not self.pk.unlocked:
+            self.notify("Still opening the vault: try again in a moment.", severity="warning")
+        return self.pk.unlocked
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -106,9 +132,16 @@ class VaultScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    _resumed = False
+
     def on_screen_resume(self) -> None:
-        if self.pk.unlocked:
+        # Textual resumes a mode's screen twice when it is first shown: read once.
+        if self.pk.readable and not self._resumed:
+            self._resumed = True
             self.safe_reload()
+
+    def on_screen_suspend(self) -> None:
+        self._resumed = False
 
     def safe_reload(self) -> None:
         """Reload, saying plainly (never crashing) when a record fails authentication."""

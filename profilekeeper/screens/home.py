@@ -33,6 +33,8 @@ class HomeScreen(VaultScreen):
                 tooltip="Open the person of the selected line"),
     ]
 
+    READS = frozenset({"open_person"})
+
     def __init__(self) -> None:
         super().__init__()
         self._items: dict[str, Due] = {}
@@ -45,18 +47,11 @@ class HomeScreen(VaultScreen):
         yield Label("Next 60 days", classes="section")
         yield RecordTable("Date", "Occasion", "Gift", id="upcoming")
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Home can show before the full store has opened (the app's first look); acting on a
-        # reminder waits for it, shown greyed out meanwhile.
-        if action in ("reminder", "open_person"):
-            return True if self.pk.unlocked else None
-        return True
-
     def reload(self) -> None:
-        self._load(self.vault)
+        self._load(self.reader)
 
     @work(thread=True, exclusive=True, group="home", exit_on_error=False)
-    def _load(self, source: services.RecordSource) -> None:
+    def _load(self, source: services.VaultReader) -> None:
         # Off the UI thread: with thousands of people this takes seconds.
         view = services.home_view(source, self.pk.today())
         self.app.call_from_thread(self.show, view)

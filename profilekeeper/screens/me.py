@@ -43,7 +43,7 @@ class MeScreen(VaultScreen):
                 yield RecordTable("Date", "Purchase", "Price", "Gift for", "Use", id="purchases")
 
     def reload(self) -> None:
-        vault = self.vault
+        vault = self.reader
         profile = vault.profile()
         about = Text(profile.display_name or "(no name yet)", style="bold")
         about.append(f"  ·  {profile.city or 'no city'}")
@@ -52,7 +52,8 @@ class MeScreen(VaultScreen):
         self.query_one("#about", Static).update(about)
         self.query_one("#interests", RecordTable).fill(
             (i.id, (i.category, i.name, i.sentiment.value))
-            for i in sorted(vault.interests_of(None), key=lambda i: (i.category, i.name.lower()))
+            for i in sorted(vault.list(Interest, person_id=None),
+                            key=lambda i: (i.category, i.name.lower()))
         )
         names = {p.id: p.name for p in vault.list(Person)}
         purchases = sorted(vault.list(Purchase), key=lambda p: p.on or date.min,
@@ -128,7 +129,7 @@ class MeScreen(VaultScreen):
     @on(DataTable.RowSelected)
     def _edit_row(self, event: DataTable.RowSelected) -> None:
         record_id = event.row_key.value
-        if record_id is None:
+        if record_id is None or not self.can_write():
             return
         form: RecordForm[Any]
         if event.data_table.id == "interests":

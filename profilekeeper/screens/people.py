@@ -26,16 +26,16 @@ class PeopleScreen(VaultScreen):
         Binding("slash", "search", "Search", id="people-search", tooltip="Search by name"),
     ]
 
+    READS = frozenset({"search", "open"})
+    AUTO_FOCUS = "#people"  # the list, not the search box: "3" pressed twice types nothing
+
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder="search people (/)", id="search", compact=True)
         yield RecordTable("Name", "Relationship", "Next occasion", id="people")
 
-    def on_mount(self) -> None:
-        self.query_one("#people", RecordTable).focus()
-
     def reload(self) -> None:
         # Read and decrypt once; typing in the search box filters these in memory.
-        self._rows = services.people_rows(self.vault, self.pk.today())
+        self._rows = services.people_rows(self.reader, self.pk.today())
         self._show()
 
     def _show(self) -> None:
@@ -66,7 +66,7 @@ class PeopleScreen(VaultScreen):
 
     def _selected(self) -> Person | None:
         person_id = self.query_one("#people", RecordTable).selected_id
-        return self.vault.get(Person, person_id) if person_id else None
+        return self.reader.get(Person, person_id) if person_id else None
 
     def action_add_person(self) -> None:
         self.app.push_screen(PersonForm(self.vault), self._added)

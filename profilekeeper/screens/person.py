@@ -48,6 +48,8 @@ class PersonScreen(VaultScreen):
                 tooltip="Gift bought for the selected date", show=False),
     ]
 
+    READS = frozenset({"back"})
+
     def __init__(self, person_id: str) -> None:
         super().__init__()
         self.person_id = person_id
@@ -68,10 +70,10 @@ class PersonScreen(VaultScreen):
 
     @property
     def person(self) -> Person:
-        return self.vault.get(Person, self.person_id)
+        return self.reader.get(Person, self.person_id)
 
     def reload(self) -> None:
-        vault, today = self.vault, self.pk.today()
+        vault, today = self.reader, self.pk.today()
         try:
             person = self.person
         except NotFound:  # deleted meanwhile
@@ -158,7 +160,7 @@ class PersonScreen(VaultScreen):
     @on(DataTable.RowSelected)
     def _edit_row(self, event: DataTable.RowSelected) -> None:
         table, record_id = event.data_table.id or "", event.row_key.value
-        if record_id is None or table not in TABLES:
+        if record_id is None or table not in TABLES or not self.can_write():
             return
         record: Any = self.vault.get(TABLES[table], record_id)
         form: RecordForm[Any]

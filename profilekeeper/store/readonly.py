@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from profilekeeper.errors import (
     CorruptedRecord,
+    NotFound,
     UnsupportedVault,
     VaultLocked,
     VaultMissing,
 )
+from profilekeeper.model_core import Profile
 from profilekeeper.store import migrations
 from profilekeeper.store.codec import codec_for
 from profilekeeper.store.crypto import (
@@ -55,7 +57,9 @@ class ReadOnlyVault:
         self.path = path
         uri = f"file:{quote(str(path.resolve()))}?mode=ro"
         try:
-            self._conn = sqlite3.connect(uri, uri=True)
+            # The app opens it in a worker and reads from its UI thread: a read-only connection
+            # in SQLite's serialized mode is safe to share.
+            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             version = migrations.schema_version(self._conn)
             header = self._conn.execute(
                 "SELECT vault_id, kdf, wrapped_key, key_check, remembered FROM vault_header"
@@ -108,9 +112,30 @@ class ReadOnlyVault:
     def is_unlocked(self) -> bool:
         return self._cipher is not None
 
-    def list(self, cls: type[T]) -> Records[T]:
-        """Every record of ``cls``, as ``Vault.list`` gives them (so services read either)."""
-        return self.load(cls)
+    def list(self, cls: type[T], **where: str | None) -> Records[T]:
+        """Records of ``cls`` whose ``id`` or references equal the values given (None: unset).
+
+        The same call as ``Vault.list``, so the app's screens read from either store.
+        """
+        self._check_columns(cls, where)
+        # ``IS`` compares like ``=`` and also matches NULL to None.
+        condition = " AND ".join(f"{column} IS ?" for column in where)
+        return self._records(cls, condition, list(where.values()))
+
+    def get(self, cls: type[T], record_id: str) -> T:
+        """One record, as ``Vault.get``: NotFound if absent, CorruptedRecord if damaged."""
+        records = self.list(cls, id=record_id)
+        if records.corrupted:
+            raise records.corrupted[0]
+        if not records:
+            raise NotFound(f"no {codec_for(cls).table} record with that id")
+        return records[0]
+
+    def profile(self) -> Profile:
+        try:
+            return self.get(Profile, "me")
+        except NotFound:
+            return Profile()
 
     def load(self, cls: type[T], **any_of: Collection[str]) -> Records[T]:
         """Records of ``cls``; damaged ones are reported in ``.corrupted``, not raised.
@@ -119,20 +144,27 @@ class ReadOnlyVault:
         given values (``load(Gift, person_id=ids, occasion_id=other_ids)``: either matches), so
         only what is needed gets decrypted.
         """
+        self._check_columns(cls, any_of)
+        # One JSON parameter per column: no limit on how many values are passed.
+        condition = " OR ".join(
+            f"{column} IN (SELECT value FROM json_each(?))" for column in any_of
+        )
+        return self._records(cls, condition, [json.dumps(sorted(v)) for v in any_of.values()])
+
+    @staticmethod
+    def _check_columns(cls: type[Any], columns: Collection[str]) -> None:
+        codec = codec_for(cls)
+        if unknown := set(columns) - {"id", *codec.refs}:
+            raise ValueError(f"cannot filter {codec.table} by {sorted(unknown)}")
+
+    def _records(self, cls: type[T], condition: str, params: Sequence[Any]) -> Records[T]:
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
         codec = codec_for(cls)
         columns = ", ".join(("id", *codec.refs, "sealed"))
-        sql = f"SELECT {columns} FROM {codec.table}"
-        if any_of:
-            if unknown := set(any_of) - {"id", *codec.refs}:
-                raise ValueError(f"cannot filter {codec.table} by {sorted(unknown)}")
-            # One JSON parameter per column: no limit on how many values are passed.
-            sql += " WHERE " + " OR ".join(
-                f"{column} IN (SELECT value FROM json_each(?))" for column in any_of
-            )
         # Table and column names come from the model classes, never from input.
-        rows = self._conn.execute(sql, [json.dumps(sorted(v)) for v in any_of.values()])
+        sql = f"SELECT {columns} FROM {codec.table}" + (f" WHERE {condition}" if condition else "")
+        rows = self._conn.execute(sql, params)
         records: Records[T] = Records()
         for row in rows:
             try:

@@ -112,3 +112,42 @@ def test_load_can_narrow_to_the_records_needed(vault, vault_path, family):
         assert sorted(g.title for g in gifts) == ["Book", "Vase"]  # either column matches
         with pytest.raises(ValueError):
             ro.load(Gift, title={"Book"})  # sealed fields cannot be filtered
+
+
+def test_list_get_and_profile_answer_as_the_vault_does(vault, vault_path, family):
+    """The app's screens read from either store, so the same calls give the same records."""
+    from dataclasses import replace
+
+    from profilekeeper.errors import CorruptedRecord, NotFound
+    from profilekeeper.model import Interest
+
+    vault.save(replace(vault.profile(), display_name="Ann"))
+    vault.add(Interest("music", "Nina Simone"))  # the owner's: no person
+    vault.add(Interest("books", "Tolkien", person_id=family["sam"].id))
+    calls = [
+        lambda store: store.list(Gift, person_id=family["sam"].id),
+        lambda store: store.list(Gift, person_id=family["sam"].id, occasion_id=None),
+        lambda store: store.list(Interest, person_id=None),
+        lambda store: store.list(Occasion),
+        lambda store: [store.get(Person, family["kim"].id)],
+        lambda store: [store.profile()],
+    ]
+    expected = [sorted(map(repr, call(vault))) for call in calls]
+    with ReadOnlyVault(vault_path) as ro:
+        ro.unlock_with_data_key(vault.data_key)
+        assert [sorted(map(repr, call(ro))) for call in calls] == expected
+        assert [i.name for i in ro.list(Interest, person_id=None)] == ["Nina Simone"]
+        assert ro.profile().display_name == "Ann"
+        with pytest.raises(NotFound):
+            ro.get(Person, "no-such-id")
+        with pytest.raises(ValueError):
+            ro.list(Gift, title="Book")
+
+    sam_bday = family["sam_bday"].id
+    with sqlite3.connect(vault_path) as conn:
+        conn.execute("UPDATE occasions SET sealed = zeroblob(40) WHERE id = ?", (sam_bday,))
+    conn.close()
+    with ReadOnlyVault(vault_path) as ro:
+        ro.unlock_with_data_key(vault.data_key)
+        with pytest.raises(CorruptedRecord):
+            ro.get(Occasion, sam_bday)

@@ -1,7 +1,8 @@
 """Start-up and locking: the first look at Home, a stale remembered key, idle lock vs. work.
 
 The full store's import and open are held back with an event, so the test sees the moment in
-between that a user sees for ~0.4 s: Home with its data, its actions greyed out, nothing lost.
+between that a user sees for ~0.5 s: Home with its data, People and a person readable, every
+action that writes greyed out, nothing lost.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from profilekeeper.model import Occasion
 from profilekeeper.screens.home import HomeScreen
+from profilekeeper.screens.people import PeopleScreen
+from profilekeeper.screens.person import PersonScreen
+from profilekeeper.screens.unlock import UnlockScreen
 from profilekeeper.store import keys
 from profilekeeper.store.vault import Vault
 from tests.conftest import PASSPHRASE
@@ -57,7 +61,7 @@ async def test_home_shows_before_the_full_store_and_its_actions_wait(
     make, vault, vault_path, held_open
 ) -> None:
     remember(vault)
-    _, birthday = _sam_with_birthday(vault)
+    sam, birthday = _sam_with_birthday(vault)
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         home = await until_home(pilot)
@@ -65,17 +69,39 @@ async def test_home_shows_before_the_full_store_and_its_actions_wait(
         assert "Welcome back, Ann!" in greeting
         assert "Sam turns 40" in str(home.query_one("#due").get_row_at(0)[1])
         assert app.vault is None and not app.unlocked  # the full store is not open yet
+        assert not any(isinstance(s, UnlockScreen) for s in app.screen_stack)  # never built
 
         home.query_one("#due").focus()
-        await pilot.press("d", "3")  # greyed out: neither dismisses nor leaves Home
+        await pilot.press("d")  # writing is greyed out: nothing dismissed
         await pilot.pause()
-        assert app.screen is home
+        assert home.check_action("reminder", ("dismiss",)) is None
         with reopened(vault_path) as check:
             assert check.get(Occasion, birthday.id).reminder_state == {}
 
+        # Reading works already: People, and a person, from the read-only store.
+        await pilot.press("3", "3")  # pressed twice: the list has the focus, not the search
+        await pilot.pause()
+        people = app.screen
+        assert isinstance(people, PeopleScreen)
+        assert str(people.query_one("#people").get_row_at(0)[0]) == "Sam"
+        assert people.query_one("#search", Input).value == ""
+        await pilot.press("a")  # adding waits for the full store
+        await pilot.pause()
+        assert app.screen is people
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonScreen) and app.screen.person_id == sam.id
+        assert app.screen.query_one("#dates").row_count == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.check_action("go", ("settings",)) is False  # Settings is all writing
+
         held_open.set()
         await settle(pilot)
-        assert app.unlocked and app.screen is home
+        assert app.unlocked and app.screen is people  # the user stays where they went
+        await pilot.press("1")
+        await settle(pilot)
+        app.screen.query_one("#due").focus()
         await pilot.press("d")
         await settle(pilot)
         assert app.screen.query_one("#due").row_count == 0
@@ -93,6 +119,39 @@ async def test_a_stale_remembered_key_shows_no_data_and_asks(make, vault, vault_
         assert not isinstance(app.screen, HomeScreen)
         assert not app.unlocked
         assert "out of date" in str(app.screen.query_one("#status", Static).render())
+
+
+async def test_a_slow_keyring_shows_opening_then_home(vault, vault_path) -> None:
+    """Nothing is built while the remembered key is fetched, but a slow keyring gets a word."""
+    from profilekeeper.app import FIRST_LOOK_PATIENCE, make_app
+    from profilekeeper.screens.unlock import UnlockScreen
+    from tests.conftest import FAST_KDF
+    from tests.tui.conftest import TODAY
+
+    remember(vault)
+    answer = threading.Event()
+
+    class SlowKeyring:
+        def recall(self, vault_id: str) -> bytes | None:
+            answer.wait(timeout=30)
+            return keys.recall(vault_id)
+
+        def remember(self, vault_id: str, data_key: bytes) -> None:
+            keys.remember(vault_id, data_key)
+
+        def forget(self, vault_id: str) -> bool:
+            return keys.forget(vault_id)
+
+    app = make_app(vault_path, keystore=SlowKeyring(), kdf=FAST_KDF, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(FIRST_LOOK_PATIENCE + 0.2)
+        assert isinstance(app.screen, UnlockScreen)
+        assert "Opening your vault" in str(app.screen.query_one("#status", Static).render())
+        assert app.screen.query_one("#passphrase", Input).disabled
+        answer.set()
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and app.unlocked
+        assert "Welcome back, Ann!" in str(app.screen.query_one("#greeting", Static).render())
 
 
 async def test_idle_lock_waits_for_work_in_progress(make, vault) -> None:

@@ -25,13 +25,15 @@ reminder: nothing tells which year it was for, and it must not quiet every year 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from profilekeeper.model_core import Gift, GiftStatus, Occasion, Person  # not .model: see there
 
 LEAP_DAY_CHOICES = ("feb28", "mar1")
+"""Where 29 February falls in common years: the owner's ``leap_day`` setting."""
 TOP_IDEAS = 3
 
 NO_IDEA = "no idea yet"
@@ -58,6 +60,12 @@ class Due:
     """``no idea yet``, ``ideas``, ``bought`` or ``given``."""
     top_ideas: tuple[str, ...]
     snoozed_until: date | None
+
+
+def leap_day_setting(settings: Mapping[str, Any]) -> str:
+    """The owner's ``leap_day`` choice from their profile settings (``feb28`` unless valid)."""
+    value = settings.get("leap_day")
+    return value if value in LEAP_DAY_CHOICES else "feb28"
 
 
 def is_leap(year: int) -> bool:

@@ -56,14 +56,21 @@ def passphrase_hint(passphrase: str) -> tuple[int, str]:
     return score, hints.get(score, "Weak: add another word or two.")
 
 
-def next_occurrence(occasion: Occasion, today: date) -> date | None:
+def next_occurrence(occasion: Occasion, today: date, leap_day: str = "feb28") -> date | None:
     """The next date (today or later) the occasion falls on, by the reminder engine's rules."""
     from profilekeeper import reminders
 
     if not occasion.yearly and occasion.year is not None:
         once = date(occasion.year, occasion.month, occasion.day)  # validated when entered
         return once if once >= today else None
-    return reminders.next_occurrence(occasion.month, occasion.day, today)
+    return reminders.next_occurrence(occasion.month, occasion.day, today, leap_day=leap_day)
+
+
+def leap_day(vault: VaultReader) -> str:
+    """Where the owner wants 29 February in common years (their ``leap_day`` setting)."""
+    from profilekeeper.reminders import leap_day_setting
+
+    return leap_day_setting(vault.profile().settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +85,9 @@ class PersonRow:
 def people_rows(vault: VaultReader, today: date, search: str = "") -> list[PersonRow]:
     """People matching ``search`` (name or relationship), soonest next occasion first."""
     soonest: dict[str, tuple[date, str]] = {}
+    leap = leap_day(vault)
     for occasion in vault.list(Occasion):
-        when = next_occurrence(occasion, today)
+        when = next_occurrence(occasion, today, leap)
         if occasion.person_id is None or when is None:
             continue
         if occasion.person_id not in soonest or when < soonest[occasion.person_id][0]:
@@ -177,11 +185,13 @@ def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
     profiles, suggestions = source.list(Profile), source.list(Suggestion)
     occasions, people, gifts = source.list(Occasion), source.list(Person), source.list(Gift)
     listings = (profiles, suggestions, occasions, people, gifts)
+    profile = profiles[0] if profiles else Profile()
+    leap = reminders.leap_day_setting(profile.settings)
     return HomeView(
-        profile=profiles[0] if profiles else Profile(),
+        profile=profile,
         new_suggestions=sum(s.status == SuggestionStatus.NEW for s in suggestions),
-        upcoming=reminders.upcoming(occasions, people, gifts, today, days),
-        due=reminders.due(occasions, people, gifts, today, days),
+        upcoming=reminders.upcoming(occasions, people, gifts, today, days, leap_day=leap),
+        due=reminders.due(occasions, people, gifts, today, days, leap_day=leap),
         unreadable=sum(len(getattr(x, "corrupted", ())) for x in listings),
     )
 
@@ -191,7 +201,8 @@ def person_due(vault: VaultReader, person_id: str, today: date, days: int = 60) 
 
     person = vault.get(Person, person_id)
     occasions = vault.list(Occasion, person_id=person_id)
-    return reminders.due(occasions, [person], vault.list(Gift, person_id=person_id), today, days)
+    gifts = vault.list(Gift, person_id=person_id)
+    return reminders.due(occasions, [person], gifts, today, days, leap_day=leap_day(vault))
 
 
 def snooze_default(item: Due, today: date) -> date | None:
@@ -262,14 +273,23 @@ def import_json_file(vault: Vault, path: str) -> str:
     return f"Imported {sum(counts.values())} records."
 
 
+def calendar_of(vault: Vault, *, names: bool = True) -> tuple[bytes, int, int]:
+    """The .ics calendar of every occasion: its bytes, the occasions in it, records unreadable."""
+    from profilekeeper.calendar_ics import build_calendar
+
+    occasions, people = vault.list(Occasion), vault.list(Person)
+    data = build_calendar(occasions, people, names=names, leap_day=leap_day(vault))
+    return data, len(occasions), len(occasions.corrupted) + len(people.corrupted)
+
+
 def export_ics_file(vault: Vault, path: str, *, names: bool = True) -> str:
     from pathlib import Path
 
-    from profilekeeper.calendar_ics import build_calendar
+    from profilekeeper.store.transfer import write_private_file
 
-    data = build_calendar(vault.list(Occasion), vault.list(Person), names=names)
-    Path(path).expanduser().write_bytes(data)
-    return "Exported the calendar of occasions."
+    data, written, _ = calendar_of(vault, names=names)
+    write_private_file(Path(path), data.decode("utf-8"))  # names and dates: owner-only
+    return f"Exported the calendar of {written} occasion(s)."
 
 
 def import_contacts_file(vault: Vault, path: str) -> str:

@@ -44,6 +44,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     choice.add_argument(
         "--opt-out", dest="opted_in", action="store_false", help="shops get at most a greeting"
     )
+    p.add_argument(
+        "--leap-day",
+        choices=("feb28", "mar1"),
+        help="where a 29 February birthday falls in other years (default feb28)",
+    )
 
     g = group("person", "people you buy gifts for")
     p = action(g, "add", person_add, "add a person")
@@ -200,6 +205,8 @@ def profile_show(args: argparse.Namespace) -> int:
         print(f"Name:     {_one_line(profile.display_name) or '-'}")
         print(f"City:     {_one_line(profile.city) or '-'}")
         print(f"Sharing:  {opted[profile.opted_in]}")
+        leap = profile.settings.get("leap_day") == "mar1"
+        print(f"29 Feb:   {'1 March' if leap else '28 February'} in other years")
     return 0
 
 
@@ -212,6 +219,8 @@ def profile_set(args: argparse.Namespace) -> int:
             profile.city = args.city.strip()
         if args.opted_in is not None:
             profile.opted_in = args.opted_in
+        if args.leap_day is not None:
+            profile.settings = {**profile.settings, "leap_day": args.leap_day}
         vault.save(profile)
     print("Profile saved.")
     return 0

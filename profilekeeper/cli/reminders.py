@@ -156,7 +156,7 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
 
 def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
     from profilekeeper.model_core import Gift, Occasion, Person, Profile  # not all of .model
-    from profilekeeper.reminders import LEAP_DAY_CHOICES, candidates, due
+    from profilekeeper.reminders import candidates, due, leap_day_setting
 
     if args.days < 0:
         raise InvalidInput("--days must be zero or more")
@@ -164,9 +164,7 @@ def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
     with _open_read_only(args) as vault:
         unlock_read_only(vault, args)
         profiles, occasions = vault.load(Profile), vault.load(Occasion)
-        leap_day = profiles[0].settings.get("leap_day", "feb28") if profiles else "feb28"
-        if leap_day not in LEAP_DAY_CHOICES:
-            leap_day = "feb28"
+        leap_day = leap_day_setting(profiles[0].settings if profiles else {})
         # Dates decide what may be due; decrypt only the people and gifts those few need.
         maybe = candidates(occasions, today, args.days, leap_day=leap_day)
         person_ids = {o.person_id for o in maybe if o.person_id}
@@ -273,9 +271,7 @@ def run_reminder_action(args: argparse.Namespace) -> int:
         matches = [o for o in vault.list(Occasion, person_id=person.id) if o.kind == kind]
         if not matches:
             raise NotFound("that person has no occasion of that kind")
-        leap_day = vault.profile().settings.get("leap_day", "feb28")
-        if leap_day not in reminders.LEAP_DAY_CHOICES:
-            leap_day = "feb28"
+        leap_day = reminders.leap_day_setting(vault.profile().settings)
         until = None
         if args.reminder_action == "snooze":
             try:
@@ -330,30 +326,21 @@ def export_ics(args: argparse.Namespace) -> int:
     """
     from pathlib import Path
 
-    from profilekeeper.calendar_ics import build_calendar
-    from profilekeeper.model import Occasion, Person
+    from profilekeeper.services import calendar_of
 
     vault = _unlock.open_unlocked(args)
     try:
-        occasions, people = vault.list(Occasion), vault.list(Person)
-        leap_day = vault.profile().settings.get("leap_day", "feb28")
+        data, written, unreadable = calendar_of(vault, names=not getattr(args, "no_names", False))
     finally:
         vault.close()
-    if occasions.corrupted or people.corrupted:
-        count = len(occasions.corrupted) + len(people.corrupted)
-        _unlock.warn(f"{count} record(s) could not be read (corrupted); they are left out")
-    data = build_calendar(
-        occasions,
-        people,
-        names=not getattr(args, "no_names", False),
-        leap_day=leap_day if leap_day in ("feb28", "mar1") else "feb28",
-    )
+    if unreadable:
+        _unlock.warn(f"{unreadable} record(s) could not be read (corrupted); they are left out")
     output = getattr(args, "output", None)
     if output and str(output) != "-":
         from profilekeeper.store.transfer import write_private_file
 
         write_private_file(Path(output), data.decode("utf-8"))
-        _unlock.warn(f"wrote {len(occasions)} occasion(s) to {output}")
+        _unlock.warn(f"wrote {written} occasion(s) to {output}")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

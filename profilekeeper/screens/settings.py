@@ -20,6 +20,8 @@ from profilekeeper.widgets.checkbox import StateCheckbox
 
 IDLE_CHOICES = [("never", 0), ("1 minute", 1), ("5 minutes", 5), ("10 minutes", 10),
                 ("30 minutes", 30), ("1 hour", 60)]
+LEAP_DAY_CHOICES = [("28 February", "feb28"), ("1 March", "mar1")]
+"""Where a 29 February birthday is reminded and shown in common years."""
 
 FILE_TASKS: dict[str, tuple[str, str, str, Callable[..., str]]] = {
     # task: (title, warning, default file name, service)
@@ -63,6 +65,9 @@ class SettingsScreen(VaultScreen):
                 yield Label("Theme")
                 yield Select([(t, t) for t in services.THEMES], allow_blank=False,
                              id="theme", compact=True, value=services.THEMES[0])
+                yield Label("29 February, other years")
+                yield Select(LEAP_DAY_CHOICES, allow_blank=False, id="leap-day", compact=True,
+                             value="feb28")
             yield Static("", id="opt-note", classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Change passphrase", id="change-passphrase", compact=True)
@@ -90,6 +95,7 @@ class SettingsScreen(VaultScreen):
             theme = profile.settings.get("theme", self.app.theme)
             if theme in services.THEMES:
                 self.query_one("#theme", Select).value = theme
+            self.query_one("#leap-day", Select).value = services.leap_day(self.vault)
         self.query_one("#opt-note", Static).update(
             "Opted in: shops you link may see the slices you grant them."
             if profile.opted_in
@@ -108,6 +114,11 @@ class SettingsScreen(VaultScreen):
             return
         self.app.theme = str(event.value)
         services.update_settings(self.vault, theme=str(event.value))
+
+    @on(Select.Changed, "#leap-day")
+    def _leap_day(self, event: Select.Changed) -> None:
+        if event.value != services.leap_day(self.vault):
+            services.update_settings(self.vault, leap_day=str(event.value))
 
     @on(Checkbox.Changed, "#opted-in")
     def _opt(self, event: Checkbox.Changed) -> None:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
@@ -289,3 +290,48 @@ def test_remind_leaves_the_garbage_collector_as_it_found_it(vault, family, monke
         assert not gc.isenabled()  # the caller's choice stands
     finally:
         gc.enable()
+
+
+def test_the_leap_day_setting_moves_29_february_everywhere(vault, vault_path, tmp_path):
+    """``profile set --leap-day mar1``: remind, the calendar and the app all use 1 March."""
+    import os
+    import stat
+
+    from icalendar import Calendar
+
+    from profilekeeper import services
+    from profilekeeper.model import Occasion, Person
+
+    leapling = vault.add(Person("Leo"))
+    vault.add(Occasion("birthday", 2, 29, 2000, person_id=leapling.id))
+    vault.close()
+
+    def when(*extra: str) -> str:
+        result = run_cli("remind", "--today", "2027-02-20", "--days", "14", "--json",
+                         *extra, env=UNLOCK)
+        assert result.code == 1, result.err
+        return json.loads(result.out)["due"][0]["on"]
+
+    assert when() == "2027-02-28"
+    assert run_cli("profile", "set", "--leap-day", "mar1", env=UNLOCK).code == 0
+    assert "1 March" in run_cli("profile", "show", env=UNLOCK).out
+    assert when() == "2027-03-01"
+    assert run_cli("profile", "set", "--leap-day", "feb30", env=UNLOCK).code == 2
+
+    ics = tmp_path / "gifts.ics"
+    assert run_cli("export", "--format", "ics", "-o", str(ics), env=UNLOCK).code == 0
+    [event] = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert event["RRULE"]["BYYEARDAY"] == [60]  # the 60th day: 1 March in common years
+
+    from profilekeeper.store.vault import Vault
+
+    with Vault.open(vault_path) as reopened:
+        reopened.unlock(PASSPHRASE)
+        view = services.home_view(reopened, date(2027, 2, 20))
+        assert [d.on for d in view.upcoming] == [date(2027, 3, 1)]
+        [row] = [r for r in services.people_rows(reopened, date(2027, 2, 20)) if r.next_date]
+        assert row.next_date == date(2027, 3, 1)
+        app_ics = tmp_path / "from-the-app.ics"
+        services.export_ics_file(reopened, str(app_ics))
+    assert app_ics.read_bytes() == ics.read_bytes()  # the app's export is the CLI's
+    assert stat.S_IMODE(os.stat(app_ics).st_mode) == 0o600  # names and dates: owner only

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from textual.worker import WorkerFailed
 
-from profilekeeper.app import ProfileKeeperApp
+from profilekeeper.app import ProfileKeeperApp, make_app
 from profilekeeper.model import Gift, GiftStatus, Occasion, Person, Purchase
 from profilekeeper.screens.dialogs import ConfirmDialog, DeletePersonDialog, PickPersonDialog
 from profilekeeper.screens.forms import OccasionForm, PersonForm
@@ -22,7 +22,7 @@ from profilekeeper.screens.people import PeopleScreen
 from profilekeeper.screens.person import PersonScreen
 from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
 from profilekeeper.store import keys
-from tests.conftest import PASSPHRASE
+from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.tui.conftest import TODAY, reopen
 
 SIZE = (80, 24)
@@ -454,6 +454,31 @@ async def test_opt_out_and_forget_from_settings(make, vault, vault_path) -> None
         assert check.profile().opted_in is False
         assert not check.header.remembered
         assert keys.recall(check.vault_id) is None
+
+
+async def test_leap_day_setting_moves_a_29_february_birthday(make, vault, vault_path) -> None:
+    from textual.widgets import Select
+
+    remember(vault)
+    leo = vault.add_person(Person(name="Leo"))
+    vault.add(Occasion(kind="birthday", month=2, day=29, person_id=leo.id))
+    app = make_app(vault_path, kdf=FAST_KDF, today=lambda: date(2027, 2, 20))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Sun 28 Feb" in str(app.screen.query_one("#upcoming").get_row_at(0)[0])
+        await pilot.press("4")
+        await settle(pilot)
+        select = app.screen.query_one("#leap-day", Select)
+        assert select.value == "feb28"
+        select.focus()
+        await pilot.press("enter", "down", "enter")  # open the list, pick "1 March"
+        await settle(pilot)
+        assert select.value == "mar1"
+        await pilot.press("1")
+        await settle(pilot)
+        assert "Mon 01 Mar" in str(app.screen.query_one("#upcoming").get_row_at(0)[0])
+    with reopen(vault_path) as check:
+        assert check.profile().settings["leap_day"] == "mar1"
 
 
 async def test_export_and_import_from_the_palette(make, vault, vault_path, tmp_path) -> None:

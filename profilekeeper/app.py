@@ -367,10 +367,8 @@ class ProfileKeeperApp(App[None]):
     # -- navigation --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "go" and parameters and parameters[0] not in READ_MODES:
-            return self.unlocked
         if action == "go":
-            return self.readable
+            return self.readable if parameters and parameters[0] in READ_MODES else self.unlocked
         if action == "lock":
             return self.unlocked
         return True

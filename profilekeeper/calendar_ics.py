@@ -17,6 +17,7 @@ Choices that make the file behave well in calendar apps:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
@@ -29,6 +30,9 @@ STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 UNKNOWN_YEAR = 2000
 ALARM_HOUR = 9
 PRODID = "-//profilekeeper//gift reminders//EN"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+"""RFC 5545 TEXT allows no control characters (icalendar only escapes newlines); a name or
+label with an escape sequence or NUL (typed, pasted or imported) would make the file invalid."""
 
 
 def initials(name: str) -> str:
@@ -57,7 +61,7 @@ def occasion_event(occasion: Occasion, name: str, *, names: bool, leap_day: str)
     one_off = not occasion.yearly and occasion.year is not None
     year = occasion.year if occasion.year is not None and (names or one_off) else UNKNOWN_YEAR
     start = date(year, occasion.month, occasion.day)
-    title = event_title(occasion, name, names=names)
+    title = _CONTROL.sub(" ", event_title(occasion, name, names=names)).strip()
     event = Event()
     event.add("uid", f"{occasion.id}@profilekeeper")
     event.add("dtstamp", STAMP)
@@ -70,7 +74,8 @@ def occasion_event(occasion: Occasion, name: str, *, names: bool, leap_day: str)
     for lead in sorted(set(occasion.lead_days), reverse=True):
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"{title}: " + (f"in {lead} days" if lead else "today"))
+        when = "today" if lead == 0 else "tomorrow" if lead == 1 else f"in {lead} days"
+        alarm.add("description", f"{title}: {when}")
         alarm.add("trigger", timedelta(days=-lead, hours=ALARM_HOUR))
         event.add_component(alarm)
     return event

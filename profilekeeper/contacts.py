@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +37,12 @@ _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
 _ANNIVERSARY_NAMES = ("ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY",
                       "X-EVOLUTION-ANNIVERSARY")  # fmt: skip
 _CHARSET = re.compile(rb"^[^:]*;CHARSET=([^;:]+)", re.IGNORECASE)
+# A fold followed by a UTF-8 continuation byte cut a character in two (some exporters fold at
+# 75 octets without looking); joined before decoding, else the whole file reads as cp1252.
+_FOLD_IN_CHARACTER = re.compile(rb"(?:\r\n|\r|\n)[ \t](?=[\x80-\xbf])")
+# Only CR and LF end a vCard line; str.splitlines() also splits on U+2028, form feed and
+# others that turn up inside pasted NOTE text.
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 class CardError(ValueError):
@@ -83,7 +90,7 @@ def read_vcard_file(path: Path) -> tuple[str, str]:
     data = path.read_bytes()
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace"), "UTF-16"
-    data = data.removeprefix(codecs.BOM_UTF8)
+    data = _FOLD_IN_CHARACTER.sub(b"", data.removeprefix(codecs.BOM_UTF8))
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -121,8 +128,19 @@ def parse_vcard_date(value: str, omit_year: str | None = None) -> PartialDate:
 def _split_cards(text: str) -> list[str]:
     cards: list[str] = []
     current: list[str] | None = None
-    for line in text.splitlines():
-        keyword = line.strip().upper()
+    soft_break = False
+    for line in _LINE_END.split(text):
+        if soft_break and current:
+            # vCard 2.1 quoted-printable: "=" at the end of a line is a soft line break and the
+            # next line carries on the value with no leading space. Joined here, since vobject
+            # would take it for a new property; its own allowQP is quadratic in a card's size.
+            current[-1] = current[-1][:-1] + line
+            soft_break = line.endswith("=")
+            continue
+        soft_break = line.endswith("=") and "QUOTED-PRINTABLE" in line.upper()
+        # No strip() on the left: a line starting with a space or tab is a folded piece of the
+        # line before (e.g. a NOTE that ends in "END:VCARD").
+        keyword = line.rstrip().upper()
         if keyword == "BEGIN:VCARD":
             current = [line]
         elif current is not None:
@@ -141,12 +159,22 @@ def _name_of(card: Any) -> str:
     if not name.strip() and (n := getattr(card, "n", None)) is not None:
         parts = (n.value.prefix, n.value.given, n.value.additional, n.value.family)
         name = " ".join(" ".join(p) if isinstance(p, list) else str(p) for p in parts if p)
-    return " ".join(name.split())
+    return _one_line(name)
+
+
+def _one_line(text: str) -> str:
+    """``text`` with runs of spaces and control characters as one space.
+
+    A card is someone else's file: an escape sequence in a name would recolour or move the
+    cursor of the terminal that ``remind`` prints it to, and is invalid in a calendar export.
+    """
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return " ".join(text.split())
 
 
 def _dates_of(card: Any, problems: list[str]) -> list[ContactDate]:
     """The card's dates; each one that cannot be read adds a line to ``problems`` instead."""
-    labels = {line.group.casefold(): str(line.value) for line in card.lines()
+    labels = {line.group.casefold(): _one_line(str(line.value)) for line in card.lines()
               if line.name == "X-ABLABEL" and line.group}  # fmt: skip
     found: list[ContactDate] = []
     for line in card.lines():

@@ -222,3 +222,79 @@ def test_the_app_and_the_cli_read_files_the_same_way(vault):
         check.unlock(PASSPHRASE)
         names = {p.name for p in check.list(Person)}
     assert {"Šárka Žáková", "Jürgen Müller", "Νίκος Παππάς"} <= names
+
+
+# -- shapes found stress-testing real exports ---------------------------------------------
+
+
+def test_quoted_printable_soft_line_breaks_in_vcard_2_1(vault):
+    # Android and Outlook 2.1: a long quoted-printable value ends lines in "=" and carries on
+    # on the next line with no leading space. Before, both cards were "not a readable vCard".
+    text, encoding = read_vcard_file(FIXTURES / "android-2.1-quoted-printable.vcf")
+    report = import_contacts(vault, text, encoding)
+    assert report.skipped == []
+    assert dates_by_name(vault) == {
+        "Jožka Šťastná-Kořínková": {("birthday", "1988-10-28", "")},
+        "Petr Novak": {("birthday", "1979-02-03", ""), ("anniversary", "2005-06-18", "")},
+    }
+
+
+def test_a_fold_that_cuts_a_utf8_character_in_two(vault):
+    # Folding at 75 octets without looking splits "ö" and "🎂" across lines; that made the
+    # whole file undecodable as UTF-8, so every name was read as Windows-1252 mojibake.
+    text, encoding = read_vcard_file(FIXTURES / "folded-mid-character.vcf")
+    report = import_contacts(vault, text, encoding)
+    assert (encoding, report.skipped) == ("UTF-8", [])
+    assert dates_by_name(vault) == {
+        "Fjóla Brönnström": {("birthday", "1965-11-21", "")},
+        "Haruto 佐藤 🎂": {("birthday", "--01-01", "")},
+    }
+
+
+def card(*lines: str) -> str:
+    return "\r\n".join(["BEGIN:VCARD", "VERSION:3.0", *lines, "END:VCARD"]) + "\r\n"
+
+
+def test_line_separators_inside_a_note_do_not_end_the_line():
+    # Text pasted into a note can hold U+2028, form feeds or NEL; only CR and LF end a line.
+    text = card("FN:Noor Haddad", "NOTE:first\u2028second\x0cthird\x85fourth", "BDAY:1991-04-02")
+    contacts, skipped = read_contacts(text)
+    assert skipped == []
+    assert [(c.name, len(c.dates)) for c in contacts] == [("Noor Haddad", 1)]
+
+
+def test_a_folded_piece_reading_begin_or_end_vcard_is_not_a_card_boundary():
+    text = (card("FN:Tove Lind", "NOTE:the card she pasted ends with", "  END:VCARD",
+                 "BDAY:1985-03-15")
+            + card("FN:Ravi Menon", "NOTE:starts with", " BEGIN:VCARD", "BDAY:1986-03-15")
+            + "\r\n".join(["BEGIN:VCARD", "VERSION:2.1", "FN:Ines Costa",
+                           "NOTE;ENCODING=QUOTED-PRINTABLE:pasted=0D=0A=", "BEGIN:VCARD",
+                           "BDAY:19870315", "END:VCARD"]) + "\r\n")
+    contacts, skipped = read_contacts(text)
+    assert skipped == []
+    assert [(c.name, str(c.dates[0].date)) for c in contacts] == [
+        ("Tove Lind", "1985-03-15"), ("Ravi Menon", "1986-03-15"), ("Ines Costa", "1987-03-15")]
+
+
+def test_control_characters_and_escape_sequences_are_dropped_from_names_and_labels(vault):
+    # Someone else's card must not recolour or move the cursor of the terminal `remind` uses.
+    text = card("FN:Mallory\x1b[2J\x1b[31m Evil\x07\x00", "item1.X-ABDATE:2001-05-06",
+                "item1.X-ABLabel:Name\x1b]0;owned\x07 day", "BDAY:1970-01-01")
+    import_contacts(vault, text)
+    (person,) = vault.list(Person)
+    (label,) = {o.label for o in vault.list(Occasion) if o.kind == "other"}
+    assert person.name == "Mallory [2J [31m Evil"
+    assert label == "Name ]0;owned day"
+    assert all(ch.isprintable() for ch in person.name + label)
+
+
+def test_a_huge_photo_among_many_cards_imports_every_card(vault):
+    import base64
+
+    photo = base64.b64encode(bytes(range(256)) * 8000).decode()  # about 2.7 MB of base64
+    folded = "\r\n ".join(photo[i:i + 74] for i in range(0, len(photo), 74))
+    cards = [card(f"FN:Person {i:04d}", f"UID:uid-{i}", f"BDAY:19{50 + i % 50}-03-15")
+             for i in range(2000)]
+    cards[7] = card("FN:Photo Person", "PHOTO;ENCODING=b;TYPE=JPEG:" + folded, "BDAY:--0704")
+    report = import_contacts(vault, "".join(cards))  # ~1.5 s (vobject's allowQP: minutes)
+    assert (report.added, report.skipped) == (2000, [])

@@ -104,3 +104,35 @@ def test_cli_export_ics_to_a_file(vault, tmp_path):
     assert again.out == target.read_text().replace("\r\n", "\n")  # same calendar on stdout
     hidden = run_cli("export", "--format", "ics", "--no-names", env=env)
     assert "Sam" not in hidden.out and "Gift: birthday (S.)" in hidden.out
+
+
+def test_control_characters_in_names_and_labels_stay_out_of_the_file():
+    # RFC 5545 TEXT has no control characters; icalendar escapes newlines only, so an escape
+    # sequence or NUL in a name went into the file as is and strict parsers refuse it.
+    evil = Person("Mallory\x1b[31m\x07\x00 Red\x7f\x9b")
+    occasion = Occasion("other", 3, 1, 2020, label="grad\x1b]0;x\x07", person_id=evil.id,
+                        lead_days=[7])
+    data = build_calendar([occasion], [evil])
+    unfolded = data.replace(b"\r\n ", b"").decode("utf-8")
+    assert not any(ch < " " and ch not in "\r\n" or "\x7f" <= ch <= "\x9f" for ch in unfolded)
+    event = events(data)[f"{occasion.id}@profilekeeper"]
+    assert event["SUMMARY"] == "Mallory [31m  Red 's grad ]0;x"  # each run of them: a space
+    assert event.walk("VALARM")[0]["DESCRIPTION"] == f"{event['SUMMARY']}: in 7 days"
+
+
+def test_crlf_folding_escaping_and_alarm_wording_read_by_two_parsers():
+    long = Person("Ingrid Størmer-Haugen 日本語の名前 😀😀😀 vom Hochwald, und; Sonnenberg\\Ø")
+    data = build_calendar([Occasion("birthday", 2, 29, None, person_id=long.id,
+                                    lead_days=[1, 0])], [long])
+    assert b"\n" not in data.replace(b"\r\n", b"") and b"\r" not in data.replace(b"\r\n", b"")
+    for line in data.split(b"\r\n")[:-1]:
+        assert len(line) <= 75
+        line.decode("utf-8")  # each physical line is whole UTF-8 characters
+    assert b"und\\; Sonnenberg\\\\" in data.replace(b"\r\n ", b"")  # escaped, RFC 5545 3.3.11
+    # A second, independent parser reads the same event (vobject ships with the project).
+    import vobject
+
+    event = vobject.readOne(data.decode("utf-8")).vevent
+    assert event.summary.value == f"{long.name}'s birthday"
+    assert [a.description.value.rsplit(": ", 1)[1] for a in event.valarm_list] == [
+        "tomorrow", "today"]

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from profilekeeper.cli._output import printable
 from profilekeeper.cli._unlock import open_unlocked
 from profilekeeper.errors import CorruptedRecord, InvalidInput, NotFound
 
@@ -150,15 +151,10 @@ def _print_json(data: Any) -> None:
 
 
 def _print_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    rows = [[_one_line(c) for c in row] for row in rows]
+    rows = [[printable(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     for line in [list(headers), *rows]:
         print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
-
-
-def _one_line(text: str) -> str:
-    # Stored text is printed as data: control characters would move the cursor or recolour.
-    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def _report_corrupted(corrupted: Sequence[CorruptedRecord]) -> int:
@@ -202,8 +198,8 @@ def profile_show(args: argparse.Namespace) -> int:
         _print_json(codec_for(type(profile)).to_plain(profile))
     else:
         opted = {None: "not chosen yet", True: "opted in", False: "opted out (greeting only)"}
-        print(f"Name:     {_one_line(profile.display_name) or '-'}")
-        print(f"City:     {_one_line(profile.city) or '-'}")
+        print(f"Name:     {printable(profile.display_name) or '-'}")
+        print(f"City:     {printable(profile.city) or '-'}")
         print(f"Sharing:  {opted[profile.opted_in]}")
         leap = profile.settings.get("leap_day") == "mar1"
         print(f"29 Feb:   {'1 March' if leap else '28 February'} in other years")

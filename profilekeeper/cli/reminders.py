@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from profilekeeper.cli import _unlock
+from profilekeeper.cli._output import printable
 from profilekeeper.errors import InvalidInput, VaultLocked, WrongPassphrase
 
 if TYPE_CHECKING:
@@ -198,7 +199,7 @@ def describe(item: Due) -> str:
     gift = f"gift: {item.gift_status}"
     if item.top_ideas and item.gift_status == "ideas":
         gift += " — " + ", ".join(item.top_ideas)
-    return f"{when:<12} {item.on:%a %d %b}  {item.headline}  ({gift})"
+    return printable(f"{when:<12} {item.on:%a %d %b}  {item.headline}  ({gift})")
 
 
 def _notify(items: list[Due]) -> None:

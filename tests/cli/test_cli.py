@@ -205,9 +205,12 @@ def test_options_work_before_and_after_the_command(initialized: Path, tmp_path: 
 
 
 def test_control_characters_in_stored_text_are_not_sent_to_the_terminal(initialized) -> None:
-    cli_ok("person", "add", "Evil\x1b[2J\x07Name")
+    cli_ok("person", "add", "Evil\x1b[2J\x07Name", "--birthday", "--03-10")
     listed = cli_ok("person", "list")
     assert "\x1b" not in listed and "\x07" not in listed and "Evil" in listed
+    due = run_cli("remind", "--today", "2026-03-01", "--days", "30", env=ENV)
+    assert due.code == 1, due.err  # something is due: the birthday, its name made harmless
+    assert "\x1b" not in due.out and "\x07" not in due.out and "Evil" in due.out
 
 
 # --- only the named command's parser is built --------------------------------------------

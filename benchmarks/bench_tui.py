@@ -136,8 +136,9 @@ def measure_start(env: dict[str, str]) -> dict[str, list[float]]:
             times["home"].append(wait_for(session, "Welcome back, Bench!") - began)
             times["answering"].append(open_people(session) - began)
             times["writing"].append(press_until(session, "a", "shirt=M") - began)
-            tmux("send-keys", "-t", session, "Escape", "1")
-            wait_for(session, "Welcome back, Bench!")
+            tmux("send-keys", "-t", session, "Escape")  # alone: ESC then "1" reads as Alt+1
+            time.sleep(0.3)
+            press_until(session, "1", "Welcome back, Bench!")
             time.sleep(0.5)
             again = time.perf_counter()
             times["people_again"].append(open_people(session) - again)

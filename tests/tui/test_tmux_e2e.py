@@ -43,6 +43,9 @@ class Terminal:
             self.tmux("send-keys", "-t", self.session, key)
             time.sleep(0.15)
 
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True)
+
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", self.session)
 
@@ -56,21 +59,26 @@ class Terminal:
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
 
 
-@pytest.fixture
-def terminal(vault_path: Path):  # type: ignore[no-untyped-def]
+def open_terminal(vault_path: Path, **extra: str) -> Terminal:
+    """``profilekeeper`` in a new 80×24 tmux session, with only the environment it needs."""
     session = f"pk-{uuid.uuid4().hex[:8]}"
     env = {k: os.environ[k] for k in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME",
                                       "XDG_CACHE_HOME", "XDG_STATE_HOME", "PATH")}
-    env |= {"PROFILEKEEPER_VAULT": str(vault_path), "TERM": "xterm-256color",
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env |= {"PROFILEKEEPER_VAULT": str(vault_path), "TERM": "xterm-256color", **extra}
     exports = " ".join(f"{k}={v!r}" for k, v in env.items())
     command = f"env -i {exports} {sys.executable} -m profilekeeper"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
                     command], check=True, cwd=Path(__file__).parents[2])
+    return Terminal(session)
+
+
+@pytest.fixture
+def terminal(vault_path: Path):  # type: ignore[no-untyped-def]
+    term = open_terminal(vault_path, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     try:
-        yield Terminal(session)
+        yield term
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        term.close()
 
 
 def test_type_a_person_and_a_birthday_then_check_with_the_cli(terminal: Terminal) -> None:
@@ -110,3 +118,35 @@ def test_type_a_person_and_a_birthday_then_check_with_the_cli(terminal: Terminal
     people = json.loads(result.out)
     [zoe] = [p for p in people if p["name"] == "Zoë Example"]
     assert "07-21" in json.dumps(zoe)
+
+
+@pytest.mark.keyring
+def test_a_remembered_key_opens_home_and_people_at_once(real_keyring, vault_path: Path) -> None:
+    """The start-up path: the real Secret Service, the read-only first look, then writing."""
+    env = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
+    for args in (("init", "--remember"), ("profile", "set", "--name", "Ann", "--opt-in"),
+                 ("person", "add", "Sam Example", "--birthday", "--03-10")):
+        result = run_cli(*args, env=env)
+        assert result.code == 0, result.err
+    terminal = open_terminal(vault_path, DBUS_SESSION_BUS_ADDRESS=os.environ.get(
+        "DBUS_SESSION_BUS_ADDRESS", ""))
+    try:
+        terminal.wait_for("Welcome back, Ann!")  # no passphrase asked
+        terminal.key("3")
+        terminal.wait_for("Sam Example")
+        deadline = time.monotonic() + 20
+        while "shirt=M" not in terminal.screen():  # the form; greyed until the store opens
+            assert time.monotonic() < deadline, terminal.screen()
+            terminal.key("a")
+        terminal.wait_for("shirt=M")
+        terminal.type("Tove Example")
+        terminal.key("Enter")
+        terminal.wait_for("Dates")
+        terminal.key("C-q")
+        time.sleep(1)
+    finally:
+        terminal.close()
+        run_cli("keyring", "forget", env=env)
+    result = run_cli("person", "list", "--json", env=env)
+    assert result.code == 0, result.err
+    assert {p["name"] for p in json.loads(result.out)} == {"Sam Example", "Tove Example"}

@@ -7,6 +7,7 @@ throws their screens away so nothing personal stays on screen or in widget memor
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from profilekeeper.services import DEFAULT_IDLE_MINUTES, THEMES, VaultReader, ho
 if TYPE_CHECKING:
     from profilekeeper.model import Profile
     from profilekeeper.store.crypto import KdfParams
-    from profilekeeper.store.readonly import ReadOnlyVault
+    from profilekeeper.store.readonly import ChangeWatch, ReadOnlyVault
     from profilekeeper.store.vault import Vault
 
 
@@ -115,6 +116,7 @@ class ProfileKeeperApp(App[None]):
         """Shown on the unlock screen (the demo names its passphrase)."""
         self._last_activity = time.monotonic()
         self._first_look_painted = threading.Event()
+        self._changes: ChangeWatch | None = None
 
     @property
     def keystore(self) -> KeyStore:
@@ -133,6 +135,25 @@ class ProfileKeeperApp(App[None]):
     def readable(self) -> bool:
         """Screens can show data: the full store is unlocked, or the first look's store is."""
         return self.reader is not None
+
+    def data_stamp(self) -> object:
+        """Equal to an earlier stamp when what screens show cannot have changed since: no
+        commit to the vault file (by this app or any other process), and the same day. (The
+        first look's store and the full one read the same file: moving to it changes nothing.)
+        """
+        try:
+            if self._changes is None:
+                from profilekeeper.store.readonly import ChangeWatch
+
+                self._changes = ChangeWatch(self.vault_path)
+            version = self._changes.version()
+        except sqlite3.Error:
+            return object()  # equal to nothing: read again
+        return (version, self.today())
+
+    def on_unmount(self) -> None:
+        if self._changes is not None:
+            self._changes.close()
 
     # -- start -------------------------------------------------------------------------------
 

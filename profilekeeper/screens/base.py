@@ -132,16 +132,15 @@ class VaultScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
-    _resumed = False
+    _read_at: object = None
+    """The app's data stamp when this screen last read on being shown."""
 
     def on_screen_resume(self) -> None:
-        # Textual resumes a mode's screen twice when it is first shown: read once.
-        if self.pk.readable and not self._resumed:
-            self._resumed = True
+        # Shown again with nothing changed (Textual even resumes a new mode's screen twice):
+        # what is on screen is still right, and 10,000 rows are not read for nothing.
+        if self.pk.readable and (stamp := self.pk.data_stamp()) != self._read_at:
+            self._read_at = stamp
             self.safe_reload()
-
-    def on_screen_suspend(self) -> None:
-        self._resumed = False
 
     def safe_reload(self) -> None:
         """Reload, saying plainly (never crashing) when a record fails authentication."""

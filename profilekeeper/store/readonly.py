@@ -36,6 +36,30 @@ from profilekeeper.store.crypto import (
 T = TypeVar("T")
 
 
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    # The app opens it in a worker and reads from its UI thread: a read-only connection in
+    # SQLite's serialized mode is safe to share.
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+class ChangeWatch:
+    """Tells, without decrypting anything, whether the vault file has changed.
+
+    ``version()`` is SQLite's ``data_version``: it moves on every commit made by any other
+    connection — the app's own store, or a CLI command run meanwhile — and stays put for reads.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._conn = _read_only_connection(path)
+
+    def version(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 class NeedsUpgrade(UnsupportedVault):
     """The vault's schema is older than this profilekeeper's; a read-write open upgrades it."""
 
@@ -55,11 +79,8 @@ class ReadOnlyVault:
         if not path.is_file():
             raise VaultMissing("no vault at that path; create one with `profilekeeper init`")
         self.path = path
-        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
         try:
-            # The app opens it in a worker and reads from its UI thread: a read-only connection
-            # in SQLite's serialized mode is safe to share.
-            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._conn = _read_only_connection(path)
             version = migrations.schema_version(self._conn)
             header = self._conn.execute(
                 "SELECT vault_id, kdf, wrapped_key, key_check, remembered FROM vault_header"

@@ -174,3 +174,41 @@ async def test_idle_lock_waits_for_work_in_progress(make, vault) -> None:
         await app._lock_if_idle()
         await settle(pilot)
         assert not app.unlocked
+
+
+async def test_a_screen_shown_again_reads_only_what_changed(make, vault, vault_path, monkeypatch):
+    """Back to People with nothing changed: no read. A commit by another process: read."""
+    from profilekeeper import services
+    from profilekeeper.model import Person
+
+    remember(vault)
+    _sam_with_birthday(vault)
+    reads: list[int] = []
+    real_rows = services.people_rows
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append(1)
+        return real_rows(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services, "people_rows", counted)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert len(reads) == 1  # once, though Textual resumes a new mode's screen twice
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert len(reads) == 1  # nothing changed: what is on screen is still right
+
+        with reopened(vault_path) as other:  # e.g. `profilekeeper person add` meanwhile
+            other.add_person(Person(name="Noor"))
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert len(reads) == 2
+        names = {str(app.screen.query_one("#people").get_row_at(i)[0]) for i in range(2)}
+        assert names == {"Sam", "Noor"}

@@ -49,6 +49,8 @@ SCREENS = {
     "occasion-form": ["3", "enter", "o"],
     "settings": ["4"],
     "help": ["question_mark"],
+    "snooze-dialog": ["z"],
+    "delete-person-dialog": ["3", "x"],
 }
 
 
@@ -77,3 +79,16 @@ def test_unlock(snap_compare, vault, size: tuple[int, int]) -> None:  # type: ig
 @pytest.mark.parametrize("size", SIZES)
 def test_first_run(snap_compare, vault_path: Path, size: tuple[int, int]) -> None:
     assert snap_compare(app_on(vault_path), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_first_visit_question(snap_compare, vault, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Opened with a remembered key before the opt-in question was answered."""
+    keys.remember(vault.vault_id, vault.data_key)
+    vault.set_remembered(True)
+    vault.close()
+
+    async def go(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+
+    assert snap_compare(app_on(vault.path), run_before=go, terminal_size=size)

@@ -195,36 +195,40 @@ class ProfileKeeperApp(App[None]):
 
     @work(thread=True, exclusive=True, group="vault", exit_on_error=False, description="open")
     def open_vault(self, first_look: ReadOnlyVault | None = None) -> None:
-        key = self._first_look(first_look) if first_look is not None else None
-        if key is not None:
+        """Open the full store; first show Home from ``first_look`` if the remembered key opens it.
+
+        Screens read from the first look's store until the full one has opened.
+        """
+        key, note = self._remembered_key(first_look) if first_look else (None, "")
+        if first_look and key:
+            self.post_message(FirstLook(first_look, home_view(first_look, self.today())))
             # Importing SQLAlchemy holds the GIL for ~0.5 s: let Home paint first.
             self._first_look_painted.wait(timeout=2)
+        elif first_look:
+            first_look.close()
         from profilekeeper.store.vault import Vault
 
         vault = Vault.open(self.vault_path)
-        note = ""
-        if key is not None:
+        if not first_look and vault.header.remembered:  # else the keyring was asked already
+            key, note = self._remembered_key(vault)
+        if key:
             vault.unlock_with_data_key(key)
-        elif vault.header.remembered:
-            note = self._unlock_from_keystore(vault)
         self.vault = vault
         self.post_message(VaultReady(vault.is_unlocked, note))
 
-    def _first_look(self, store: ReadOnlyVault) -> bytes | None:
-        """Unlock the read-only store with the remembered key and show Home from it.
+    def _remembered_key(self, store: ReadOnlyVault | Vault) -> tuple[bytes | None, str]:
+        """The key remembered on this device, having unlocked ``store`` with it; or None and
+        why not, said plainly (nothing to say when no key is remembered)."""
+        from profilekeeper.store.keys import KeyringUnavailable
 
-        Screens read from it until the full store has opened; returns the key so the full
-        store unlocks with it too. A missing or stale key gives None: the full route says why.
-        """
         try:
             if (key := self._recall(store.vault_id)) is not None:
                 store.unlock_with_data_key(key)
-                self.post_message(FirstLook(store, home_view(store, self.today())))
-                return key
-        except ProfileKeeperError:
-            pass
-        store.close()
-        return None
+        except KeyringUnavailable as error:
+            return None, f"{error}; enter your passphrase."
+        except WrongPassphrase:
+            return None, "The key remembered on this device is out of date; enter your passphrase."
+        return key, ""
 
     def _recall(self, vault_id: str) -> bytes | None:
         if self._keystore is None:  # the system keyring, asked the quick way first
@@ -232,21 +236,6 @@ class ProfileKeeperApp(App[None]):
 
             return fast_keyring.recall(vault_id)
         return self._keystore.recall(vault_id)
-
-    def _unlock_from_keystore(self, vault: Vault) -> str:
-        from profilekeeper.store.keys import KeyringUnavailable
-
-        try:
-            key = self._recall(vault.vault_id)
-        except KeyringUnavailable as error:
-            return f"{error}; enter your passphrase."
-        if key is None:
-            return ""
-        try:
-            vault.unlock_with_data_key(key)
-        except WrongPassphrase:
-            return "The key remembered on this device is out of date; enter your passphrase."
-        return ""
 
     @on(FirstLook)
     async def _show_first_look(self, message: FirstLook) -> None:

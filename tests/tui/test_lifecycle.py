@@ -212,3 +212,33 @@ async def test_a_screen_shown_again_reads_only_what_changed(make, vault, vault_p
         assert len(reads) == 2
         names = {str(app.screen.query_one("#people").get_row_at(i)[0]) for i in range(2)}
         assert names == {"Sam", "Noor"}
+
+
+async def test_an_unusable_keyring_is_asked_once_and_said_plainly(vault, vault_path) -> None:
+    from profilekeeper.app import make_app
+    from profilekeeper.screens.unlock import UnlockScreen
+    from profilekeeper.store.keys import KeyringUnavailable
+    from tests.conftest import FAST_KDF
+    from tests.tui.conftest import TODAY
+
+    remember(vault)
+    asked: list[str] = []
+
+    class LockedKeyring:
+        def recall(self, vault_id: str) -> bytes | None:
+            asked.append(vault_id)  # a locked keyring may take seconds to say no: ask once
+            raise KeyringUnavailable("the system keyring is locked")
+
+        def remember(self, vault_id: str, data_key: bytes) -> None: ...
+
+        def forget(self, vault_id: str) -> bool:
+            return False
+
+    app = make_app(vault_path, keystore=LockedKeyring(), kdf=FAST_KDF, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen) and not app.readable
+        status = str(app.screen.query_one("#status", Static).render())
+        assert "the system keyring is locked; enter your passphrase." in status
+        assert not app.screen.query_one("#passphrase", Input).disabled
+    assert asked == [vault.vault_id]

@@ -107,19 +107,20 @@ def stop(session: str) -> None:
     subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
-def press_until(session: str, key: str, text: str, timeout: float = 60) -> float:
-    """Press ``key`` every 20 ms until ``text`` shows: when the app first answers that key."""
+def press_until(session: str, key: str, *texts: str, timeout: float = 60) -> float:
+    """Press ``key`` every 20 ms until all ``texts`` show: when the app first answers it."""
     deadline = time.perf_counter() + timeout
-    while text not in tmux("capture-pane", "-p", "-t", session):
+    while not all(t in tmux("capture-pane", "-p", "-t", session) for t in texts):
         if time.perf_counter() > deadline:
-            raise RuntimeError(f"{key!r} never brought up {text!r}")
+            raise RuntimeError(f"{key!r} never brought up {texts!r}")
         tmux("send-keys", "-t", session, key)
         time.sleep(0.02)
     return time.perf_counter()
 
 
 def open_people(session: str) -> float:
-    return press_until(session, "3", "Relationship")
+    # The header and the rows (a relationship shows only in the list), not the header alone.
+    return press_until(session, "3", "Relationship", "  friend  ")
 
 
 def measure_start(env: dict[str, str]) -> dict[str, list[float]]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from profilekeeper.errors import InvalidInput
+from profilekeeper.errors import CorruptedRecord, InvalidInput, NotFound
 from profilekeeper.model import (
     Gift,
     GiftStatus,
@@ -96,6 +97,15 @@ def people_rows(vault: VaultReader, today: date, search: str = "") -> list[Perso
     far = date.max
     rows.sort(key=lambda r: (r.next_date or far, r.person.name.casefold()))
     return matching(rows, search)
+
+
+def names_of(vault: VaultReader, person_ids: set[str]) -> dict[str, str]:
+    """The names of these people (only: not everyone's), leaving out any deleted or damaged."""
+    names = {}
+    for person_id in person_ids:
+        with suppress(NotFound, CorruptedRecord):
+            names[person_id] = vault.get(Person, person_id).name
+    return names
 
 
 def matching(rows: list[PersonRow], search: str) -> list[PersonRow]:

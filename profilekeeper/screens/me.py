@@ -55,9 +55,9 @@ class MeScreen(VaultScreen):
             for i in sorted(vault.list(Interest, person_id=None),
                             key=lambda i: (i.category, i.name.lower()))
         )
-        names = {p.id: p.name for p in vault.list(Person)}
         purchases = sorted(vault.list(Purchase), key=lambda p: p.on or date.min,
                            reverse=True)
+        names = services.names_of(vault, {p.gift_for for p in purchases if p.gift_for})
         self.query_one("#purchases", RecordTable).fill(
             (
                 p.id,

@@ -32,6 +32,22 @@ def test_people_sorted_by_next_occasion_and_searchable(vault) -> None:  # type: 
     assert [r.person.name for r in services.people_rows(vault, TODAY, "AUNT")] == ["Soon"]
 
 
+def test_names_of_reads_only_the_people_asked_for(vault) -> None:  # type: ignore[no-untyped-def]
+    sam, kim = vault.add_person(Person(name="Sam")), vault.add_person(Person(name="Kim"))
+    gone = vault.add_person(Person(name="Gone"))
+    vault.remove_person(gone.id)
+    read: list[str] = []
+    real_get = vault.get
+
+    def counted_get(cls, record_id):  # type: ignore[no-untyped-def]
+        read.append(record_id)
+        return real_get(cls, record_id)
+
+    vault.get = counted_get
+    assert services.names_of(vault, {sam.id, gone.id}) == {sam.id: "Sam"}  # gone: left out
+    assert sorted(read) == sorted([sam.id, gone.id]) and kim.id not in read
+
+
 def test_gifts_grouped_by_year_then_occasion() -> None:
     birthday = Occasion(kind="birthday", month=1, day=2)
     gifts = [

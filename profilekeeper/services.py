@@ -206,12 +206,17 @@ def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
     )
 
 
-def person_due(vault: VaultReader, person_id: str, today: date, days: int = 60) -> list[Due]:
+def person_due(
+    vault: VaultReader,
+    person: Person,
+    occasions: Sequence[Occasion],
+    gifts: Sequence[Gift],
+    today: date,
+    days: int = 60,
+) -> list[Due]:
+    """What nags now for ``person``, from their records as the caller read them."""
     from profilekeeper import reminders
 
-    person = vault.get(Person, person_id)
-    occasions = vault.list(Occasion, person_id=person_id)
-    gifts = vault.list(Gift, person_id=person_id)
     return reminders.due(occasions, [person], gifts, today, days, leap_day=leap_day(vault))
 
 

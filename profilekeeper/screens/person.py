@@ -82,7 +82,8 @@ class PersonScreen(VaultScreen):
         self.query_one("#summary", Static).update(_summary(person))
         occasions = vault.list(Occasion, person_id=person.id)
         gifts = vault.list(Gift, person_id=person.id)
-        self._due = {d.occasion_id: d for d in services.person_due(vault, person.id, today)}
+        due = services.person_due(vault, person, occasions, gifts, today)
+        self._due = {d.occasion_id: d for d in due}
         names = {o.id: o.label or o.kind for o in occasions}
         self.query_one("#dates", RecordTable).fill(
             (o.id, (o.label or o.kind, str(PartialDate(o.month, o.day, o.year)),

@@ -51,6 +51,21 @@ async def click(pilot: Pilot[None], selector: str) -> None:
     await pilot.pause(0.25)
 
 
+async def run_command(pilot: Pilot[None], text: str) -> None:
+    """Pick a command from the palette, once its search (which runs in the background) has one."""
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*text)
+    for _ in range(200):
+        found = pilot.app.screen.query(CommandList)
+        if found and found.first().highlighted is not None:
+            break
+        await pilot.pause(0.02)
+    await pilot.press("enter")
+
+
 def error_text(app: ProfileKeeperApp) -> str:
     return str(app.screen.query_one("#error", Static).render())
 
@@ -488,11 +503,7 @@ async def test_export_and_import_from_the_palette(make, vault, vault_path, tmp_p
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Export JSON")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_command(pilot, "Export JSON")
         await settle(pilot)
         assert "NOT encrypted" in str(app.screen.query_one(".warning", Static).render())
         await fill(pilot, path=str(target))

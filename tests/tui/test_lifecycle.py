@@ -124,7 +124,6 @@ async def test_a_stale_remembered_key_shows_no_data_and_asks(make, vault, vault_
 async def test_a_slow_keyring_shows_opening_then_home(vault, vault_path) -> None:
     """Nothing is built while the remembered key is fetched, but a slow keyring gets a word."""
     from profilekeeper.app import FIRST_LOOK_PATIENCE, make_app
-    from profilekeeper.screens.unlock import UnlockScreen
     from tests.conftest import FAST_KDF
     from tests.tui.conftest import TODAY
 
@@ -144,7 +143,11 @@ async def test_a_slow_keyring_shows_opening_then_home(vault, vault_path) -> None
 
     app = make_app(vault_path, keystore=SlowKeyring(), kdf=FAST_KDF, today=lambda: TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(FIRST_LOOK_PATIENCE + 0.2)
+        await pilot.pause(FIRST_LOOK_PATIENCE)
+        for _ in range(200):  # the gate is pushed after the patience; composing it takes a moment
+            if isinstance(app.screen, UnlockScreen) and app.screen.query("#status"):
+                break
+            await pilot.pause(0.02)
         assert isinstance(app.screen, UnlockScreen)
         assert "Opening your vault" in str(app.screen.query_one("#status", Static).render())
         assert app.screen.query_one("#passphrase", Input).disabled
@@ -216,7 +219,6 @@ async def test_a_screen_shown_again_reads_only_what_changed(make, vault, vault_p
 
 async def test_an_unusable_keyring_is_asked_once_and_said_plainly(vault, vault_path) -> None:
     from profilekeeper.app import make_app
-    from profilekeeper.screens.unlock import UnlockScreen
     from profilekeeper.store.keys import KeyringUnavailable
     from tests.conftest import FAST_KDF
     from tests.tui.conftest import TODAY

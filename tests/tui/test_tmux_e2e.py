@@ -43,6 +43,15 @@ class Terminal:
             self.tmux("send-keys", "-t", self.session, key)
             time.sleep(0.15)
 
+    def quit(self, timeout: float = 20) -> None:
+        """Ctrl+Q, then wait for the app to exit (its session ends with it)."""
+        self.key("C-q")
+        deadline = time.monotonic() + timeout
+        while subprocess.run(["tmux", "has-session", "-t", self.session],
+                             capture_output=True).returncode == 0:
+            assert time.monotonic() < deadline, f"the app did not quit:\n{self.screen()}"
+            time.sleep(0.1)
+
     def close(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True)
 
@@ -110,8 +119,7 @@ def test_type_a_person_and_a_birthday_then_check_with_the_cli(terminal: Terminal
     terminal.type("10,2")
     terminal.key("Enter")
     terminal.wait_for("--07-21")
-    terminal.key("C-q")
-    time.sleep(1)
+    terminal.quit()
 
     result = run_cli("person", "list", "--json", env={"PROFILEKEEPER_PASSPHRASE": PASSPHRASE})
     assert result.code == 0, result.err
@@ -142,8 +150,7 @@ def test_a_remembered_key_opens_home_and_people_at_once(real_keyring, vault_path
         terminal.type("Tove Example")
         terminal.key("Enter")
         terminal.wait_for("Dates")
-        terminal.key("C-q")
-        time.sleep(1)
+        terminal.quit()
     finally:
         terminal.close()
         run_cli("keyring", "forget", env=env)

@@ -45,9 +45,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def default_db_url() -> str:
-    from platformdirs import user_data_dir
+    from profilekeeper.store.paths import default_data_dir
 
-    folder = Path(user_data_dir("profilekeeper", appauthor=False))
+    folder = default_data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'retailer.sqlite3'}"
 

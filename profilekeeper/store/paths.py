@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 VAULT_ENV = "PROFILEKEEPER_VAULT"
 VAULT_FILENAME = "vault.sqlite3"
+APP_NAME = "profilekeeper"
+
+
+def _xdg_data_home() -> str | None:
+    """Linux's user data dir as the XDG spec (and platformdirs) has it, in the two plain cases.
+
+    ``remind`` asks at every login shell and ``import platformdirs`` costs it ~7 ms; anything
+    less plain (another platform, a relative ``HOME``) gets None and is left to platformdirs.
+    """
+    if sys.platform != "linux":
+        return None
+    if os.path.isabs(data_home := os.environ.get("XDG_DATA_HOME", "")):
+        return data_home
+    if os.path.isabs(home := os.environ.get("HOME", "")):
+        return os.path.join(home, ".local", "share")
+    return None
 
 
 def default_data_dir() -> Path:
+    if data_home := _xdg_data_home():
+        return Path(data_home, APP_NAME)
     from platformdirs import user_data_path
 
-    return user_data_path("profilekeeper", appauthor=False)
+    return user_data_path(APP_NAME, appauthor=False)
 
 
 def resolve_vault_path(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -169,9 +170,17 @@ def test_notify_calls_notify_send(vault, kim_nags, tmp_path):
     assert "2 gift reminders" in sent and "Sam turns 40" in sent
 
 
-def test_remind_imports_nothing_heavy(vault, family):
+@pytest.mark.parametrize("where", ["PROFILEKEEPER_VAULT", "the default place"])
+def test_remind_imports_nothing_heavy(vault, family, vault_path, monkeypatch, where):
     """The fast path must stay off SQLAlchemy, SQLModel, Textual, httpx and keyring."""
+    import os
+
     vault.close()
+    if where == "the default place":  # $XDG_DATA_HOME/profilekeeper, found without platformdirs
+        default = Path(os.environ["XDG_DATA_HOME"], "profilekeeper", "vault.sqlite3")
+        default.parent.mkdir()
+        vault_path.rename(default)
+        monkeypatch.delenv("PROFILEKEEPER_VAULT")
     probe = (
         "import sys\n"
         "from profilekeeper.cli import main\n"
@@ -183,7 +192,7 @@ def test_remind_imports_nothing_heavy(vault, family):
         [sys.executable, "-c", probe],
         capture_output=True,
         text=True,
-        env={**__import__("os").environ, **UNLOCK},
+        env={**os.environ, **UNLOCK},
         timeout=60,
     )
     assert result.returncode == 1, result.stderr
@@ -191,6 +200,7 @@ def test_remind_imports_nothing_heavy(vault, family):
     assert "profilekeeper.store.readonly" in loaded  # the probe did take the fast path
     heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
     assert heavy == []
+    assert "platformdirs" not in loaded
     # Only the records it reads are defined (model_core), not every record type (~6 ms).
     assert "profilekeeper.model_core" in loaded and "profilekeeper.model" not in loaded
 

@@ -87,11 +87,20 @@ def next_occurrence(month: int, day: int, after: date, *, leap_day: str = "feb28
     return this_year if this_year >= after else _in_year(after.year + 1, month, day, leap_day)
 
 
-def _occurrence(occasion: Occasion, today: date, leap_day: str) -> date | None:
-    if not occasion.yearly and occasion.year is not None:
-        once = _in_year(occasion.year, occasion.month, occasion.day, leap_day)
+def _occurrence(
+    month: int, day: int, year: int | None, yearly: bool, today: date, leap_day: str
+) -> date | None:
+    if not yearly and year is not None:
+        once = _in_year(year, month, day, leap_day)
         return once if once >= today else None
-    return next_occurrence(occasion.month, occasion.day, today, leap_day=leap_day)
+    return next_occurrence(month, day, today, leap_day=leap_day)
+
+
+def occurs_on(occasion: Occasion, today: date, *, leap_day: str = "feb28") -> date | None:
+    """The occasion's next date, today or later; None for a one-off date that has passed."""
+    return _occurrence(
+        occasion.month, occasion.day, occasion.year, occasion.yearly, today, leap_day
+    )
 
 
 def ordinal(n: int) -> str:
@@ -163,18 +172,43 @@ def _quiet(occasion: Occasion, on: date, today: date) -> bool:
     return snoozed is not None and today < snoozed
 
 
+class _Window:
+    """When, if at all, each date falls in ``[today, today + days]``."""
+
+    def __init__(self, today: date, days: int, leap_day: str) -> None:
+        self.today, self.leap_day = today, leap_day
+        self.last_day = today + timedelta(days=max(days, 0))
+        self._seen: dict[tuple[int, int, int | None], date | None] = {}  # thousands, ≤ 366 dates
+
+    def on(self, month: int, day: int, year: int | None, yearly: bool) -> date | None:
+        key = (month, day, None if yearly else year)
+        if key not in self._seen:
+            on = _occurrence(month, day, year, yearly, self.today, self.leap_day)
+            self._seen[key] = on if on is not None and on <= self.last_day else None
+        return self._seen[key]
+
+
 def _in_window(
     occasions: Iterable[Occasion], today: date, days: int, leap_day: str
 ) -> Iterator[tuple[Occasion, date]]:
-    last_day = today + timedelta(days=max(days, 0))
-    seen: dict[tuple[int, int, int | None], date | None] = {}  # thousands share ≤ 366 dates
+    window = _Window(today, days, leap_day)
     for occasion in occasions:
-        key = (occasion.month, occasion.day, None if occasion.yearly else occasion.year)
-        if key not in seen:
-            seen[key] = _occurrence(occasion, today, leap_day)
-        on = seen[key]
-        if on is not None and on <= last_day:
+        on = window.on(occasion.month, occasion.day, occasion.year, occasion.yearly)
+        if on is not None:
             yield occasion, on
+
+
+def within(
+    dates: Iterable[tuple[str, int, int, int | None, bool]],
+    today: date,
+    days: int,
+    *,
+    leap_day: str = "feb28",
+) -> list[str]:
+    """Ids of the ``(id, month, day, year, yearly)`` dates that fall in the window: a superset
+    of ``candidates``, known before any occasion is decrypted (the vault's date index)."""
+    window = _Window(today, days, leap_day)
+    return [id_ for id_, month, day, year, yearly in dates if window.on(month, day, year, yearly)]
 
 
 def candidates(

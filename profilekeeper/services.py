@@ -61,10 +61,7 @@ def next_occurrence(occasion: Occasion, today: date, leap_day: str = "feb28") ->
     """The next date (today or later) the occasion falls on, by the reminder engine's rules."""
     from profilekeeper import reminders
 
-    if not occasion.yearly and occasion.year is not None:
-        once = date(occasion.year, occasion.month, occasion.day)  # validated when entered
-        return once if once >= today else None
-    return reminders.next_occurrence(occasion.month, occasion.day, today, leap_day=leap_day)
+    return reminders.occurs_on(occasion, today, leap_day=leap_day)
 
 
 def leap_day(vault: VaultReader) -> str:

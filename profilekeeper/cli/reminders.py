@@ -157,15 +157,21 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
 
 def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
     from profilekeeper.model_core import Gift, Occasion, Person, Profile  # not all of .model
-    from profilekeeper.reminders import candidates, due, leap_day_setting
+    from profilekeeper.reminders import candidates, due, leap_day_setting, within
 
     if args.days < 0:
         raise InvalidInput("--days must be zero or more")
     today = _today(args)
     with _open_read_only(args) as vault:
         unlock_read_only(vault, args)
-        profiles, occasions = vault.load(Profile), vault.load(Occasion)
+        profiles = vault.load(Profile)
         leap_day = leap_day_setting(profiles[0].settings if profiles else {})
+        # The date index names the few occasions in the window; without it, read them all.
+        if (index := vault.occasion_dates()) is None:
+            occasions = vault.load(Occasion)
+        else:
+            in_window = within(index.dates, today, args.days, leap_day=leap_day)
+            occasions = vault.load(Occasion, id={*in_window, *index.unreadable})
         # Dates decide what may be due; decrypt only the people and gifts those few need.
         maybe = candidates(occasions, today, args.days, leap_day=leap_day)
         person_ids = {o.person_id for o in maybe if o.person_id}

@@ -66,7 +66,29 @@ CREATE INDEX ix_suggestions_retailer_id ON suggestions (retailer_id);
 {_record_table("rules")}
 """
 
-STEPS: tuple[str, ...] = (_V1, _V2)
+# Version 3: a sealed index of every occasion's date, so ``remind`` decrypts only the occasions
+# that fall in its window. Any change to an occasion (or the key) empties it in the same
+# transaction, whoever writes; the store reseals it before that transaction commits.
+_V3 = """
+CREATE TABLE occasion_dates (
+    singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
+    sealed BLOB
+);
+INSERT INTO occasion_dates (singleton, sealed) VALUES (1, NULL);
+""" + "".join(
+    f"""
+CREATE TRIGGER {name} AFTER {event} BEGIN
+    UPDATE occasion_dates SET sealed = NULL WHERE sealed IS NOT NULL;
+END;"""
+    for name, event in (
+        ("occasion_added", "INSERT ON occasions"),
+        ("occasion_changed", "UPDATE ON occasions"),
+        ("occasion_removed", "DELETE ON occasions"),
+        ("data_key_changed", "UPDATE OF key_check ON vault_header"),
+    )
+)
+
+STEPS: tuple[str, ...] = (_V1, _V2, _V3)
 CURRENT_VERSION = len(STEPS)
 
 

@@ -24,7 +24,7 @@ from profilekeeper.errors import (
     VaultMissing,
 )
 from profilekeeper.model_core import Profile
-from profilekeeper.store import migrations
+from profilekeeper.store import migrations, occasion_dates
 from profilekeeper.store.codec import codec_for
 from profilekeeper.store.crypto import (
     AesGcmCipher,
@@ -171,6 +171,14 @@ class ReadOnlyVault:
             f"{column} IN (SELECT value FROM json_each(?))" for column in any_of
         )
         return self._records(cls, condition, [json.dumps(sorted(v)) for v in any_of.values()])
+
+    def occasion_dates(self) -> occasion_dates.DateIndex | None:
+        """Every occasion's date from the sealed index; None when it is out of date or damaged
+        (then read every occasion)."""
+        if self._cipher is None:
+            raise VaultLocked("the vault is locked")
+        row = self._conn.execute(f"SELECT sealed FROM {occasion_dates.TABLE}").fetchone()
+        return occasion_dates.open_index(row[0] if row else None, self._cipher)
 
     @staticmethod
     def _check_columns(cls: type[Any], columns: Collection[str]) -> None:

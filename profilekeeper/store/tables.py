@@ -23,6 +23,15 @@ class VaultHeader(SQLModel, table=True):
     remembered: int = 0
 
 
+class OccasionDates(SQLModel, table=True):
+    """The sealed date index (``store/occasion_dates.py``); NULL while out of date."""
+
+    __tablename__ = "occasion_dates"
+
+    singleton: int = Field(default=1, primary_key=True)
+    sealed: bytes | None = None
+
+
 class _Record(SQLModel):
     id: str = Field(primary_key=True)
     created: int

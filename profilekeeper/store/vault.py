@@ -48,7 +48,7 @@ from profilekeeper.errors import (
     VaultMissing,
 )
 from profilekeeper.model import ENTITIES, Gift, Interest, Occasion, Person, Profile
-from profilekeeper.store import migrations
+from profilekeeper.store import migrations, occasion_dates
 from profilekeeper.store.codec import Codec, codec_for
 from profilekeeper.store.crypto import (
     AesGcmCipher,
@@ -251,7 +251,7 @@ class Vault:
         if getattr(self._local, "conn", None) is not None:
             yield
             return
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             self._local.conn = conn
             try:
                 yield
@@ -263,8 +263,37 @@ class Vault:
         if (conn := getattr(self._local, "conn", None)) is not None:
             yield conn
         else:
-            with self._engine.begin() as conn:
+            with self._begin() as conn:
                 yield conn
+
+    @contextmanager
+    def _begin(self, cipher: Cipher | None = None) -> Iterator[Connection]:
+        """A transaction that, if it wrote, reseals the occasion date index before committing.
+
+        ``cipher`` is the key the records are under once it commits (a rotation's new one).
+        """
+        with self._engine.begin() as conn:
+            driver = conn.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            changes = driver.total_changes  # counts rows written by statements and triggers
+            yield conn
+            if driver.total_changes != changes:
+                self._reseal_dates(conn, cipher or self._cipher)
+
+    def _reseal_dates(self, conn: Connection, cipher: Cipher | None) -> None:
+        """Rebuild the date index if a write emptied it (see store/occasion_dates.py)."""
+        emptied = conn.exec_driver_sql(f"SELECT sealed IS NULL FROM {occasion_dates.TABLE}")
+        if cipher is None or emptied.scalar() != 1:  # locked: it stays empty, which is safe
+            return
+        codec = codec_for(Occasion)
+        occasions, unreadable = [], []
+        for row in self._fetch(conn, Occasion, {}):
+            try:
+                occasions.append(codec.from_row(row, cipher))
+            except CorruptedRecord:
+                unreadable.append(row[0])
+        sealed = occasion_dates.seal(occasions, unreadable, cipher)
+        conn.exec_driver_sql(f"UPDATE {occasion_dates.TABLE} SET sealed = ?", (sealed,))
 
     # -- generic records -------------------------------------------------------------------
 
@@ -507,7 +536,7 @@ class Vault:
         done = 0
         kdf = KdfParams()
         wrapped = wrap_data_key(new_key, passphrase, kdf, self.vault_id)
-        with self._engine.begin() as conn:
+        with self._begin(new_cipher) as conn:
             for cls in ENTITIES:
                 codec = codec_for(cls)
                 table = self._table(codec)

@@ -20,6 +20,7 @@ from profilekeeper.reminders import (
     ordinal,
     snooze,
     upcoming,
+    within,
 )
 
 days_of_year = st.dates(date(2000, 1, 1), date(2000, 12, 31))  # 2000 is leap: includes 29 Feb
@@ -100,6 +101,29 @@ def test_due_respects_window_and_lead_times(md, today, leads, days, leap_day):
     # upcoming ignores lead times: it holds every due item and maybe more
     listed = upcoming([occ], [], [], today, days, leap_day=leap_day)
     assert bool(listed) == (on <= today + timedelta(days=days))
+
+
+@st.composite
+def occasions(draw: st.DrawFn) -> Occasion:
+    """Yearly or one-off, with or without a year (a leap one for 29 February), any leads."""
+    d, year = draw(days_of_year), draw(st.none() | st.integers(1900, 2100))
+    while year is not None and (d.month, d.day) == (2, 29) and not calendar.isleap(year):
+        year -= 1
+    return Occasion("birthday", d.month, d.day, year, lead_days=draw(lead_lists),
+                    yearly=draw(st.booleans()))
+
+
+@given(st.lists(occasions(), max_size=20), todays, st.integers(0, 400), leap_modes)
+def test_dates_alone_name_every_candidate(occasions, today, days, leap_day):
+    """``within`` over the date index names exactly the occasions in the window, so remind
+    can decrypt those alone and still find every candidate."""
+    dates = [(o.id, o.month, o.day, o.year, o.yearly) for o in occasions]
+    named = within(dates, today, days, leap_day=leap_day)
+    in_window = upcoming(occasions, [], [], today, days, leap_day=leap_day)
+    assert sorted(named) == sorted(item.occasion_id for item in in_window)
+    subset = [o for o in occasions if o.id in set(named)]
+    chosen = candidates(occasions, today, days, leap_day=leap_day)
+    assert candidates(subset, today, days, leap_day=leap_day) == chosen
 
 
 @given(st.lists(days_of_year, min_size=1, max_size=20), todays, st.integers(0, 400))

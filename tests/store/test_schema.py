@@ -12,7 +12,7 @@ from profilekeeper.errors import UnsupportedVault
 from profilekeeper.model import ENTITIES, Gift, Person, Rule, RuleAction
 from profilekeeper.store import migrations
 from profilekeeper.store.codec import codec_for
-from profilekeeper.store.tables import ROW_TABLES, VaultHeader
+from profilekeeper.store.tables import ROW_TABLES, OccasionDates, VaultHeader
 from profilekeeper.store.vault import Vault
 
 
@@ -27,6 +27,10 @@ def _schema(db: sqlite3.Connection) -> dict[str, dict[str, tuple[bool, bool]]]:
     }
 
 
+def _triggers(db: sqlite3.Connection) -> set[tuple[str, str]]:
+    return set(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+
+
 def _fresh(target: int = migrations.CURRENT_VERSION) -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
     migrations.migrate(db, target=target)
@@ -37,7 +41,12 @@ def test_sqlmodel_tables_describe_the_migrated_schema() -> None:
     migrated = _schema(_fresh())
     # Only the vault's own tables: other SQLModel users (the retailer server) may share metadata.
     vault_tables = {
-        t.name: t for t in (VaultHeader.__table__, *(r.__table__ for r in ROW_TABLES.values()))
+        t.name: t
+        for t in (
+            VaultHeader.__table__,
+            OccasionDates.__table__,
+            *(r.__table__ for r in ROW_TABLES.values()),
+        )
     }
     described = {
         name: {c.name: (not c.nullable, c.primary_key) for c in table.columns}
@@ -57,12 +66,20 @@ def test_every_entity_has_a_table_with_its_reference_columns() -> None:
         assert columns == {"id", "created", "updated", "sealed", *codec.refs}, cls
 
 
+def _undo_version_3(db: sqlite3.Connection) -> None:
+    for trigger in ("occasion_added", "occasion_changed", "occasion_removed", "data_key_changed"):
+        db.execute(f"DROP TRIGGER {trigger}")
+    db.execute("DROP TABLE occasion_dates")
+    db.execute("PRAGMA user_version = 2")
+
+
 def _make_version_1_vault(path: Path) -> Person:
     """A vault as the first release left it: version 1, no sharing tables yet."""
     with Vault.create(path, PASSPHRASE) as vault:
         sam = vault.add_person(Person(name="Sam"))
         vault.add(Gift("Scarf", person_id=sam.id))
     with sqlite3.connect(path) as db:
+        _undo_version_3(db)
         for table in ("suggestions", "share_records", "grants", "retailers", "rules"):
             db.execute(f"DROP TABLE {table}")
         db.execute("PRAGMA user_version = 1")
@@ -81,8 +98,9 @@ def test_a_version_1_vault_upgrades_and_keeps_its_records(tmp_path: Path) -> Non
         assert [g.title for g in vault.list(Gift)] == ["Scarf"]
         vault.add(Rule(action=RuleAction.HIDE, match={"category": "socks"}))  # new in version 2
     with sqlite3.connect(path) as db:
-        assert migrations.schema_version(db) == migrations.CURRENT_VERSION == 2
+        assert migrations.schema_version(db) == migrations.CURRENT_VERSION == 3
         assert _schema(db) == _schema(_fresh())
+        assert _triggers(db) == _triggers(_fresh()) != set()
 
 
 def test_the_cli_upgrades_an_old_vault_on_first_use(tmp_path: Path) -> None:

@@ -9,4 +9,6 @@ def printable(text: str) -> str:
     Stored text is printed as data: a name imported from someone else's file may hold an escape
     sequence that would move the cursor or recolour the terminal.
     """
+    if text.isprintable():  # nearly always: one C call instead of one per character
+        return text
     return "".join(ch if ch.isprintable() else " " for ch in text)

@@ -96,17 +96,19 @@ def _today(args: argparse.Namespace) -> Any:
 
 
 def _open_read_only(args: argparse.Namespace) -> ReadOnlyVault:
-    from profilekeeper.store.paths import resolve_vault_path
+    from profilekeeper.store.paths import vault_location
     from profilekeeper.store.readonly import NeedsUpgrade, ReadOnlyVault
 
-    path = resolve_vault_path(args.vault)
+    path = vault_location(args.vault)
     try:
         return ReadOnlyVault(path)
     except NeedsUpgrade:
         # Rare (first run after an upgrade): the full store migrates, then the fast path reads.
+        from pathlib import Path
+
         from profilekeeper.store.vault import Vault
 
-        Vault.open(path).close()
+        Vault.open(Path(path)).close()
         return ReadOnlyVault(path)
 
 

@@ -1,10 +1,17 @@
-"""Where a vault lives: ``--vault``, else ``PROFILEKEEPER_VAULT``, else the platform data dir."""
+"""Where a vault lives: ``--vault``, else ``PROFILEKEEPER_VAULT``, else the platform data dir.
+
+``remind`` finds its vault with ``os.path`` alone: ``pathlib`` (with the ``urllib.parse`` it
+imports) and platformdirs would cost each login shell ~13 ms.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 VAULT_ENV = "PROFILEKEEPER_VAULT"
 VAULT_FILENAME = "vault.sqlite3"
@@ -26,20 +33,33 @@ def _xdg_data_home() -> str | None:
     return None
 
 
-def default_data_dir() -> Path:
+def _data_dir() -> str:
     if data_home := _xdg_data_home():
-        return Path(data_home, APP_NAME)
-    from platformdirs import user_data_path
+        return os.path.join(data_home, APP_NAME)
+    from platformdirs import user_data_dir
 
-    return user_data_path(APP_NAME, appauthor=False)
+    return user_data_dir(APP_NAME, appauthor=False)
+
+
+def default_data_dir() -> Path:
+    from pathlib import Path
+
+    return Path(_data_dir())
+
+
+def vault_location(explicit: str | os.PathLike[str] | None = None) -> str:
+    """The vault's file name: ``explicit``, else ``$PROFILEKEEPER_VAULT``, else the default."""
+    if explicit:
+        return os.path.expanduser(explicit)
+    if from_env := os.environ.get(VAULT_ENV):
+        return os.path.expanduser(from_env)
+    return os.path.join(_data_dir(), VAULT_FILENAME)
 
 
 def resolve_vault_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    if explicit:
-        return Path(explicit).expanduser()
-    if from_env := os.environ.get(VAULT_ENV):
-        return Path(from_env).expanduser()
-    return default_data_dir() / VAULT_FILENAME
+    from pathlib import Path
+
+    return Path(vault_location(explicit))
 
 
 def sidecar_paths(vault: Path) -> list[Path]:

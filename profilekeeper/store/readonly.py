@@ -10,11 +10,10 @@ with an older schema raises ``NeedsUpgrade`` and the caller opens it once with `
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Collection, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from profilekeeper.errors import (
     CorruptedRecord,
@@ -36,11 +35,17 @@ from profilekeeper.store.crypto import (
 T = TypeVar("T")
 
 
-def _read_only_connection(path: Path) -> sqlite3.Connection:
+StrPath = str | os.PathLike[str]
+
+
+def _read_only_connection(path: StrPath) -> sqlite3.Connection:
+    # A URI file name: SQLite decodes %HH in it, and "?" and "#" would end it.
+    name = os.path.realpath(path)
+    for char, escaped in (("%", "%25"), ("?", "%3F"), ("#", "%23")):
+        name = name.replace(char, escaped)
     # The app opens it in a worker and reads from its UI thread: a read-only connection in
     # SQLite's serialized mode is safe to share.
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+    return sqlite3.connect(f"file:{name}?mode=ro", uri=True, check_same_thread=False)
 
 
 class ChangeWatch:
@@ -50,7 +55,7 @@ class ChangeWatch:
     connection — the app's own store, or a CLI command run meanwhile — and stays put for reads.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: StrPath) -> None:
         self._conn = _read_only_connection(path)
 
     def version(self) -> int:
@@ -75,8 +80,8 @@ class Records(list[T]):
 class ReadOnlyVault:
     """A vault opened read-only. ``unlock`` or ``unlock_with_data_key`` before ``load``."""
 
-    def __init__(self, path: Path) -> None:
-        if not path.is_file():
+    def __init__(self, path: StrPath) -> None:
+        if not os.path.isfile(path):
             raise VaultMissing("no vault at that path; create one with `profilekeeper init`")
         self.path = path
         try:

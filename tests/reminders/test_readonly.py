@@ -151,3 +151,15 @@ def test_list_get_and_profile_answer_as_the_vault_does(vault, vault_path, family
         ro.unlock_with_data_key(vault.data_key)
         with pytest.raises(CorruptedRecord):
             ro.get(Occasion, sam_bday)
+
+
+def test_any_file_name_opens(vault, vault_path, family, tmp_path):
+    """The read-only open is a URI: "%", "?" and "#" in the path must not change which file."""
+    data_key = vault.data_key
+    vault.close()
+    odd = tmp_path / "Ann's 100% ?#%41 vault" / "v.sqlite3"
+    odd.parent.mkdir()
+    odd.write_bytes(vault_path.read_bytes())
+    with ReadOnlyVault(str(odd)) as ro:
+        ro.unlock_with_data_key(data_key)
+        assert len(ro.load(Occasion)) == 3

@@ -2,8 +2,10 @@
 
 Builds a vault with 1,000 people, 3,000 occasions and 2,000 gifts, remembers its key in the
 Secret Service, then times fresh processes: ``remind`` beside ``python -c "import sqlite3"``
-(the floor), interleaved so both see the same machine load. Also times the phases in-process
-and lists the costliest imports (``-X importtime``). Goal: remind ≤ 0.15 s.
+(the floor), interleaved so both see the same machine load, and ``remind`` on a copy whose
+occasion date index is emptied (as just after an upgrade: every occasion is decrypted). Also
+times the phases in-process, what the index costs a writer, and lists the costliest imports
+(``-X importtime``). Goal: remind ≤ 0.15 s.
 
 Run it where a Secret Service answers, e.g.:
 
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -158,6 +161,30 @@ def _phases(path: Path, vault_id: str) -> dict[str, float]:
     return out
 
 
+def write_cost(path: Path, data_key: bytes, runs: int = 7) -> dict[str, float]:
+    """What the index costs writers: saving one occasion reseals it over all 3,000."""
+    from dataclasses import replace
+
+    from profilekeeper.model import Occasion, Person
+    from profilekeeper.store.vault import Vault
+
+    def median_of(change: Callable[[int], object]) -> float:
+        times = []
+        for i in range(runs):
+            t = time.perf_counter()
+            change(i)
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+
+    with Vault.open(path) as vault:
+        vault.unlock_with_data_key(data_key)
+        occasion, person = vault.list(Occasion)[0], vault.list(Person)[0]
+        return {
+            "save_one_occasion_s": median_of(lambda i: vault.save(replace(occasion, day=1 + i))),
+            "save_one_person_s": median_of(lambda i: vault.save(replace(person, notes=str(i)))),
+        }
+
+
 def top_imports(cmd: list[str], env: dict[str, str], count: int = 12) -> list[dict[str, object]]:
     done = subprocess.run(
         cmd,
@@ -217,6 +244,7 @@ def main() -> int:
                 aead_runs.append(timed(aead_floor, env))
                 unindexed_runs.append(timed(unindexed, env))
             steps = phases(path, vault_id)
+            steps |= write_cost(path, data_key)
             imports = top_imports(remind, env)
         finally:
             from profilekeeper.store import keys

@@ -11,7 +11,8 @@ other labelled Apple dates become occasions of kind ``other`` with their label.
 
 A re-import updates instead of duplicating: a card matches the person with its ``UID``
 (``Person.contact_uid``), else the person with the same name ignoring case and spacing, and an
-occasion of the same kind (and label) for that person is updated in place.
+occasion of the same kind (and label) for that person is updated in place. A later card in the
+same file for a person an earlier card brought is merged into them, and said so.
 
 Files come in the encodings exporters write (``read_vcard_file``): UTF-8 with or without a
 byte-order mark, UTF-16 with one (Windows "Unicode"), else Windows-1252 (old Outlook), where a
@@ -63,6 +64,8 @@ class Contact:
     name: str
     uid: str
     dates: tuple[ContactDate, ...]
+    card: int = 0
+    """Its place in the file (1 for the first card), for messages."""
 
 
 @dataclass
@@ -73,6 +76,8 @@ class ImportReport:
     occasions_updated: int = 0
     skipped: list[str] = field(default_factory=list)
     """What was skipped, by card position: ``card 3: it has no name``."""
+    merged: list[str] = field(default_factory=list)
+    """Cards for a person an earlier card in the same file brought already."""
     encoding: str = "UTF-8"
     """How the file was read; named in the summary when not UTF-8, so odd letters have a cause."""
 
@@ -81,7 +86,9 @@ class ImportReport:
         return (
             f"Imported contacts: {self.added} people added, {self.updated} matched; "
             f"{self.occasions_added} dates added, {self.occasions_updated} updated; "
-            f"{len(self.skipped)} card(s) or date(s) skipped.{read_as}"
+            f"{len(self.skipped)} card(s) or date(s) skipped"
+            + (f"; {len(self.merged)} repeated card(s) merged" if self.merged else "")
+            + f".{read_as}"
         )
 
 
@@ -217,7 +224,7 @@ def read_contacts(text: str) -> tuple[list[Contact], list[str]]:
             uid = getattr(card, "uid", None)
             problems: list[str] = []
             dates = tuple(_dates_of(card, problems))
-            contacts.append(Contact(name, str(uid.value).strip() if uid else "", dates))
+            contacts.append(Contact(name, str(uid.value).strip() if uid else "", dates, number))
             skipped.extend(f"card {number}: {problem}" for problem in problems)
         except CardError as error:
             skipped.append(f"card {number}: {error}")
@@ -246,19 +253,24 @@ def import_contacts(vault: _Store, text: str, encoding: str = "UTF-8") -> Import
         occasions.setdefault(occasion.person_id or "", []).append(occasion)
     changed_people: dict[str, Person] = {}
     changed_occasions: dict[str, Occasion] = {}
+    first_card: dict[str, int] = {}  # person id → the card in this file that brought them
     for contact in contacts:
         person = by_uid.get(contact.uid) if contact.uid else None
         person = person or by_name.get(contact.name.casefold())
-        if person is None:
+        if person is not None and person.id in first_card:
+            # Exported twice (two accounts, a merged file): one person, the later card's dates.
+            report.merged.append(f"card {contact.card}: the same person as card "
+                                 f"{first_card[person.id]}; merged, its dates kept")
+        elif person is None:
             person = Person(name=contact.name, contact_uid=contact.uid)
             report.added += 1
             changed_people[person.id] = person
         else:
-            if person.id not in changed_people:
-                report.updated += 1
-            if contact.uid and not person.contact_uid:
-                person.contact_uid = contact.uid
-                changed_people[person.id] = person
+            report.updated += 1
+        first_card.setdefault(person.id, contact.card)
+        if contact.uid and not person.contact_uid:
+            person.contact_uid = contact.uid
+            changed_people[person.id] = person
         by_name[person.name.casefold()] = person
         if person.contact_uid:
             by_uid[person.contact_uid] = person

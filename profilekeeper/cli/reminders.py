@@ -329,6 +329,8 @@ def run_import_contacts(args: argparse.Namespace) -> int:
         vault.close()
     for message in report.skipped:
         _unlock.warn(f"skipped {message}")
+    for message in report.merged:
+        _unlock.warn(message)
     print(report.summary())
     return 0
 

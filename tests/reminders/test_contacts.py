@@ -148,6 +148,25 @@ def test_a_file_with_no_cards():
     assert contacts == [] and skipped == ["the file holds no vCard (BEGIN:VCARD … END:VCARD)"]
 
 
+def _card(name: str, bday: str, uid: str = "") -> str:
+    uid_line = f"UID:{uid}\r\n" if uid else ""
+    return f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\n{uid_line}BDAY:{bday}\r\nEND:VCARD\r\n"
+
+
+@pytest.mark.parametrize("uid", ["urn:uuid:4a1b", ""], ids=["same UID", "same name, no UID"])
+def test_a_contact_exported_twice_in_one_file_is_one_person_and_said(vault, uid):
+    text = (_card("Noor Haddad", "1990-04-01", uid) + _card("Ann", "--05-06")
+            + _card("Noor Haddad", "1990-04-02", uid))
+    report = import_contacts(vault, text)
+    assert (report.added, report.updated, report.skipped) == (2, 0, [])
+    assert report.merged == ["card 3: the same person as card 1; merged, its dates kept"]
+    assert "1 repeated card(s) merged" in report.summary()
+    assert dates_by_name(vault)["Noor Haddad"] == {("birthday", "1990-04-02", "")}
+    again = import_contacts(vault, text)  # the next import: matched once, merged once again
+    assert (again.added, again.updated, len(again.merged)) == (0, 2, 1)
+    assert len(vault.list(Person)) == 2
+
+
 def test_cli_import_contacts(vault):
     vault.close()
     env = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
@@ -158,6 +177,10 @@ def test_cli_import_contacts(vault):
     assert "Traceback" not in result.err
     again = run_cli("import-contacts", str(FIXTURES / "broken-middle.vcf"), env=env)
     assert "0 people added, 3 matched" in again.out
+    twice = Path(vault.path.parent, "twice.vcf")
+    twice.write_text(_card("Noor", "--04-01", "u1") + _card("Noor", "--04-01", "u1"))
+    merged = run_cli("import-contacts", str(twice), env=env)
+    assert merged.code == 0 and "card 2: the same person as card 1; merged" in merged.err
     missing = run_cli("import-contacts", "/nonexistent/contacts.vcf", env=env)
     assert missing.code == 2 and "Traceback" not in missing.err
 

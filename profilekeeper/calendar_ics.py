@@ -4,9 +4,11 @@ Choices that make the file behave well in calendar apps:
 
 - ``UID`` is ``<occasion id>@profilekeeper``, so importing again (or a subscription refreshing)
   updates the events instead of adding copies.
-- The same occasions give byte-identical output: events are sorted, and ``DTSTAMP`` is a fixed
-  instant (``STAMP``) rather than the export time, because the file describes records, not the
-  moment it was written.
+- The same occasions give byte-identical output: events are sorted, and ``DTSTAMP`` and
+  ``LAST-MODIFIED`` are when what the event shows last changed (``changed``), not the export
+  time, because the file describes records, not the moment it was written. A changed date or
+  name so gets a later stamp, which is how calendar apps tell an update from a stale copy
+  (RFC 5546: equal ``SEQUENCE``, later ``DTSTAMP``). Without ``changed``: a fixed ``STAMP``.
 - A year-unknown occasion starts in ``UNKNOWN_YEAR`` (a leap year, so 29 February exists).
   With ``names=False`` the birth year is left out too, since an age says who someone is.
 - 29 February repeats with ``BYMONTH=2;BYMONTHDAY=-1`` (the last day of February: the 28th
@@ -18,7 +20,7 @@ Choices that make the file behave well in calendar apps:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
@@ -56,7 +58,9 @@ def _recurrence(occasion: Occasion, leap_day: str) -> dict[str, object]:
     return {"freq": "yearly"}
 
 
-def occasion_event(occasion: Occasion, name: str, *, names: bool, leap_day: str) -> Event:
+def occasion_event(
+    occasion: Occasion, name: str, *, names: bool, leap_day: str, stamp: datetime = STAMP
+) -> Event:
     """The VEVENT for one occasion (see the module docstring for the choices made)."""
     one_off = not occasion.yearly and occasion.year is not None
     year = occasion.year if occasion.year is not None and (names or one_off) else UNKNOWN_YEAR
@@ -64,7 +68,8 @@ def occasion_event(occasion: Occasion, name: str, *, names: bool, leap_day: str)
     title = _CONTROL.sub(" ", event_title(occasion, name, names=names)).strip()
     event = Event()
     event.add("uid", f"{occasion.id}@profilekeeper")
-    event.add("dtstamp", STAMP)
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(days=1))
     if not one_off:
@@ -87,8 +92,12 @@ def build_calendar(
     *,
     names: bool = True,
     leap_day: str = "feb28",
+    changed: Mapping[str, int] | None = None,
 ) -> bytes:
-    """The whole calendar as bytes (CRLF lines, UTF-8), identical for identical input."""
+    """The whole calendar as bytes (CRLF lines, UTF-8), identical for identical input.
+
+    ``changed`` gives, by occasion id, when what its event shows last changed (Unix seconds).
+    """
     who = {p.id: p.name for p in people}
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -98,6 +107,10 @@ def build_calendar(
     calendar.add("x-wr-calname", "Gift reminders")
     for occasion in sorted(occasions, key=lambda o: (o.month, o.day, o.id)):
         name = who.get(occasion.person_id, "") if occasion.person_id else ""
-        calendar.add_component(occasion_event(occasion, name, names=names, leap_day=leap_day))
+        when = (changed or {}).get(occasion.id)
+        stamp = datetime.fromtimestamp(when, UTC) if when else STAMP
+        calendar.add_component(
+            occasion_event(occasion, name, names=names, leap_day=leap_day, stamp=stamp)
+        )
     data: bytes = calendar.to_ical()
     return data

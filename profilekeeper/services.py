@@ -290,7 +290,17 @@ def calendar_of(vault: Vault, *, names: bool = True) -> tuple[bytes, int, int]:
     from profilekeeper.calendar_ics import build_calendar
 
     occasions, people = vault.list(Occasion), vault.list(Person)
-    data = build_calendar(occasions, people, names=names, leap_day=leap_day(vault))
+    # An event shows its occasion, its person's name and, on 29 February, a setting.
+    when = {cls: vault.last_changed(cls) for cls in (Occasion, Person, Profile)}
+    profile_changed = when[Profile].get("me", 0)
+    changed = {
+        o.id: max(when[Occasion].get(o.id, 0), when[Person].get(o.person_id or "", 0),
+                  profile_changed if (o.month, o.day) == (2, 29) else 0)
+        for o in occasions
+    }  # fmt: skip
+    data = build_calendar(
+        occasions, people, names=names, leap_day=leap_day(vault), changed=changed
+    )
     return data, len(occasions), len(occasions.corrupted) + len(people.corrupted)
 
 

@@ -386,6 +386,12 @@ class Vault:
             raise NotFound(f"no {codec_for(cls).table} record with that id")
         return codec_for(cls).from_row(rows[0], self.cipher)
 
+    def last_changed(self, cls: type[Any]) -> dict[str, int]:
+        """When each record of ``cls`` was last written (Unix seconds), by id."""
+        table = self._table(codec_for(cls))
+        with self._conn() as conn:
+            return {rid: at for rid, at in conn.execute(select(table.c.id, table.c.updated))}
+
     def count(self, cls: type[Any]) -> int:
         table = self._table(codec_for(cls))
         with self._conn() as conn:

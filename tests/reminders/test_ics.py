@@ -136,3 +136,35 @@ def test_crlf_folding_escaping_and_alarm_wording_read_by_two_parsers():
     assert event.summary.value == f"{long.name}'s birthday"
     assert [a.description.value.rsplit(": ", 1)[1] for a in event.valarm_list] == [
         "tomorrow", "today"]
+
+
+def test_a_changed_event_gets_a_later_stamp_and_the_others_keep_theirs(vault, monkeypatch):
+    """Calendar apps take an event with the same UID and SEQUENCE as an update only when its
+    DTSTAMP is later (RFC 5546), so the stamp follows what the event shows."""
+    from dataclasses import replace
+
+    from profilekeeper import services
+    from profilekeeper.store import vault as store_vault
+
+    clock = iter(range(1_800_000_000, 1_800_000_100, 10))
+    monkeypatch.setattr(store_vault, "_now", lambda: next(clock))
+    sam, ann = vault.add(Person("Sam")), vault.add(Person("Ann"))
+    birthday = vault.add(Occasion("birthday", 5, 10, person_id=sam.id))
+    leap = vault.add(Occasion("birthday", 2, 29, person_id=ann.id))
+
+    def stamps() -> dict[str, tuple[object, object]]:
+        data, _, _ = services.calendar_of(vault)
+        assert services.calendar_of(vault)[0] == data  # re-export: the same bytes
+        return {uid.split("@")[0]: (e.decoded("DTSTAMP"), e.decoded("LAST-MODIFIED"))
+                for uid, e in events(data).items()}
+
+    first = stamps()
+    assert first[birthday.id][0] == first[birthday.id][1] != first[leap.id][0]
+    vault.save(replace(birthday, day=11))
+    moved = stamps()
+    assert moved[birthday.id][0] > first[birthday.id][0] and moved[leap.id] == first[leap.id]
+    vault.save(replace(ann, name="Ann Lee"))  # the title changes
+    renamed = stamps()
+    assert renamed[leap.id][0] > moved[leap.id][0] and renamed[birthday.id] == moved[birthday.id]
+    services.update_settings(vault, leap_day="mar1")  # 29 February's rule changes
+    assert stamps()[leap.id][0] > renamed[leap.id][0]

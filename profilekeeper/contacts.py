@@ -12,7 +12,8 @@ other labelled Apple dates become occasions of kind ``other`` with their label.
 A re-import updates instead of duplicating: a card matches the person with its ``UID``
 (``Person.contact_uid``), else the person with the same name ignoring case and spacing, and an
 occasion of the same kind (and label) for that person is updated in place. A later card in the
-same file for a person an earlier card brought is merged into them, and said so.
+same file for a person an earlier card brought is merged into them, and said so. Within a card,
+a second birthday (or other date of the same kind) that differs is left out, with a message.
 
 Files come in the encodings exporters write (``read_vcard_file``): UTF-8 with or without a
 byte-order mark, UTF-16 with one (Windows "Unicode"), else Windows-1252 (old Outlook), where a
@@ -205,7 +206,27 @@ def _dates_of(card: Any, problems: list[str]) -> list[ContactDate]:
             found.append(ContactDate(kind, parse_vcard_date(str(line.value), omit), label))
         except CardError as error:
             problems.append(f"{error}; that date was left out")
-    return found
+    return _first_of_each(found, problems)
+
+
+def _first_of_each(found: list[ContactDate], problems: list[str]) -> list[ContactDate]:
+    """One date per kind and label: a person has one birthday, so a second one that differs
+    is left out, and said so, instead of silently replacing the first."""
+    kept: dict[tuple[str, str], ContactDate] = {}
+    for date_ in found:
+        key = (date_.kind, date_.label.casefold())
+        first = kept.setdefault(key, date_)
+        if not _same_day(first.date, date_.date):
+            noun = date_.kind if not date_.label else "labelled date"
+            problems.append(f"a second, different {noun}; the first one was kept")
+        elif first.date.year is None:  # the same day, once with its year: keep the year
+            kept[key] = date_
+    return list(kept.values())
+
+
+def _same_day(a: PartialDate, b: PartialDate) -> bool:
+    """The same day of the year, and the same year where both have one."""
+    return (a.month, a.day) == (b.month, b.day) and (None in (a.year, b.year) or a.year == b.year)
 
 
 def read_contacts(text: str) -> tuple[list[Contact], list[str]]:

@@ -167,6 +167,15 @@ def test_a_contact_exported_twice_in_one_file_is_one_person_and_said(vault, uid)
     assert len(vault.list(Person)) == 2
 
 
+def test_a_card_with_two_different_birthdays_keeps_the_first_and_says_so(vault):
+    # The same day once without its year (two address books merged) is no conflict: the year stays.
+    text = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Noor\r\nBDAY:--04-01\r\nBDAY:1990-04-01\r\n"
+            "BDAY:1991-05-02\r\nBDAY:1991-04-01\r\nEND:VCARD\r\n")
+    report = import_contacts(vault, text)
+    assert report.skipped == ["card 1: a second, different birthday; the first one was kept"] * 2
+    assert dates_by_name(vault) == {"Noor": {("birthday", "1990-04-01", "")}}
+
+
 def test_cli_import_contacts(vault):
     vault.close()
     env = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}

@@ -36,8 +36,7 @@ system-deps:
 
 # The whole suite runs on a private session bus with a fresh, unlocked gnome-keyring (its files
 # in a temporary HOME), so keyring tests use a real Secret Service and never the user's own.
-test: venv system-deps
-	$(BIN)/ruff check profilekeeper tests benchmarks
+test: lint system-deps
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	HOME=$$tmp XDG_DATA_HOME=$$tmp/share XDG_RUNTIME_DIR=$$tmp PROFILEKEEPER_REQUIRE_KEYRING=1 PROFILEKEEPER_REQUIRE_POSTGRES=1 \
 	dbus-run-session -- sh -c 'echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \

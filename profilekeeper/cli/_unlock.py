@@ -8,7 +8,6 @@ with exit status 3 and says how to supply one.
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -43,6 +42,8 @@ def _interactive() -> bool:
 
 def _prompt(label: str) -> str:
     try:
+        import getpass  # here: remind at login unlocks from the keyring and never asks
+
         return getpass.getpass(f"{label}: ")
     except EOFError:
         raise VaultLocked("no passphrase was entered") from None

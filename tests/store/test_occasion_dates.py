@@ -160,7 +160,16 @@ def test_a_new_vault_gets_an_index_and_an_upgraded_one_gets_it_at_its_first_writ
     with Vault.create(path, PASSPHRASE, kdf=FAST_KDF) as vault:
         assert indexed(path, vault.data_key) == {}
         vault.add(Occasion("birthday", 1, 1))
-    # Back to version 2, as an older profilekeeper left it.
+    as_version_2(path)
+    with Vault.open(path) as vault:  # upgrades: the index starts empty
+        vault.unlock(PASSPHRASE)
+        assert _sealed(path) is None
+        vault.add(Person(name="Ann"))
+        assert indexed(path, vault.data_key) == actual(vault)
+
+
+def as_version_2(path: Path) -> None:
+    """The vault as the previous release left it: no date index, no triggers."""
     with sqlite3.connect(path) as db:
         for trigger in ("occasion_added", "occasion_changed", "occasion_removed",
                         "data_key_changed"):
@@ -168,8 +177,16 @@ def test_a_new_vault_gets_an_index_and_an_upgraded_one_gets_it_at_its_first_writ
         db.execute("DROP TABLE occasion_dates")
         db.execute("PRAGMA user_version = 2")
     db.close()
-    with Vault.open(path) as vault:  # upgrades: the index starts empty
-        vault.unlock(PASSPHRASE)
-        assert _sealed(path) is None
-        vault.add(Person(name="Ann"))
-        assert indexed(path, vault.data_key) == actual(vault)
+
+
+def test_remind_on_a_vault_from_the_previous_release_upgrades_it_and_reads_everything(
+    vault, vault_path, sam
+):
+    vault.close()
+    as_version_2(vault_path)
+    result = run_cli("remind", "--today", "2026-05-01", env=UNLOCK)
+    assert result.code == 1 and "Sam turns 40" in result.out, result.err
+    with sqlite3.connect(vault_path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    db.close()
+    assert _sealed(vault_path) is None  # sealed by the next write, not by remind

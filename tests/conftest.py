@@ -17,8 +17,14 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from profilekeeper.store.crypto import KdfParams
+
+# Property tests check answers, not speed: on a loaded 2-core CI machine a pause past
+# hypothesis's 200 ms per-example deadline would fail a correct run.
+settings.register_profile("profilekeeper", deadline=None)
+settings.load_profile("profilekeeper")
 
 PASSPHRASE = "correct horse battery"
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)

@@ -7,13 +7,12 @@ thin and the logic is testable without a terminal.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from contextlib import suppress
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from profilekeeper.errors import CorruptedRecord, InvalidInput, NotFound
+from profilekeeper.errors import InvalidInput
 from profilekeeper.model import (
     Gift,
     GiftStatus,
@@ -27,6 +26,7 @@ from profilekeeper.model import (
 
 if TYPE_CHECKING:
     from profilekeeper.reminders import Due
+    from profilekeeper.store.occasion_dates import DateIndex
     from profilekeeper.store.vault import Vault
 
 MIN_PASSPHRASE = 8
@@ -98,11 +98,7 @@ def people_rows(vault: VaultReader, today: date, search: str = "") -> list[Perso
 
 def names_of(vault: VaultReader, person_ids: set[str]) -> dict[str, str]:
     """The names of these people (only: not everyone's), leaving out any deleted or damaged."""
-    names = {}
-    for person_id in person_ids:
-        with suppress(NotFound, CorruptedRecord):
-            names[person_id] = vault.get(Person, person_id).name
-    return names
+    return {p.id: p.name for p in vault.load(Person, id=person_ids)}
 
 
 def matching(rows: list[PersonRow], search: str) -> list[PersonRow]:
@@ -168,9 +164,13 @@ class VaultReader(Protocol):
 
     def list(self, cls: type[T], **where: Any) -> Sequence[T]: ...
 
+    def load(self, cls: type[T], **any_of: Collection[str]) -> Sequence[T]: ...
+
     def get(self, cls: type[T], record_id: str) -> T: ...
 
     def profile(self) -> Profile: ...
+
+    def occasion_dates(self) -> DateIndex | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +188,17 @@ class HomeView:
 def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
     """The greeting's facts, the next ``days`` of occasions and the reminders nagging now."""
     from profilekeeper import reminders
+    from profilekeeper.store.occasion_dates import occasions_near
 
     profiles, suggestions = source.list(Profile), source.list(Suggestion)
-    occasions, people, gifts = source.list(Occasion), source.list(Person), source.list(Gift)
-    listings = (profiles, suggestions, occasions, people, gifts)
     profile = profiles[0] if profiles else Profile()
     leap = reminders.leap_day_setting(profile.settings)
+    # The occasions in the window, and only the people and gifts they need.
+    occasions = occasions_near(source, today, days, leap_day=leap)
+    person_ids = {o.person_id for o in occasions if o.person_id}
+    people = source.load(Person, id=person_ids)
+    gifts = source.load(Gift, person_id=person_ids, occasion_id={o.id for o in occasions})
+    listings = (profiles, suggestions, occasions, people, gifts)
     return HomeView(
         profile=profile,
         new_suggestions=sum(s.status == SuggestionStatus.NEW for s in suggestions),

@@ -158,8 +158,9 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
 
 
 def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
-    from profilekeeper.model_core import Gift, Occasion, Person, Profile  # not all of .model
-    from profilekeeper.reminders import candidates, due, leap_day_setting, within
+    from profilekeeper.model_core import Gift, Person, Profile  # not all of .model
+    from profilekeeper.reminders import candidates, due, leap_day_setting
+    from profilekeeper.store.occasion_dates import occasions_near
 
     if args.days < 0:
         raise InvalidInput("--days must be zero or more")
@@ -168,12 +169,7 @@ def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
         unlock_read_only(vault, args)
         profiles = vault.load(Profile)
         leap_day = leap_day_setting(profiles[0].settings if profiles else {})
-        # The date index names the few occasions in the window; without it, read them all.
-        if (index := vault.occasion_dates()) is None:
-            occasions = vault.load(Occasion)
-        else:
-            in_window = within(index.dates, today, args.days, leap_day=leap_day)
-            occasions = vault.load(Occasion, id={*in_window, *index.unreadable})
+        occasions = occasions_near(vault, today, args.days, leap_day=leap_day)
         # Dates decide what may be due; decrypt only the people and gifts those few need.
         maybe = candidates(occasions, today, args.days, leap_day=leap_day)
         person_ids = {o.person_id for o in maybe if o.person_id}

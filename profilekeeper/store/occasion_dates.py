@@ -5,13 +5,15 @@ One envelope for the whole vault, in the one row of the ``occasion_dates`` table
 whenever an occasion or the data key changes, whoever writes (migrations.py, version 3), and
 ``Vault`` reseals it before such a transaction commits; so an index that is there is never
 stale. Empty or damaged, it is None to readers, who then decrypt every occasion instead.
+``occasions_near`` is that read, for either store.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date
+from typing import NamedTuple, Protocol, TypeVar
 
 from profilekeeper.model_core import Occasion
 from profilekeeper.store.codec import record_aad
@@ -53,3 +55,24 @@ def open_index(sealed: bytes | None, cipher: Cipher) -> DateIndex | None:
         )
     except (InvalidTag, ValueError, TypeError, KeyError):
         return None
+
+
+Loaded = TypeVar("Loaded", bound=Sequence[Occasion], covariant=True)
+
+
+class _Reader(Protocol[Loaded]):
+    def occasion_dates(self) -> DateIndex | None: ...
+    def load(self, cls: type[Occasion], **any_of: Collection[str]) -> Loaded: ...
+
+
+def occasions_near(
+    reader: _Reader[Loaded], today: date, days: int, *, leap_day: str = "feb28"
+) -> Loaded:
+    """Every occasion falling in ``[today, today + days]``, decrypting only those when the
+    index is there (and every occasion when it is not: callers filter by date anyway)."""
+    from profilekeeper.reminders import within
+
+    if (index := reader.occasion_dates()) is None:
+        return reader.load(Occasion)
+    named = within(index.dates, today, days, leap_day=leap_day)
+    return reader.load(Occasion, id={*named, *index.unreadable})

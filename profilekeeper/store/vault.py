@@ -18,7 +18,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,6 +32,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    or_,
     select,
     update,
 )
@@ -367,11 +368,34 @@ class Vault:
         Records that fail authentication are reported in ``.corrupted``, not raised, so one
         damaged record never hides the rest.
         """
+        with self._conn() as conn:
+            return self._open(cls, self._fetch(conn, cls, where))
+
+    def load(self, cls: type[T], **any_of: Collection[str]) -> Listing[T]:
+        """Records of ``cls`` whose ``id`` or a reference is one of the values given, as
+        ``ReadOnlyVault.load``: only what is needed gets decrypted."""
+        table = self._table(codec_for(cls))
+        if set(any_of) - {"id", *codec_for(cls).refs}:
+            raise ValueError(f"{cls.__name__} rows can only be filtered by id or references")
+        stmt = self._select(cls, {})
+        if any_of:
+            # One JSON parameter per column: no limit on how many values are passed.
+            each = {c: func.json_each(json.dumps(sorted(v))).table_valued("value")
+                    for c, v in any_of.items()}  # fmt: skip
+            stmt = stmt.where(or_(*(table.c[c].in_(select(e.c.value)) for c, e in each.items())))
+        with self._conn() as conn:
+            return self._open(cls, conn.execute(stmt).all())
+
+    def occasion_dates(self) -> occasion_dates.DateIndex | None:
+        """The sealed date index, as ``ReadOnlyVault.occasion_dates``."""
+        with self._conn() as conn:
+            row = conn.exec_driver_sql(f"SELECT sealed FROM {occasion_dates.TABLE}").first()
+        return occasion_dates.open_index(row[0] if row else None, self.cipher)
+
+    def _open(self, cls: type[T], rows: Iterable[Sequence[Any]]) -> Listing[T]:
         codec, cipher = codec_for(cls), self.cipher
         items: list[T] = []
         corrupted: list[CorruptedRecord] = []
-        with self._conn() as conn:
-            rows = self._fetch(conn, cls, where)
         for row in rows:
             try:
                 items.append(codec.from_row(row, cipher))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,94 @@ def test_remind_on_a_vault_from_the_previous_release_upgrades_it_and_reads_every
         assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     db.close()
     assert _sealed(vault_path) is None  # sealed by the next write, not by remind
+
+
+# --- reading through it: both stores, the same answers -------------------------------------
+
+
+@pytest.fixture
+def crowd(vault: Vault) -> Vault:
+    """120 people with two occasions each, gift ideas, a bought gift and an ownerless one."""
+    from profilekeeper.demo import synthetic_people
+    from profilekeeper.model import GiftStatus
+
+    with vault.transaction():
+        for records in synthetic_people(120, seed=7).values():
+            vault.add_all(records)
+        people = vault.list(Person)
+        birthdays = {o.person_id: o for o in vault.list(Occasion) if o.kind == "birthday"}
+        vault.add_all([Gift(f"Idea {i}", person_id=p.id) for i, p in enumerate(people[::3])])
+        vault.add_all([Gift("Bought", person_id=p.id, occasion_id=birthdays[p.id].id,
+                            status=GiftStatus.BOUGHT, on=date(2026, 1, 1)) for p in people[::7]])
+        vault.add(Occasion("other", 6, 1, label="office party"))  # nobody's
+    return vault
+
+
+def test_both_stores_load_the_same_records_by_id_or_reference(crowd, vault_path):
+    from profilekeeper.errors import CorruptedRecord
+
+    people = crowd.list(Person)
+    some = {p.id for p in people[:5]}
+    gift = crowd.list(Gift)[0]
+    with ReadOnlyVault(vault_path) as ro:
+        ro.unlock_with_data_key(crowd.data_key)
+        for store in (crowd, ro):
+            assert sorted(p.id for p in store.load(Person, id=some)) == sorted(some)
+            assert len(store.load(Person)) == len(people) and store.load(Person, id=set()) == []
+            either = store.load(Gift, person_id=some, occasion_id={gift.occasion_id or "-"})
+            assert {g.id for g in either} == {
+                g.id for g in crowd.list(Gift) if g.person_id in some
+                or (gift.occasion_id and g.occasion_id == gift.occasion_id)}
+            with pytest.raises(ValueError):
+                store.load(Gift, title={"Idea 1"})  # sealed fields cannot be filtered
+    with sqlite3.connect(vault_path) as db:
+        db.execute("UPDATE people SET sealed = x'00' WHERE id = ?", (people[0].id,))
+    db.close()
+    damaged = crowd.load(Person, id=some)
+    assert len(damaged) == 4 and isinstance(damaged.corrupted[0], CorruptedRecord)
+
+
+@pytest.mark.parametrize("today", [date(2026, 1, 1), date(2026, 6, 1), date(2026, 12, 20)])
+def test_home_reads_only_the_window_and_shows_what_reading_everything_shows(
+    crowd, vault_path, today
+):
+    from profilekeeper import services
+
+    data_key = crowd.data_key
+    with ReadOnlyVault(vault_path) as ro:
+        ro.unlock_with_data_key(data_key)
+        for store in (crowd, ro):
+            opened = count_opens(store)
+            with_index = services.home_view(store, today)
+            decrypted = len(opened)
+            empty_index(vault_path)
+            assert store.occasion_dates() is None
+            opened.clear()
+            assert services.home_view(store, today) == with_index
+            assert decrypted < len(opened) / 2  # the window's records, not everyone's
+            crowd.save(crowd.profile())  # any write reseals an empty index: for the next store
+            assert store.occasion_dates() is not None
+    assert with_index.upcoming and with_index.due  # the check compared something
+
+
+def count_opens(store: object) -> list[bytes]:
+    """Record each envelope ``store`` opens, by its associated data."""
+    cipher = store._cipher  # type: ignore[attr-defined]
+    opened: list[bytes] = []
+
+    class Counting:
+        def seal(self, plaintext: bytes, aad: bytes) -> bytes:
+            return cipher.seal(plaintext, aad)
+
+        def open(self, sealed: bytes, aad: bytes) -> bytes:
+            opened.append(aad)
+            return cipher.open(sealed, aad)
+
+    store._cipher = Counting()  # type: ignore[attr-defined]
+    return opened
+
+
+def empty_index(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE occasion_dates SET sealed = NULL")
+    db.close()

@@ -57,13 +57,6 @@ def passphrase_hint(passphrase: str) -> tuple[int, str]:
     return score, hints.get(score, "Weak: add another word or two.")
 
 
-def next_occurrence(occasion: Occasion, today: date, leap_day: str = "feb28") -> date | None:
-    """The next date (today or later) the occasion falls on, by the reminder engine's rules."""
-    from profilekeeper import reminders
-
-    return reminders.occurs_on(occasion, today, leap_day=leap_day)
-
-
 def leap_day(vault: VaultReader) -> str:
     """Where the owner wants 29 February in common years (their ``leap_day`` setting)."""
     from profilekeeper.reminders import leap_day_setting
@@ -82,10 +75,12 @@ class PersonRow:
 
 def people_rows(vault: VaultReader, today: date, search: str = "") -> list[PersonRow]:
     """People matching ``search`` (name or relationship), soonest next occasion first."""
+    from profilekeeper.reminders import occurs_on
+
     soonest: dict[str, tuple[date, str]] = {}
     leap = leap_day(vault)
     for occasion in vault.list(Occasion):
-        when = next_occurrence(occasion, today, leap)
+        when = occurs_on(occasion, today, leap_day=leap)
         if occasion.person_id is None or when is None:
             continue
         if occasion.person_id not in soonest or when < soonest[occasion.person_id][0]:

@@ -226,3 +226,28 @@ def real_keyring() -> None:
     if os.environ.get("PROFILEKEEPER_REQUIRE_KEYRING"):
         pytest.fail("PROFILEKEEPER_REQUIRE_KEYRING is set but no Secret Service is reachable")
     pytest.skip("no Secret Service reachable (run under dbus-run-session + gnome-keyring)")
+
+
+def count_opens(store: object) -> list[bytes]:
+    """From now on, record the associated data of each envelope ``store`` opens."""
+    cipher = store._cipher  # type: ignore[attr-defined]
+    opened: list[bytes] = []
+
+    class Counting:
+        def seal(self, plaintext: bytes, aad: bytes) -> bytes:
+            return cipher.seal(plaintext, aad)
+
+        def open(self, sealed: bytes, aad: bytes) -> bytes:
+            opened.append(aad)
+            return cipher.open(sealed, aad)
+
+    store._cipher = Counting()  # type: ignore[attr-defined]
+    return opened
+
+
+def undo_schema_version_3(db: object) -> None:
+    """Take a vault back to version 2, as the previous release left it: no date index."""
+    for trigger in ("occasion_added", "occasion_changed", "occasion_removed", "data_key_changed"):
+        db.execute(f"DROP TRIGGER {trigger}")  # type: ignore[attr-defined]
+    db.execute("DROP TABLE occasion_dates")  # type: ignore[attr-defined]
+    db.execute("PRAGMA user_version = 2")  # type: ignore[attr-defined]

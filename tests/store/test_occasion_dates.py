@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import FAST_KDF, PASSPHRASE, run_cli
+from conftest import FAST_KDF, PASSPHRASE, count_opens, run_cli, undo_schema_version_3
 
 from profilekeeper.contacts import import_contacts
 from profilekeeper.model import Gift, Occasion, Person
@@ -170,13 +170,8 @@ def test_a_new_vault_gets_an_index_and_an_upgraded_one_gets_it_at_its_first_writ
 
 
 def as_version_2(path: Path) -> None:
-    """The vault as the previous release left it: no date index, no triggers."""
     with sqlite3.connect(path) as db:
-        for trigger in ("occasion_added", "occasion_changed", "occasion_removed",
-                        "data_key_changed"):
-            db.execute(f"DROP TRIGGER {trigger}")
-        db.execute("DROP TABLE occasion_dates")
-        db.execute("PRAGMA user_version = 2")
+        undo_schema_version_3(db)
     db.close()
 
 
@@ -259,23 +254,6 @@ def test_home_reads_only_the_window_and_shows_what_reading_everything_shows(
             crowd.save(crowd.profile())  # any write reseals an empty index: for the next store
             assert store.occasion_dates() is not None
     assert with_index.upcoming and with_index.due  # the check compared something
-
-
-def count_opens(store: object) -> list[bytes]:
-    """Record each envelope ``store`` opens, by its associated data."""
-    cipher = store._cipher  # type: ignore[attr-defined]
-    opened: list[bytes] = []
-
-    class Counting:
-        def seal(self, plaintext: bytes, aad: bytes) -> bytes:
-            return cipher.seal(plaintext, aad)
-
-        def open(self, sealed: bytes, aad: bytes) -> bytes:
-            opened.append(aad)
-            return cipher.open(sealed, aad)
-
-    store._cipher = Counting()  # type: ignore[attr-defined]
-    return opened
 
 
 def empty_index(path: Path) -> None:

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import PASSPHRASE, run_cli
+from conftest import PASSPHRASE, run_cli, undo_schema_version_3
 
 from profilekeeper.errors import UnsupportedVault
 from profilekeeper.model import ENTITIES, Gift, Person, Rule, RuleAction
@@ -66,20 +66,13 @@ def test_every_entity_has_a_table_with_its_reference_columns() -> None:
         assert columns == {"id", "created", "updated", "sealed", *codec.refs}, cls
 
 
-def _undo_version_3(db: sqlite3.Connection) -> None:
-    for trigger in ("occasion_added", "occasion_changed", "occasion_removed", "data_key_changed"):
-        db.execute(f"DROP TRIGGER {trigger}")
-    db.execute("DROP TABLE occasion_dates")
-    db.execute("PRAGMA user_version = 2")
-
-
 def _make_version_1_vault(path: Path) -> Person:
     """A vault as the first release left it: version 1, no sharing tables yet."""
     with Vault.create(path, PASSPHRASE) as vault:
         sam = vault.add_person(Person(name="Sam"))
         vault.add(Gift("Scarf", person_id=sam.id))
     with sqlite3.connect(path) as db:
-        _undo_version_3(db)
+        undo_schema_version_3(db)
         for table in ("suggestions", "share_records", "grants", "retailers", "rules"):
             db.execute(f"DROP TABLE {table}")
         db.execute("PRAGMA user_version = 1")

@@ -9,7 +9,7 @@ from pathlib import Path
 from profilekeeper import services
 from profilekeeper.demo import DEMO_PASSPHRASE, build_demo_vault
 from profilekeeper.model import Gift, GiftStatus, Occasion, Person, Purchase
-from tests.conftest import FAST_KDF
+from tests.conftest import FAST_KDF, count_opens
 from tests.tui.conftest import TODAY
 
 
@@ -36,18 +36,7 @@ def test_names_of_reads_only_the_people_asked_for(vault) -> None:  # type: ignor
     sam, kim = vault.add_person(Person(name="Sam")), vault.add_person(Person(name="Kim"))
     gone = vault.add_person(Person(name="Gone"))
     vault.remove_person(gone.id)
-    opened: list[bytes] = []
-    cipher = vault._cipher
-
-    class CountingCipher:
-        def seal(self, plaintext: bytes, aad: bytes) -> bytes:
-            return cipher.seal(plaintext, aad)
-
-        def open(self, sealed: bytes, aad: bytes) -> bytes:
-            opened.append(aad)
-            return cipher.open(sealed, aad)
-
-    vault._cipher = CountingCipher()
+    opened = count_opens(vault)
     assert services.names_of(vault, {sam.id, gone.id}) == {sam.id: "Sam"}  # gone: left out
     assert len(opened) == 1 and sam.id.encode() in opened[0]  # Sam's record only, not Kim's
     assert kim.id.encode() not in opened[0]

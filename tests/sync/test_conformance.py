@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -344,6 +345,13 @@ ALSO_FAILS = {
 
 def test_every_rule_has_a_broken_server() -> None:
     assert {defect.rule for defect in DEFECTS.values()} == {name for name, _what, _rule in RULES}
+
+
+def test_every_rule_is_in_the_protocol_document() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
+    documented = re.findall(r"^\| `([a-z-]+)` \|", text.split("## The conformance checker")[1],
+                            re.MULTILINE)
+    assert documented == [name for name, _what, _rule in RULES]
 
 
 @pytest.mark.parametrize("name", sorted(DEFECTS))

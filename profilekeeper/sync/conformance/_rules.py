@@ -41,9 +41,8 @@ def rule_discovery(server: Server) -> str:
 
 def rule_link_terms(server: Server) -> str:
     server.link()
-    impossible = {**server.required_terms(), "max_retention_days": 0, "allowed_purposes": []}
-    response = server.request("POST", f"{server.base}/links", json={
-        "pseudonym": "conformance-" + secrets.token_hex(8), "required_terms": impossible})
+    impossible = server.link_request(max_retention_days=0, allowed_purposes=[])
+    response = server.request("POST", f"{server.base}/links", json=impossible)
     expect(response.status_code in (409, 422),
            f"terms it cannot meet were answered {response.status_code}, not 409/422")
     wrong = problem_fault(response)
@@ -129,8 +128,7 @@ def rule_size_limit(server: Server) -> str:
          {"receipt": server.receipt(["greeting"]),
           "slices": {"greeting": {"first_name": padding}}}),
         ("POST links", "POST", f"{server.base}/links", None,
-         {"pseudonym": "conformance-big", "required_terms": server.required_terms(),
-          "padding": padding}),
+         {**server.link_request(), "padding": padding}),
     ]
     if server.takes_feedback:
         # Every route that takes a body, not only the profile: feedback too.
@@ -168,11 +166,8 @@ def rule_problem_json(server: Server) -> str:
 
 def rule_gpc(server: Server) -> str:
     # The shopper accepts the server's own terms but sends Sec-GPC: 1, which is stronger.
-    response = server.request(
-        "POST", f"{server.base}/links", headers={"Sec-GPC": "1"},
-        json={"pseudonym": "conformance-" + secrets.token_hex(8),
-              "required_terms": server.required_terms()},
-    )
+    response = server.request("POST", f"{server.base}/links", headers={"Sec-GPC": "1"},
+                              json=server.link_request())
     if response.status_code in (409, 422):
         expect(problem_fault(response) is None, "GPC refusal is not problem+json")
         return "refuses links under Sec-GPC: 1 rather than sell or share"

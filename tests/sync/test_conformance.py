@@ -372,6 +372,29 @@ def test_the_checker_catches_a_server_that_breaks(name: str, tmp_path: Path,
     assert failed - {defect.rule} <= ALSO_FAILS.get(name, set()), failed
 
 
+def profiles_as_lists(app: Any) -> Any:
+    """Answers every GET of a profile with a JSON list instead of an object."""
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" \
+                or not scope["path"].endswith("/profile"):
+            await app(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b"[]"})
+    return wrapped
+
+
+def test_answers_of_the_wrong_shape_fail_rules_without_crashing_the_checker(
+        tmp_path: Path) -> None:
+    store = RetailerStore(make_engine(f"sqlite:///{tmp_path / 'r.sqlite3'}"))
+    with RunningServer(profiles_as_lists(create_app(store, load_catalog()))) as server:
+        results = {r.rule: r for r in check_server(server.base_url)}
+    assert list(results) == [name for name, _what, _rule in RULES]
+    assert results["full-replacement"].outcome == "fail"
+    assert results["full-replacement"].detail.startswith("unexpected answer")
+
+
 def test_a_conforming_server_that_sells_data_passes(tmp_path: Path) -> None:
     store = RetailerStore(make_engine(f"sqlite:///{tmp_path / 'r.sqlite3'}"))
     with RunningServer(create_app(store, load_catalog(), SELLING)) as server:

@@ -89,7 +89,8 @@ def check_server(base_url: str, timeout: float = 10.0,
                 results.append(RuleResult(name, "skip", printable(str(skipped), 300)))
             except httpx.HTTPError as error:
                 results.append(RuleResult(name, "fail", f"HTTP error: {type(error).__name__}"))
-            except (ValueError, ValidationError, KeyError, TypeError) as error:
+            except (ValueError, ValidationError, KeyError, TypeError, AttributeError) as error:
+                # A JSON answer of the wrong shape (a list where an object belongs, say).
                 results.append(RuleResult(name, "fail",
                                           f"unexpected answer: {first_error(error)}"))
             finally:

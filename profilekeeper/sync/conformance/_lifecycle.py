@@ -1,8 +1,9 @@
 """Rules on how long data lives: forgetting is final, and retention is what was agreed.
 
-Retention is judged from what the server states, in seconds rather than days: the terms a link
-is made on, and each profile's ``stored_at`` and ``expires_at``. A server that would keep the
-slices longer than the shorter of the receipt's and the link's retention says so there.
+Retention (a day at the least) cannot be waited out by a check that takes seconds, so it is
+judged from what the server states: the terms a link is made on, and each profile's
+``stored_at`` and ``expires_at``. A server that means to keep the slices longer than the
+shorter of the receipt's and the link's retention says so there.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def rule_retention(server: Server) -> str:
            f"keeping data {agreed} days")
     if agreed > 1:
         _expect_shorter_retention_refused_or_met(server, agreed - 1)
-    shorter = max(1, min(agreed - 1, 7))
+    shorter = max(1, min(agreed - 1, 7))  # under the link's retention: the receipt decides
     held = _put_and_read(server, created.link_id, created.token, shorter)
     _expect_kept_at_most(held, shorter, f"a receipt of {shorter} days")
     said = f"receipt of {shorter} days kept at most {shorter}"

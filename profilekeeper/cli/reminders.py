@@ -339,7 +339,11 @@ def export_ics(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from profilekeeper.services import calendar_of
+    from profilekeeper.store.transfer import check_output_path, write_private_file
 
+    output = getattr(args, "output", None)
+    if output and str(output) != "-":
+        check_output_path(Path(output).expanduser())  # before the passphrase is asked
     vault = _unlock.open_unlocked(args)
     try:
         data, written, unreadable = calendar_of(vault, names=not getattr(args, "no_names", False))
@@ -347,10 +351,7 @@ def export_ics(args: argparse.Namespace) -> int:
         vault.close()
     if unreadable:
         _unlock.warn(f"{unreadable} record(s) could not be read (corrupted); they are left out")
-    output = getattr(args, "output", None)
     if output and str(output) != "-":
-        from profilekeeper.store.transfer import write_private_file
-
         write_private_file(Path(output), data.decode("utf-8"))
         _unlock.warn(f"wrote {written} occasion(s) to {output}")
     else:

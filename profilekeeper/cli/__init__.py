@@ -6,8 +6,9 @@ sub-commands with ``register(subparsers, common)``, and a handler imports what i
 When the command is plain from argv, only its module is imported and registered (``COMMANDS``):
 ``remind`` runs from login shells, and building all the parsers costs it ~25 ms.
 
-Exit statuses: 0 ok, 1 unexpected, 2 usage or bad input, 3 wrong passphrase or locked,
-4 not found, 5 corrupted record (``remind`` adds its own: 1 means "something is due").
+Exit statuses: 0 ok, 2 usage or bad input, 3 wrong passphrase or locked, 4 not found,
+5 corrupted record, 70 internal error (a bug: EX_SOFTWARE), 130 interrupted. 1 is never an
+error: it is ``remind``'s "something is due" and ``retailer check``'s "a rule failed".
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from profilekeeper import __version__
-from profilekeeper.errors import ProfileKeeperError
+from profilekeeper.errors import INTERNAL_ERROR, ProfileKeeperError
 
 COMMAND_MODULES = (
     "profilekeeper.cli.vault",
@@ -91,7 +92,8 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
         description="Your own shopper profile, kept by you: people, dates, gifts and "
         "what each shop may know. With no command, opens the app.",
         epilog="Passphrase for scripts: --passphrase-stdin or PROFILEKEEPER_PASSPHRASE. "
-        "Exit statuses: 2 bad input, 3 wrong passphrase or locked, 4 not found, 5 corrupted.",
+        "Exit statuses: 2 bad input, 3 wrong passphrase or locked, 4 not found, 5 corrupted, "
+        f"{INTERNAL_ERROR} internal error; remind: 1 something is due.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"profilekeeper {__version__}")
@@ -129,19 +131,8 @@ def _protect_yearless_dates(argv: Sequence[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = _protect_yearless_dates(sys.argv[1:] if argv is None else argv)
-    command = _named_command(argv)
-    parser = build_parser(COMMAND_MODULES if command is None else (COMMANDS[command],))
-    args = parser.parse_args(argv)
-    args.vault = getattr(args, "vault", None)
-    args.passphrase_stdin = getattr(args, "passphrase_stdin", False)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        from profilekeeper.cli.app import run_app
-
-        handler = run_app
     try:
-        return int(handler(args) or 0)
+        return _run(sys.argv[1:] if argv is None else argv)
     except ProfileKeeperError as error:
         print(f"profilekeeper: {error}", file=sys.stderr)
         return error.exit_code
@@ -159,7 +150,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run with PROFILEKEEPER_DEBUG=1 for details",
             file=sys.stderr,
         )
-        return 1
+        return INTERNAL_ERROR
+
+
+def _run(argv: Sequence[str]) -> int:
+    argv = _protect_yearless_dates(argv)
+    command = _named_command(argv)
+    parser = build_parser(COMMAND_MODULES if command is None else (COMMANDS[command],))
+    args = parser.parse_args(argv)
+    args.vault = getattr(args, "vault", None)
+    args.passphrase_stdin = getattr(args, "passphrase_stdin", False)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from profilekeeper.cli.app import run_app
+
+        handler = run_app
+    return int(handler(args) or 0)
 
 
 if __name__ == "__main__":

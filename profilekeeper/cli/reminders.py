@@ -3,8 +3,9 @@
 ``remind`` runs in login shells and timers, so its path imports only the standard library,
 ``cryptography``, ``jeepney`` and the read-only store (no SQLAlchemy, SQLModel, Textual, httpx
 or keyring while the fast keyring route works); tests check it. Exit statuses: 0 nothing due,
-1 something due, 3 locked with nobody to ask. The other commands change the vault and use the
-full store.
+1 something due, 2 bad options, 3 locked with nobody to ask, 4 no vault, 70 internal error: a
+failure never exits 1, which scripts read as "buy presents". The other commands change the vault
+and use the full store.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from profilekeeper.cli import _unlock
 from profilekeeper.cli._output import printable
-from profilekeeper.errors import InvalidInput, VaultLocked, WrongPassphrase
+from profilekeeper.errors import INTERNAL_ERROR, InvalidInput, VaultLocked, WrongPassphrase
 
 if TYPE_CHECKING:
     from profilekeeper.reminders import Due
     from profilekeeper.store.readonly import ReadOnlyVault
 
 DEFAULT_DAYS = 30
+SOMETHING_DUE = 1
+"""``remind``'s exit status when something is due: only ever returned after it was printed."""
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -30,7 +33,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="show birthdays and anniversaries that need a gift soon",
         description="Show what is due, soonest first, with gift status and top ideas. "
-        "Exit status 0: nothing due; 1: something due; 3: locked and nobody to ask.",
+        "Exit status 0: nothing due; 1: something due; 2: bad options; 3: locked and nobody "
+        f"to ask; 4: no vault; {INTERNAL_ERROR}: internal error (a failure is never 1).",
     )
     remind.add_argument(
         "--days",
@@ -264,7 +268,7 @@ def run_remind(args: argparse.Namespace) -> int:
         print(f"Nothing due in the next {args.days} days.")
     if args.notify and items:
         _notify(items)
-    return 1 if items else 0
+    return SOMETHING_DUE if items else 0
 
 
 def run_reminder_action(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from profilekeeper import __version__
-from profilekeeper.errors import INTERNAL_ERROR, ProfileKeeperError
+from profilekeeper.errors import INTERNAL_ERROR, InvalidInput, ProfileKeeperError
 
 COMMAND_MODULES = (
     "profilekeeper.cli.vault",
@@ -130,6 +130,41 @@ def _protect_yearless_dates(argv: Sequence[str]) -> list[str]:
     return [f"{arg} " if _YEARLESS_DATE.match(arg) else arg for arg in argv]
 
 
+_PATH_ARGUMENTS = frozenset({"vault", "output", "file", "catalog"})
+"""Arguments that name files: a file name may be any bytes, so these may hold undecodable ones."""
+
+
+def _check_text(args: argparse.Namespace) -> None:
+    """Refuse an argument that is not valid text before it reaches the vault or the terminal.
+
+    Python hands bytes that are not UTF-8 over as lone surrogates, which no record can be sealed
+    with; a NUL cannot come from a shell but can from a caller in-process.
+    """
+    for name, value in vars(args).items():
+        if not isinstance(value, str):
+            continue
+        shown = name.replace("_", "-")
+        if "\x00" in value:
+            raise InvalidInput(f"the {shown} argument holds a NUL character")
+        if name not in _PATH_ARGUMENTS and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidInput(f"the {shown} argument is not valid UTF-8 text") from None
+
+
+def _tolerant_output() -> None:
+    """Print what standard output cannot encode as escapes instead of failing on it.
+
+    Python's standard output is strict in an ordinary UTF-8 locale (and in a Latin-1 one): a
+    file name holding other bytes, or a name like "Åsa", would end a command that has done its
+    work with an encoding error. (Standard error escapes them already.)
+    """
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None and sys.stdout.errors == "strict":
+        reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(sys.argv[1:] if argv is None else argv)
@@ -160,6 +195,10 @@ def _run(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     args.vault = getattr(args, "vault", None)
     args.passphrase_stdin = getattr(args, "passphrase_stdin", False)
+    if args.vault == "":
+        raise InvalidInput("--vault needs a path")
+    _check_text(args)
+    _tolerant_output()
     handler = getattr(args, "handler", None)
     if handler is None:
         from profilekeeper.cli.app import run_app

@@ -88,15 +88,25 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 # --- remind -------------------------------------------------------------------------------
 
 
-def _today(args: argparse.Namespace) -> Any:
-    from datetime import date
+def _today(args: argparse.Namespace, days: int) -> Any:
+    """Today, or ``--today``, checked so that looking ``days`` ahead stays inside the calendar."""
+    from datetime import date, timedelta
 
     if not args.today:
-        return date.today()
+        today = date.today()
+    else:
+        try:
+            today = date.fromisoformat(args.today)
+        except ValueError:
+            raise InvalidInput("--today is written YYYY-MM-DD") from None
+    # A next occurrence may lie a year past the window and a lead time reaches a year before.
+    year = timedelta(days=366)
     try:
-        return date.fromisoformat(args.today)
-    except ValueError:
-        raise InvalidInput("--today is written YYYY-MM-DD") from None
+        today - year, today + timedelta(days=days) + year
+    except OverflowError:
+        what = "--days" if not args.today else "--today" + (" with --days" if days > 366 else "")
+        raise InvalidInput(f"{what} reaches beyond the calendar (years 1 to 9999)") from None
+    return today
 
 
 def _open_read_only(args: argparse.Namespace) -> ReadOnlyVault:
@@ -145,7 +155,7 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
         return
     if _unlock_from_keyring(vault):
         return
-    if not sys.stdin.isatty():
+    if not _unlock._interactive():
         raise VaultLocked(
             "the vault is locked and there is no terminal to ask on: remember the key with "
             "`profilekeeper keyring remember`, or use --passphrase-stdin or "
@@ -168,7 +178,7 @@ def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
 
     if args.days < 0:
         raise InvalidInput("--days must be zero or more")
-    today = _today(args)
+    today = _today(args, args.days)
     with _open_read_only(args) as vault:
         unlock_read_only(vault, args)
         profiles = vault.load(Profile)
@@ -278,7 +288,7 @@ def run_reminder_action(args: argparse.Namespace) -> int:
     from profilekeeper.errors import NotFound
     from profilekeeper.model import Occasion
 
-    today = _today(args)
+    today = _today(args, 366)
     kind = args.kind.strip().lower()
     with _unlock.open_unlocked(args) as vault:
         person = vault.find_person(args.person)

@@ -372,6 +372,20 @@ def test_an_internal_error_exits_70_never_1(vault, kim_nags, monkeypatch, capsys
     assert "Sam" not in out
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--days", "1000000000"], "--days reaches beyond the calendar"),
+        (["--today", "9999-12-31"], "--today reaches beyond the calendar"),
+        (["--today", "0001-01-01"], "--today reaches beyond the calendar"),
+    ],
+)
+def test_a_window_past_the_calendar_is_bad_input(vault, family, args, says):
+    vault.close()
+    result = run_cli("remind", *args, env=UNLOCK)
+    assert (result.code, result.err) == (2, f"profilekeeper: {says} (years 1 to 9999)\n")
+
+
 def test_help_and_docs_give_every_status():
     help_text = run_cli("remind", "--help").out
     assert "70: internal error" in " ".join(help_text.split())

@@ -98,13 +98,15 @@ CASES = [
     ("ics -o under a file", ["export", "--format", "ics", "-o", "{file:binary.json}/x"], 2,
      "Not a directory"),  # fmt: skip
     ("import a directory", ["import", "{tmp}"], 2, "Is a directory"),
-    ("import binary", ["import", "{file:binary.json}"], 2, "UTF-8"),
+    ("import binary", ["import", "{file:binary.json}"], 2, "UTF-8"),  # one line before, too
     ("import deep arrays", ["import", "{file:deep.json}"], 2, "nests more than 32"),
     ("import deep objects", ["import", "{file:deep-objects.json}"], 2, "nests more than 32"),
     ("import 990 deep", ["import", "{file:deep-990.json}"], 2, "nests more than 32"),
     ("import 5000 digits", ["import", "{file:long-number.json}"], 2, "not JSON"),
     ("import a \\udcff escape", ["import", "{file:surrogate.json}"], 2, "not valid Unicode"),
     ("--vault ''", ["person", "list", "--vault", ""], 2, "--vault needs a path"),
+    ("init under a file", ["init", "--vault", "{file:binary.json}/vault.sqlite3"], 2,
+     "cannot create a vault at"),  # fmt: skip
     # The retailer commands.
     ("serve --port 99999", ["retailer", "serve", "--port", "99999"], 2, "--port"),
     ("serve --port -1", ["retailer", "serve", "--port", "-1"], 2, "--port"),

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 FORMAT = "profilekeeper-export"
 VERSION = 1
 MAX_IMPORT_BYTES = 32 * 1024 * 1024
-"""Larger than any real export (10,000 records make ~4 MB), small enough to parse in memory."""
+"""Larger than any real export (10,000 records make ~3 MB), small enough to parse in memory."""
 MAX_DEPTH = 32
 """How deeply an import may nest: an export's own records nest 7 deep."""
 
@@ -61,20 +61,18 @@ def _parse(text: str) -> Any:
         raise InvalidInput("that file is not JSON") from None
     except RecursionError:
         raise InvalidInput(f"that file nests more than {MAX_DEPTH} levels deep") from None
-    pending: list[tuple[Any, int]] = [(data, 1)]
-    while pending:
-        value, depth = pending.pop()
+    level, depth = [data], 0  # level by level, without recursion: its objects and arrays
+    while level := [value for value in level if isinstance(value, dict | list)]:
+        depth += 1
         if depth > MAX_DEPTH:
             raise InvalidInput(f"that file nests more than {MAX_DEPTH} levels deep")
-        if isinstance(value, dict):
-            pending.extend((item, depth + 1) for pair in value.items() for item in pair)
-        elif isinstance(value, list):
-            pending.extend((item, depth + 1) for item in value)
-        elif isinstance(value, str) and not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise InvalidInput("that file holds text that is not valid Unicode") from None
+        level = [c for v in level for c in (v.values() if isinstance(v, dict) else v)]
+    # Text read as UTF-8 holds no surrogate but one written as an escape (\ud800-\udfff).
+    if "\\ud" in text.casefold():
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput("that file holds text that is not valid Unicode") from None
     return data
 
 

@@ -2,10 +2,10 @@
 
 Messages never carry personal data: they name the kind of record and, at most, its id.
 
-    ProfileKeeperError
+    ProfileKeeperError     (70) raised bare, it is a bug: every real error is a subclass below
     ├── InvalidInput        (2) a value the user gave cannot be used
     ├── Conflict            (2) e.g. a person with that name exists already
-    ├── VaultError
+    ├── VaultError          (70) likewise
     │   ├── VaultMissing    (4) no vault at the path
     │   ├── VaultExists     (2) init over an existing vault
     │   ├── VaultLocked     (3) no key available (no passphrase, no keyring copy)
@@ -17,9 +17,14 @@ Messages never carry personal data: they name the kind of record and, at most, i
 
 from __future__ import annotations
 
+INTERNAL_ERROR = 70
+"""The exit status of an unexpected exception (EX_SOFTWARE in sysexits.h). Not 1: that is
+``remind``'s "something is due" (and ``retailer check``'s "a rule failed"), so a script that
+buys presents on 1 must never see it for a crash."""
+
 
 class ProfileKeeperError(Exception):
-    exit_code = 1
+    exit_code = INTERNAL_ERROR
 
 
 class InvalidInput(ProfileKeeperError):
@@ -35,7 +40,7 @@ class NotFound(ProfileKeeperError):
 
 
 class VaultError(ProfileKeeperError):
-    exit_code = 1
+    exit_code = INTERNAL_ERROR
 
 
 class VaultMissing(VaultError):

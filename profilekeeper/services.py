@@ -279,9 +279,9 @@ def export_json_file(vault: Vault, path: str) -> str:
 def import_json_file(vault: Vault, path: str) -> str:
     from pathlib import Path
 
-    from profilekeeper.store.transfer import import_json
+    from profilekeeper.store.transfer import import_json, read_export_file
 
-    counts = import_json(vault, Path(path).expanduser().read_text(encoding="utf-8"))
+    counts = import_json(vault, read_export_file(Path(path)))
     return f"Imported {sum(counts.values())} records."
 
 

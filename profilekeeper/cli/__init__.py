@@ -6,8 +6,9 @@ sub-commands with ``register(subparsers, common)``, and a handler imports what i
 When the command is plain from argv, only its module is imported and registered (``COMMANDS``):
 ``remind`` runs from login shells, and building all the parsers costs it ~25 ms.
 
-Exit statuses: 0 ok, 1 unexpected, 2 usage or bad input, 3 wrong passphrase or locked,
-4 not found, 5 corrupted record (``remind`` adds its own: 1 means "something is due").
+Exit statuses: 0 ok, 2 usage or bad input, 3 wrong passphrase or locked, 4 not found,
+5 corrupted record, 70 internal error (a bug: EX_SOFTWARE), 130 interrupted. 1 is never an
+error: it is ``remind``'s "something is due" and ``retailer check``'s "a rule failed".
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from profilekeeper import __version__
-from profilekeeper.errors import ProfileKeeperError
+from profilekeeper.errors import INTERNAL_ERROR, InvalidInput, ProfileKeeperError
 
 COMMAND_MODULES = (
     "profilekeeper.cli.vault",
@@ -91,7 +92,8 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
         description="Your own shopper profile, kept by you: people, dates, gifts and "
         "what each shop may know. With no command, opens the app.",
         epilog="Passphrase for scripts: --passphrase-stdin or PROFILEKEEPER_PASSPHRASE. "
-        "Exit statuses: 2 bad input, 3 wrong passphrase or locked, 4 not found, 5 corrupted.",
+        "Exit statuses: 2 bad input, 3 wrong passphrase or locked, 4 not found, 5 corrupted, "
+        f"{INTERNAL_ERROR} internal error; remind: 1 something is due.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"profilekeeper {__version__}")
@@ -128,20 +130,44 @@ def _protect_yearless_dates(argv: Sequence[str]) -> list[str]:
     return [f"{arg} " if _YEARLESS_DATE.match(arg) else arg for arg in argv]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = _protect_yearless_dates(sys.argv[1:] if argv is None else argv)
-    command = _named_command(argv)
-    parser = build_parser(COMMAND_MODULES if command is None else (COMMANDS[command],))
-    args = parser.parse_args(argv)
-    args.vault = getattr(args, "vault", None)
-    args.passphrase_stdin = getattr(args, "passphrase_stdin", False)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        from profilekeeper.cli.app import run_app
+_PATH_ARGUMENTS = frozenset({"vault", "output", "file", "catalog"})
+"""Arguments that name files: a file name may be any bytes, so these may hold undecodable ones."""
 
-        handler = run_app
+
+def _check_text(args: argparse.Namespace) -> None:
+    """Refuse an argument that is not valid text before it reaches the vault or the terminal.
+
+    Python hands bytes that are not UTF-8 over as lone surrogates, which no record can be sealed
+    with; a NUL cannot come from a shell but can from a caller in-process.
+    """
+    for name, value in vars(args).items():
+        if not isinstance(value, str):
+            continue
+        shown = name.replace("_", "-")
+        if "\x00" in value:
+            raise InvalidInput(f"the {shown} argument holds a NUL character")
+        if name not in _PATH_ARGUMENTS and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidInput(f"the {shown} argument is not valid UTF-8 text") from None
+
+
+def _tolerant_output() -> None:
+    """Print what standard output cannot encode as escapes instead of failing on it.
+
+    Python's standard output is strict in an ordinary UTF-8 locale (and in a Latin-1 one): a
+    file name holding other bytes, or a name like "Åsa", would end a command that has done its
+    work with an encoding error. (Standard error escapes them already.)
+    """
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None and sys.stdout.errors == "strict":
+        reconfigure(errors="backslashreplace")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return int(handler(args) or 0)
+        return _run(sys.argv[1:] if argv is None else argv)
     except ProfileKeeperError as error:
         print(f"profilekeeper: {error}", file=sys.stderr)
         return error.exit_code
@@ -159,7 +185,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run with PROFILEKEEPER_DEBUG=1 for details",
             file=sys.stderr,
         )
-        return 1
+        return INTERNAL_ERROR
+
+
+def _run(argv: Sequence[str]) -> int:
+    argv = _protect_yearless_dates(argv)
+    command = _named_command(argv)
+    parser = build_parser(COMMAND_MODULES if command is None else (COMMANDS[command],))
+    args = parser.parse_args(argv)
+    args.vault = getattr(args, "vault", None)
+    args.passphrase_stdin = getattr(args, "passphrase_stdin", False)
+    if args.vault == "":
+        raise InvalidInput("--vault needs a path")
+    _check_text(args)
+    _tolerant_output()
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from profilekeeper.cli.app import run_app
+
+        handler = run_app
+    return int(handler(args) or 0)
 
 
 if __name__ == "__main__":

@@ -26,34 +26,52 @@ def warn(message: str) -> None:
     print(f"profilekeeper: {message}", file=sys.stderr)
 
 
+def _text(passphrase: str, where: str) -> str:
+    """``passphrase``, if it is valid text: bytes that are not UTF-8 reach Python as lone
+    surrogates, and no key can be derived from those."""
+    if not passphrase.isascii():
+        try:
+            passphrase.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput(f"the passphrase {where} is not valid UTF-8 text") from None
+    return passphrase
+
+
 def stdin_line(args: argparse.Namespace, index: int) -> str:
     """Line ``index`` of standard input (read once, so several passphrases can be piped)."""
     lines: list[str] | None = getattr(args, "_stdin_lines", None)
     if lines is None:
-        lines = args._stdin_lines = sys.stdin.read().splitlines()
+        try:
+            text = sys.stdin.read() if sys.stdin is not None else ""  # None: closed (<&-)
+            lines = args._stdin_lines = text.splitlines()
+        except UnicodeDecodeError:
+            raise InvalidInput("standard input is not valid UTF-8 text") from None
     if index >= len(lines) or not lines[index]:
         raise InvalidInput(f"expected a passphrase on line {index + 1} of standard input")
-    return lines[index]
+    return _text(lines[index], f"on line {index + 1} of standard input")
 
 
 def _interactive() -> bool:
-    return sys.stdin.isatty()
+    return sys.stdin is not None and sys.stdin.isatty()
 
 
 def _prompt(label: str) -> str:
     try:
         import getpass  # here: remind at login unlocks from the keyring and never asks
 
-        return getpass.getpass(f"{label}: ")
+        return _text(getpass.getpass(f"{label}: "), "typed")
     except EOFError:
         raise VaultLocked("no passphrase was entered") from None
+    except UnicodeDecodeError:
+        raise InvalidInput("the passphrase typed is not valid UTF-8 text") from None
 
 
 def current_passphrase(args: argparse.Namespace, *, line: int = 0) -> str | None:
     """The passphrase given by flag or environment, or None if neither was used."""
     if args.passphrase_stdin:
         return stdin_line(args, line)
-    return os.environ.get(PASSPHRASE_ENV) or None
+    given = os.environ.get(PASSPHRASE_ENV) or None
+    return given and _text(given, f"in {PASSPHRASE_ENV}")
 
 
 def ask_current(args: argparse.Namespace, label: str = "Passphrase") -> str:
@@ -72,7 +90,7 @@ def ask_new(args: argparse.Namespace, *, line: int = 0, env: str = PASSPHRASE_EN
     if args.passphrase_stdin:
         new = stdin_line(args, line)
     elif os.environ.get(env):
-        new = os.environ[env]
+        new = _text(os.environ[env], f"in {env}")
     elif _interactive():
         new = _prompt("New passphrase")
         if _prompt("Repeat the new passphrase") != new:

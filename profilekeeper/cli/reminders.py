@@ -3,8 +3,9 @@
 ``remind`` runs in login shells and timers, so its path imports only the standard library,
 ``cryptography``, ``jeepney`` and the read-only store (no SQLAlchemy, SQLModel, Textual, httpx
 or keyring while the fast keyring route works); tests check it. Exit statuses: 0 nothing due,
-1 something due, 3 locked with nobody to ask. The other commands change the vault and use the
-full store.
+1 something due, 2 bad options, 3 locked with nobody to ask, 4 no vault, 70 internal error: a
+failure never exits 1, which scripts read as "buy presents". The other commands change the vault
+and use the full store.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from profilekeeper.cli import _unlock
 from profilekeeper.cli._output import printable
-from profilekeeper.errors import InvalidInput, VaultLocked, WrongPassphrase
+from profilekeeper.errors import INTERNAL_ERROR, InvalidInput, VaultLocked, WrongPassphrase
 
 if TYPE_CHECKING:
     from profilekeeper.reminders import Due
     from profilekeeper.store.readonly import ReadOnlyVault
 
 DEFAULT_DAYS = 30
+SOMETHING_DUE = 1
+"""``remind``'s exit status when something is due: only ever returned after it was printed."""
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -30,7 +33,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="show birthdays and anniversaries that need a gift soon",
         description="Show what is due, soonest first, with gift status and top ideas. "
-        "Exit status 0: nothing due; 1: something due; 3: locked and nobody to ask.",
+        "Exit status 0: nothing due; 1: something due; 2: bad options; 3: locked and nobody "
+        f"to ask; 4: no vault; {INTERNAL_ERROR}: internal error (a failure is never 1).",
     )
     remind.add_argument(
         "--days",
@@ -84,15 +88,25 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 # --- remind -------------------------------------------------------------------------------
 
 
-def _today(args: argparse.Namespace) -> Any:
-    from datetime import date
+def _today(args: argparse.Namespace, days: int) -> Any:
+    """Today, or ``--today``, checked so that looking ``days`` ahead stays inside the calendar."""
+    from datetime import date, timedelta
 
     if not args.today:
-        return date.today()
+        today = date.today()
+    else:
+        try:
+            today = date.fromisoformat(args.today)
+        except ValueError:
+            raise InvalidInput("--today is written YYYY-MM-DD") from None
+    # A next occurrence may lie a year past the window and a lead time reaches a year before.
+    year = timedelta(days=366)
     try:
-        return date.fromisoformat(args.today)
-    except ValueError:
-        raise InvalidInput("--today is written YYYY-MM-DD") from None
+        today - year, today + timedelta(days=days) + year
+    except OverflowError:
+        what = "--days" if not args.today else "--today" + (" with --days" if days > 366 else "")
+        raise InvalidInput(f"{what} reaches beyond the calendar (years 1 to 9999)") from None
+    return today
 
 
 def _open_read_only(args: argparse.Namespace) -> ReadOnlyVault:
@@ -141,7 +155,7 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
         return
     if _unlock_from_keyring(vault):
         return
-    if not sys.stdin.isatty():
+    if not _unlock._interactive():
         raise VaultLocked(
             "the vault is locked and there is no terminal to ask on: remember the key with "
             "`profilekeeper keyring remember`, or use --passphrase-stdin or "
@@ -164,7 +178,7 @@ def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
 
     if args.days < 0:
         raise InvalidInput("--days must be zero or more")
-    today = _today(args)
+    today = _today(args, args.days)
     with _open_read_only(args) as vault:
         unlock_read_only(vault, args)
         profiles = vault.load(Profile)
@@ -264,7 +278,7 @@ def run_remind(args: argparse.Namespace) -> int:
         print(f"Nothing due in the next {args.days} days.")
     if args.notify and items:
         _notify(items)
-    return 1 if items else 0
+    return SOMETHING_DUE if items else 0
 
 
 def run_reminder_action(args: argparse.Namespace) -> int:
@@ -274,7 +288,7 @@ def run_reminder_action(args: argparse.Namespace) -> int:
     from profilekeeper.errors import NotFound
     from profilekeeper.model import Occasion
 
-    today = _today(args)
+    today = _today(args, 366)
     kind = args.kind.strip().lower()
     with _unlock.open_unlocked(args) as vault:
         person = vault.find_person(args.person)
@@ -339,7 +353,11 @@ def export_ics(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from profilekeeper.services import calendar_of
+    from profilekeeper.store.transfer import check_output_path, write_private_file
 
+    output = getattr(args, "output", None)
+    if output and str(output) != "-":
+        check_output_path(Path(output).expanduser())  # before the passphrase is asked
     vault = _unlock.open_unlocked(args)
     try:
         data, written, unreadable = calendar_of(vault, names=not getattr(args, "no_names", False))
@@ -347,10 +365,7 @@ def export_ics(args: argparse.Namespace) -> int:
         vault.close()
     if unreadable:
         _unlock.warn(f"{unreadable} record(s) could not be read (corrupted); they are left out")
-    output = getattr(args, "output", None)
     if output and str(output) != "-":
-        from profilekeeper.store.transfer import write_private_file
-
         write_private_file(Path(output), data.decode("utf-8"))
         _unlock.warn(f"wrote {written} occasion(s) to {output}")
     else:

@@ -53,23 +53,41 @@ def default_db_url() -> str:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from profilekeeper.errors import InvalidInput
+
+    if not 0 <= args.port <= 65535:
+        raise InvalidInput("--port is a TCP port: 0 to 65535")
     import socket
 
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
-    from profilekeeper.errors import InvalidInput
+    from profilekeeper.sync.catalog import load_catalog
     from profilekeeper.sync.server import build_app
 
-    if args.catalog is not None and not args.catalog.is_file():
-        raise InvalidInput("the catalog file does not exist")
+    if args.catalog is not None:
+        if not args.catalog.is_file():
+            raise InvalidInput("the catalog file does not exist")
+        try:
+            load_catalog(args.catalog)
+        except (OSError, ValueError, LookupError, TypeError, RecursionError):
+            raise InvalidInput("that file is not a catalog (JSON shaped like the demo's)") from None
     db_url = args.db or os.environ.get("PROFILEKEEPER_RETAILER_DB") or default_db_url()
-    app = build_app(db_url, args.catalog)
+    try:
+        app = build_app(db_url, args.catalog)
+    except (SQLAlchemyError, ImportError) as error:  # the URL is not echoed: it may hold a password
+        raise InvalidInput(f"cannot open the retailer database ({type(error).__name__})") from None
     # Bind first, so ``--port 0`` can say which port it got.
     # IPPROTO_TCP said outright, or asyncio leaves Nagle on and responses wait ~40 ms.
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((args.host, args.port))
+    try:
+        listener.bind((args.host, args.port))
+    except OSError as error:  # the port is taken, or the host is not this machine's
+        listener.close()
+        reason = error.strerror or type(error).__name__
+        raise InvalidInput(f"cannot listen on {args.host} port {args.port}: {reason}") from None
     host, port = listener.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(f"profilekeeper retailer: serving on http://{shown}:{port}", file=sys.stderr, flush=True)
@@ -78,7 +96,25 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_base_url(text: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def run_check(args: argparse.Namespace) -> int:
+    from profilekeeper.errors import InvalidInput
+
+    # Refused here, or every rule would "fail" (exit 1) on what is a typing mistake.
+    if not _is_base_url(args.url):
+        raise InvalidInput("give the server's URL, like http://127.0.0.1:8750")
+    if not 0 < args.timeout <= 3600:  # also refuses nan
+        raise InvalidInput("--timeout is more than 0 and at most 3600 seconds")
     from profilekeeper.sync.conformance import RULES, check_server
 
     results = check_server(args.url, timeout=args.timeout)

@@ -51,30 +51,26 @@ def export(args: argparse.Namespace) -> int:
         from profilekeeper.cli.reminders import export_ics
 
         return export_ics(args)
-    from profilekeeper.store.transfer import export_json, write_private_file
+    from profilekeeper.store.transfer import check_output_path, export_json, write_private_file
 
+    if args.output:
+        check_output_path(Path(args.output).expanduser())  # before the passphrase is asked
     with open_unlocked(args) as vault:
         text = export_json(vault, skip_corrupted=args.skip_corrupted)
-    warn("this export is plaintext, not encrypted: keep it private and delete it when done")
     if args.output:
         write_private_file(Path(args.output), text)
         print(f"Exported to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    # Once written: a refused path is then the only line, and nothing plaintext was made.
+    warn("this export is plaintext, not encrypted: keep it private and delete it when done")
     return 0
 
 
 def import_(args: argparse.Namespace) -> int:
-    from profilekeeper.errors import InvalidInput, NotFound
-    from profilekeeper.store.transfer import import_json
+    from profilekeeper.store.transfer import import_json, read_export_file
 
-    path = Path(args.file).expanduser()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NotFound("no such file to import") from None
-    except (OSError, UnicodeDecodeError):
-        raise InvalidInput("that file cannot be read as UTF-8 text") from None
+    text = read_export_file(Path(args.file))
     with open_unlocked(args) as vault:
         counts = import_json(vault, text, replace=args.replace)
     print(f"Imported {sum(counts.values())} records.")

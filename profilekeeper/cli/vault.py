@@ -72,7 +72,13 @@ def init(args: argparse.Namespace) -> int:
 
         raise VaultExists(f"a vault already exists at {path}")
     passphrase = ask_new(args)
-    with Vault.create(path, passphrase) as vault:
+    try:
+        vault = Vault.create(path, passphrase)
+    except OSError as error:  # a folder that cannot be made or written, a file in the way
+        from profilekeeper.errors import InvalidInput
+
+        raise InvalidInput(f"cannot create a vault at {path}: {error.strerror}") from None
+    with vault:
         print(f"Created a vault at {path}")
         if args.remember:
             from profilekeeper.store.keys import KeyringUnavailable

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 
-from profilekeeper.errors import InvalidInput
+from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import ENTITIES
 from profilekeeper.store.codec import codec_for
 from profilekeeper.store.migrations import CURRENT_VERSION
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 
 FORMAT = "profilekeeper-export"
 VERSION = 1
+MAX_IMPORT_BYTES = 32 * 1024 * 1024
+"""Larger than any real export (10,000 records make ~3 MB), small enough to parse in memory."""
+MAX_DEPTH = 32
+"""How deeply an import may nest: an export's own records nest 7 deep."""
 
 
 def export_data(vault: Vault, *, skip_corrupted: bool = False) -> dict[str, Any]:
@@ -44,16 +49,40 @@ def export_json(vault: Vault, *, skip_corrupted: bool = False) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _parse(text: str) -> Any:
+    """``text`` parsed, refused unless it is JSON of valid text within ``MAX_DEPTH``.
+
+    Deeper nesting would overflow the stack when parsed or sealed, and a ``\\udcff`` escape
+    parses to a lone surrogate that no record can be sealed with.
+    """
+    try:
+        data = json.loads(text)
+    except ValueError:  # not JSON, or a number of more than 4,300 digits
+        raise InvalidInput("that file is not JSON") from None
+    except RecursionError:
+        raise InvalidInput(f"that file nests more than {MAX_DEPTH} levels deep") from None
+    level, depth = [data], 0  # level by level, without recursion: its objects and arrays
+    while level := [value for value in level if isinstance(value, dict | list)]:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise InvalidInput(f"that file nests more than {MAX_DEPTH} levels deep")
+        level = [c for v in level for c in (v.values() if isinstance(v, dict) else v)]
+    # Text read as UTF-8 holds no surrogate but one written as an escape (\ud800-\udfff).
+    if "\\ud" in text.casefold():
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput("that file holds text that is not valid Unicode") from None
+    return data
+
+
 def import_json(vault: Vault, text: str, *, replace: bool = False) -> dict[str, int]:
     """Load an export into ``vault`` in one transaction; return the count per table.
 
     Records are matched by id: existing ones are overwritten, new ones added. With
     ``replace`` the vault is emptied first. Any invalid record aborts the whole import.
     """
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidInput("that file is not JSON") from None
+    data = _parse(text)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidInput("that file is not a profilekeeper export")
     if data.get("version") != VERSION:
@@ -86,18 +115,71 @@ def import_json(vault: Vault, text: str, *, replace: bool = False) -> dict[str, 
     return counts
 
 
+def read_export_file(path: Path) -> str:
+    """The text of the file at ``path`` to import, refused (InvalidInput, NotFound) if it is
+    larger than ``MAX_IMPORT_BYTES`` (before reading a byte when the size is known), is not
+    UTF-8, or cannot be read. A pipe (``import <(gpg -d …)``) is read up to the cap."""
+    try:
+        with path.expanduser().open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            too_large = stat.S_ISREG(info.st_mode) and info.st_size > MAX_IMPORT_BYTES
+            data = b"" if too_large else handle.read(MAX_IMPORT_BYTES + 1)
+    except FileNotFoundError:
+        raise NotFound("no such file to import") from None
+    except OSError as error:
+        raise InvalidInput(f"cannot read that file: {error.strerror}") from None
+    if too_large or len(data) > MAX_IMPORT_BYTES:
+        raise InvalidInput(f"that file is larger than {MAX_IMPORT_BYTES // 2**20} MiB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("that file cannot be read as UTF-8 text") from None
+
+
+def check_output_path(path: Path) -> None:
+    """Refuse (InvalidInput) to write over anything at ``path`` but a regular file.
+
+    A directory, a FIFO or a device such as /dev/null would be removed by the rename (as root,
+    /dev/null itself); a symbolic link would be replaced, or followed to a place the user did
+    not name: refused too, whatever it points to.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise InvalidInput(f"cannot write {path}: {error.strerror}") from None
+    if stat.S_ISLNK(mode):
+        raise InvalidInput(f"refusing to write over {path}: it is a symbolic link")
+    if not stat.S_ISREG(mode):
+        raise InvalidInput(f"refusing to write over {path}: it is not a regular file")
+
+
 def write_private_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by the owner only, atomically (no partial file)."""
+    """Write ``text`` to ``path`` readable by the owner only, atomically (no partial file).
+
+    The text goes to a new 0600 file beside ``path``, renamed over it when complete: a file that
+    was there keeps its contents on any error and becomes 0600 with the new ones. Only a regular
+    file is replaced (``check_output_path``); any path that cannot be written raises InvalidInput
+    and leaves no temporary file behind.
+    """
     path = path.expanduser()
+    check_output_path(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise InvalidInput(f"cannot write {path}: {error.strerror}") from None
     try:
         # newline="": the text's own line ends (a calendar's CRLF) reach the file unchanged.
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        check_output_path(path)  # again: the write took time, and the rename would remove it
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise InvalidInput(f"cannot write {path}: {error.strerror}") from None
         raise

@@ -345,3 +345,49 @@ def test_the_leap_day_setting_moves_29_february_everywhere(vault, vault_path, tm
         services.export_ics_file(reopened, str(app_ics))
     assert app_ics.read_bytes() == ics.read_bytes()  # the app's export is the CLI's
     assert stat.S_IMODE(os.stat(app_ics).st_mode) == 0o600  # names and dates: owner only
+
+
+@pytest.mark.parametrize(
+    "breaks",
+    ["profilekeeper.reminders.due", "profilekeeper.cli.reminders.describe"],
+    ids=["before anything is known", "after something due was found"],
+)
+def test_an_internal_error_exits_70_never_1(vault, kim_nags, monkeypatch, capsys, breaks):
+    """1 is "something is due": a script reading it buys presents. A crash must not say so."""
+    from profilekeeper.cli import main
+
+    vault.close()
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("Sam turns 40 on 2026-05-10")  # record contents, never to be shown
+
+    monkeypatch.setattr(breaks, broken)
+    monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", PASSPHRASE)
+    code = main(["remind", "--today", TODAY.isoformat(), "--days", "60"])
+    out, err = capsys.readouterr()
+    assert code == 70
+    assert err == (
+        "profilekeeper: internal error (RuntimeError); run with PROFILEKEEPER_DEBUG=1 for details\n"
+    )
+    assert "Sam" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--days", "1000000000"], "--days reaches beyond the calendar"),
+        (["--today", "9999-12-31"], "--today reaches beyond the calendar"),
+        (["--today", "0001-01-01"], "--today reaches beyond the calendar"),
+    ],
+)
+def test_a_window_past_the_calendar_is_bad_input(vault, family, args, says):
+    vault.close()
+    result = run_cli("remind", *args, env=UNLOCK)
+    assert (result.code, result.err) == (2, f"profilekeeper: {says} (years 1 to 9999)\n")
+
+
+def test_help_and_docs_give_every_status():
+    help_text = run_cli("remind", "--help").out
+    assert "70: internal error" in " ".join(help_text.split())
+    docs = (Path(__file__).parents[2] / "docs" / "reminders.md").read_text()
+    assert "**70**" in docs

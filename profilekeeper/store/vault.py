@@ -538,11 +538,7 @@ class Vault:
         )
 
     def rotate_key(
-        self,
-        passphrase: str,
-        *,
-        progress: Callable[[int, int], None] | None = None,
-        kdf: KdfParams | None = None,
+        self, passphrase: str, *, progress: Callable[[int, int], None] | None = None
     ) -> bytes:
         """Re-encrypt every record under a new data key in one transaction; return the new key.
 
@@ -550,7 +546,7 @@ class Vault:
         another passwd or rotate-key came first. A keyring copy of the old key no longer works
         afterwards: the caller should remember the new one.
         """
-        rotation = key_header.Rotation(self.header, passphrase, kdf or KdfParams(), self.cipher,
+        rotation = key_header.Rotation(self.header, passphrase, KdfParams(), self.cipher,
                                        self._cipher_factory)  # fmt: skip
         # The write lock before the first read: no writer can add a row under the old key
         # between reading the records and replacing the header.

@@ -58,7 +58,7 @@ from profilekeeper.store.crypto import (
     verify_key_check,
     wrap_data_key,
 )
-from profilekeeper.store.key_header import Header
+from profilekeeper.store.key_header import Header, KeyChanged
 from profilekeeper.store.key_header import dump_kdf as _dump_kdf
 from profilekeeper.store.paths import sidecar_paths
 from profilekeeper.store.tables import ROW_TABLES, VaultHeader
@@ -186,9 +186,7 @@ class Vault:
             raise
 
     def unlock(self, passphrase: str) -> None:
-        # The header as it is now: after another program rotated the key, unlocking again
-        # gets the new one.
-        header = key_header.read_now(self._engine)
+        header = key_header.read_now(self._engine)  # as it is now, if another program rotated
         self._set_key(key_header.unwrap(header, passphrase), header)
 
     def unlock_with_data_key(self, data_key: bytes) -> None:
@@ -245,12 +243,9 @@ class Vault:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group writes: everything inside commits together or not at all.
-
-        It holds the write lock from its start, so what it reads cannot change before it
-        writes, and first checks that the records are still under this object's key: KeyChanged,
-        with nothing written, if another program rotated it.
-        """
+        """Group writes: everything inside commits together or not at all. It holds the write
+        lock from its start, so what it reads cannot change before it writes, and raises
+        KeyChanged, writing nothing, if another program rotated the key this object holds."""
         if getattr(self._local, "conn", None) is not None:
             yield
             return
@@ -281,9 +276,8 @@ class Vault:
     ) -> Iterator[Connection]:
         """A transaction that, if it wrote, reseals the occasion date index before committing.
 
-        ``write`` takes the write lock first (and, with ``check_key``, checks the key is still
-        the vault's); ``cipher`` is the key the records are under once it commits (a
-        rotation's new one).
+        ``write`` takes the write lock first, then (``check_key``) checks the key is still the
+        vault's; ``cipher`` is the key the records are under once it commits (a rotation's new one).
         """
         with transactions.transaction(self._engine, write=write) as conn:
             driver = conn.connection.driver_connection
@@ -522,19 +516,25 @@ class Vault:
 
     # -- keys (the header's own rules: store/key_header.py) ---------------------------------
 
+    def _header_now(self) -> Header:
+        """The header a key change starts from: as it is now (another program may have changed
+        the passphrase), but KeyChanged if it no longer names the key this object holds."""
+        header = key_header.read_now(self._engine)
+        if self._cipher is not None and header.key_check != self.header.key_check:
+            raise KeyChanged(key_header.KEY_REPLACED)
+        return header
+
     def verify_passphrase(self, passphrase: str) -> None:
         """Raise WrongPassphrase unless ``passphrase`` unwraps this vault's data key."""
         key_header.unwrap(self.header, passphrase)
 
     def change_passphrase(self, old: str, new: str, *, kdf: KdfParams | None = None) -> None:
         """Re-wrap the data key under ``new``; records are untouched, keyring copies stay valid.
-
-        KeyChanged, and nothing changed, if another passwd or rotate-key came first.
-        """
+        KeyChanged, and nothing changed, if another passwd or rotate-key came first."""
         if not new:
             raise InvalidInput("the new passphrase must not be empty")
         self.header = key_header.change_passphrase(
-            self._engine, self.header, old, new, kdf or KdfParams()
+            self._engine, self._header_now(), old, new, kdf or KdfParams()
         )
 
     def rotate_key(
@@ -546,7 +546,7 @@ class Vault:
         another passwd or rotate-key came first. A keyring copy of the old key no longer works
         afterwards: the caller should remember the new one.
         """
-        rotation = key_header.Rotation(self.header, passphrase, KdfParams(), self.cipher,
+        rotation = key_header.Rotation(self._header_now(), passphrase, KdfParams(), self.cipher,
                                        self._cipher_factory)  # fmt: skip
         # The write lock before the first read: no writer can add a row under the old key
         # between reading the records and replacing the header.
@@ -557,10 +557,8 @@ class Vault:
         return rotation.new_key
 
     def set_remembered(self, remembered: bool) -> None:
-        """Record whether a keyring copy exists, so commands skip the keyring when there is none.
-
-        KeyChanged if ``remembered`` and the key this object holds is no longer the vault's.
-        """
+        """Record whether a keyring copy exists, so commands skip the keyring when there is none
+        (KeyChanged if ``remembered`` and the key this object holds is no longer the vault's)."""
         self.header = key_header.set_remembered(self._engine, self.header, remembered)
 
     def checkpoint(self) -> None:

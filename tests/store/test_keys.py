@@ -202,13 +202,13 @@ def test_an_older_header_put_back_revives_the_old_passphrase_until_the_key_is_ro
     with sqlite3.connect(vault_path) as db:
         old_header = db.execute("SELECT * FROM vault_header").fetchone()
     vault.change_passphrase(PASSPHRASE, NEW, kdf=FAST_KDF)
+    vault.close()
     _put_back_header(vault_path, old_header)
     with Vault.open(vault_path) as rolled_back:
         rolled_back.unlock(PASSPHRASE)
         assert _contents(rolled_back, records) == records
-    vault.unlock(PASSPHRASE)
-    vault.change_passphrase(PASSPHRASE, NEW, kdf=FAST_KDF)
-    vault.rotate_key(NEW)
+        rolled_back.change_passphrase(PASSPHRASE, NEW, kdf=FAST_KDF)  # the owner's next try:
+        rolled_back.rotate_key(NEW)  # this time with a rotation
     _put_back_header(vault_path, old_header)
     with Vault.open(vault_path) as rolled_back:
         rolled_back.unlock(PASSPHRASE)  # the old key, which no record is under any more

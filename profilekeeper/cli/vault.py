@@ -1,4 +1,9 @@
-"""``init``, ``passwd``, ``rotate-key`` and ``keyring remember|forget|status``."""
+"""``init``, ``passwd``, ``rotate-key`` and ``keyring remember|forget|status``.
+
+``passwd``, ``rotate-key`` and ``keyring remember`` change the key header only if nothing else
+changed it since they read it; else they change nothing and exit with status 2 (KeyChanged,
+store/key_header.py), saying to run them again.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +41,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="change the passphrase",
         description="Change the passphrase. With --passphrase-stdin, line 1 is the current "
         f"passphrase and line 2 the new one; or set PROFILEKEEPER_PASSPHRASE and "
-        f"{NEW_PASSPHRASE_ENV}. Records are not re-encrypted (see rotate-key).",
+        f"{NEW_PASSPHRASE_ENV}. Records are not re-encrypted (see rotate-key). If another "
+        "passwd or rotate-key changes the key meanwhile, this one changes nothing and exits "
+        "with status 2: run it again.",
     )
     p.set_defaults(handler=passwd)
 
@@ -45,7 +52,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="re-encrypt every record under a new data key",
         description="Make a new data key and re-encrypt every record with it, in one "
-        "transaction. Needs the passphrase; a remembered keyring copy is updated.",
+        "transaction. Needs the passphrase; a remembered keyring copy is updated. If another "
+        "passwd or rotate-key changes the key meanwhile, this one changes nothing and exits "
+        "with status 2: run it again.",
     )
     p.set_defaults(handler=rotate_key)
 

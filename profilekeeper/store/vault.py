@@ -20,21 +20,19 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
     Engine,
-    bindparam,
     create_engine,
     delete,
     event,
     func,
     or_,
     select,
-    update,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -49,7 +47,7 @@ from profilekeeper.errors import (
     VaultMissing,
 )
 from profilekeeper.model import ENTITIES, Gift, Interest, Occasion, Person, Profile
-from profilekeeper.store import migrations, occasion_dates
+from profilekeeper.store import key_header, migrations, occasion_dates, transactions
 from profilekeeper.store.codec import Codec, codec_for
 from profilekeeper.store.crypto import (
     AesGcmCipher,
@@ -57,10 +55,11 @@ from profilekeeper.store.crypto import (
     KdfParams,
     make_key_check,
     new_data_key,
-    unwrap_data_key,
     verify_key_check,
     wrap_data_key,
 )
+from profilekeeper.store.key_header import Header, KeyChanged
+from profilekeeper.store.key_header import dump_kdf as _dump_kdf
 from profilekeeper.store.paths import sidecar_paths
 from profilekeeper.store.tables import ROW_TABLES, VaultHeader
 
@@ -76,17 +75,6 @@ class Listing(list[T]):
     def __init__(self, items: Iterable[T] = (), corrupted: Iterable[CorruptedRecord] = ()):
         super().__init__(items)
         self.corrupted: list[CorruptedRecord] = list(corrupted)
-
-
-@dataclass(frozen=True, slots=True)
-class Header:
-    vault_id: str
-    created: int
-    kdf: KdfParams
-    wrapped_key: bytes
-    key_check: bytes
-    key_generation: int
-    remembered: bool
 
 
 def _apply_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -126,7 +114,9 @@ class Vault:
         self._cipher: Cipher | None = None
         self._data_key: bytes | None = None
         self._local = threading.local()
-        self.header = self._read_header()
+        # The header of the key this object holds (or will unlock): replaced only together
+        # with the key, so writers can tell when the vault's key is no longer theirs.
+        self.header: Header = key_header.read_now(engine)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -134,6 +124,7 @@ class Vault:
     def _engine_for(path: Path) -> Engine:
         engine = create_engine(f"sqlite:///{path}")
         event.listen(engine, "connect", _apply_pragmas)
+        transactions.take_over_begin(engine)
         return engine
 
     @classmethod
@@ -195,16 +186,20 @@ class Vault:
             raise
 
     def unlock(self, passphrase: str) -> None:
-        self._set_key(self._unwrap(passphrase))
+        header = key_header.read_now(self._engine)  # as it is now, if another program rotated
+        self._set_key(key_header.unwrap(header, passphrase), header)
 
     def unlock_with_data_key(self, data_key: bytes) -> None:
         """Unlock with a remembered data key; WrongPassphrase if it is not this vault's key."""
-        verify_key_check(data_key, self.header.key_check, self.vault_id)
-        self._set_key(data_key)
+        header = key_header.read_now(self._engine)
+        verify_key_check(data_key, header.key_check, header.vault_id)
+        self._set_key(data_key, header)
 
-    def _set_key(self, data_key: bytes) -> None:
+    def _set_key(self, data_key: bytes, header: Header | None = None) -> None:
         self._data_key = data_key
         self._cipher = self._cipher_factory(data_key)
+        if header is not None:
+            self.header = header
 
     def lock(self) -> None:
         self._cipher = None
@@ -248,11 +243,13 @@ class Vault:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group writes: everything inside commits together or not at all."""
+        """Group writes: everything inside commits together or not at all. It holds the write
+        lock from its start, so what it reads cannot change before it writes, and raises
+        KeyChanged, writing nothing, if another program rotated the key this object holds."""
         if getattr(self._local, "conn", None) is not None:
             yield
             return
-        with self._begin() as conn:
+        with self._begin(write=True) as conn:
             self._local.conn = conn
             try:
                 yield
@@ -261,6 +258,7 @@ class Vault:
 
     @contextmanager
     def _conn(self) -> Iterator[Connection]:
+        """The open write transaction's connection, or a read transaction (no lock taken)."""
         if (conn := getattr(self._local, "conn", None)) is not None:
             yield conn
         else:
@@ -268,15 +266,25 @@ class Vault:
                 yield conn
 
     @contextmanager
-    def _begin(self, cipher: Cipher | None = None) -> Iterator[Connection]:
+    def _write(self) -> Iterator[Connection]:
+        with self.transaction():
+            yield self._local.conn
+
+    @contextmanager
+    def _begin(
+        self, cipher: Cipher | None = None, *, write: bool = False, check_key: bool = True
+    ) -> Iterator[Connection]:
         """A transaction that, if it wrote, reseals the occasion date index before committing.
 
-        ``cipher`` is the key the records are under once it commits (a rotation's new one).
+        ``write`` takes the write lock first, then (``check_key``) checks the key is still the
+        vault's; ``cipher`` is the key the records are under once it commits (a rotation's new one).
         """
-        with self._engine.begin() as conn:
+        with transactions.transaction(self._engine, write=write) as conn:
             driver = conn.connection.driver_connection
             assert isinstance(driver, sqlite3.Connection)
             changes = driver.total_changes  # counts rows written by statements and triggers
+            if write and check_key and self._cipher is not None:
+                key_header.check_key(conn, self.header.key_check)
             yield conn
             if driver.total_changes != changes:
                 self._reseal_dates(conn, cipher or self._cipher)
@@ -302,10 +310,8 @@ class Vault:
     def _table(codec: Codec[Any]) -> Any:
         return ROW_TABLES[codec.table].__table__  # type: ignore[attr-defined]
 
-    def _rows(self, records: Iterable[T]) -> tuple[Any, list[dict[str, Any]]]:
-        records = list(records)
-        if not records:
-            return None, []
+    def _rows(self, records: list[T]) -> tuple[Any, list[dict[str, Any]]]:
+        """Seal ``records``: inside a write transaction, which checked the key is current."""
         codec = codec_for(type(records[0]))
         cipher, now = self.cipher, _now()
         rows = [codec.to_row(r, cipher) for r in records]
@@ -319,14 +325,15 @@ class Vault:
 
     def add_all(self, records: Iterable[T]) -> None:
         """Insert new records of one type in one statement."""
-        table, rows = self._rows(records)
-        if rows:
+        if not (records := list(records)):
+            return
+        with self._write() as conn:
+            table, rows = self._rows(records)
             # The Core statement, compiled once, run through the driver's executemany: per-row
             # parameter processing in SQLAlchemy would cost more than sealing the rows.
             stmt = table.insert().compile(dialect=self._engine.dialect, column_keys=list(rows[0]))
             order = stmt.positiontup or []
-            with self._conn() as conn:
-                conn.exec_driver_sql(str(stmt), [tuple(row[c] for c in order) for row in rows])
+            conn.exec_driver_sql(str(stmt), [tuple(row[c] for c in order) for row in rows])
 
     def save(self, record: T) -> T:
         """Insert or replace one record (by id)."""
@@ -334,15 +341,15 @@ class Vault:
         return record
 
     def save_all(self, records: Iterable[T]) -> None:
-        table, rows = self._rows(records)
-        if not rows:
+        if not (records := list(records)):
             return
-        stmt = sqlite_insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["id"],
-            set_={c: stmt.excluded[c] for c in rows[0] if c not in ("id", "created")},
-        )
-        with self._conn() as conn:
+        with self._write() as conn:
+            table, rows = self._rows(records)
+            stmt = sqlite_insert(table)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["id"],
+                set_={c: stmt.excluded[c] for c in rows[0] if c not in ("id", "created")},
+            )
             conn.execute(stmt, rows)
 
     def _select(self, cls: type[T], where: dict[str, Any]) -> Any:
@@ -423,13 +430,13 @@ class Vault:
 
     def delete(self, cls: type[Any], record_id: str) -> None:
         table = self._table(codec_for(cls))
-        with self._conn() as conn:
+        with self._write() as conn:
             if conn.execute(delete(table).where(table.c.id == record_id)).rowcount == 0:
                 raise NotFound(f"no {codec_for(cls).table} record with that id")
 
     def delete_all_records(self) -> None:
         """Empty every record table; the header and the key stay."""
-        with self._conn() as conn:
+        with self._write() as conn:
             for cls in reversed(ENTITIES):
                 conn.execute(delete(self._table(codec_for(cls))))
 
@@ -454,12 +461,14 @@ class Vault:
 
     def add_person(self, person: Person) -> Person:
         """Add ``person`` after checking the name is usable and not taken."""
-        self._check_person_name(person)
-        return self.add(person)
+        with self.transaction():  # one write transaction: a second `add` waits, then sees it
+            self._check_person_name(person)
+            return self.add(person)
 
     def save_person(self, person: Person) -> Person:
-        self._check_person_name(person)
-        return self.save(person)
+        with self.transaction():
+            self._check_person_name(person)
+            return self.save(person)
 
     def _check_person_name(self, person: Person) -> None:
         person.name = " ".join(person.name.split())
@@ -486,7 +495,7 @@ class Vault:
             if count and gifts == "refuse":
                 raise Conflict("that person has gift records: choose to delete or keep them")
             gift_table = self._table(codec_for(Gift))
-            with self._conn() as conn:
+            with self._write() as conn:
                 conn.execute(delete(gift_table).where(gift_table.c.person_id == person_id))
             if gifts == "keep":
                 self.add_all(replace(g, person_id=None, occasion_id=None) for g in their_gifts)
@@ -505,105 +514,52 @@ class Vault:
     def interests_of(self, person_id: str | None) -> Listing[Interest]:
         return self.list(Interest, person_id=person_id)
 
-    # -- keys --------------------------------------------------------------------------------
+    # -- keys (the header's own rules: store/key_header.py) ---------------------------------
 
-    def _read_header(self) -> Header:
-        with self._engine.connect() as conn:
-            row = conn.execute(select(_HEADER)).mappings().first()
-        if row is None:
-            raise UnsupportedVault("that vault has no header: it was never finished")
-        try:
-            kdf = KdfParams.from_json(json.loads(row["kdf"]))
-        except (ValueError, KeyError, TypeError):
-            raise UnsupportedVault("the vault header is damaged") from None
-        return Header(
-            vault_id=row["vault_id"],
-            created=row["created"],
-            kdf=kdf,
-            wrapped_key=row["wrapped_key"],
-            key_check=row["key_check"],
-            key_generation=row["key_generation"],
-            remembered=bool(row["remembered"]),
-        )
-
-    def _update_header(self, conn: Connection, **values: Any) -> None:
-        conn.execute(update(_HEADER).values(**values))
-
-    def _unwrap(self, passphrase: str) -> bytes:
-        h = self.header
-        return unwrap_data_key(h.wrapped_key, passphrase, h.kdf, h.vault_id)
-
-    def _rewrap(self, data_key: bytes, passphrase: str, kdf: KdfParams) -> None:
-        wrapped = wrap_data_key(data_key, passphrase, kdf, self.vault_id)
-        with self._engine.begin() as conn:
-            self._update_header(conn, kdf=_dump_kdf(kdf), wrapped_key=wrapped)
-        self.header = self._read_header()
+    def _header_now(self) -> Header:
+        """The header a key change starts from: as it is now (another program may have changed
+        the passphrase), but KeyChanged if it no longer names the key this object holds."""
+        header = key_header.read_now(self._engine)
+        if self._cipher is not None and header.key_check != self.header.key_check:
+            raise KeyChanged(key_header.KEY_REPLACED)
+        return header
 
     def verify_passphrase(self, passphrase: str) -> None:
         """Raise WrongPassphrase unless ``passphrase`` unwraps this vault's data key."""
-        self._unwrap(passphrase)
+        key_header.unwrap(self.header, passphrase)
 
     def change_passphrase(self, old: str, new: str, *, kdf: KdfParams | None = None) -> None:
-        """Re-wrap the data key under ``new``; records are untouched, keyring copies stay valid."""
+        """Re-wrap the data key under ``new``; records are untouched, keyring copies stay valid.
+        KeyChanged, and nothing changed, if another passwd or rotate-key came first."""
         if not new:
             raise InvalidInput("the new passphrase must not be empty")
-        self.verify_passphrase(old)
-        self._rewrap(self.data_key, new, kdf or KdfParams())
+        self.header = key_header.change_passphrase(
+            self._engine, self._header_now(), old, new, kdf or KdfParams()
+        )
 
     def rotate_key(
         self, passphrase: str, *, progress: Callable[[int, int], None] | None = None
     ) -> bytes:
         """Re-encrypt every record under a new data key in one transaction; return the new key.
 
-        Raises CorruptedRecord (and changes nothing) if any record fails to open. A keyring copy
-        of the old key no longer works afterwards: the caller should remember the new one.
+        Raises CorruptedRecord (and changes nothing) if any record fails to open, KeyChanged if
+        another passwd or rotate-key came first. A keyring copy of the old key no longer works
+        afterwards: the caller should remember the new one.
         """
-        self.verify_passphrase(passphrase)
-        old_cipher = self.cipher
-        new_key = new_data_key()
-        new_cipher = self._cipher_factory(new_key)
-        total = sum(self.count(cls) for cls in ENTITIES)
-        done = 0
-        kdf = KdfParams()
-        wrapped = wrap_data_key(new_key, passphrase, kdf, self.vault_id)
-        with self._begin(new_cipher) as conn:
-            for cls in ENTITIES:
-                codec = codec_for(cls)
-                table = self._table(codec)
-                rows = self._fetch(conn, cls, {})
-                updates = []
-                for row in rows:
-                    record = codec.from_row(row, old_cipher)
-                    updates.append(
-                        {"rid": row[0], "sealed": codec.to_row(record, new_cipher)["sealed"]}
-                    )
-                if updates:
-                    conn.execute(
-                        update(table)
-                        .where(table.c.id == bindparam("rid"))
-                        .values(sealed=bindparam("sealed")),
-                        updates,
-                    )
-                done += len(rows)
-                if progress:
-                    progress(done, total)
-            self._update_header(
-                conn,
-                kdf=_dump_kdf(kdf),
-                wrapped_key=wrapped,
-                key_check=make_key_check(new_key, self.vault_id),
-                key_generation=self.header.key_generation + 1,
-            )
+        rotation = key_header.Rotation(self._header_now(), passphrase, KdfParams(), self.cipher,
+                                       self._cipher_factory)  # fmt: skip
+        # The write lock before the first read: no writer can add a row under the old key
+        # between reading the records and replacing the header.
+        with self._begin(rotation.new_cipher, write=True, check_key=False) as conn:
+            header = rotation.run(conn, self._fetch, progress)
+        self._set_key(rotation.new_key, header)
         self.checkpoint()
-        self._set_key(new_key)
-        self.header = self._read_header()
-        return new_key
+        return rotation.new_key
 
     def set_remembered(self, remembered: bool) -> None:
-        """Record whether a keyring copy exists, so commands skip the keyring when there is none."""
-        with self._engine.begin() as conn:
-            self._update_header(conn, remembered=int(remembered))
-        self.header = self._read_header()
+        """Record whether a keyring copy exists, so commands skip the keyring when there is none
+        (KeyChanged if ``remembered`` and the key this object holds is no longer the vault's)."""
+        self.header = key_header.set_remembered(self._engine, self.header, remembered)
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the file and truncate it (after rotation)."""
@@ -619,7 +575,3 @@ def _migrate(engine: Engine) -> None:
         migrations.migrate(dbapi)
     finally:
         raw.close()
-
-
-def _dump_kdf(kdf: KdfParams) -> str:
-    return json.dumps(kdf.to_json(), sort_keys=True)

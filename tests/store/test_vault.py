@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FAST_KDF, PASSPHRASE, every_record, store_every_record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from profilekeeper.errors import Conflict, InvalidInput, NotFound, VaultExists, VaultMissing
-from profilekeeper.model import ENTITIES, Gift, Interest, Occasion, Person
+from profilekeeper.errors import (
+    Conflict,
+    CorruptedRecord,
+    InvalidInput,
+    NotFound,
+    VaultExists,
+    VaultMissing,
+)
+from profilekeeper.model import (
+    ENTITIES,
+    Gift,
+    Grant,
+    Interest,
+    Occasion,
+    Person,
+    Retailer,
+    Sentiment,
+)
 from profilekeeper.store.crypto import KdfParams
 from profilekeeper.store.vault import Vault
 
@@ -128,3 +148,63 @@ def test_record_ids_are_32_random_hex_digits() -> None:
     assert len(ids) == 1000
     assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
     assert Person("Sam").id != Person("Sam").id
+
+
+# -- rollback of one record: the limit docs/threat-model.md ("Rolling records back") states ---
+
+
+def _sealed(path: Path, table: str, record_id: str) -> tuple[Any, ...]:
+    with closing(sqlite3.connect(path)) as db:
+        return tuple(db.execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,)).fetchone())
+
+
+def _put_back(path: Path, table: str, row: tuple[Any, ...]) -> None:
+    """What someone with write access to the file can do: store an earlier row again."""
+    marks = ", ".join("?" * len(row))
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)
+
+
+def test_an_older_ciphertext_of_the_same_record_opens_so_a_change_can_be_undone(
+    vault, vault_path: Path
+) -> None:
+    """Not detected: an opt-out, a "never", a revoked grant, a deletion, each undone."""
+    retailer = vault.add(Retailer(name="Shop", base_url="https://shop.example"))
+    grant = vault.add(Grant(retailer.id, "interests.music", since=datetime(2026, 1, 1, tzinfo=UTC)))
+    vault.save(replace(vault.profile(), opted_in=True))
+    band = vault.add(Interest("music", "Band", sentiment=Sentiment.LIKE))
+    gone = vault.add(Interest("films", "Noir"))
+    before = {(t, i): _sealed(vault_path, t, i) for t, i in
+              [("profile", "me"), ("interests", band.id), ("interests", gone.id),
+               ("grants", grant.id)]}  # fmt: skip
+    vault.save(replace(vault.profile(), opted_in=False))  # greeting only from now on
+    vault.save(replace(band, sentiment=Sentiment.NEVER))
+    vault.save(replace(grant, revoked_at=datetime(2026, 2, 1, tzinfo=UTC)))
+    vault.delete(Interest, gone.id)
+    vault.close()
+    for (table, _), row in before.items():
+        _put_back(vault_path, table, row)
+    with Vault.open(vault_path) as rolled_back:
+        rolled_back.unlock(PASSPHRASE)
+        assert rolled_back.profile().opted_in is True
+        assert rolled_back.get(Interest, band.id).sentiment == Sentiment.LIKE
+        assert rolled_back.get(Grant, grant.id).revoked_at is None
+        assert rolled_back.get(Interest, gone.id) == gone  # back from the dead
+        assert rolled_back.list(Interest).corrupted == []  # and nothing says so
+
+
+def test_a_ciphertext_cannot_move_to_another_record_or_outlive_a_key_rotation(
+    vault, vault_path: Path
+) -> None:
+    band = vault.add(Interest("music", "Band", sentiment=Sentiment.LIKE))
+    other = vault.add(Interest("music", "Other", sentiment=Sentiment.NEVER))
+    band_row = _sealed(vault_path, "interests", band.id)
+    _put_back(vault_path, "interests", (other.id, *band_row[1:]))  # Band's envelope, Other's id
+    with pytest.raises(CorruptedRecord):
+        vault.get(Interest, other.id)
+    vault.save(other)  # repaired
+    vault.save(replace(band, sentiment=Sentiment.NEVER))
+    vault.rotate_key(PASSPHRASE)
+    _put_back(vault_path, "interests", band_row)  # sealed under the key before the rotation
+    with pytest.raises(CorruptedRecord):
+        vault.get(Interest, band.id)

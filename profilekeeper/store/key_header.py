@@ -1,0 +1,216 @@
+"""The key header: the one row saying which data key the records are under, and how to get it.
+
+    vault_id, created     fixed at init
+    kdf, wrapped_key      the data key wrapped under the passphrase (``passwd`` replaces them)
+    key_check             a value sealed under the data key: names the key (``rotate-key``)
+    key_generation        +1 whenever the key or its wrapping changes
+    remembered            whether some device keeps a keyring copy of the key
+
+Two programs may change it at once (``passwd`` from a terminal, ``rotate-key`` from cron). Had
+the slower one simply written its row, it could put the old data key back over a rotation,
+and nothing would open any more. So every change is a compare-and-swap inside a write
+transaction (BEGIN IMMEDIATE): it re-reads the row and goes ahead only if the key is still the
+one the change started from; else it raises ``KeyChanged`` and changes nothing. The slow
+Argon2 derivation happens before that transaction, so the write lock is held for milliseconds.
+
+Writers of records check ``key_check`` the same way (``check_key``) in their own write
+transaction, so nothing is sealed under a key the vault no longer uses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, select, update
+
+from profilekeeper.errors import Conflict, UnsupportedVault
+from profilekeeper.model import ENTITIES
+from profilekeeper.store.codec import codec_for
+from profilekeeper.store.crypto import (
+    Cipher,
+    KdfParams,
+    make_key_check,
+    new_data_key,
+    unwrap_data_key,
+    wrap_data_key,
+)
+from profilekeeper.store.tables import ROW_TABLES, VaultHeader
+from profilekeeper.store.transactions import transaction
+
+_HEADER = VaultHeader.__table__  # type: ignore[attr-defined]
+Fetch = Callable[[Connection, type[Any], dict[str, Any]], Sequence[Any]]
+"""``Vault._fetch``: a table's ``(id, *refs, sealed)`` rows, read in the given connection."""
+Progress = Callable[[int, int], None]
+
+HEADER_CHANGED = (
+    "the vault's key changed while this command ran (another passwd or rotate-key?); "
+    "nothing was changed: run it again"
+)
+KEY_REPLACED = (
+    "the vault's key was changed by another program; nothing was written: unlock the vault "
+    "again (or run the command again)"
+)
+
+
+class KeyChanged(Conflict):
+    """The key header changed under a command (exit status 2, as any conflict): it changed
+    nothing, and running it again (unlocking again) works on the new key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    vault_id: str
+    created: int
+    kdf: KdfParams
+    wrapped_key: bytes
+    key_check: bytes
+    key_generation: int
+    remembered: bool
+
+    def same_key_as(self, other: Header) -> bool:
+        """Nothing about the key has changed between ``other`` and this one."""
+        return (self.key_generation, self.wrapped_key, self.key_check) == (
+            other.key_generation, other.wrapped_key, other.key_check)  # fmt: skip
+
+
+def dump_kdf(kdf: KdfParams) -> str:
+    return json.dumps(kdf.to_json(), sort_keys=True)
+
+
+def read(conn: Connection) -> Header:
+    row = conn.execute(select(_HEADER)).mappings().first()
+    if row is None:
+        raise UnsupportedVault("that vault has no header: it was never finished")
+    try:
+        kdf = KdfParams.from_json(json.loads(row["kdf"]))
+    except (ValueError, KeyError, TypeError):
+        raise UnsupportedVault("the vault header is damaged") from None
+    return Header(
+        vault_id=row["vault_id"],
+        created=row["created"],
+        kdf=kdf,
+        wrapped_key=row["wrapped_key"],
+        key_check=row["key_check"],
+        key_generation=row["key_generation"],
+        remembered=bool(row["remembered"]),
+    )
+
+
+def read_now(engine: Engine) -> Header:
+    with transaction(engine, write=False) as conn:
+        return read(conn)
+
+
+def unwrap(header: Header, passphrase: str) -> bytes:
+    """The data key ``header`` wraps; WrongPassphrase if ``passphrase`` does not unwrap it."""
+    return unwrap_data_key(header.wrapped_key, passphrase, header.kdf, header.vault_id)
+
+
+def expect(conn: Connection, start: Header) -> Header:
+    """The header as it is inside the caller's write transaction; KeyChanged unless its key is
+    still the one ``start`` describes."""
+    now = read(conn)
+    if not now.same_key_as(start):
+        raise KeyChanged(HEADER_CHANGED)
+    return now
+
+
+def check_key(conn: Connection, key_check: bytes) -> None:
+    """KeyChanged unless the records are still under the key ``key_check`` names.
+
+    Called by every record writer first thing in its write transaction: the lock it holds
+    keeps a rotation out until it commits, so what it seals stays readable.
+    """
+    row = conn.execute(select(_HEADER.c.key_check)).first()
+    if row is None or row[0] != key_check:
+        raise KeyChanged(KEY_REPLACED)
+
+
+def write(conn: Connection, current: Header, **changes: Any) -> Header:
+    """Store ``changes`` over ``current`` (the row as read in this transaction); return the new
+    header. A change of the key or of its wrapping takes the next key generation."""
+    new = replace(current, **changes)
+    values = {name: getattr(new, name) for name in changes}
+    if new.wrapped_key != current.wrapped_key or new.key_check != current.key_check:
+        new = replace(new, key_generation=current.key_generation + 1)
+        values["key_generation"] = new.key_generation
+    if "kdf" in values:
+        values["kdf"] = dump_kdf(new.kdf)
+    if "remembered" in values:
+        values["remembered"] = int(new.remembered)
+    conn.execute(update(_HEADER).values(**values))
+    return new
+
+
+def change_passphrase(engine: Engine, start: Header, old: str, new: str, kdf: KdfParams) -> Header:
+    """Re-wrap the data key of ``start`` under ``new``: KeyChanged if the key header changed
+    since ``start`` was read (another passwd or rotate-key), WrongPassphrase if ``old`` is not
+    the passphrase."""
+    data_key = unwrap(start, old)
+    wrapped = wrap_data_key(data_key, new, kdf, start.vault_id)  # slow: before the write lock
+    with transaction(engine, write=True) as conn:
+        return write(conn, expect(conn, start), kdf=kdf, wrapped_key=wrapped)
+
+
+def set_remembered(engine: Engine, held: Header, remembered: bool) -> Header:
+    """Record whether a keyring copy of the key ``held`` describes exists.
+
+    Saying one exists needs that key to still be the vault's (KeyChanged if a rotation came
+    in between); saying none exists is always safe. Returns ``held`` with the flag changed,
+    never a newer header: a vault object's header must stay the one of the key it holds.
+    """
+    with transaction(engine, write=True) as conn:
+        now = read(conn)
+        if remembered and now.key_check != held.key_check:
+            raise KeyChanged(HEADER_CHANGED)
+        write(conn, now, remembered=remembered)
+    return replace(held, remembered=remembered)
+
+
+class Rotation:
+    """A new data key for every record and the header, made in two steps: the slow wrapping
+    now, then ``run`` inside the caller's write transaction."""
+
+    def __init__(self, start: Header, passphrase: str, kdf: KdfParams, old_cipher: Cipher,
+                 cipher_factory: Callable[[bytes], Cipher]) -> None:  # fmt: skip
+        unwrap(start, passphrase)  # WrongPassphrase before any work
+        self.start, self.kdf, self.old_cipher = start, kdf, old_cipher
+        self.new_key = new_data_key()
+        self.new_cipher = cipher_factory(self.new_key)
+        self.wrapped = wrap_data_key(self.new_key, passphrase, kdf, start.vault_id)
+
+    def run(self, conn: Connection, fetch: Fetch, progress: Progress | None) -> Header:
+        """Reseal every record and replace the header; KeyChanged if it changed since
+        ``start``, CorruptedRecord if a record does not open (the caller rolls back)."""
+        current = expect(conn, self.start)
+        tables = [(cls, fetch(conn, cls, {})) for cls in ENTITIES]
+        total, done = sum(len(rows) for _, rows in tables), 0
+        for cls, rows in tables:
+            codec = codec_for(cls)
+            table = ROW_TABLES[codec.table].__table__  # type: ignore[attr-defined]
+            updates = [
+                {"rid": row[0],
+                 "sealed": codec.to_row(codec.from_row(row, self.old_cipher), self.new_cipher)
+                           ["sealed"]}
+                for row in rows
+            ]  # fmt: skip
+            if updates:
+                conn.execute(
+                    update(table)
+                    .where(table.c.id == bindparam("rid"))
+                    .values(sealed=bindparam("sealed")),
+                    updates,
+                )
+            done += len(rows)
+            if progress:
+                progress(done, total)
+        return write(
+            conn,
+            current,
+            kdf=self.kdf,
+            wrapped_key=self.wrapped,
+            key_check=make_key_check(self.new_key, self.start.vault_id),
+        )

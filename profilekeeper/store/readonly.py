@@ -23,7 +23,7 @@ from profilekeeper.errors import (
     VaultMissing,
 )
 from profilekeeper.model_core import Profile
-from profilekeeper.store import migrations, occasion_dates
+from profilekeeper.store import migrations, occasion_dates, vault_file
 from profilekeeper.store.codec import codec_for
 from profilekeeper.store.crypto import (
     AesGcmCipher,
@@ -38,14 +38,7 @@ T = TypeVar("T")
 StrPath = str | os.PathLike[str]
 
 
-def _read_only_connection(path: StrPath) -> sqlite3.Connection:
-    # A URI file name: SQLite decodes %HH in it, and "?" and "#" would end it.
-    name = os.path.realpath(path)
-    for char, escaped in (("%", "%25"), ("?", "%3F"), ("#", "%23")):
-        name = name.replace(char, escaped)
-    # The app opens it in a worker and reads from its UI thread: a read-only connection in
-    # SQLite's serialized mode is safe to share.
-    return sqlite3.connect(f"file:{name}?mode=ro", uri=True, check_same_thread=False)
+_read_only_connection = vault_file.read_only_connection
 
 
 class ChangeWatch:
@@ -86,13 +79,17 @@ class ReadOnlyVault:
         self.path = path
         try:
             self._conn = _read_only_connection(path)
+            vault_file.identify(self._conn)
             version = migrations.schema_version(self._conn)
             header = self._conn.execute(
                 "SELECT vault_id, kdf, wrapped_key, key_check, remembered FROM vault_header"
             ).fetchone()
         except sqlite3.DatabaseError:
             self.close()
-            raise UnsupportedVault("that file is not a profilekeeper vault") from None
+            raise UnsupportedVault(vault_file.NOT_A_VAULT) from None
+        except UnsupportedVault:
+            self.close()
+            raise
         if version != migrations.CURRENT_VERSION:
             self.close()
             if version > migrations.CURRENT_VERSION:

@@ -13,7 +13,6 @@ lists of thousands cost one statement, not thousands of ORM objects. Every recor
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import time
@@ -44,12 +43,10 @@ from profilekeeper.errors import (
     InvalidInput,
     NotFound,
     UnsupportedVault,
-    VaultExists,
     VaultLocked,
-    VaultMissing,
 )
 from profilekeeper.model import ENTITIES, Gift, Interest, Occasion, Person, Profile
-from profilekeeper.store import migrations, occasion_dates
+from profilekeeper.store import migrations, occasion_dates, vault_file
 from profilekeeper.store.codec import Codec, codec_for
 from profilekeeper.store.crypto import (
     AesGcmCipher,
@@ -61,7 +58,6 @@ from profilekeeper.store.crypto import (
     verify_key_check,
     wrap_data_key,
 )
-from profilekeeper.store.paths import sidecar_paths
 from profilekeeper.store.tables import ROW_TABLES, VaultHeader
 
 T = TypeVar("T")
@@ -103,15 +99,6 @@ def _apply_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         dbapi_conn.execute(f"PRAGMA {pragma}")
 
 
-def _create_file_0600(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        raise VaultExists("a vault already exists at that path") from None
-    os.close(fd)
-
-
 def _now() -> int:
     return int(time.time())
 
@@ -148,41 +135,47 @@ class Vault:
         """Make a new, unlocked vault at ``path`` (created 0600); VaultExists if one is there."""
         if not passphrase:
             raise InvalidInput("the passphrase must not be empty")
-        _create_file_0600(path)
-        try:
-            engine = cls._engine_for(path)
-            _migrate(engine)
-            kdf = kdf or KdfParams()
-            vault_id = uuid.uuid4().hex
-            data_key = new_data_key()
-            with engine.begin() as conn:
-                conn.execute(
-                    _HEADER.insert().values(
-                        singleton=1,
-                        vault_id=vault_id,
-                        created=_now(),
-                        kdf=_dump_kdf(kdf),
-                        wrapped_key=wrap_data_key(data_key, passphrase, kdf, vault_id),
-                        key_check=make_key_check(data_key, vault_id),
-                        key_generation=1,
-                        remembered=0,
+        kdf = kdf or KdfParams()
+        data_key = new_data_key()
+
+        def build(tmp: Path) -> None:  # in a file beside ``path``, linked there once whole
+            engine = cls._engine_for(tmp)
+            try:
+                _migrate(engine)
+                vault_id = uuid.uuid4().hex
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"PRAGMA application_id = {vault_file.APPLICATION_ID}")
+                    conn.execute(
+                        _HEADER.insert().values(
+                            singleton=1,
+                            vault_id=vault_id,
+                            created=_now(),
+                            kdf=_dump_kdf(kdf),
+                            wrapped_key=wrap_data_key(data_key, passphrase, kdf, vault_id),
+                            key_check=make_key_check(data_key, vault_id),
+                            key_generation=1,
+                            remembered=0,
+                        )
                     )
-                )
-            vault = cls(path, engine, cipher_factory)
-            vault._set_key(data_key)
-            vault.save(Profile())
-            return vault
-        except BaseException:
-            # Never leave a half-made vault behind.
-            for leftover in (path, *sidecar_paths(path)):
-                leftover.unlink(missing_ok=True)
-            raise
+                vault = cls(tmp, engine, cipher_factory)
+                vault._set_key(data_key)
+                vault.save(Profile())
+                vault.checkpoint()  # everything in the file itself: its -wal is not linked
+            finally:
+                engine.dispose()
+
+        vault_file.create_atomically(path, build)
+        vault = cls.open(path, cipher_factory=cipher_factory)
+        vault._set_key(data_key)
+        return vault
 
     @classmethod
     def open(cls, path: Path, *, cipher_factory: CipherFactory = AesGcmCipher) -> Vault:
-        """Open an existing vault, upgrading its schema if it is older; it stays locked."""
-        if not path.is_file():
-            raise VaultMissing("no vault at that path; create one with `profilekeeper init`")
+        """Open an existing vault, upgrading its schema if it is older; it stays locked.
+
+        A file that is not a vault is refused before anything is written to it.
+        """
+        vault_file.require_vault(path)
         engine = cls._engine_for(path)
         try:
             _migrate(engine)

@@ -178,6 +178,8 @@ class HomeView:
     due: list[Due]
     unreadable: int = 0
     """Records that failed authentication and were left out."""
+    damaged: tuple[str, ...] = ()
+    """Tables of which some records could not be read at all (damaged pages of the file)."""
 
 
 def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
@@ -199,8 +201,25 @@ def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
         new_suggestions=sum(s.status == SuggestionStatus.NEW for s in suggestions),
         upcoming=reminders.upcoming(occasions, people, gifts, today, days, leap_day=leap),
         due=reminders.due(occasions, people, gifts, today, days, leap_day=leap),
-        unreadable=sum(len(getattr(x, "corrupted", ())) for x in listings),
+        **_unreadable(listings),
     )
+
+
+def _unreadable(listings: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """How many records failed authentication, and which tables have damaged pages."""
+    from profilekeeper.store.damage import DamagedTable
+
+    failed = [c for listing in listings for c in getattr(listing, "corrupted", ())]
+    damaged = sorted({c.table for c in failed if isinstance(c, DamagedTable)})
+    return {"unreadable": len(failed) - len(damaged), "damaged": tuple(damaged)}
+
+
+def damage_notice(tables: Sequence[str]) -> str:
+    """What a screen says when some tables could not be read in full."""
+    from profilekeeper.store.damage import RESTORE
+
+    return (f"The vault file is damaged (table {', '.join(tables)}): some records could not "
+            f"be read and are not shown. To recover, {RESTORE}.")  # fmt: skip
 
 
 def person_due(

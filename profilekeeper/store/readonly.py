@@ -23,7 +23,7 @@ from profilekeeper.errors import (
     VaultMissing,
 )
 from profilekeeper.model_core import Profile
-from profilekeeper.store import migrations, occasion_dates, vault_file
+from profilekeeper.store import damage, migrations, occasion_dates, vault_file
 from profilekeeper.store.codec import codec_for
 from profilekeeper.store.crypto import (
     AesGcmCipher,
@@ -84,10 +84,17 @@ class ReadOnlyVault:
             header = self._conn.execute(
                 "SELECT vault_id, kdf, wrapped_key, key_check, remembered FROM vault_header"
             ).fetchone()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as error:
             self.close()
+            if damage.is_damage(error):
+                raise damage.DamagedVault("its header cannot be read") from None
+            vault_file.refuse_blank_first_page(path)
             raise UnsupportedVault(vault_file.NOT_A_VAULT) from None
         except UnsupportedVault:
+            self.close()
+            vault_file.refuse_blank_first_page(path)
+            raise
+        except damage.DamagedVault:
             self.close()
             raise
         if version != migrations.CURRENT_VERSION:
@@ -148,10 +155,11 @@ class ReadOnlyVault:
     def get(self, cls: type[T], record_id: str) -> T:
         """One record, as ``Vault.get``: NotFound if absent, CorruptedRecord if damaged."""
         records = self.list(cls, id=record_id)
+        if records:  # found, even if a damaged page hides others
+            return records[0]
         if records.corrupted:
             raise records.corrupted[0]
-        if not records:
-            raise NotFound(f"no {codec_for(cls).table} record with that id")
+        raise NotFound(f"no {codec_for(cls).table} record with that id")
         return records[0]
 
     def profile(self) -> Profile:
@@ -179,7 +187,12 @@ class ReadOnlyVault:
         (then read every occasion)."""
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
-        row = self._conn.execute(f"SELECT sealed FROM {occasion_dates.TABLE}").fetchone()
+        try:
+            row = self._conn.execute(f"SELECT sealed FROM {occasion_dates.TABLE}").fetchone()
+        except sqlite3.DatabaseError as error:
+            if not damage.is_damage(error):
+                raise
+            return None  # a damaged index is one out of date: every occasion gets read
         return occasion_dates.open_index(row[0] if row else None, self._cipher)
 
     @staticmethod
@@ -192,14 +205,15 @@ class ReadOnlyVault:
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
         codec = codec_for(cls)
-        columns = ", ".join(("id", *codec.refs, "sealed"))
         # Table and column names come from the model classes, never from input.
-        sql = f"SELECT {columns} FROM {codec.table}" + (f" WHERE {condition}" if condition else "")
-        rows = self._conn.execute(sql, params)
+        columns = ("id", *codec.refs, "sealed")
+        rows = damage.select(self._conn, codec.table, columns, condition, params)
         records: Records[T] = Records()
         for row in rows:
             try:
                 records.append(codec.from_row(row, self._cipher))
             except CorruptedRecord as error:
                 records.corrupted.append(error)
+        if rows.damage:
+            records.corrupted.append(rows.damage)
         return records

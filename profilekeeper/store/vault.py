@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,11 +31,11 @@ from sqlalchemy import (
     delete,
     event,
     func,
-    or_,
     select,
     update,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from profilekeeper.errors import (
     Conflict,
@@ -46,7 +46,7 @@ from profilekeeper.errors import (
     VaultLocked,
 )
 from profilekeeper.model import ENTITIES, Gift, Interest, Occasion, Person, Profile
-from profilekeeper.store import migrations, occasion_dates, vault_file
+from profilekeeper.store import damage, migrations, occasion_dates, vault_file
 from profilekeeper.store.codec import Codec, codec_for
 from profilekeeper.store.crypto import (
     AesGcmCipher,
@@ -180,9 +180,13 @@ class Vault:
         try:
             _migrate(engine)
             return cls(path, engine, cipher_factory)
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, DBAPIError) as error:
             engine.dispose()
-            raise UnsupportedVault("that file is not a profilekeeper vault") from None
+            if damage.is_damage(error):  # it is a vault (see require_vault): a damaged one
+                raise damage.DamagedVault("its header or schema cannot be read") from None
+            if isinstance(error, DBAPIError):
+                raise
+            raise UnsupportedVault(vault_file.NOT_A_VAULT) from None
         except Exception:
             engine.dispose()
             raise
@@ -338,22 +342,23 @@ class Vault:
         with self._conn() as conn:
             conn.execute(stmt, rows)
 
-    def _select(self, cls: type[T], where: dict[str, Any]) -> Any:
+    def _fetch(self, conn: Connection, cls: type[Any], where: dict[str, Any]) -> damage.Rows:
+        """``(id, *refs, sealed)`` tuples whose columns equal ``where`` (None: unset)."""
         codec = codec_for(cls)
-        table = self._table(codec)
-        stmt = select(table.c.id, *(table.c[r] for r in codec.refs), table.c.sealed)
-        for column, value in where.items():
-            if column != "id" and column not in codec.refs:
-                raise ValueError(f"{cls.__name__} rows can only be filtered by id or references")
-            col = table.c[column]
-            stmt = stmt.where(col.is_(None) if value is None else col == value)
-        return stmt
+        if set(where) - {"id", *codec.refs}:
+            raise ValueError(f"{cls.__name__} rows can only be filtered by id or references")
+        # ``IS`` compares like ``=`` and also matches NULL to None.
+        condition = " AND ".join(f"{column} IS ?" for column in where)
+        return self._read(conn, codec, condition, list(where.values()))
 
-    def _fetch(self, conn: Connection, cls: type[Any], where: dict[str, Any]) -> Sequence[Any]:
-        """``(id, *refs, sealed)`` tuples: the Core statement run at driver level, so thousands
-        of rows skip SQLAlchemy's per-row processing."""
-        stmt = self._select(cls, where).compile(dialect=self._engine.dialect)
-        return conn.exec_driver_sql(str(stmt), tuple(stmt.params.values())).fetchall()
+    @staticmethod
+    def _read(conn: Connection, codec: Codec[Any], condition: str, params: Any) -> damage.Rows:
+        """Rows run at driver level, so thousands skip SQLAlchemy's per-row processing, and
+        read around damaged pages of the file (see store/damage.py)."""
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        columns = ("id", *codec.refs, "sealed")
+        return damage.select(driver, codec.table, columns, condition, params)
 
     def list(self, cls: type[T], **where: Any) -> Listing[T]:
         """Every record of ``cls`` (optionally where a reference equals a value).
@@ -367,25 +372,27 @@ class Vault:
     def load(self, cls: type[T], **any_of: Collection[str]) -> Listing[T]:
         """Records of ``cls`` whose ``id`` or a reference is one of the values given, as
         ``ReadOnlyVault.load``: only what is needed gets decrypted."""
-        table = self._table(codec_for(cls))
-        if set(any_of) - {"id", *codec_for(cls).refs}:
+        codec = codec_for(cls)
+        if set(any_of) - {"id", *codec.refs}:
             raise ValueError(f"{cls.__name__} rows can only be filtered by id or references")
-        stmt = self._select(cls, {})
-        if any_of:
-            # One JSON parameter per column: no limit on how many values are passed.
-            each = {c: func.json_each(json.dumps(sorted(v))).table_valued("value")
-                    for c, v in any_of.items()}  # fmt: skip
-            stmt = stmt.where(or_(*(table.c[c].in_(select(e.c.value)) for c, e in each.items())))
+        # One JSON parameter per column: no limit on how many values are passed.
+        condition = " OR ".join(f"{c} IN (SELECT value FROM json_each(?))" for c in any_of)
+        params = [json.dumps(sorted(v)) for v in any_of.values()]
         with self._conn() as conn:
-            return self._open(cls, conn.execute(stmt).all())
+            return self._open(cls, self._read(conn, codec, condition, params))
 
     def occasion_dates(self) -> occasion_dates.DateIndex | None:
         """The sealed date index, as ``ReadOnlyVault.occasion_dates``."""
-        with self._conn() as conn:
-            row = conn.exec_driver_sql(f"SELECT sealed FROM {occasion_dates.TABLE}").first()
+        try:
+            with self._conn() as conn:
+                row = conn.exec_driver_sql(f"SELECT sealed FROM {occasion_dates.TABLE}").first()
+        except DBAPIError as error:
+            if not damage.is_damage(error):
+                raise
+            return None  # a damaged index is one out of date: every occasion gets read
         return occasion_dates.open_index(row[0] if row else None, self.cipher)
 
-    def _open(self, cls: type[T], rows: Iterable[Sequence[Any]]) -> Listing[T]:
+    def _open(self, cls: type[T], rows: damage.Rows) -> Listing[T]:
         codec, cipher = codec_for(cls), self.cipher
         items: list[T] = []
         corrupted: list[CorruptedRecord] = []
@@ -394,13 +401,15 @@ class Vault:
                 items.append(codec.from_row(row, cipher))
             except CorruptedRecord as error:
                 corrupted.append(error)
+        if rows.damage:  # some rows could not be read at all: said beside the corrupted ones
+            corrupted.append(rows.damage)
         return Listing(items, corrupted)
 
     def get(self, cls: type[T], record_id: str) -> T:
         with self._conn() as conn:
             rows = self._fetch(conn, cls, {"id": record_id})
         if not rows:
-            raise NotFound(f"no {codec_for(cls).table} record with that id")
+            raise rows.damage or NotFound(f"no {codec_for(cls).table} record with that id")
         return codec_for(cls).from_row(rows[0], self.cipher)
 
     def last_changed(self, cls: type[Any]) -> dict[str, int]:

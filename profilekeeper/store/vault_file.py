@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from profilekeeper.errors import UnsupportedVault, VaultExists, VaultMissing
+from profilekeeper.store.damage import DamagedVault, is_damage
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -55,7 +56,9 @@ def identify(conn: sqlite3.Connection) -> None:
         has_header = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vault_header'"
         ).fetchone()
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as error:
+        if is_damage(error):  # a SQLite file whose schema cannot be read: say so, not "foreign"
+            raise DamagedVault() from None
         raise UnsupportedVault(NOT_A_VAULT) from None
     if application_id == APPLICATION_ID:
         return
@@ -72,6 +75,7 @@ def require_vault(path: StrPath) -> None:
             magic = handle.read(len(SQLITE_MAGIC))
     except OSError:
         raise UnsupportedVault("that vault file cannot be read") from None
+    refuse_blank_first_page(path, magic)
     if magic != SQLITE_MAGIC:  # also an empty file, which SQLite would happily adopt
         raise UnsupportedVault(NOT_A_VAULT)
     try:
@@ -82,6 +86,20 @@ def require_vault(path: StrPath) -> None:
         identify(conn)
     finally:
         conn.close()
+
+
+def refuse_blank_first_page(path: StrPath, magic: bytes | None = None) -> None:
+    """DamagedVault if the file starts with a page of zeros: a damaged vault (a zeroed page,
+    a torn copy) more likely than someone else's file."""
+    try:
+        if magic is None:
+            with open(path, "rb") as handle:
+                magic = handle.read(len(SQLITE_MAGIC))
+        blank = magic == bytes(len(SQLITE_MAGIC)) and os.path.getsize(path) >= 4096
+    except OSError:
+        return
+    if blank:
+        raise DamagedVault("its first page is blank")
 
 
 # -- making a new vault ----------------------------------------------------------------------

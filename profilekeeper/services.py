@@ -73,22 +73,31 @@ class PersonRow:
     next_kind: str
 
 
-def people_rows(vault: VaultReader, today: date, search: str = "") -> list[PersonRow]:
+class PeopleRows(list[PersonRow]):
+    """The people list's rows; ``damaged`` names tables whose damaged pages hid some."""
+
+    damaged: tuple[str, ...] = ()
+
+
+def people_rows(vault: VaultReader, today: date, search: str = "") -> PeopleRows:
     """People matching ``search`` (name or relationship), soonest next occasion first."""
     from profilekeeper.reminders import occurs_on
 
     soonest: dict[str, tuple[date, str]] = {}
     leap = leap_day(vault)
-    for occasion in vault.list(Occasion):
+    occasions, people = vault.list(Occasion), vault.list(Person)
+    for occasion in occasions:
         when = occurs_on(occasion, today, leap_day=leap)
         if occasion.person_id is None or when is None:
             continue
         if occasion.person_id not in soonest or when < soonest[occasion.person_id][0]:
             soonest[occasion.person_id] = (when, occasion.label or occasion.kind)
-    rows = [PersonRow(p, *soonest.get(p.id, (None, ""))) for p in vault.list(Person)]
+    rows = [PersonRow(p, *soonest.get(p.id, (None, ""))) for p in people]
     far = date.max
     rows.sort(key=lambda r: (r.next_date or far, r.person.name.casefold()))
-    return matching(rows, search)
+    shown = PeopleRows(matching(rows, search))
+    shown.damaged = _unreadable([occasions, people])["damaged"]
+    return shown
 
 
 def names_of(vault: VaultReader, person_ids: set[str]) -> dict[str, str]:

@@ -278,3 +278,20 @@ async def test_home_shows_the_rest_of_a_damaged_table_and_says_so(make, vault, v
         said_plainly(app, "occasions", why="The vault file is damaged (table occasions)")
         notice = next(n for n in app._notifications if "damaged" in n.message)
         assert "profilekeeper import" in notice.message and notice.severity == "error"
+
+
+async def test_people_lists_the_rest_of_a_damaged_table_and_says_so(
+    make, vault, vault_path
+) -> None:
+    remember(vault)
+    vault.add_all(Person(name=f"Friend {i}", notes="x" * 150) for i in range(200))
+    vault.close()
+    lost = zero_a_page_of(vault_path, "people")
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+        assert app.screen.query_one("#people").row_count == 200 - lost
+        said_plainly(app, "people", why="The vault file is damaged (table people)")

@@ -69,6 +69,18 @@ def is_damage(error: BaseException) -> bool:
     )
 
 
+def first_row(db: sqlite3.Connection, sql: str) -> tuple[Any, ...] | None:
+    """The first row of ``sql``; None if there is none or damage makes it unreadable (for the
+    date index: a damaged one is an out-of-date one, and every occasion gets read instead)."""
+    try:
+        row: tuple[Any, ...] | None = db.execute(sql).fetchone()
+    except sqlite3.DatabaseError as error:
+        if not is_damage(error):
+            raise
+        return None
+    return row
+
+
 class Rows(list[tuple[Any, ...]]):
     """The rows read; ``damage`` says if some of the table's could not be."""
 

@@ -187,12 +187,7 @@ class ReadOnlyVault:
         (then read every occasion)."""
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
-        try:
-            row = self._conn.execute(f"SELECT sealed FROM {occasion_dates.TABLE}").fetchone()
-        except sqlite3.DatabaseError as error:
-            if not damage.is_damage(error):
-                raise
-            return None  # a damaged index is one out of date: every occasion gets read
+        row = damage.first_row(self._conn, f"SELECT sealed FROM {occasion_dates.TABLE}")
         return occasion_dates.open_index(row[0] if row else None, self._cipher)
 
     @staticmethod

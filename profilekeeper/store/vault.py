@@ -353,12 +353,9 @@ class Vault:
 
     @staticmethod
     def _read(conn: Connection, codec: Codec[Any], condition: str, params: Any) -> damage.Rows:
-        """Rows run at driver level, so thousands skip SQLAlchemy's per-row processing, and
-        read around damaged pages of the file (see store/damage.py)."""
-        driver = conn.connection.driver_connection
-        assert isinstance(driver, sqlite3.Connection)
+        """At driver level: thousands of rows skip SQLAlchemy's per-row processing."""
         columns = ("id", *codec.refs, "sealed")
-        return damage.select(driver, codec.table, columns, condition, params)
+        return damage.select(_driver(conn), codec.table, columns, condition, params)
 
     def list(self, cls: type[T], **where: Any) -> Listing[T]:
         """Every record of ``cls`` (optionally where a reference equals a value).
@@ -383,13 +380,8 @@ class Vault:
 
     def occasion_dates(self) -> occasion_dates.DateIndex | None:
         """The sealed date index, as ``ReadOnlyVault.occasion_dates``."""
-        try:
-            with self._conn() as conn:
-                row = conn.exec_driver_sql(f"SELECT sealed FROM {occasion_dates.TABLE}").first()
-        except DBAPIError as error:
-            if not damage.is_damage(error):
-                raise
-            return None  # a damaged index is one out of date: every occasion gets read
+        with self._conn() as conn:
+            row = damage.first_row(_driver(conn), f"SELECT sealed FROM {occasion_dates.TABLE}")
         return occasion_dates.open_index(row[0] if row else None, self.cipher)
 
     def _open(self, cls: type[T], rows: damage.Rows) -> Listing[T]:
@@ -611,6 +603,12 @@ class Vault:
         """Fold the write-ahead log into the file and truncate it (after rotation)."""
         with self._engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _driver(conn: Connection) -> sqlite3.Connection:
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
 
 
 def _migrate(engine: Engine) -> None:

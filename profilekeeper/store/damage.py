@@ -64,9 +64,7 @@ def is_damage(error: BaseException) -> bool:
     as opposed to busy, locked or full."""
     error = getattr(error, "orig", None) or error
     code = getattr(error, "sqlite_errorcode", None)
-    return isinstance(error, sqlite3.DatabaseError) and code is not None and (
-        code & 0xFF == _SQLITE_CORRUPT
-    )
+    return isinstance(error, sqlite3.DatabaseError) and (code or 0) & 0xFF == _SQLITE_CORRUPT
 
 
 def first_row(db: sqlite3.Connection, sql: str) -> tuple[Any, ...] | None:

@@ -73,22 +73,31 @@ class PersonRow:
     next_kind: str
 
 
-def people_rows(vault: VaultReader, today: date, search: str = "") -> list[PersonRow]:
+class PeopleRows(list[PersonRow]):
+    """The people list's rows; ``damaged`` names tables whose damaged pages hid some."""
+
+    damaged: tuple[str, ...] = ()
+
+
+def people_rows(vault: VaultReader, today: date, search: str = "") -> PeopleRows:
     """People matching ``search`` (name or relationship), soonest next occasion first."""
     from profilekeeper.reminders import occurs_on
 
     soonest: dict[str, tuple[date, str]] = {}
     leap = leap_day(vault)
-    for occasion in vault.list(Occasion):
+    occasions, people = vault.list(Occasion), vault.list(Person)
+    for occasion in occasions:
         when = occurs_on(occasion, today, leap_day=leap)
         if occasion.person_id is None or when is None:
             continue
         if occasion.person_id not in soonest or when < soonest[occasion.person_id][0]:
             soonest[occasion.person_id] = (when, occasion.label or occasion.kind)
-    rows = [PersonRow(p, *soonest.get(p.id, (None, ""))) for p in vault.list(Person)]
+    rows = [PersonRow(p, *soonest.get(p.id, (None, ""))) for p in people]
     far = date.max
     rows.sort(key=lambda r: (r.next_date or far, r.person.name.casefold()))
-    return matching(rows, search)
+    shown = PeopleRows(matching(rows, search))
+    shown.damaged = _unreadable([occasions, people])["damaged"]
+    return shown
 
 
 def names_of(vault: VaultReader, person_ids: set[str]) -> dict[str, str]:
@@ -178,6 +187,8 @@ class HomeView:
     due: list[Due]
     unreadable: int = 0
     """Records that failed authentication and were left out."""
+    damaged: tuple[str, ...] = ()
+    """Tables of which some records could not be read at all (damaged pages of the file)."""
 
 
 def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
@@ -199,8 +210,25 @@ def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
         new_suggestions=sum(s.status == SuggestionStatus.NEW for s in suggestions),
         upcoming=reminders.upcoming(occasions, people, gifts, today, days, leap_day=leap),
         due=reminders.due(occasions, people, gifts, today, days, leap_day=leap),
-        unreadable=sum(len(getattr(x, "corrupted", ())) for x in listings),
+        **_unreadable(listings),
     )
+
+
+def _unreadable(listings: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """How many records failed authentication, and which tables have damaged pages."""
+    from profilekeeper.store.damage import DamagedTable
+
+    failed = [c for listing in listings for c in getattr(listing, "corrupted", ())]
+    damaged = sorted({c.table for c in failed if isinstance(c, DamagedTable)})
+    return {"unreadable": len(failed) - len(damaged), "damaged": tuple(damaged)}
+
+
+def damage_notice(tables: Sequence[str]) -> str:
+    """What a screen says when some tables could not be read in full."""
+    from profilekeeper.store.damage import RESTORE
+
+    return (f"The vault file is damaged (table {', '.join(tables)}): some records could not "
+            f"be read and are not shown. To recover, {RESTORE}.")  # fmt: skip
 
 
 def person_due(

@@ -174,6 +174,7 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
 def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
     from profilekeeper.model_core import Gift, Person, Profile  # not all of .model
     from profilekeeper.reminders import candidates, due, leap_day_setting
+    from profilekeeper.store.damage import DamagedTable
     from profilekeeper.store.occasion_dates import occasions_near
 
     if args.days < 0:
@@ -189,7 +190,10 @@ def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
         person_ids = {o.person_id for o in maybe if o.person_id}
         people = vault.load(Person, id=person_ids)
         gifts = vault.load(Gift, person_id=person_ids, occasion_id={o.id for o in maybe})
-    corrupted = sum(len(r.corrupted) for r in (profiles, occasions, people, gifts))
+    failed = [c for r in (profiles, occasions, people, gifts) for c in r.corrupted]
+    for table in dict.fromkeys(c.table for c in failed if isinstance(c, DamagedTable)):
+        _unlock.warn(str(DamagedTable(table)))  # pages of the file: once per table
+    corrupted = sum(not isinstance(c, DamagedTable) for c in failed)
     return due(maybe, people, gifts, today, args.days, leap_day=leap_day), corrupted
 
 

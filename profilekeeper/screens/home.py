@@ -70,6 +70,9 @@ class HomeScreen(VaultScreen):
         if view.unreadable:
             self.notify(f"{view.unreadable} record(s) failed authentication and are not shown.",
                         severity="error", timeout=8)
+        if view.damaged:
+            self.notify(services.damage_notice(view.damaged), title="Damaged vault file",
+                        severity="error", timeout=20, markup=False)
         self._items = {_row_key(d): d for d in view.due + view.upcoming}
         self.query_one("#due", RecordTable).fill(
             (_row_key(d), (services.days_label(d.days_until), d.headline, _gift(d)))

@@ -43,9 +43,12 @@ class PeopleScreen(VaultScreen):
         rows = services.people_rows(source, self.pk.today())
         self.app.call_from_thread(self._loaded, rows)
 
-    def _loaded(self, rows: list[services.PersonRow]) -> None:
+    def _loaded(self, rows: services.PeopleRows) -> None:
         self._rows = rows
         self._show()
+        if rows.damaged:
+            self.notify(services.damage_notice(rows.damaged), title="Damaged vault file",
+                        severity="error", timeout=20, markup=False)
 
     def _show(self) -> None:
         rows = services.matching(self._rows, self.query_one("#search", Input).value)

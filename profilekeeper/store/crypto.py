@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from profilekeeper.errors import WrongPassphrase
+from profilekeeper.errors import UnsupportedVault, WrongPassphrase
 
 FORMAT = 1
 _NONCE = 12
@@ -101,14 +101,49 @@ class KdfParams:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> KdfParams:
-        if data.get("algorithm") != "argon2id":
+        """The parameters a vault header names, refused unless each is within ``KDF_BOUNDS``.
+
+        The header is read before any passphrase is checked, so a crafted one must not make
+        the unlock hang for hours or allocate terabytes: everything is checked before deriving.
+        """
+        if not isinstance(data, dict) or data.get("algorithm") != "argon2id":
             raise ValueError("unknown key-derivation algorithm")
-        return cls(
-            salt=base64.b64decode(data["salt"]),
-            memory_kib=int(data["memory_kib"]),
-            iterations=int(data["iterations"]),
-            lanes=int(data["lanes"]),
-        )
+        numbers = {name: data.get(name) for name in ("memory_kib", "iterations", "lanes")}
+        salt = data.get("salt")
+        try:
+            if not isinstance(salt, str) or len(salt) > 4 * KDF_BOUNDS["salt"][1]:
+                raise ValueError("salt")
+            params = cls(salt=base64.b64decode(salt, validate=True), **numbers)  # type: ignore[arg-type]
+        except ValueError:
+            raise _out_of_range() from None
+        if not params.within_bounds():
+            raise _out_of_range()
+        return params
+
+    def within_bounds(self) -> bool:
+        """Whether every parameter is a plain int (or the salt's length) inside ``KDF_BOUNDS``,
+        with the memory Argon2 itself needs (8 KiB per lane)."""
+        values = {"memory_kib": self.memory_kib, "iterations": self.iterations,
+                  "lanes": self.lanes}  # fmt: skip
+        for name, value in values.items():
+            low, high = KDF_BOUNDS[name]
+            if type(value) is not int or not low <= value <= high:  # bool is an int: not here
+                return False
+        low, high = KDF_BOUNDS["salt"]
+        return low <= len(self.salt) <= high and self.memory_kib >= 8 * self.lanes
+
+
+KDF_BOUNDS: dict[str, tuple[int, int]] = {
+    "memory_kib": (1024, 1024 * 1024),  # 1 MiB (the tests' fast KDF) to 1 GiB
+    "iterations": (1, 10),
+    "lanes": (1, 16),
+    "salt": (16, 64),  # bytes
+}
+"""What a vault header may ask of Argon2id: the app writes 64 MiB, 3 passes, 4 lanes, 16 bytes."""
+
+
+def _out_of_range() -> UnsupportedVault:
+    return UnsupportedVault("the vault header's key-derivation parameters are out of range")
 
 
 def normalize_passphrase(passphrase: str) -> bytes:

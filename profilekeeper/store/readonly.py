@@ -23,7 +23,7 @@ from profilekeeper.errors import (
     VaultMissing,
 )
 from profilekeeper.model_core import Profile
-from profilekeeper.store import migrations, occasion_dates
+from profilekeeper.store import damage, migrations, occasion_dates, vault_file
 from profilekeeper.store.codec import codec_for
 from profilekeeper.store.crypto import (
     AesGcmCipher,
@@ -38,14 +38,7 @@ T = TypeVar("T")
 StrPath = str | os.PathLike[str]
 
 
-def _read_only_connection(path: StrPath) -> sqlite3.Connection:
-    # A URI file name: SQLite decodes %HH in it, and "?" and "#" would end it.
-    name = os.path.realpath(path)
-    for char, escaped in (("%", "%25"), ("?", "%3F"), ("#", "%23")):
-        name = name.replace(char, escaped)
-    # The app opens it in a worker and reads from its UI thread: a read-only connection in
-    # SQLite's serialized mode is safe to share.
-    return sqlite3.connect(f"file:{name}?mode=ro", uri=True, check_same_thread=False)
+_read_only_connection = vault_file.read_only_connection
 
 
 class ChangeWatch:
@@ -86,13 +79,24 @@ class ReadOnlyVault:
         self.path = path
         try:
             self._conn = _read_only_connection(path)
+            vault_file.identify(self._conn)
             version = migrations.schema_version(self._conn)
             header = self._conn.execute(
                 "SELECT vault_id, kdf, wrapped_key, key_check, remembered FROM vault_header"
             ).fetchone()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as error:
             self.close()
-            raise UnsupportedVault("that file is not a profilekeeper vault") from None
+            if damage.is_damage(error):
+                raise damage.DamagedVault("its header cannot be read") from None
+            vault_file.refuse_blank_first_page(path)
+            raise UnsupportedVault(vault_file.NOT_A_VAULT) from None
+        except UnsupportedVault:
+            self.close()
+            vault_file.refuse_blank_first_page(path)
+            raise
+        except damage.DamagedVault:
+            self.close()
+            raise
         if version != migrations.CURRENT_VERSION:
             self.close()
             if version > migrations.CURRENT_VERSION:
@@ -151,10 +155,11 @@ class ReadOnlyVault:
     def get(self, cls: type[T], record_id: str) -> T:
         """One record, as ``Vault.get``: NotFound if absent, CorruptedRecord if damaged."""
         records = self.list(cls, id=record_id)
+        if records:  # found, even if a damaged page hides others
+            return records[0]
         if records.corrupted:
             raise records.corrupted[0]
-        if not records:
-            raise NotFound(f"no {codec_for(cls).table} record with that id")
+        raise NotFound(f"no {codec_for(cls).table} record with that id")
         return records[0]
 
     def profile(self) -> Profile:
@@ -182,7 +187,7 @@ class ReadOnlyVault:
         (then read every occasion)."""
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
-        row = self._conn.execute(f"SELECT sealed FROM {occasion_dates.TABLE}").fetchone()
+        row = damage.first_row(self._conn, f"SELECT sealed FROM {occasion_dates.TABLE}")
         return occasion_dates.open_index(row[0] if row else None, self._cipher)
 
     @staticmethod
@@ -195,14 +200,15 @@ class ReadOnlyVault:
         if self._cipher is None:
             raise VaultLocked("the vault is locked")
         codec = codec_for(cls)
-        columns = ", ".join(("id", *codec.refs, "sealed"))
         # Table and column names come from the model classes, never from input.
-        sql = f"SELECT {columns} FROM {codec.table}" + (f" WHERE {condition}" if condition else "")
-        rows = self._conn.execute(sql, params)
+        columns = ("id", *codec.refs, "sealed")
+        rows = damage.select(self._conn, codec.table, columns, condition, params)
         records: Records[T] = Records()
         for row in rows:
             try:
                 records.append(codec.from_row(row, self._cipher))
             except CorruptedRecord as error:
                 records.corrupted.append(error)
+        if rows.damage:
+            records.corrupted.append(rows.damage)
         return records

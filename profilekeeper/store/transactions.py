@@ -40,10 +40,18 @@ def take_over_begin(engine: Engine) -> None:
 def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
     """A transaction that commits when the block ends and rolls back if it raises.
 
-    ``write=True`` holds the write lock from the start (``BEGIN IMMEDIATE``).
+    ``write=True`` holds the write lock from the start (``BEGIN IMMEDIATE``). A read
+    transaction ends in ROLLBACK, as it has nothing to commit: after a read stopped by a damaged
+    page, SQLite refuses to COMMIT it ("database disk image is malformed").
     """
     with engine.connect() as conn:
         if write:
             conn.execution_options(**{_WRITE: True})
-        with conn.begin():
+            with conn.begin():
+                yield conn
+            return
+        read = conn.begin()
+        try:
             yield conn
+        finally:
+            read.rollback()

@@ -13,12 +13,11 @@ lists of thousands cost one statement, not thousands of ORM objects. Every recor
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -31,10 +30,10 @@ from sqlalchemy import (
     delete,
     event,
     func,
-    or_,
     select,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from profilekeeper.errors import (
     Conflict,
@@ -42,12 +41,17 @@ from profilekeeper.errors import (
     InvalidInput,
     NotFound,
     UnsupportedVault,
-    VaultExists,
     VaultLocked,
-    VaultMissing,
 )
 from profilekeeper.model import ENTITIES, Gift, Interest, Occasion, Person, Profile
-from profilekeeper.store import key_header, migrations, occasion_dates, transactions
+from profilekeeper.store import (
+    damage,
+    key_header,
+    migrations,
+    occasion_dates,
+    transactions,
+    vault_file,
+)
 from profilekeeper.store.codec import Codec, codec_for
 from profilekeeper.store.crypto import (
     AesGcmCipher,
@@ -60,7 +64,6 @@ from profilekeeper.store.crypto import (
 )
 from profilekeeper.store.key_header import Header, KeyChanged
 from profilekeeper.store.key_header import dump_kdf as _dump_kdf
-from profilekeeper.store.paths import sidecar_paths
 from profilekeeper.store.tables import ROW_TABLES, VaultHeader
 
 T = TypeVar("T")
@@ -89,15 +92,6 @@ def _apply_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         "busy_timeout = 5000",
     ):
         dbapi_conn.execute(f"PRAGMA {pragma}")
-
-
-def _create_file_0600(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        raise VaultExists("a vault already exists at that path") from None
-    os.close(fd)
 
 
 def _now() -> int:
@@ -139,48 +133,58 @@ class Vault:
         """Make a new, unlocked vault at ``path`` (created 0600); VaultExists if one is there."""
         if not passphrase:
             raise InvalidInput("the passphrase must not be empty")
-        _create_file_0600(path)
-        try:
-            engine = cls._engine_for(path)
-            _migrate(engine)
-            kdf = kdf or KdfParams()
-            vault_id = uuid.uuid4().hex
-            data_key = new_data_key()
-            with engine.begin() as conn:
-                conn.execute(
-                    _HEADER.insert().values(
-                        singleton=1,
-                        vault_id=vault_id,
-                        created=_now(),
-                        kdf=_dump_kdf(kdf),
-                        wrapped_key=wrap_data_key(data_key, passphrase, kdf, vault_id),
-                        key_check=make_key_check(data_key, vault_id),
-                        key_generation=1,
-                        remembered=0,
+        kdf = kdf or KdfParams()
+        data_key = new_data_key()
+
+        def build(tmp: Path) -> None:  # in a file beside ``path``, linked there once whole
+            engine = cls._engine_for(tmp)
+            try:
+                _migrate(engine)
+                vault_id = uuid.uuid4().hex
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"PRAGMA application_id = {vault_file.APPLICATION_ID}")
+                    conn.execute(
+                        _HEADER.insert().values(
+                            singleton=1,
+                            vault_id=vault_id,
+                            created=_now(),
+                            kdf=_dump_kdf(kdf),
+                            wrapped_key=wrap_data_key(data_key, passphrase, kdf, vault_id),
+                            key_check=make_key_check(data_key, vault_id),
+                            key_generation=1,
+                            remembered=0,
+                        )
                     )
-                )
-            vault = cls(path, engine, cipher_factory)
-            vault._set_key(data_key)
-            vault.save(Profile())
-            return vault
-        except BaseException:
-            # Never leave a half-made vault behind.
-            for leftover in (path, *sidecar_paths(path)):
-                leftover.unlink(missing_ok=True)
-            raise
+                vault = cls(tmp, engine, cipher_factory)
+                vault._set_key(data_key)
+                vault.save(Profile())
+                vault.checkpoint()  # everything in the file itself: its -wal is not linked
+            finally:
+                engine.dispose()
+
+        vault_file.create_atomically(path, build)
+        vault = cls.open(path, cipher_factory=cipher_factory)
+        vault._set_key(data_key)
+        return vault
 
     @classmethod
     def open(cls, path: Path, *, cipher_factory: CipherFactory = AesGcmCipher) -> Vault:
-        """Open an existing vault, upgrading its schema if it is older; it stays locked."""
-        if not path.is_file():
-            raise VaultMissing("no vault at that path; create one with `profilekeeper init`")
+        """Open an existing vault, upgrading its schema if it is older; it stays locked.
+
+        A file that is not a vault is refused before anything is written to it.
+        """
+        vault_file.require_vault(path)
         engine = cls._engine_for(path)
         try:
             _migrate(engine)
             return cls(path, engine, cipher_factory)
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, DBAPIError) as error:
             engine.dispose()
-            raise UnsupportedVault("that file is not a profilekeeper vault") from None
+            if damage.is_damage(error):  # it is a vault (see require_vault): a damaged one
+                raise damage.DamagedVault("its header or schema cannot be read") from None
+            if isinstance(error, DBAPIError):
+                raise
+            raise UnsupportedVault(vault_file.NOT_A_VAULT) from None
         except Exception:
             engine.dispose()
             raise
@@ -352,22 +356,20 @@ class Vault:
             )
             conn.execute(stmt, rows)
 
-    def _select(self, cls: type[T], where: dict[str, Any]) -> Any:
+    def _fetch(self, conn: Connection, cls: type[Any], where: dict[str, Any]) -> damage.Rows:
+        """``(id, *refs, sealed)`` tuples whose columns equal ``where`` (None: unset)."""
         codec = codec_for(cls)
-        table = self._table(codec)
-        stmt = select(table.c.id, *(table.c[r] for r in codec.refs), table.c.sealed)
-        for column, value in where.items():
-            if column != "id" and column not in codec.refs:
-                raise ValueError(f"{cls.__name__} rows can only be filtered by id or references")
-            col = table.c[column]
-            stmt = stmt.where(col.is_(None) if value is None else col == value)
-        return stmt
+        if set(where) - {"id", *codec.refs}:
+            raise ValueError(f"{cls.__name__} rows can only be filtered by id or references")
+        # ``IS`` compares like ``=`` and also matches NULL to None.
+        condition = " AND ".join(f"{column} IS ?" for column in where)
+        return self._read(conn, codec, condition, list(where.values()))
 
-    def _fetch(self, conn: Connection, cls: type[Any], where: dict[str, Any]) -> Sequence[Any]:
-        """``(id, *refs, sealed)`` tuples: the Core statement run at driver level, so thousands
-        of rows skip SQLAlchemy's per-row processing."""
-        stmt = self._select(cls, where).compile(dialect=self._engine.dialect)
-        return conn.exec_driver_sql(str(stmt), tuple(stmt.params.values())).fetchall()
+    @staticmethod
+    def _read(conn: Connection, codec: Codec[Any], condition: str, params: Any) -> damage.Rows:
+        """At driver level: thousands of rows skip SQLAlchemy's per-row processing."""
+        columns = ("id", *codec.refs, "sealed")
+        return damage.select(_driver(conn), codec.table, columns, condition, params)
 
     def list(self, cls: type[T], **where: Any) -> Listing[T]:
         """Every record of ``cls`` (optionally where a reference equals a value).
@@ -381,25 +383,22 @@ class Vault:
     def load(self, cls: type[T], **any_of: Collection[str]) -> Listing[T]:
         """Records of ``cls`` whose ``id`` or a reference is one of the values given, as
         ``ReadOnlyVault.load``: only what is needed gets decrypted."""
-        table = self._table(codec_for(cls))
-        if set(any_of) - {"id", *codec_for(cls).refs}:
+        codec = codec_for(cls)
+        if set(any_of) - {"id", *codec.refs}:
             raise ValueError(f"{cls.__name__} rows can only be filtered by id or references")
-        stmt = self._select(cls, {})
-        if any_of:
-            # One JSON parameter per column: no limit on how many values are passed.
-            each = {c: func.json_each(json.dumps(sorted(v))).table_valued("value")
-                    for c, v in any_of.items()}  # fmt: skip
-            stmt = stmt.where(or_(*(table.c[c].in_(select(e.c.value)) for c, e in each.items())))
+        # One JSON parameter per column: no limit on how many values are passed.
+        condition = " OR ".join(f"{c} IN (SELECT value FROM json_each(?))" for c in any_of)
+        params = [json.dumps(sorted(v)) for v in any_of.values()]
         with self._conn() as conn:
-            return self._open(cls, conn.execute(stmt).all())
+            return self._open(cls, self._read(conn, codec, condition, params))
 
     def occasion_dates(self) -> occasion_dates.DateIndex | None:
         """The sealed date index, as ``ReadOnlyVault.occasion_dates``."""
         with self._conn() as conn:
-            row = conn.exec_driver_sql(f"SELECT sealed FROM {occasion_dates.TABLE}").first()
+            row = damage.first_row(_driver(conn), f"SELECT sealed FROM {occasion_dates.TABLE}")
         return occasion_dates.open_index(row[0] if row else None, self.cipher)
 
-    def _open(self, cls: type[T], rows: Iterable[Sequence[Any]]) -> Listing[T]:
+    def _open(self, cls: type[T], rows: damage.Rows) -> Listing[T]:
         codec, cipher = codec_for(cls), self.cipher
         items: list[T] = []
         corrupted: list[CorruptedRecord] = []
@@ -408,13 +407,15 @@ class Vault:
                 items.append(codec.from_row(row, cipher))
             except CorruptedRecord as error:
                 corrupted.append(error)
+        if rows.damage:  # some rows could not be read at all: said beside the corrupted ones
+            corrupted.append(rows.damage)
         return Listing(items, corrupted)
 
     def get(self, cls: type[T], record_id: str) -> T:
         with self._conn() as conn:
             rows = self._fetch(conn, cls, {"id": record_id})
         if not rows:
-            raise NotFound(f"no {codec_for(cls).table} record with that id")
+            raise rows.damage or NotFound(f"no {codec_for(cls).table} record with that id")
         return codec_for(cls).from_row(rows[0], self.cipher)
 
     def last_changed(self, cls: type[Any]) -> dict[str, int]:
@@ -565,6 +566,12 @@ class Vault:
         """Fold the write-ahead log into the file and truncate it (after rotation)."""
         with self._engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _driver(conn: Connection) -> sqlite3.Connection:
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
 
 
 def _migrate(engine: Engine) -> None:

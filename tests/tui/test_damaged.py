@@ -244,3 +244,54 @@ async def test_a_purchase_damaged_since_me_listed_it(make, vault, vault_path) ->
         await settle(pilot)
         assert isinstance(app.screen, MeScreen)
         said_plainly(app, "purchases")
+
+
+def zero_a_page_of(path, table):
+    """Zero one 4 KiB page in the middle of ``table``, as a bad sector would; return how many
+    records were on it."""
+    with closing(sqlite3.connect(path)) as db:
+        leaves = db.execute(
+            "SELECT pageno, ncell FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno",
+            (table,),
+        ).fetchall()
+    assert len(leaves) >= 3
+    pageno, on_it = leaves[len(leaves) // 2]
+    with open(path, "r+b") as handle:
+        handle.seek((pageno - 1) * 4096)
+        handle.write(bytes(4096))
+    return on_it
+
+
+async def test_home_shows_the_rest_of_a_damaged_table_and_says_so(make, vault, vault_path) -> None:
+    remember(vault)
+    friends = [Person(name=f"Friend {i}", notes="x" * 150) for i in range(200)]
+    vault.add_all(friends)
+    vault.add_all(Occasion(kind="birthday", month=3, day=20, person_id=p.id) for p in friends)
+    vault.close()
+    lost = zero_a_page_of(vault_path, "occasions")
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and app.unlocked
+        shown = sum(app.screen.query_one(t).row_count for t in ("#due", "#upcoming"))
+        assert shown == 200 - lost  # every birthday but the ones on the damaged page
+        said_plainly(app, "occasions", why="The vault file is damaged (table occasions)")
+        notice = next(n for n in app._notifications if "damaged" in n.message)
+        assert "profilekeeper import" in notice.message and notice.severity == "error"
+
+
+async def test_people_lists_the_rest_of_a_damaged_table_and_says_so(
+    make, vault, vault_path
+) -> None:
+    remember(vault)
+    vault.add_all(Person(name=f"Friend {i}", notes="x" * 150) for i in range(200))
+    vault.close()
+    lost = zero_a_page_of(vault_path, "people")
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+        assert app.screen.query_one("#people").row_count == 200 - lost
+        said_plainly(app, "people", why="The vault file is damaged (table people)")

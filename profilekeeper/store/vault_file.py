@@ -1,0 +1,195 @@
+"""The vault as a file: is this one ours, and making a new one so that it is whole or absent.
+
+``require_vault`` decides from a read-only look, before anything could write: a SQLite file is
+a profilekeeper vault if its header carries ``APPLICATION_ID`` (every vault made since it was
+introduced) or, for vaults from earlier releases (application id 0), if it has a schema version
+and a ``vault_header`` table. Anything else (another program's database, an empty file, not
+SQLite at all) is refused untouched: no table created, no journal mode switched, no sidecar.
+
+``create_atomically`` builds a new vault in a temporary file beside the target and links it
+into place only once it is complete and on disk, so an ``init`` killed at any moment leaves
+either no vault or a whole one (and at most a stale ``.NAME.init-XXXX.tmp``, removed by the
+next ``init``). Only ``os`` and ``sqlite3`` are imported: ``remind``'s fast path uses it too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from profilekeeper.errors import UnsupportedVault, VaultExists, VaultMissing
+from profilekeeper.store.damage import DamagedVault, is_damage
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+APPLICATION_ID = 0x506B5631  # "PkV1" in SQLite's header (offset 68), set on every new vault
+SQLITE_MAGIC = b"SQLite format 3\x00"
+NOT_A_VAULT = "that file is not a profilekeeper vault"
+STALE_AFTER = 10.0
+"""Seconds after which an unlocked temporary file is another ``init``'s leftover, not its work."""
+
+StrPath = str | os.PathLike[str]
+
+
+def read_only_connection(path: StrPath) -> sqlite3.Connection:
+    """A connection that cannot write the file, nor create a journal beside it."""
+    # A URI file name: SQLite decodes %HH in it, and "?" and "#" would end it.
+    name = os.path.realpath(path)
+    for char, escaped in (("%", "%25"), ("?", "%3F"), ("#", "%23")):
+        name = name.replace(char, escaped)
+    # The app opens it in a worker and reads from its UI thread: a read-only connection in
+    # SQLite's serialized mode is safe to share.
+    return sqlite3.connect(f"file:{name}?mode=ro", uri=True, check_same_thread=False)
+
+
+def identify(conn: sqlite3.Connection) -> None:
+    """Raise UnsupportedVault unless ``conn`` is on a profilekeeper vault (any schema version)."""
+    try:
+        (application_id,) = conn.execute("PRAGMA application_id").fetchone()
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        has_header = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vault_header'"
+        ).fetchone()
+    except sqlite3.DatabaseError as error:
+        if is_damage(error):  # a SQLite file whose schema cannot be read: say so, not "foreign"
+            raise DamagedVault() from None
+        raise UnsupportedVault(NOT_A_VAULT) from None
+    if application_id == APPLICATION_ID:
+        return
+    if application_id != 0 or version < 1 or has_header is None:
+        raise UnsupportedVault(NOT_A_VAULT)
+
+
+def require_vault(path: StrPath) -> None:
+    """VaultMissing if nothing is at ``path``; UnsupportedVault unless it is a vault. Reads only."""
+    if not os.path.isfile(path):
+        raise VaultMissing("no vault at that path; create one with `profilekeeper init`")
+    try:
+        with open(path, "rb") as handle:
+            magic = handle.read(len(SQLITE_MAGIC))
+    except OSError:
+        raise UnsupportedVault("that vault file cannot be read") from None
+    refuse_blank_first_page(path, magic)
+    if magic != SQLITE_MAGIC:  # also an empty file, which SQLite would happily adopt
+        raise UnsupportedVault(NOT_A_VAULT)
+    try:
+        conn = read_only_connection(path)
+    except sqlite3.DatabaseError:
+        raise UnsupportedVault(NOT_A_VAULT) from None
+    try:
+        identify(conn)
+    finally:
+        conn.close()
+
+
+def refuse_blank_first_page(path: StrPath, magic: bytes | None = None) -> None:
+    """DamagedVault if the file starts with a page of zeros: a damaged vault (a zeroed page,
+    a torn copy) more likely than someone else's file."""
+    try:
+        if magic is None:
+            with open(path, "rb") as handle:
+                magic = handle.read(len(SQLITE_MAGIC))
+        blank = magic == bytes(len(SQLITE_MAGIC)) and os.path.getsize(path) >= 4096
+    except OSError:
+        return
+    if blank:
+        raise DamagedVault("its first page is blank")
+
+
+# -- making a new vault ----------------------------------------------------------------------
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}.init-"
+
+
+def create_atomically(target: Path, build: Callable[[Path], None]) -> None:
+    """Run ``build(tmp)`` on a new 0600 file beside ``target``, then put it at ``target``.
+
+    VaultExists if ``target`` exists, before or by the end (a vault made meanwhile is never
+    replaced). ``build`` must leave ``tmp`` complete and closed, with no write-ahead log.
+    """
+    directory = target.parent
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if target.exists():
+        raise VaultExists("a vault already exists at that path")
+    _remove_stale_temp_files(target)
+    tmp = directory / f"{_temp_prefix(target)}{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+    try:
+        _lock(fd)  # held until the end: tells other inits this file is still being built
+        build(tmp)
+        os.fsync(fd)
+        _link_into_place(tmp, target)
+    finally:
+        os.close(fd)
+        for leftover in (tmp, *_sidecars(tmp)):
+            leftover.unlink(missing_ok=True)
+    _fsync_directory(directory)
+
+
+def _link_into_place(tmp: Path, target: Path) -> None:
+    try:
+        os.link(tmp, target)  # fails if target exists: never clobbers a vault made meanwhile
+    except FileExistsError:
+        raise VaultExists("a vault already exists at that path") from None
+    except OSError:
+        # No hard links here (some network or FAT file systems): rename, after one more look.
+        if target.exists():
+            raise VaultExists("a vault already exists at that path") from None
+        os.rename(tmp, target)
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal")]
+
+
+def _lock(fd: int) -> None:
+    with contextlib.suppress(ImportError, OSError):
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _remove_stale_temp_files(target: Path) -> None:
+    """Delete what a killed ``init`` left: temporary files no live ``init`` holds locked."""
+    try:
+        import fcntl
+    except ImportError:  # no flock: leave them, they are never read
+        return
+    now = time.time()
+    for candidate in target.parent.glob(f"{_temp_prefix(target)}*.tmp"):
+        try:
+            fd = os.open(candidate, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            if now - os.fstat(fd).st_mtime < STALE_AFTER:
+                continue  # maybe just created, not yet locked
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # another init is building it
+        finally:
+            os.close(fd)
+        for leftover in (candidate, *_sidecars(candidate)):
+            leftover.unlink(missing_ok=True)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the new name durable, not only the file's contents."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some platforms cannot fsync a directory
+    finally:
+        os.close(fd)

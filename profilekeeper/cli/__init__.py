@@ -177,6 +177,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as error:
+        from profilekeeper.store import damage  # sqlite3 alone: cheap, and only on failure
+
+        if damage.is_damage(error):  # a write or a count that ran into a damaged page
+            damaged = damage.DamagedVault("some of its pages cannot be read")
+            print(f"profilekeeper: {damaged}", file=sys.stderr)
+            return damaged.exit_code
         # Messages of unexpected errors may hold record contents: name the type only.
         if os.environ.get("PROFILEKEEPER_DEBUG"):
             raise

@@ -171,6 +171,24 @@ def test_a_damaged_header_is_one_clear_line(damaged: Path) -> None:
         assert line.startswith("profilekeeper: the vault file is damaged (") and "import" in line
 
 
+def test_a_write_that_runs_into_a_damaged_page_is_one_clear_line(
+    damaged: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pageno, _ = middle_leaf(damaged, "people")
+    zero(damaged, pageno)
+    with Vault.open(damaged) as vault:
+        vault.unlock(PASSPHRASE)
+        readable = vault.list(Person)
+    monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", PASSPHRASE)
+    code, err = _run(["rotate-key"], damaged)  # re-encrypting needs every row: it must stop
+    assert code == 5, err
+    (line,) = err.splitlines()
+    assert line.startswith("profilekeeper: the vault file is damaged (") and "import" in line
+    with Vault.open(damaged) as vault:  # nothing was half re-encrypted: the old key reads all
+        vault.unlock(PASSPHRASE)
+        assert vault.list(Person) == readable
+
+
 def test_a_blank_first_page_is_called_damage_not_a_foreign_file(damaged: Path) -> None:
     zero(damaged, 1)
     with pytest.raises(DamagedVault, match="first page"):

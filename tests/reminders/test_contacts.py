@@ -8,10 +8,10 @@ import pytest
 
 from profilekeeper.contacts import (
     CardError,
+    VcardLines,
     import_contacts,
     parse_vcard_date,
     read_contacts,
-    read_vcard_file,
 )
 from profilekeeper.model import Occasion, PartialDate, Person
 from tests.conftest import PASSPHRASE, run_cli
@@ -21,6 +21,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def fixture(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def read_vcard_file(path: Path) -> tuple[str, str]:
+    """The text of a file as the importer decodes it, and the encoding it was read in."""
+    with path.open("rb") as stream:
+        lines = VcardLines(stream)
+        text = "\r\n".join(lines)
+    return text, lines.encoding
 
 
 def dates_by_name(vault) -> dict[str, set[tuple[str, str, str]]]:

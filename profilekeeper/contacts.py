@@ -37,7 +37,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from itertools import chain
+from itertools import chain, islice
 from typing import Any, AnyStr, BinaryIO, Protocol
 
 from profilekeeper.errors import InvalidInput
@@ -418,8 +418,9 @@ def import_contacts(vault: _Store, source: str | Iterable[str],
         for found in contact.dates:
             _merge_date(found, person, theirs, changed_occasions, report)
     with vault.transaction():
-        vault.save_all(changed_people.values())  # people first: occasions refer to them
-        vault.save_all(changed_occasions.values())
+        for changed in (changed_people, changed_occasions):  # people first: occasions refer to them
+            for batch in _batches(changed.values()):  # one batch's sealed rows in memory at once
+                vault.save_all(batch)
     return report
 
 
@@ -443,6 +444,12 @@ def _merge_date(found: ContactDate, person: Person, theirs: list[Occasion],
         if same.id not in changed:
             report.occasions_updated += 1
         changed[same.id] = same
+
+
+def _batches(records: Iterable[Any], size: int = 1000) -> Iterator[list[Any]]:
+    it = iter(records)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def import_vcard(vault: _Store, stream: BinaryIO) -> ImportReport:

@@ -161,6 +161,8 @@ def _split_lines(chunks: Iterable[AnyStr], line_end: re.Pattern[AnyStr], cr: Any
     head = cr[:0]  # the line being read, up to the chunk that ends it
     after_cr = False
     for chunk in chunks:
+        if not chunk:  # a decoder's empty piece: it must not forget a CR at the end of the last
+            continue
         if after_cr and chunk[:1] == lf:  # a CR LF cut in two by the chunks
             chunk = chunk[1:]
         after_cr = chunk[-1:] == cr

@@ -492,3 +492,15 @@ def test_ten_thousand_cards_into_a_real_vault(vault, tmp_path):
     with path.open("rb") as stream:
         again = import_vcard(vault, stream)
     assert (again.added, again.updated, again.occasions_added) == (0, 10_000, 0)
+
+
+def test_cli_says_which_card_was_too_big(vault, tmp_path):
+    vault.close()
+    path = tmp_path / "big-card.vcf"
+    path.write_text(card("FN:Fine", "BDAY:--0101") + card("FN:" + "z" * 300_000)
+                    + card("FN:Also Fine", _photo(1_000_000)), encoding="utf-8")
+    result = run_cli("import-contacts", str(path), env={"PROFILEKEEPER_PASSPHRASE": PASSPHRASE})
+    assert result.code == 0, result.err
+    assert result.err.strip() == ("profilekeeper: skipped card 2: its names and dates take more "
+                                  "than 256 KiB")
+    assert "2 people added" in result.out and "1 card(s) or date(s) skipped" in result.out

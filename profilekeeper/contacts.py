@@ -105,12 +105,11 @@ MAX_CARD_CHARS = 256 * 1024
 ~140 bytes of memory per character of a card, so this bounds it (~36 MB)."""
 MAX_CARDS = 100_000
 """A file with more cards is refused whole: every person imported is held until the one
-transaction commits (~1 KB each), so this bounds the import's memory where the file's size
+transaction commits (~2 KB each), so this bounds the import's memory where the file's size
 does not (the rest of a file streams through in constant memory)."""
 _USED = frozenset({"BEGIN", "END", "VERSION", "FN", "N", "UID", "BDAY", *_ANNIVERSARY_NAMES,
                    "X-ABDATE", "X-ABLABEL"})
-"""The properties read from a card; the others (PHOTO, NOTE, ADR…) are dropped before parsing.
-A line that names no property is kept, so that vobject still refuses a broken card."""
+"""The properties read from a card; the others (PHOTO, NOTE, ADR…) are dropped before parsing."""
 _PROPERTY = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")  # item1.X-ABDATE;… → X-ABDATE
 _CHUNK = 1 << 16
 _LINE_LIMIT = 4 * MAX_CARD_CHARS + 8
@@ -305,9 +304,10 @@ def _split_cards(lines: Iterable[str]) -> Iterator[str | None]:
         soft_break = line.endswith("=") and "QUOTED-PRINTABLE" in line.upper()
         # No strip() on the left: a line starting with a space or tab is a folded piece of the
         # line before (e.g. a NOTE that ends in "END:VCARD").
-        if line[:1] not in (" ", "\t"):
-            name = _PROPERTY.match(line)
-            leaving_out = name is not None and name[1].upper() not in _USED
+        # A line naming no property stays with the one before: kept, it lets vobject refuse a
+        # broken card; dropped, it is e.g. the unindented base64 of a vCard 2.1 photo.
+        if line[:1] not in (" ", "\t") and (name := _PROPERTY.match(line)) is not None:
+            leaving_out = name[1].upper() not in _USED
         keyword = line.rstrip().upper()
         if keyword == "BEGIN:VCARD":
             current, size = [line], len(line)

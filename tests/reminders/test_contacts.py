@@ -504,3 +504,13 @@ def test_cli_says_which_card_was_too_big(vault, tmp_path):
     assert result.err.strip() == ("profilekeeper: skipped card 2: its names and dates take more "
                                   "than 256 KiB")
     assert "2 people added" in result.out and "1 card(s) or date(s) skipped" in result.out
+
+
+def test_a_vcard_2_1_photo_whose_base64_is_not_indented(vault):
+    # vCard 2.1 ends a base64 value with a blank line; some exporters do not indent its lines.
+    text = "\r\n".join(["BEGIN:VCARD", "VERSION:2.1", "N:Lind;Tove", "PHOTO;JPEG;ENCODING=BASE64:",
+                        "/9j/4AAQSkZJRgABAQAAAQABAAD", "2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYI",
+                        "", "BDAY:19850315", "END:VCARD", ""])
+    report = import_contacts(vault, text + card("FN:Next", "this line is no property"))
+    assert report.skipped == ["card 2: it is not a readable vCard"]  # a broken kept part: refused
+    assert dates_by_name(vault) == {"Tove Lind": {("birthday", "1985-03-15", "")}}

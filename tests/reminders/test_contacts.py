@@ -469,10 +469,19 @@ def test_the_lines_do_not_depend_on_how_the_file_is_cut_into_chunks(monkeypatch,
     assert read_vcard_file(FIXTURES / name) == whole
 
 
-def test_a_file_of_too_many_cards_is_refused_whole(vault, monkeypatch):
+def test_a_file_of_too_many_cards_is_refused_whole(vault, monkeypatch, tmp_path, capsys):
+    from profilekeeper.cli import main
+
     monkeypatch.setattr(contacts_module, "MAX_CARDS", 3)
     with pytest.raises(InvalidInput, match="more than 3 cards"):
         import_contacts(vault, "".join(card(f"FN:P{i}") for i in range(4)))
+    assert vault.list(Person) == []
+    path = tmp_path / "four.vcf"
+    path.write_text("".join(card(f"FN:P{i}") for i in range(4)), encoding="utf-8")
+    monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", PASSPHRASE)
+    assert main(["import-contacts", str(path)]) == 2
+    assert capsys.readouterr().err == ("profilekeeper: the file holds more than 3 cards; import "
+                                       "it in parts\n")
     assert vault.list(Person) == []
     assert import_contacts(vault, "".join(card(f"FN:P{i}") for i in range(3))).added == 3
 

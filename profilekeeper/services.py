@@ -345,6 +345,7 @@ def export_ics_file(vault: Vault, path: str, *, names: bool = True) -> str:
 def import_contacts_file(vault: Vault, path: str) -> str:
     from pathlib import Path
 
-    from profilekeeper.contacts import import_contacts, read_vcard_file
+    from profilekeeper.contacts import import_vcard
 
-    return import_contacts(vault, *read_vcard_file(Path(path).expanduser())).summary()
+    with Path(path).expanduser().open("rb") as stream:
+        return import_vcard(vault, stream).summary()

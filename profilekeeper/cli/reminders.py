@@ -330,17 +330,20 @@ def run_reminder_action(args: argparse.Namespace) -> int:
 def run_import_contacts(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from profilekeeper.contacts import import_contacts, read_vcard_file
+    from profilekeeper.contacts import import_vcard
 
-    try:
-        text, encoding = read_vcard_file(Path(args.file))
+    try:  # opened before the unlock, so a wrong path is said before a passphrase is asked
+        stream = Path(args.file).open("rb")  # noqa: SIM115 - closed by the with below
     except OSError:
         raise InvalidInput("cannot read that file") from None
-    vault = _unlock.open_unlocked(args)
-    try:
-        report = import_contacts(vault, text, encoding)
-    finally:
-        vault.close()
+    with stream:
+        vault = _unlock.open_unlocked(args)
+        try:
+            report = import_vcard(vault, stream)  # read as it goes
+        except OSError:  # a read failing half-way; nothing was written
+            raise InvalidInput("cannot read that file") from None
+        finally:
+            vault.close()
     for message in report.skipped:
         _unlock.warn(f"skipped {message}")
     for message in report.merged:

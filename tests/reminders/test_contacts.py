@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
+from profilekeeper import contacts as contacts_module
 from profilekeeper.contacts import (
     CardError,
+    VcardLines,
     import_contacts,
+    import_vcard,
+    iter_contacts,
     parse_vcard_date,
     read_contacts,
-    read_vcard_file,
 )
+from profilekeeper.errors import InvalidInput
 from profilekeeper.model import Occasion, PartialDate, Person
 from tests.conftest import PASSPHRASE, run_cli
 
@@ -21,6 +26,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def fixture(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def read_vcard_file(path: Path) -> tuple[str, str]:
+    """The text of a file as the importer decodes it, and the encoding it was read in."""
+    with path.open("rb") as stream:
+        lines = VcardLines(stream)
+        text = "\r\n".join(lines)
+    return text, lines.encoding
 
 
 def dates_by_name(vault) -> dict[str, set[tuple[str, str, str]]]:
@@ -330,3 +343,183 @@ def test_a_huge_photo_among_many_cards_imports_every_card(vault):
     cards[7] = card("FN:Photo Person", "PHOTO;ENCODING=b;TYPE=JPEG:" + folded, "BDAY:--0704")
     report = import_contacts(vault, "".join(cards))  # ~1.5 s (vobject's allowQP: minutes)
     assert (report.added, report.skipped) == (2000, [])
+
+
+# -- big files: read as a stream, one card at a time ---------------------------------------
+
+
+def _photo(size: int, *, folded: bool = True) -> str:
+    import base64
+    import random
+
+    body = base64.b64encode(random.Random(size).randbytes(size * 3 // 4)).decode()
+    if not folded:
+        return "PHOTO;ENCODING=b;TYPE=JPEG:" + body
+    return "PHOTO;ENCODING=b;TYPE=JPEG:" + "\r\n ".join(body[i:i + 74]
+                                                         for i in range(0, len(body), 74))
+
+
+def test_a_file_much_bigger_than_the_memory_it_takes(vault, tmp_path):
+    # 20 MB: ordinary cards around five 4 MB photos. Before, the whole text, every card and
+    # vobject's parse of each were held at once: ~580 MB of peak for one 4 MB photo card.
+    import tracemalloc
+
+    from profilekeeper import services
+
+    path = tmp_path / "big.vcf"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        for i in range(300):
+            photo = [_photo(4_000_000)] if i % 60 == 30 else []
+            out.write(card(f"FN:Person {i:03d}", *photo, f"BDAY:19{50 + i % 50}-03-15"))
+    assert path.stat().st_size > 20_000_000
+    tracemalloc.start()
+    try:
+        summary = services.import_contacts_file(vault, str(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "300 people added" in summary and "0 card(s) or date(s) skipped" in summary
+    assert peak < 10_000_000, f"peak traced memory {peak:,} bytes for a 20 MB file"
+    assert dates_by_name(vault)["Person 030"] == {("birthday", "1980-03-15", "")}
+
+
+class Trickle(io.RawIOBase):
+    """A file that says how much of it has been read."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.at = data, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        piece = self.data[self.at:self.at + len(buffer)]
+        buffer[:len(piece)] = piece
+        self.at += len(piece)
+        return len(piece)
+
+
+def test_the_first_contact_comes_before_the_rest_of_the_file_is_read():
+    first = card("FN:Ann First", "BDAY:1970-01-01").encode()
+    rest = "".join(card(f"FN:Person {i}", "BDAY:--0704") for i in range(5_000)).encode()
+    stream = Trickle(first + rest)
+    skipped: list[str] = []
+    contacts = iter_contacts(VcardLines(io.BufferedReader(stream)), skipped)
+    assert next(contacts).name == "Ann First"
+    assert stream.at <= 2 * 65536 < len(rest)  # a chunk or two read ahead, no more
+    assert sum(1 for _ in contacts) == 5_000 and stream.at == len(first + rest)
+
+
+def test_an_oversized_card_is_skipped_and_said_the_cards_around_it_import(vault):
+    long_name = "FN:" + "\r\n ".join(["Wolfe­schlegel­stein" * 4] * 4000)  # ~300 KiB folded
+    one_line = "FN:" + "x" * 3_000_000  # and an unfolded one, longer than a line is kept
+    text = (card("FN:Before", "BDAY:1970-01-01") + card(long_name, "BDAY:1971-01-01")
+            + card("FN:Between", "BDAY:--0202") + card(one_line) + card("FN:After"))
+    report = import_contacts(vault, text)
+    assert report.skipped == ["card 2: its names and dates take more than 256 KiB",
+                              "card 4: its names and dates take more than 256 KiB"]
+    assert (report.added, report.occasions_added) == (3, 2)
+    assert dates_by_name(vault) == {"Before": {("birthday", "1970-01-01", "")},
+                                    "Between": {("birthday", "--02-02", "")}, "After": set()}
+    assert "2 card(s) or date(s) skipped" in report.summary()
+
+
+@pytest.mark.parametrize("folded", [True, False], ids=["folded", "one line"])
+def test_a_photo_over_the_card_cap_costs_the_card_nothing(vault, folded):
+    # Photos (and the other properties never stored) go before the cap is applied.
+    text = (card("FN:Photo Person", _photo(3_000_000, folded=folded), "UID:p-1",
+                 "BDAY:1984-02-29", "ANNIVERSARY:2010-06-12", "NOTE:" + "n" * 400_000,
+                 "LOGO;ENCODING=b:" + "A" * 300_000)
+            + card("FN:Next Person", "BDAY:--1224"))
+    report = import_contacts(vault, text)
+    assert (report.added, report.skipped) == (2, [])
+    assert dates_by_name(vault)["Photo Person"] == {("birthday", "1984-02-29", ""),
+                                                    ("anniversary", "2010-06-12", "")}
+    assert {p.contact_uid for p in vault.list(Person)} == {"p-1", ""}
+
+
+def test_the_report_counts_stay_right_in_a_stream(vault, tmp_path):
+    import_contacts(vault, card("FN:Known", "UID:k", "BDAY:1960-01-01"))
+    path = tmp_path / "mixed.vcf"
+    path.write_bytes((card("FN:Known", "UID:k", "BDAY:1960-01-02")  # updated
+                      + card("FN:New One", "BDAY:1985-13-45")  # its date left out
+                      + card("N:;;;;")  # no name
+                      + card("FN:" + "y" * 300_000)  # over the cap
+                      + card("FN:New One", "ANNIVERSARY:2001-01-01")  # merged into card 2
+                      + card("FN:Last", _photo(2_000_000))).encode())
+    with path.open("rb") as stream:
+        report = import_vcard(vault, stream)
+    assert (report.added, report.updated, report.occasions_added, report.occasions_updated) \
+        == (2, 1, 1, 1)
+    assert report.skipped == [
+        "card 2: a date does not exist in the calendar; that date was left out",
+        "card 3: it has no name", "card 4: its names and dates take more than 256 KiB"]
+    assert report.merged == ["card 5: the same person as card 2; merged, its dates kept"]
+    assert report.summary() == ("Imported contacts: 2 people added, 1 matched; 1 dates added, "
+                                "1 updated; 3 card(s) or date(s) skipped; 1 repeated card(s) "
+                                "merged.")
+
+
+@pytest.mark.parametrize("chunk", [4, 5, 7, 64, 4096])
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.vcf")))
+def test_the_lines_do_not_depend_on_how_the_file_is_cut_into_chunks(monkeypatch, name, chunk):
+    # A CR LF, a UTF-8 character or a fold that cuts one may fall across two reads.
+    whole = read_vcard_file(FIXTURES / name)
+    monkeypatch.setattr(contacts_module, "_CHUNK", chunk)
+    assert read_vcard_file(FIXTURES / name) == whole
+
+
+def test_a_file_of_too_many_cards_is_refused_whole(vault, monkeypatch, tmp_path, capsys):
+    from profilekeeper.cli import main
+
+    monkeypatch.setattr(contacts_module, "MAX_CARDS", 3)
+    with pytest.raises(InvalidInput, match="more than 3 cards"):
+        import_contacts(vault, "".join(card(f"FN:P{i}") for i in range(4)))
+    assert vault.list(Person) == []
+    path = tmp_path / "four.vcf"
+    path.write_text("".join(card(f"FN:P{i}") for i in range(4)), encoding="utf-8")
+    monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", PASSPHRASE)
+    assert main(["import-contacts", str(path)]) == 2
+    assert capsys.readouterr().err == ("profilekeeper: the file holds more than 3 cards; import "
+                                       "it in parts\n")
+    assert vault.list(Person) == []
+    assert import_contacts(vault, "".join(card(f"FN:P{i}") for i in range(3))).added == 3
+
+
+def test_ten_thousand_cards_into_a_real_vault(vault, tmp_path):
+    # Scaled down from 50,000 to keep this test near 10 s on a loaded 2-core machine; the
+    # benchmark (benchmarks/bench_contacts.py) imports 50 MB.
+    path = tmp_path / "many.vcf"
+    path.write_bytes("".join(card(f"FN:Person {i:05d}", f"UID:u-{i}", f"BDAY:19{50 + i % 50}-"
+                                  f"{1 + i % 12:02d}-{1 + i % 28:02d}", "ANNIVERSARY:2001-09-09",
+                                  "EMAIL:someone@example.org", "TEL:+1 555 0100")
+                             for i in range(10_000)).encode())
+    with path.open("rb") as stream:
+        report = import_vcard(vault, stream)
+    assert (report.added, report.occasions_added, report.skipped) == (10_000, 20_000, [])
+    assert vault.count(Person) == 10_000 and vault.count(Occasion) == 20_000
+    with path.open("rb") as stream:
+        again = import_vcard(vault, stream)
+    assert (again.added, again.updated, again.occasions_added) == (0, 10_000, 0)
+
+
+def test_cli_says_which_card_was_too_big(vault, tmp_path):
+    vault.close()
+    path = tmp_path / "big-card.vcf"
+    path.write_text(card("FN:Fine", "BDAY:--0101") + card("FN:" + "z" * 300_000)
+                    + card("FN:Also Fine", _photo(1_000_000)), encoding="utf-8")
+    result = run_cli("import-contacts", str(path), env={"PROFILEKEEPER_PASSPHRASE": PASSPHRASE})
+    assert result.code == 0, result.err
+    assert result.err.strip() == ("profilekeeper: skipped card 2: its names and dates take more "
+                                  "than 256 KiB")
+    assert "2 people added" in result.out and "1 card(s) or date(s) skipped" in result.out
+
+
+def test_a_vcard_2_1_photo_whose_base64_is_not_indented(vault):
+    # vCard 2.1 ends a base64 value with a blank line; some exporters do not indent its lines.
+    text = "\r\n".join(["BEGIN:VCARD", "VERSION:2.1", "N:Lind;Tove", "PHOTO;JPEG;ENCODING=BASE64:",
+                        "/9j/4AAQSkZJRgABAQAAAQABAAD", "2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYI",
+                        "", "BDAY:19850315", "END:VCARD", ""])
+    report = import_contacts(vault, text + card("FN:Next", "this line is no property"))
+    assert report.skipped == ["card 2: it is not a readable vCard"]  # a broken kept part: refused
+    assert dates_by_name(vault) == {"Tove Lind": {("birthday", "1985-03-15", "")}}

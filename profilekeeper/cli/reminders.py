@@ -3,8 +3,8 @@
 ``remind`` runs in login shells and timers, so its path imports only the standard library,
 ``cryptography``, ``jeepney`` and the read-only store (no SQLAlchemy, SQLModel, Textual, httpx
 or keyring while the fast keyring route works); tests check it. Exit statuses: 0 nothing due,
-1 something due, 3 locked with nobody to ask. The other commands change the vault and use the
-full store.
+1 something due, 3 locked with nobody to ask, 5 a record could not be read (the rest is shown).
+The other commands change the vault and use the full store.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from profilekeeper.cli import _unlock
 from profilekeeper.cli._output import printable
-from profilekeeper.errors import InvalidInput, VaultLocked, WrongPassphrase
+from profilekeeper.errors import CorruptedRecord, InvalidInput, VaultLocked, WrongPassphrase
 
 if TYPE_CHECKING:
     from profilekeeper.reminders import Due
@@ -30,7 +30,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="show birthdays and anniversaries that need a gift soon",
         description="Show what is due, soonest first, with gift status and top ideas. "
-        "Exit status 0: nothing due; 1: something due; 3: locked and nobody to ask.",
+        "Exit status 0: nothing due; 1: something due; 3: locked and nobody to ask; "
+        "5: a record could not be read (what could be is shown).",
     )
     remind.add_argument(
         "--days",
@@ -247,7 +248,8 @@ def run_remind(args: argparse.Namespace) -> int:
         if collecting:
             gc.enable()
     if corrupted:
-        _unlock.warn(f"{corrupted} record(s) could not be read (corrupted); they are left out")
+        _unlock.warn(f"{corrupted} record(s) could not be read (corrupted or damaged); "
+                     "they are left out")
     if args.json:
         import json
 
@@ -264,6 +266,8 @@ def run_remind(args: argparse.Namespace) -> int:
         print(f"Nothing due in the next {args.days} days.")
     if args.notify and items:
         _notify(items)
+    if corrupted:  # what could be read is shown above; one left out may be what is due
+        return CorruptedRecord.exit_code
     return 1 if items else 0
 
 
@@ -346,7 +350,8 @@ def export_ics(args: argparse.Namespace) -> int:
     finally:
         vault.close()
     if unreadable:
-        _unlock.warn(f"{unreadable} record(s) could not be read (corrupted); they are left out")
+        _unlock.warn(f"{unreadable} record(s) could not be read (corrupted or damaged); "
+                     "they are left out")
     output = getattr(args, "output", None)
     if output and str(output) != "-":
         from profilekeeper.store.transfer import write_private_file

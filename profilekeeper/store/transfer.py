@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from profilekeeper.errors import InvalidInput
 from profilekeeper.model import ENTITIES
-from profilekeeper.store.codec import codec_for
+from profilekeeper.store.codec import Codec, codec_for
 from profilekeeper.store.migrations import CURRENT_VERSION
+from profilekeeper.validation import Refused
 
 if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault
@@ -48,7 +50,8 @@ def import_json(vault: Vault, text: str, *, replace: bool = False) -> dict[str, 
     """Load an export into ``vault`` in one transaction; return the count per table.
 
     Records are matched by id: existing ones are overwritten, new ones added. With
-    ``replace`` the vault is emptied first. Any invalid record aborts the whole import.
+    ``replace`` the vault is emptied first. Any record that breaks the rules every stored
+    record keeps (``validation.check_stored``) aborts the whole import before anything changes.
     """
     try:
         data = json.loads(text)
@@ -68,10 +71,7 @@ def import_json(vault: Vault, text: str, *, replace: bool = False) -> dict[str, 
         rows = tables.get(codec.table, [])
         if not isinstance(rows, list):
             raise InvalidInput(f"the export's {codec.table} section is not a list")
-        try:
-            parsed.append((cls, [codec.from_plain(row) for row in rows]))
-        except (TypeError, ValueError, ArithmeticError):
-            raise InvalidInput(f"the export has an invalid record in {codec.table}") from None
+        parsed.append((cls, [_imported(codec, n, row) for n, row in enumerate(rows, start=1)]))
 
     counts: dict[str, int] = {}
     try:
@@ -84,6 +84,23 @@ def import_json(vault: Vault, text: str, *, replace: bool = False) -> dict[str, 
     except IntegrityError:
         raise InvalidInput("the export refers to records it does not contain") from None
     return counts
+
+
+_PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+
+def _imported(codec: Codec[Any], position: int, row: Any) -> Any:
+    """The record in ``row``, checked by ``validation.check_stored`` as every stored record is;
+    InvalidInput naming the table, the record's position and id and the field, never a value."""
+    where = f"the export's {codec.table} record {position}"
+    if not isinstance(row, dict):
+        raise InvalidInput(f"{where} is not an object")
+    if isinstance(row.get("id"), str) and _PLAIN_ID.fullmatch(row["id"]):
+        where += f" (id {row['id']})"  # ids are random: only one shaped like an id is echoed
+    try:
+        return codec.from_plain(row)
+    except Refused as refused:
+        raise InvalidInput(f"{where} cannot be used: {refused}") from None
 
 
 def write_private_file(path: Path, text: str) -> None:

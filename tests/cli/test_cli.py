@@ -205,7 +205,15 @@ def test_options_work_before_and_after_the_command(initialized: Path, tmp_path: 
 
 
 def test_control_characters_in_stored_text_are_not_sent_to_the_terminal(initialized) -> None:
-    cli_ok("person", "add", "Evil\x1b[2J\x07Name", "--birthday", "--03-10")
+    from profilekeeper.model import Occasion, Person
+    from profilekeeper.store.vault import Vault
+
+    refused = run_cli("person", "add", "Evil\x1b[2J\x07Name", env=ENV)
+    assert refused.code == 2 and "control characters" in refused.err  # not let in any more
+    with Vault.open(initialized) as vault:  # but an older release stored such names
+        vault.unlock(PASSPHRASE)
+        evil = vault.add(Person("Evil\x1b[2J\x07Name"))
+        vault.add(Occasion("birthday", 3, 10, person_id=evil.id))
     listed = cli_ok("person", "list")
     assert "\x1b" not in listed and "\x07" not in listed and "Evil" in listed
     due = run_cli("remind", "--today", "2026-03-01", "--days", "30", env=ENV)

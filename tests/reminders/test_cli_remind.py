@@ -146,7 +146,7 @@ def test_corrupted_record_is_reported_and_the_rest_still_shown(vault, vault_path
         conn.execute("UPDATE occasions SET sealed = x'00' WHERE id = ?", (family["kim_anniv"].id,))
     conn.close()
     result = remind("--days", "60", env=UNLOCK)
-    assert result.code == 1
+    assert result.code == 5  # not 1: the record left out may be the one that is due
     assert "Sam turns 40" in result.out and "Kim" not in result.out
     assert "1 record(s) could not be read" in result.err
 

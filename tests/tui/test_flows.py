@@ -287,6 +287,39 @@ async def test_add_occasion_with_lead_time(make, vault, vault_path) -> None:
         assert occasion.lead_days == [21, 7]
 
 
+async def test_the_occasion_form_refuses_dates_later_commands_could_not_use(
+    make, vault, vault_path
+) -> None:
+    """``9999-12-31`` made the calendar export fail for good: the form applies the same rules
+    as the CLI and the imports (validation.py), inline, and saves nothing."""
+    remember(vault)
+    vault.add_person(Person(name="Sam"))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, OccasionForm)
+        for typed, why in (("9999-12-31", "years run from 1 to 9000"),
+                           ("2999-01-01", "cannot be after this year"),  # a birthday
+                           ("--02-30", "does not exist")):  # fmt: skip
+            await fill(pilot, date=typed)
+            await click(pilot, "#save")
+            assert why in error_text(app), typed
+            assert isinstance(app.screen, OccasionForm)
+        await fill(pilot, date="--12-31")
+        await click(pilot, "#save")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+    with reopen(vault_path) as check:
+        [occasion] = check.list(Occasion)
+        assert (occasion.month, occasion.day, occasion.year) == (12, 31, None)
+
+
 # -- reminders -------------------------------------------------------------------------------
 
 

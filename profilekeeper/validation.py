@@ -37,11 +37,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from profilekeeper.errors import InvalidInput
 from profilekeeper.model_core import Occasion, Profile
@@ -164,19 +164,26 @@ def _is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-@dataclass(frozen=True, slots=True)
 class _Rules:
-    """One record type's rules, laid out so the common case costs a few C-level calls."""
+    """One record type's rules, laid out so the common case costs a few C-level calls.
 
-    names: tuple[str, ...]
-    values: Callable[[Any], tuple[Any, ...]]
-    """Every field's value, in ``names`` order."""
-    allowed: tuple[frozenset[type[Any]], ...]
-    wrong_type: tuple[str, ...]
-    contents: tuple[tuple[int, Check], ...]
-    """Checks of values of the right type, by position, run when the value is not empty."""
-    name: tuple[str, str] | None
-    """The field that must not be blank, if the record has one, and what it names."""
+    (A plain class: a dataclass costs ~0.5 ms to define, on every ``remind``.)
+    """
+
+    __slots__ = ("allowed", "contents", "name", "names", "values", "wrong_type")
+
+    def __init__(self, names: tuple[str, ...], values: Callable[[Any], tuple[Any, ...]],
+                 allowed: tuple[frozenset[type[Any]], ...], wrong_type: tuple[str, ...],
+                 contents: tuple[tuple[int, Check], ...], name: tuple[str, str] | None) -> None:
+        self.names = names
+        self.values = values
+        """Every field's value, in ``names`` order."""
+        self.allowed = allowed
+        self.wrong_type = wrong_type
+        self.contents = contents
+        """Checks of values of the right type, by position, run when the value is not empty."""
+        self.name = name
+        """The field that must not be blank, if the record has one, and what it names."""
 
 
 _RULES: dict[type[Any], _Rules] = {}
@@ -238,9 +245,10 @@ def check_stored(record: Any) -> None:
 
 # --- entered: what people type and files bring --------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_LINE_BREAKS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # notes may keep tabs and newlines
-_CURRENCY = re.compile(r"[A-Z]{3}")
+# Patterns as text, compiled (and cached by ``re``) on first use: not on every ``remind``.
+_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+_LINE_BREAKS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # notes may keep tabs and newlines
+_CURRENCY = r"[A-Z]{3}"
 _SHORT_FIELDS = {"name", "kind", "title", "category", "relationship", "label", "retailer",
                  "display_name", "city", "currency", "contact_uid"}  # fmt: skip
 
@@ -249,7 +257,7 @@ def one_line(text: str, field: str, *, limit: int = MAX_NAME) -> str:
     """``text`` with its whitespace folded to single spaces; Refused if it holds control
     characters or is longer than ``limit`` characters."""
     folded = " ".join(text.split())
-    if _CONTROL.search(folded):
+    if re.search(_CONTROL, folded):
         raise Refused(field, "must not hold control characters")
     if len(folded) > limit:
         raise Refused(field, f"must be at most {limit} characters")
@@ -258,7 +266,7 @@ def one_line(text: str, field: str, *, limit: int = MAX_NAME) -> str:
 
 def _notes(text: str, field: str) -> str:
     text = text.strip()
-    if _LINE_BREAKS.search(text):
+    if re.search(_LINE_BREAKS, text):
         raise Refused(field, "must not hold control characters")
     if len(text) > MAX_NOTES:
         raise Refused(field, f"must be at most {MAX_NOTES} characters")
@@ -295,7 +303,7 @@ def entered(record: T, *, today: date | None = None) -> T:
     for name in ("price", "budget"):
         if (amount := getattr(record, name, None)) is not None:
             _two_decimals(amount, name)
-    if (currency := getattr(record, "currency", "")) and not _CURRENCY.fullmatch(currency):
+    if (currency := getattr(record, "currency", "")) and not re.fullmatch(_CURRENCY, currency):
         raise Refused("currency", "is three letters, like EUR")
     if isinstance(record, Occasion):
         if len(record.lead_days) > MAX_LEADS:
@@ -313,12 +321,11 @@ def _two_decimals(amount: Decimal, field: str) -> None:
 
 # --- parsing what people type -------------------------------------------------------------
 
-_FULL_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_YEARLESS = re.compile(r"^--(\d{1,2})-?(\d{2})$")
+_FULL_DATE = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
+_YEARLESS = r"^--(\d{1,2})-?(\d{2})$"
 
 
-@dataclass(frozen=True, slots=True)
-class PartialDate:
+class PartialDate(NamedTuple):
     """A calendar date whose year may be unknown (a birthday without the birth year)."""
 
     month: int
@@ -334,9 +341,9 @@ class PartialDate:
 def parse_partial_date(text: str) -> PartialDate:
     """Parse ``YYYY-MM-DD`` or ``--MM-DD`` (also ``--MMDD``); raise InvalidInput otherwise."""
     text = text.strip()
-    if m := _FULL_DATE.match(text):
+    if m := re.match(_FULL_DATE, text):
         year, month, day = (int(g) for g in m.groups())
-    elif m := _YEARLESS.match(text):
+    elif m := re.match(_YEARLESS, text):
         year, (month, day) = None, (int(g) for g in m.groups())
     else:
         raise InvalidInput("dates are written YYYY-MM-DD, or --MM-DD when the year is unknown")
@@ -387,7 +394,7 @@ def parse_lead_days(text: str) -> list[int]:
 def parse_currency(text: str) -> str:
     """``eur`` → ``EUR``; empty stays empty; InvalidInput unless three letters."""
     code = text.strip().upper()
-    if code and not _CURRENCY.fullmatch(code):
+    if code and not re.fullmatch(_CURRENCY, code):
         raise InvalidInput("a currency is three letters, like EUR")
     return code
 

@@ -320,6 +320,36 @@ async def test_the_occasion_form_refuses_dates_later_commands_could_not_use(
         assert (occasion.month, occasion.day, occasion.year) == (12, 31, None)
 
 
+async def test_home_people_and_a_person_show_the_rest_of_a_vault_with_damaged_values(
+    make, vault, vault_path
+) -> None:
+    """A month 13 and a null name, sealed with the vault's key as an older release might have:
+    each screen shows the rest and says what it left out, naming nothing."""
+    from tests.reminders.test_damaged_values import plant
+
+    remember(vault)
+    sam = vault.add_person(Person(name="Sam"))
+    vault.add(Occasion("birthday", 3, 14, 1986, person_id=sam.id))
+    plant(vault_path, vault.data_key, Occasion, {"kind": "birthday", "month": 13, "day": 1},
+          (sam.id,))  # fmt: skip
+    plant(vault_path, vault.data_key, Person, {"name": None})
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one("#upcoming").row_count == 1  # Sam turns 40
+        assert any("could not be read (corrupted or damaged)" in n.message
+                   for n in app._notifications)  # fmt: skip
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.query_one("#dates").row_count == 1
+        assert app.is_running and app.return_code is None
+
+
 # -- reminders -------------------------------------------------------------------------------
 
 

@@ -12,7 +12,8 @@ and the ranges arithmetic needs:
   year or in a leap year;
 - years run from ``FIRST_YEAR`` to ``LAST_YEAR`` (1–9000). The readers work out next
   occurrences, the day after (a calendar event's end) and next year's date: far from 9999,
-  the last year ``datetime.date`` knows, none of that can overflow, whatever "today" is;
+  the last year ``datetime.date`` knows, none of that can overflow (for any "today" before
+  9998: bounding ``--today`` is the commands' business);
 - lead days are whole numbers from 0 to ``MAX_LEAD_DAYS`` (366): a reminder never starts more
   than a year ahead, and ``date - lead`` never leaves the calendar;
 - amounts (budgets, prices) are finite, from 0 to ``MAX_AMOUNT`` (the sync protocol's largest);
@@ -389,12 +390,3 @@ def parse_lead_days(text: str) -> list[int]:
     if len(days) > MAX_LEADS:
         raise InvalidInput(f"at most {MAX_LEADS} lead times")
     return days
-
-
-def parse_currency(text: str) -> str:
-    """``eur`` → ``EUR``; empty stays empty; InvalidInput unless three letters."""
-    code = text.strip().upper()
-    if code and not re.fullmatch(_CURRENCY, code):
-        raise InvalidInput("a currency is three letters, like EUR")
-    return code
-

@@ -68,8 +68,8 @@ class HomeScreen(VaultScreen):
             greeting.append("   personalization off", style="dim")
         self.query_one("#greeting", Static).update(greeting)
         if view.unreadable:
-            self.notify(f"{view.unreadable} record(s) could not be read (corrupted or damaged) "
-                        "and are not shown.",
+            self.notify(f"{view.unreadable} record(s) could not be read and are not shown: they "
+                        "failed authentication or hold values this version cannot use.",
                         severity="error", timeout=8)
         self._items = {_row_key(d): d for d in view.due + view.upcoming}
         self.query_one("#due", RecordTable).fill(

@@ -34,12 +34,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from itertools import chain, islice
 from typing import Any, AnyStr, BinaryIO, Protocol
 
+from profilekeeper import validation
 from profilekeeper.errors import InvalidInput
 from profilekeeper.model import Occasion, PartialDate, Person
 
@@ -398,6 +399,11 @@ def import_contacts(vault: _Store, source: str | Iterable[str],
     changed_occasions: dict[str, Occasion] = {}
     first_card: dict[str, int] = {}  # person id → the card in this file that brought them
     for contact in contacts:
+        try:  # the rules every way in applies (validation.py)
+            validation.entered(Person(name=contact.name, contact_uid=contact.uid))
+        except validation.Refused as refused:
+            report.skipped.append(f"card {contact.card}: it cannot be used ({refused})")
+            continue
         person = by_uid.get(contact.uid) if contact.uid else None
         person = person or by_name.get(contact.name.casefold())
         if person is not None and person.id in first_card:
@@ -419,7 +425,11 @@ def import_contacts(vault: _Store, source: str | Iterable[str],
             by_uid[person.contact_uid] = person
         theirs = occasions.setdefault(person.id, [])
         for found in contact.dates:
-            _merge_date(found, person, theirs, changed_occasions, report)
+            try:
+                _merge_date(found, person, theirs, changed_occasions, report)
+            except validation.Refused as refused:
+                report.skipped.append(f"card {contact.card}: a date cannot be used ({refused}); "
+                                      "that date was left out")  # fmt: skip
     with vault.transaction():
         for changed in (changed_people, changed_occasions):  # people first: occasions refer to them
             for batch in _batches(changed.values()):  # one batch's sealed rows in memory at once
@@ -429,20 +439,25 @@ def import_contacts(vault: _Store, source: str | Iterable[str],
 
 def _merge_date(found: ContactDate, person: Person, theirs: list[Occasion],
                 changed: dict[str, Occasion], report: ImportReport) -> None:
+    """Add or update the person's occasion for ``found``; validation.Refused, changing nothing,
+    if the date breaks the rules (a year past 9000, a birthday in a future year)."""
     d = found.date
     key = (found.kind, found.label.casefold())
     same = next((o for o in theirs if (o.kind, o.label.casefold()) == key), None)
     if same is None:
-        occasion = Occasion(found.kind, d.month, d.day, d.year, person_id=person.id,
-                            label=found.label)
+        occasion = validation.entered(Occasion(found.kind, d.month, d.day, d.year,
+                                               person_id=person.id, label=found.label))
         theirs.append(occasion)
         changed[occasion.id] = occasion
         report.occasions_added += 1
     else:
         # Keep a known year when the card no longer carries one (e.g. Apple's omit-year).
         wanted = (d.month, d.day, d.year if d.year is not None else same.year)
+        if validation.real_date(*wanted):  # the kept year has no such day (29 February)
+            wanted = (d.month, d.day, d.year)
         if (same.month, same.day, same.year) == wanted:
             return
+        validation.entered(replace(same, month=d.month, day=d.day, year=wanted[2]))
         same.month, same.day, same.year = wanted
         if same.id not in changed:
             report.occasions_updated += 1

@@ -12,6 +12,7 @@ Messages never carry personal data: they name the kind of record and, at most, i
     │   ├── WrongPassphrase (3)
     │   ├── UnsupportedVault(2) written by a newer profilekeeper, or not a vault at all
     │   └── CorruptedRecord (5) a record failed authentication
+    │       └── DamagedRecord (5) authentic, but holds a value no reader can use
     └── NotFound            (4) no record matches
 """
 
@@ -67,8 +68,19 @@ class CorruptedRecord(VaultError):
     """A stored record failed authentication: flipped bytes, or a ciphertext moved between rows."""
 
     exit_code = 5
+    why = "is corrupted (it failed authentication)"
 
     def __init__(self, table: str, record_id: str) -> None:
-        super().__init__(f"record {table}/{record_id} is corrupted (it failed authentication)")
+        super().__init__(f"record {table}/{record_id} {self.why}")
         self.table = table
         self.record_id = record_id
+
+
+class DamagedRecord(CorruptedRecord):
+    """A record that opened but holds a value this version cannot use (a month 13, a name that
+    is not text): written by an older release or by hand. Readers report it like a corrupted
+    one and show the rest; see profilekeeper/validation.py."""
+
+    why = "holds a value this version cannot use"
+    field = ""
+    """The field at fault, for debugging (the message names none)."""

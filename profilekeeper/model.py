@@ -4,25 +4,28 @@ No storage, no UI, no HTTP here. The store seals every field except ``id`` and t
 in a class's ``CLEAR`` tuple (references between records), so those are the only values an
 attacker holding the vault file can read; see docs/threat-model.md. ``Profile``, ``Person``,
 ``Occasion`` and ``Gift`` are defined in ``model_core`` (so ``remind`` defines only those) and
-re-exported here: import every record from this module.
+re-exported here: import every record from this module. The rules for the values they hold,
+and the parsers for what people type, are in ``profilekeeper.validation``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from profilekeeper.errors import InvalidInput
 from profilekeeper.model_core import Gift as Gift
 from profilekeeper.model_core import GiftStatus as GiftStatus
 from profilekeeper.model_core import Occasion as Occasion
 from profilekeeper.model_core import Person as Person
 from profilekeeper.model_core import Profile as Profile
 from profilekeeper.model_core import new_id as new_id
+from profilekeeper.validation import PartialDate as PartialDate
+from profilekeeper.validation import parse_lead_days as parse_lead_days
+from profilekeeper.validation import parse_money as parse_money
+from profilekeeper.validation import parse_partial_date as parse_partial_date
 
 
 class Sentiment(StrEnum):
@@ -196,63 +199,3 @@ ENTITIES: tuple[type[Any], ...] = (
     Retailer, Grant, ShareRecord, Suggestion, Rule,
 )  # fmt: skip
 """Every stored record type, parents before children (the order export and import use)."""
-
-
-# --- parsing what people type -------------------------------------------------------------
-
-_FULL_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_YEARLESS = re.compile(r"^--(\d{1,2})-?(\d{2})$")
-
-
-@dataclass(frozen=True, slots=True)
-class PartialDate:
-    """A calendar date whose year may be unknown (a birthday without the birth year)."""
-
-    month: int
-    day: int
-    year: int | None = None
-
-    def __str__(self) -> str:
-        if self.year is None:
-            return f"--{self.month:02d}-{self.day:02d}"
-        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
-
-
-def parse_partial_date(text: str) -> PartialDate:
-    """Parse ``YYYY-MM-DD`` or ``--MM-DD`` (also ``--MMDD``); raise InvalidInput otherwise."""
-    text = text.strip()
-    if m := _FULL_DATE.match(text):
-        year, month, day = (int(g) for g in m.groups())
-    elif m := _YEARLESS.match(text):
-        year, (month, day) = None, (int(g) for g in m.groups())
-    else:
-        raise InvalidInput("dates are written YYYY-MM-DD, or --MM-DD when the year is unknown")
-    try:
-        date(2000 if year is None else year, month, day)  # 2000 is a leap year: --02-29 is fine
-    except ValueError:
-        raise InvalidInput("that date does not exist in the calendar") from None
-    if year is not None and year < 1:
-        raise InvalidInput("years start at 1")
-    return PartialDate(month, day, year)
-
-
-def parse_money(text: str) -> Decimal:
-    """Parse an amount like ``25``, ``25.50`` or ``25,50``; raise InvalidInput otherwise."""
-    try:
-        amount = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise InvalidInput("amounts are written like 25 or 25.50") from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInput("amounts must be zero or more")
-    return amount
-
-
-def parse_lead_days(text: str) -> list[int]:
-    """Parse ``14,3`` into ``[14, 3]`` (sorted, largest first); raise InvalidInput otherwise."""
-    try:
-        days = sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True)
-    except ValueError:
-        raise InvalidInput("lead times are whole days separated by commas, like 14,3") from None
-    if not days or any(d < 0 or d > 366 for d in days):
-        raise InvalidInput("lead times are between 0 and 366 days")
-    return days

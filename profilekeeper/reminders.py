@@ -206,9 +206,20 @@ def within(
     leap_day: str = "feb28",
 ) -> list[str]:
     """Ids of the ``(id, month, day, year, yearly)`` dates that fall in the window: a superset
-    of ``candidates``, known before any occasion is decrypted (the vault's date index)."""
+    of ``candidates``, known before any occasion is decrypted (the vault's date index).
+
+    A date no calendar has (an index an older release sealed from a month-13 occasion) counts
+    as in the window: its occasion is then opened, and reported as damaged, not skipped.
+    """
     window = _Window(today, days, leap_day)
-    return [id_ for id_, month, day, year, yearly in dates if window.on(month, day, year, yearly)]
+    found = []
+    for id_, month, day, year, yearly in dates:
+        try:
+            if window.on(month, day, year, yearly):
+                found.append(id_)
+        except (TypeError, ValueError, OverflowError):
+            found.append(id_)
+    return found
 
 
 def candidates(

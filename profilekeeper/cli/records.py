@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from profilekeeper.cli._output import printable
@@ -164,18 +165,13 @@ def _report_corrupted(corrupted: Sequence[CorruptedRecord]) -> int:
 
 
 def _date_arg(text: str | None) -> Any:
-    if text is None:
-        return None
-    from datetime import date
+    from profilekeeper.validation import parse_date
 
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("dates are written YYYY-MM-DD") from None
+    return None if text is None else parse_date(text)
 
 
 def _money_arg(text: str | None) -> Any:
-    from profilekeeper.model import parse_money
+    from profilekeeper.validation import parse_money
 
     return None if text is None else parse_money(text)
 
@@ -207,17 +203,19 @@ def profile_show(args: argparse.Namespace) -> int:
 
 
 def profile_set(args: argparse.Namespace) -> int:
+    from profilekeeper.validation import entered
+
     with open_unlocked(args) as vault:
         profile = vault.profile()
         if args.name is not None:
-            profile.display_name = args.name.strip()
+            profile.display_name = args.name
         if args.city is not None:
-            profile.city = args.city.strip()
+            profile.city = args.city
         if args.opted_in is not None:
             profile.opted_in = args.opted_in
         if args.leap_day is not None:
             profile.settings = {**profile.settings, "leap_day": args.leap_day}
-        vault.save(profile)
+        vault.save(entered(profile))
     print("Profile saved.")
     return 0
 
@@ -226,25 +224,21 @@ def profile_set(args: argparse.Namespace) -> int:
 
 
 def person_add(args: argparse.Namespace) -> int:
-    from profilekeeper.model import Occasion, Person, parse_partial_date
+    from profilekeeper.model import Occasion, Person
+    from profilekeeper.validation import entered, parse_partial_date
 
     dates = {
         k: parse_partial_date(v)
         for k, v in (("birthday", args.birthday), ("anniversary", args.anniversary))
         if v
     }
-    person = Person(
-        name=args.name,
-        relationship=args.relationship.strip(),
-        budget=_money_arg(args.budget),
-        currency=args.currency.upper(),
-    )
+    person = entered(Person(args.name, args.relationship, budget=_money_arg(args.budget),
+                            currency=args.currency.upper()))  # fmt: skip
+    occasions = [entered(Occasion(kind, d.month, d.day, d.year, person_id=person.id))
+                 for kind, d in dates.items()]  # fmt: skip
     with open_unlocked(args) as vault, vault.transaction():
         vault.add_person(person)
-        vault.add_all(
-            Occasion(kind=kind, month=d.month, day=d.day, year=d.year, person_id=person.id)
-            for kind, d in dates.items()
-        )
+        vault.add_all(occasions)
     print("Added 1 person.")
     return 0
 
@@ -310,10 +304,13 @@ def _person_id(vault: Any, name: str | None) -> str | None:
 
 def interest_add(args: argparse.Namespace) -> int:
     from profilekeeper.model import Interest, Sentiment
+    from profilekeeper.validation import entered
 
     category, name = args.category.strip().lower(), " ".join(args.name.split())
     if not category or not name:
         raise InvalidInput("an interest needs a category and a name")
+    checked = entered(Interest(category, name, Sentiment(args.sentiment)))
+    category, name = checked.category, checked.name
     with open_unlocked(args) as vault:
         person_id = _person_id(vault, args.person)
         existing = [
@@ -403,7 +400,8 @@ def interest_remove(args: argparse.Namespace) -> int:
 
 def occasion_add(args: argparse.Namespace) -> int:
     from profilekeeper.errors import Conflict
-    from profilekeeper.model import Occasion, parse_lead_days, parse_partial_date
+    from profilekeeper.model import Occasion
+    from profilekeeper.validation import entered, parse_lead_days, parse_partial_date
 
     when = parse_partial_date(args.date)
     lead = parse_lead_days(args.lead)
@@ -417,15 +415,9 @@ def occasion_add(args: argparse.Namespace) -> int:
         ):
             raise Conflict(f"that person has a {kind} already; remove it first")
         vault.add(
-            Occasion(
-                kind=kind,
-                month=when.month,
-                day=when.day,
-                year=when.year,
-                person_id=person.id,
-                label=args.label.strip(),
-                lead_days=lead,
-                yearly=not args.once,
+            entered(
+                Occasion(kind, when.month, when.day, when.year, person.id, args.label, lead,
+                         yearly=not args.once)  # fmt: skip
             )
         )
     print("Added 1 occasion.")
@@ -496,10 +488,11 @@ def occasion_remove(args: argparse.Namespace) -> int:
 
 def gift_add(args: argparse.Namespace) -> int:
     from profilekeeper.model import Gift, GiftStatus, Occasion
+    from profilekeeper.validation import entered
 
-    title = " ".join(args.title.split())
-    if not title:
-        raise InvalidInput("a gift needs a title")
+    gift = entered(Gift(args.title, status=GiftStatus(args.status), price=_money_arg(args.price),
+                        currency=args.currency.upper(), retailer=args.retailer,
+                        on=_date_arg(args.date)))  # fmt: skip
     with open_unlocked(args) as vault:
         person = vault.find_person(args.person)
         occasion_id = None
@@ -509,18 +502,7 @@ def gift_add(args: argparse.Namespace) -> int:
             if not matches:
                 raise NotFound("that person has no occasion of that kind")
             occasion_id = matches[0].id
-        vault.add(
-            Gift(
-                title=title,
-                person_id=person.id,
-                occasion_id=occasion_id,
-                status=GiftStatus(args.status),
-                price=_money_arg(args.price),
-                currency=args.currency.upper(),
-                retailer=args.retailer.strip(),
-                on=_date_arg(args.date),
-            )
-        )
+        vault.add(replace(gift, person_id=person.id, occasion_id=occasion_id))
     print("Added 1 gift.")
     return 0
 
@@ -571,24 +553,14 @@ def gift_list(args: argparse.Namespace) -> int:
 
 def purchase_add(args: argparse.Namespace) -> int:
     from profilekeeper.model import Purchase
+    from profilekeeper.validation import entered
 
-    title = " ".join(args.title.split())
-    if not title:
-        raise InvalidInput("a purchase needs a title")
+    purchase = entered(Purchase(args.title, _date_arg(args.date), _money_arg(args.price),
+                                args.currency.upper(), args.retailer, args.category.lower()))
     with open_unlocked(args) as vault:
         gift_for = _person_id(vault, args.gift_for)
-        vault.add(
-            Purchase(
-                title=title,
-                on=_date_arg(args.date),
-                price=_money_arg(args.price),
-                currency=args.currency.upper(),
-                retailer=args.retailer.strip(),
-                category=args.category.strip().lower(),
-                gift_for=gift_for,
-                personalize=not (args.no_personalize or gift_for),
-            )
-        )
+        personalize = not (args.no_personalize or gift_for)
+        vault.add(replace(purchase, gift_for=gift_for, personalize=personalize))
     print("Added 1 purchase.")
     return 0
 

@@ -3,9 +3,9 @@
 ``remind`` runs in login shells and timers, so its path imports only the standard library,
 ``cryptography``, ``jeepney`` and the read-only store (no SQLAlchemy, SQLModel, Textual, httpx
 or keyring while the fast keyring route works); tests check it. Exit statuses: 0 nothing due,
-1 something due, 2 bad options, 3 locked with nobody to ask, 4 no vault, 70 internal error: a
-failure never exits 1, which scripts read as "buy presents". The other commands change the vault
-and use the full store.
+1 something due, 2 bad options, 3 locked with nobody to ask, 4 no vault, 5 nothing due but a
+record could not be read (the rest is shown), 70 internal error: a failure never exits 1, which
+scripts read as "buy presents". The other commands change the vault and use the full store.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from profilekeeper.cli import _unlock
 from profilekeeper.cli._output import printable
-from profilekeeper.errors import INTERNAL_ERROR, InvalidInput, VaultLocked, WrongPassphrase
+from profilekeeper.errors import (
+    INTERNAL_ERROR,
+    CorruptedRecord,
+    InvalidInput,
+    VaultLocked,
+    WrongPassphrase,
+)
 
 if TYPE_CHECKING:
     from profilekeeper.reminders import Due
@@ -34,7 +40,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="show birthdays and anniversaries that need a gift soon",
         description="Show what is due, soonest first, with gift status and top ideas. "
         "Exit status 0: nothing due; 1: something due; 2: bad options; 3: locked and nobody "
-        f"to ask; 4: no vault; {INTERNAL_ERROR}: internal error (a failure is never 1).",
+        "to ask; 4: no vault; 5: nothing due, but a record could not be read (what could be "
+        f"is shown); {INTERNAL_ERROR}: internal error (a failure is never 1).",
     )
     remind.add_argument(
         "--days",
@@ -171,7 +178,9 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
             _unlock.warn("wrong passphrase, try again")
 
 
-def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
+def _load_due(args: argparse.Namespace) -> tuple[list[Due], int, bool]:
+    """What is due, how many records could not be read, and whether pages of the file could
+    not be (each damaged table is named on stderr here, once)."""
     from profilekeeper.model_core import Gift, Person, Profile  # not all of .model
     from profilekeeper.reminders import candidates, due, leap_day_setting
     from profilekeeper.store.damage import DamagedTable
@@ -194,7 +203,8 @@ def _load_due(args: argparse.Namespace) -> tuple[list[Due], int]:
     for table in dict.fromkeys(c.table for c in failed if isinstance(c, DamagedTable)):
         _unlock.warn(str(DamagedTable(table)))  # pages of the file: once per table
     corrupted = sum(not isinstance(c, DamagedTable) for c in failed)
-    return due(maybe, people, gifts, today, args.days, leap_day=leap_day), corrupted
+    damaged = len(failed) > corrupted
+    return due(maybe, people, gifts, today, args.days, leap_day=leap_day), corrupted, damaged
 
 
 def due_as_json(item: Due) -> dict[str, Any]:
@@ -260,12 +270,13 @@ def run_remind(args: argparse.Namespace) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        items, corrupted = _load_due(args)
+        items, corrupted, damaged = _load_due(args)
     finally:
         if collecting:
             gc.enable()
     if corrupted:
-        _unlock.warn(f"{corrupted} record(s) could not be read (corrupted); they are left out")
+        _unlock.warn(f"{corrupted} record(s) could not be read (corrupted or damaged); "
+                     "they are left out")
     if args.json:
         import json
 
@@ -282,7 +293,9 @@ def run_remind(args: argparse.Namespace) -> int:
         print(f"Nothing due in the next {args.days} days.")
     if args.notify and items:
         _notify(items)
-    return SOMETHING_DUE if items else 0
+    if items:
+        return SOMETHING_DUE  # even with a record left out: the warning above says so
+    return CorruptedRecord.exit_code if corrupted or damaged else 0
 
 
 def run_reminder_action(args: argparse.Namespace) -> int:
@@ -371,7 +384,8 @@ def export_ics(args: argparse.Namespace) -> int:
     finally:
         vault.close()
     if unreadable:
-        _unlock.warn(f"{unreadable} record(s) could not be read (corrupted); they are left out")
+        _unlock.warn(f"{unreadable} record(s) could not be read (corrupted or damaged); "
+                     "they are left out")
     if output and str(output) != "-":
         write_private_file(Path(output), data.decode("utf-8"))
         _unlock.warn(f"wrote {written} occasion(s) to {output}")

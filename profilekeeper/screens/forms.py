@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on
@@ -28,11 +29,15 @@ from profilekeeper.model import (
     Profile,
     Purchase,
     Sentiment,
+)
+from profilekeeper.screens.dialogs import Dialog
+from profilekeeper.validation import (
+    entered,
+    parse_date,
     parse_lead_days,
     parse_money,
     parse_partial_date,
 )
-from profilekeeper.screens.dialogs import Dialog
 from profilekeeper.widgets.checkbox import StateCheckbox
 
 if TYPE_CHECKING:
@@ -70,7 +75,10 @@ class RecordForm(Dialog[R | None]):
         yield from ()
 
     def build(self) -> R:
-        """Make the record from the fields; raise InvalidInput naming the field at fault."""
+        """Make the record from the fields; raise InvalidInput naming the field at fault.
+
+        Forms end in ``entered(record)``: the rules every way in applies (validation.py).
+        """
         raise NotImplementedError
 
     def store(self, record: R) -> R:
@@ -100,6 +108,13 @@ class RecordForm(Dialog[R | None]):
 
 def field_error(field: str, error: InvalidInput) -> InvalidInput:
     return InvalidInput(f"{field}: {error}")
+
+
+def _date_field(text: str) -> date | None:
+    try:
+        return parse_date(text) if text else None
+    except InvalidInput as error:
+        raise field_error("date", error) from None
 
 
 def _sizes_text(sizes: dict[str, str]) -> str:
@@ -138,7 +153,7 @@ class PersonForm(RecordForm[Person]):
         except InvalidInput as error:
             raise field_error("budget", error) from None
         base = self.record or Person(name="")
-        return replace(
+        return entered(replace(
             base,
             name=self.text("name"),
             relationship=self.text("relationship"),
@@ -146,7 +161,7 @@ class PersonForm(RecordForm[Person]):
             currency=self.text("currency").upper(),
             sizes=_parse_sizes(self.text("sizes")),
             notes=self.text("notes"),
-        )
+        ))  # fmt: skip
 
     def store(self, record: Person) -> Person:
         if self.record is None:
@@ -184,7 +199,7 @@ class OccasionForm(RecordForm[Occasion]):
             raise field_error("remind", error) from None
         kind = str(self.choice("kind"))
         base = self.record or Occasion(kind=kind, month=1, day=1, person_id=self.person_id)
-        return replace(
+        return entered(replace(
             base,
             kind=kind,
             label=self.text("label"),
@@ -193,7 +208,7 @@ class OccasionForm(RecordForm[Occasion]):
             year=when.year,
             lead_days=lead,
             yearly=self.query_one("#yearly", Checkbox).value,
-        )
+        ))  # fmt: skip
 
 
 class InterestForm(RecordForm[Interest]):
@@ -219,8 +234,8 @@ class InterestForm(RecordForm[Interest]):
         if not name:
             raise InvalidInput("name: an interest needs a name")
         base = self.record or Interest(category="music", name=name, person_id=self.person_id)
-        return replace(base, category=str(self.choice("category")), name=name,
-                       sentiment=Sentiment(self.choice("sentiment")))
+        return entered(replace(base, category=str(self.choice("category")), name=name,
+                               sentiment=Sentiment(self.choice("sentiment"))))
 
 
 class GiftForm(RecordForm[Gift]):
@@ -249,8 +264,6 @@ class GiftForm(RecordForm[Gift]):
         yield "Retailer", Input(g.retailer if g else "", id="retailer", compact=True)
 
     def build(self) -> Gift:
-        from datetime import date
-
         title = " ".join(self.text("title").split())
         if not title:
             raise InvalidInput("title: a gift needs a title")
@@ -258,15 +271,10 @@ class GiftForm(RecordForm[Gift]):
             price = parse_money(self.text("price")) if self.text("price") else None
         except InvalidInput as error:
             raise field_error("price", error) from None
-        on = None
-        if self.text("on"):
-            try:
-                on = date.fromisoformat(self.text("on"))
-            except ValueError:
-                raise InvalidInput("date: write it as YYYY-MM-DD") from None
+        on = _date_field(self.text("on"))
         occasion = self.choice("occasion")
         base = self.record or Gift(title=title, person_id=self.person_id)
-        return replace(
+        return entered(replace(
             base,
             title=title,
             status=GiftStatus(self.choice("status")),
@@ -274,7 +282,7 @@ class GiftForm(RecordForm[Gift]):
             price=price,
             on=on,
             retailer=self.text("retailer"),
-        )
+        ))  # fmt: skip
 
 
 class PurchaseForm(RecordForm[Purchase]):
@@ -292,22 +300,17 @@ class PurchaseForm(RecordForm[Purchase]):
                                 id="category", compact=True)
 
     def build(self) -> Purchase:
-        from datetime import date
-
         title = " ".join(self.text("title").split())
         if not title:
             raise InvalidInput("title: a purchase needs a title")
-        try:
-            on = date.fromisoformat(self.text("on")) if self.text("on") else None
-        except ValueError:
-            raise InvalidInput("date: write it as YYYY-MM-DD") from None
+        on = _date_field(self.text("on"))
         try:
             price = parse_money(self.text("price")) if self.text("price") else None
         except InvalidInput as error:
             raise field_error("price", error) from None
         base = self.record or Purchase(title=title)
-        return replace(base, title=title, on=on, price=price, retailer=self.text("retailer"),
-                       category=self.text("category"))
+        return entered(replace(base, title=title, on=on, price=price,
+                               retailer=self.text("retailer"), category=self.text("category")))
 
 
 class ProfileForm(RecordForm[Profile]):
@@ -326,5 +329,5 @@ class ProfileForm(RecordForm[Profile]):
     def build(self) -> Profile:
         base = self.record or Profile()
         shipping = {k: v for k in ("address", "preference") if (v := self.text(k))}
-        return replace(base, display_name=self.text("name"), city=self.text("city"),
-                       shipping=shipping)
+        return entered(replace(base, display_name=self.text("name"), city=self.text("city"),
+                               shipping=shipping))

@@ -68,7 +68,8 @@ class HomeScreen(VaultScreen):
             greeting.append("   personalization off", style="dim")
         self.query_one("#greeting", Static).update(greeting)
         if view.unreadable:
-            self.notify(f"{view.unreadable} record(s) failed authentication and are not shown.",
+            self.notify(f"{view.unreadable} record(s) could not be read and are not shown: they "
+                        "failed authentication or hold values this version cannot use.",
                         severity="error", timeout=8)
         if view.damaged:
             self.notify(services.damage_notice(view.damaged), title="Damaged vault file",

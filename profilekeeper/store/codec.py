@@ -3,7 +3,9 @@
 A row is ``id``, the record's CLEAR reference columns, and ``sealed``: one AEAD envelope holding
 every other field as JSON. The associated data binds the envelope to its table, its record id
 and its references, so a ciphertext copied into another row, or a gift re-pointed at another
-person, fails to open.
+person, fails to open. A record is checked against ``validation.check_stored`` both ways: one
+that breaks the rules is never sealed, and one that opens but breaks them (an older release's,
+or one sealed by hand) is a ``DamagedRecord``, which readers report and leave out.
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ import json
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from json.scanner import make_scanner
 from typing import Any, Generic, TypeVar
 
-from profilekeeper.errors import CorruptedRecord
+from profilekeeper.errors import CorruptedRecord, DamagedRecord
 from profilekeeper.store.crypto import Cipher, InvalidTag
+from profilekeeper.validation import Refused, check_stored
 
 T = TypeVar("T")
 Convert = Callable[[Any], Any]
@@ -83,6 +86,8 @@ class Codec(Generic[T]):
         names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
         self.field_names = names
         self._known_names = frozenset(names)  # set lookups: opening thousands of rows adds up
+        self._required = [f.name for f in fields(cls)  # type: ignore[arg-type]
+                          if f.default is MISSING and f.default_factory is MISSING]  # fmt: skip
         self.sealed_fields = [n for n in names if n != "id" and n not in self.refs]
         hints = typing.get_type_hints(cls)
         self.converters = {n: c for n in names if (c := _converter(hints[n])) is not None}
@@ -98,6 +103,8 @@ class Codec(Generic[T]):
     # -- sealed rows ------------------------------------------------------------------------
 
     def to_row(self, record: T, cipher: Cipher) -> dict[str, Any]:
+        """The sealed row; ``Refused`` (InvalidInput) if a field breaks the storable rules."""
+        check_stored(record)
         get = record.__getattribute__
         refs = [get(r) for r in self.refs]
         payload = {n: get(n) for n in self.sealed_fields}
@@ -107,16 +114,26 @@ class Codec(Generic[T]):
         return row
 
     def from_row(self, row: Sequence[Any], cipher: Cipher) -> T:
-        """Open a row given as ``(id, *refs, sealed)``; raise CorruptedRecord if it was altered."""
+        """Open a row given as ``(id, *refs, sealed)``; raise CorruptedRecord if it was altered,
+        DamagedRecord if it opens to values this version cannot use."""
         record_id, *refs, sealed = row
         try:
             payload = _loads(cipher.open(sealed, self._aad(record_id, refs)).decode())  # UTF-8
         except (InvalidTag, ValueError, TypeError):
             raise CorruptedRecord(self.table, record_id) from None
+        if type(payload) is not dict:
+            raise DamagedRecord(self.table, record_id)
         if refs:
             payload.update(zip(self.refs, refs, strict=True))
         payload["id"] = record_id
-        return self._build(payload)
+        try:
+            record = self._build(payload)
+            check_stored(record)
+        except Refused as refused:
+            damaged = DamagedRecord(self.table, record_id)
+            damaged.field = refused.field  # for debugging; the message stays generic
+            raise damaged from None
+        return record
 
     # -- plain dicts (export/import) -------------------------------------------------------
 
@@ -125,20 +142,31 @@ class Codec(Generic[T]):
         return json.loads(dumps(data))  # type: ignore[no-any-return]
 
     def from_plain(self, data: Mapping[str, Any]) -> T:
-        return self._build(dict(data))
+        """The record in ``data`` (an export's); ``Refused`` naming the field that is unusable."""
+        record = self._build(dict(data))
+        check_stored(record)
+        return record
 
     def _build(self, data: dict[str, Any]) -> T:
-        """The record from ``data`` (changed in place); fields it does not know are ignored."""
+        """The record from ``data`` (changed in place); fields it does not know are ignored.
+
+        Raises ``Refused`` naming a required field that is missing or one that does not convert.
+        """
         for name, convert in self._convert:
             if name in data:
-                data[name] = convert(data[name])
+                try:
+                    data[name] = convert(data[name])
+                except (TypeError, ValueError, ArithmeticError):
+                    raise Refused(name, "is not a value of the right kind") from None
         try:
             return self.cls(**data)
         except TypeError:
-            if data.keys() <= self._known_names:
-                raise
+            pass
         # Written by a newer profilekeeper: drop the fields this one does not have.
-        return self.cls(**{n: v for n, v in data.items() if n in self._known_names})
+        known = {n: v for n, v in data.items() if n in self._known_names}
+        if missing := [n for n in self._required if n not in known]:
+            raise Refused(missing[0], "is missing")
+        return self.cls(**known)
 
 
 _CODECS: dict[type[Any], Codec[Any]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import stat
 from pathlib import Path
@@ -18,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import ENTITIES
-from profilekeeper.store.codec import codec_for
+from profilekeeper.store.codec import Codec, codec_for
 from profilekeeper.store.migrations import CURRENT_VERSION
+from profilekeeper.validation import Refused
 
 if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault
@@ -80,7 +82,8 @@ def import_json(vault: Vault, text: str, *, replace: bool = False) -> dict[str, 
     """Load an export into ``vault`` in one transaction; return the count per table.
 
     Records are matched by id: existing ones are overwritten, new ones added. With
-    ``replace`` the vault is emptied first. Any invalid record aborts the whole import.
+    ``replace`` the vault is emptied first. Any record that breaks the rules every stored
+    record keeps (``validation.check_stored``) aborts the whole import before anything changes.
     """
     data = _parse(text)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -97,10 +100,7 @@ def import_json(vault: Vault, text: str, *, replace: bool = False) -> dict[str, 
         rows = tables.get(codec.table, [])
         if not isinstance(rows, list):
             raise InvalidInput(f"the export's {codec.table} section is not a list")
-        try:
-            parsed.append((cls, [codec.from_plain(row) for row in rows]))
-        except (TypeError, ValueError, ArithmeticError):
-            raise InvalidInput(f"the export has an invalid record in {codec.table}") from None
+        parsed.append((cls, [_imported(codec, n, row) for n, row in enumerate(rows, start=1)]))
 
     counts: dict[str, int] = {}
     try:
@@ -153,6 +153,23 @@ def check_output_path(path: Path) -> None:
         raise InvalidInput(f"refusing to write over {path}: it is a symbolic link")
     if not stat.S_ISREG(mode):
         raise InvalidInput(f"refusing to write over {path}: it is not a regular file")
+
+
+_PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+
+def _imported(codec: Codec[Any], position: int, row: Any) -> Any:
+    """The record in ``row``, checked by ``validation.check_stored`` as every stored record is;
+    InvalidInput naming the table, the record's position and id and the field, never a value."""
+    where = f"the export's {codec.table} record {position}"
+    if not isinstance(row, dict):
+        raise InvalidInput(f"{where} is not an object")
+    if isinstance(row.get("id"), str) and _PLAIN_ID.fullmatch(row["id"]):
+        where += f" (id {row['id']})"  # ids are random: only one shaped like an id is echoed
+    try:
+        return codec.from_plain(row)
+    except Refused as refused:
+        raise InvalidInput(f"{where} cannot be used: {refused}") from None
 
 
 def write_private_file(path: Path, text: str) -> None:

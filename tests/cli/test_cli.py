@@ -107,6 +107,15 @@ def test_person_remove_asks_what_to_do_with_gifts(initialized: Path) -> None:
         (("person", "add", "   "), 2, "needs a name"),
         (("person", "add", "Dup"), 2, "exists already"),
         (("person", "add", "Sam", "--budget", "lots"), 2, "amounts"),
+        # Values the calendar export, remind or person list could not use afterwards:
+        (("person", "add", "Sam", "--birthday", "9999-12-31"), 2, "years run from 1 to 9000"),
+        (("person", "add", "Sam", "--birthday", "2999-01-01"), 2, "cannot be after this year"),
+        (("person", "add", "Sam", "--budget", "1e400"), 2, "amounts are at most"),
+        (("person", "add", "Sam", "--currency", "euros"), 2, "three letters"),
+        (("person", "add", "S" * 201), 2, "at most 200 characters"),
+        (("gift", "add", "Dup", "Scarf", "--price", "NaN"), 2, "amounts"),
+        (("gift", "add", "Dup", "Scarf", "--date", "9999-12-31"), 2, "years run"),
+        (("occasion", "add", "Dup", "party", "9999-12-31", "--once"), 2, "years run"),
         (("occasion", "add", "Dup", "birthday", "--13-01"), 2, "does not exist"),
         (("occasion", "add", "Dup", "name-day", "2020-05-05", "--lead", "a,b"), 2, "lead times"),
         (("occasion", "add", "Nobody", "birthday", "2020-05-05"), 4, "no person"),
@@ -205,7 +214,15 @@ def test_options_work_before_and_after_the_command(initialized: Path, tmp_path: 
 
 
 def test_control_characters_in_stored_text_are_not_sent_to_the_terminal(initialized) -> None:
-    cli_ok("person", "add", "Evil\x1b[2J\x07Name", "--birthday", "--03-10")
+    from profilekeeper.model import Occasion, Person
+    from profilekeeper.store.vault import Vault
+
+    refused = run_cli("person", "add", "Evil\x1b[2J\x07Name", env=ENV)
+    assert refused.code == 2 and "control characters" in refused.err  # not let in any more
+    with Vault.open(initialized) as vault:  # but an older release stored such names
+        vault.unlock(PASSPHRASE)
+        evil = vault.add(Person("Evil\x1b[2J\x07Name"))
+        vault.add(Occasion("birthday", 3, 10, person_id=evil.id))
     listed = cli_ok("person", "list")
     assert "\x1b" not in listed and "\x07" not in listed and "Evil" in listed
     due = run_cli("remind", "--today", "2026-03-01", "--days", "30", env=ENV)

@@ -523,3 +523,36 @@ def test_a_vcard_2_1_photo_whose_base64_is_not_indented(vault):
     report = import_contacts(vault, text + card("FN:Next", "this line is no property"))
     assert report.skipped == ["card 2: it is not a readable vCard"]  # a broken kept part: refused
     assert dates_by_name(vault) == {"Tove Lind": {("birthday", "1985-03-15", "")}}
+
+
+def _vcard(name: str, *lines: str) -> str:
+    return "\r\n".join(["BEGIN:VCARD", "VERSION:3.0", f"FN:{name}", *lines, "END:VCARD", ""])
+
+
+@pytest.mark.parametrize(
+    "bday",
+    ["BDAY:1990-13-01", "BDAY:1990-05-00", "BDAY:1990-02-30", "BDAY:--02-30",
+     "BDAY:99991231", "BDAY:9000-01-01"],  # the last: a birth year after this one
+)  # fmt: skip
+def test_a_date_the_rules_refuse_is_left_out_and_said(vault, bday):
+    text = _vcard("Ann Aalto", bday, "X-ANNIVERSARY:2010-06-12") + _vcard("Bo Berg", "BDAY:--07-04")
+    report = import_contacts(vault, text)
+    assert report.added == 2 and report.occasions_added == 2  # Ann's anniversary, Bo's birthday
+    [problem] = report.skipped
+    assert problem.startswith("card 1: ") and "that date was left out" in problem
+    assert "Ann" not in problem and bday.split(":")[1] not in problem
+    assert dates_by_name(vault)["Ann Aalto"] == {("anniversary", "2010-06-12", "")}
+
+
+def test_a_name_the_rules_refuse_skips_its_card_and_says_so(vault):
+    text = _vcard("A" * 201, "BDAY:--03-01") + _vcard("Bo", "BDAY:--07-04")
+    report = import_contacts(vault, text)
+    assert [p.name for p in vault.list(Person)] == ["Bo"]
+    assert report.skipped == ["card 1: it cannot be used (name: must be at most 200 characters)"]
+
+
+def test_a_reimport_without_the_year_never_makes_29_february_of_a_common_year(vault):
+    import_contacts(vault, _vcard("Ann", "BDAY:2001-03-01"))
+    report = import_contacts(vault, _vcard("Ann", "BDAY:--02-29"))  # kept year 2001: no 29 Feb
+    assert report.occasions_updated == 1 and not report.skipped
+    assert dates_by_name(vault)["Ann"] == {("birthday", "--02-29", "")}

@@ -140,7 +140,10 @@ def test_fields_from_a_newer_release_are_ignored() -> None:
 
 
 def test_a_missing_required_field_is_still_refused() -> None:
-    with pytest.raises(TypeError):
+    from profilekeeper.validation import Refused
+
+    with pytest.raises(Refused) as missing:
         codec_for(Occasion).from_plain({"kind": "birthday", "month": 1, "colour": "red"})
-    with pytest.raises(ValueError):
+    with pytest.raises(Refused) as unreadable:
         codec_for(Gift).from_plain({"title": "Book", "on": "yesterday"})
+    assert (missing.value.field, unreadable.value.field) == ("day", "on")

@@ -141,7 +141,7 @@ def test_a_record_that_would_not_open_is_named_so_remind_still_reports_it(vault,
     assert index is not None and index.unreadable == [birthday.id]
     vault.close()
     result = run_cli("remind", "--today", "2026-05-01", env=UNLOCK)
-    assert result.code == 1 and "Sam's anniversary" in result.out
+    assert result.code == 1 and "Sam's anniversary" in result.out  # due, one left out
     assert "1 record(s) could not be read" in result.err
 
 

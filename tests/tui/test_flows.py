@@ -287,6 +287,69 @@ async def test_add_occasion_with_lead_time(make, vault, vault_path) -> None:
         assert occasion.lead_days == [21, 7]
 
 
+async def test_the_occasion_form_refuses_dates_later_commands_could_not_use(
+    make, vault, vault_path
+) -> None:
+    """``9999-12-31`` made the calendar export fail for good: the form applies the same rules
+    as the CLI and the imports (validation.py), inline, and saves nothing."""
+    remember(vault)
+    vault.add_person(Person(name="Sam"))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, OccasionForm)
+        for typed, why in (("9999-12-31", "years run from 1 to 9000"),
+                           ("2999-01-01", "cannot be after this year"),  # a birthday
+                           ("--02-30", "does not exist")):  # fmt: skip
+            await fill(pilot, date=typed)
+            await click(pilot, "#save")
+            assert why in error_text(app), typed
+            assert isinstance(app.screen, OccasionForm)
+        await fill(pilot, date="--12-31")
+        await click(pilot, "#save")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+    with reopen(vault_path) as check:
+        [occasion] = check.list(Occasion)
+        assert (occasion.month, occasion.day, occasion.year) == (12, 31, None)
+
+
+async def test_home_people_and_a_person_show_the_rest_of_a_vault_with_damaged_values(
+    make, vault, vault_path
+) -> None:
+    """A month 13 and a null name, sealed with the vault's key as an older release might have:
+    each screen shows the rest and says what it left out, naming nothing."""
+    from tests.reminders.test_damaged_values import plant
+
+    remember(vault)
+    sam = vault.add_person(Person(name="Sam"))
+    vault.add(Occasion("birthday", 3, 14, 1986, person_id=sam.id))
+    plant(vault_path, vault.data_key, Occasion, {"kind": "birthday", "month": 13, "day": 1},
+          (sam.id,))  # fmt: skip
+    plant(vault_path, vault.data_key, Person, {"name": None})
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one("#upcoming").row_count == 1  # Sam turns 40
+        assert any("1 record(s) could not be read" in n.message  # the occasion: Home reads few
+                   for n in app._notifications)  # fmt: skip
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.query_one("#dates").row_count == 1
+        assert app.is_running and app.return_code is None
+
+
 # -- reminders -------------------------------------------------------------------------------
 
 

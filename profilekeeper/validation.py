@@ -1,0 +1,392 @@
+"""The rules for every value a vault holds: one set, used by every way in and every reader.
+
+Two tiers, because they guard different things:
+
+**Storable** (``check_stored``): what every later command can compute with. The codec checks it
+on every record it opens (one that fails is a ``DamagedRecord``, reported and left out, never
+a crash) and on every record it seals (so nothing writes one), and JSON import checks it on
+every record before anything changes. It holds types (text is text, a month a whole number)
+and the ranges arithmetic needs:
+
+- a date is a real calendar date: month 1–12, a day the month has, 29 February only without a
+  year or in a leap year;
+- years run from ``FIRST_YEAR`` to ``LAST_YEAR`` (1–9000). The readers work out next
+  occurrences, the day after (a calendar event's end) and next year's date: far from 9999,
+  the last year ``datetime.date`` knows, none of that can overflow (for any "today" before
+  9998: bounding ``--today`` is the commands' business);
+- lead days are whole numbers from 0 to ``MAX_LEAD_DAYS`` (366): a reminder never starts more
+  than a year ahead, and ``date - lead`` never leaves the calendar;
+- amounts (budgets, prices) are finite, from 0 to ``MAX_AMOUNT`` (the sync protocol's largest);
+- a record's name (a person's name, an occasion's kind, a gift's title…) is not blank;
+- reminder state is ``{"2026": {"dismissed": "true", …}}``: text keyed by text keyed by year.
+
+JSON import uses this tier alone, so every export this version writes imports again, including
+values an older release let in that the entry rules below would now word differently.
+
+**Entered** (``entered`` and the ``parse_*`` helpers): what a person types, a form or a vCard
+brings, on top of the above. Text is folded to single spaces and bounded (``MAX_NAME``
+characters for names and short fields, ``MAX_NOTES`` for notes), with no control characters
+(they would recolour a terminal or make a calendar file invalid); a currency is three letters;
+amounts have at most two decimals; at most ``MAX_LEADS`` lead times; a birthday's year is not
+after this year (a typo, not a birth). These are friendliness rules: a stored value that breaks
+one of them still opens.
+
+Only the standard library and ``model_core`` here: the ``remind`` fast path imports this.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import fields, replace
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any, NamedTuple, TypeVar
+
+from profilekeeper.errors import InvalidInput
+from profilekeeper.model_core import Occasion, Profile
+
+T = TypeVar("T")
+
+FIRST_YEAR, LAST_YEAR = 1, 9000
+MAX_LEAD_DAYS = 366
+MAX_LEADS = 10
+MAX_AMOUNT = Decimal("9999999.99")
+_CENT = Decimal("0.01")
+MAX_NAME = 200
+MAX_NOTES = 10_000
+
+NAMES = {"people": ("name", "a person"), "occasions": ("kind", "an occasion"),
+         "gifts": ("title", "a gift"), "purchases": ("title", "a purchase"),
+         "interests": ("name", "an interest")}  # fmt: skip
+"""The field that names a record of each table (it must not be blank), and what it names."""
+
+
+class Refused(InvalidInput):
+    """One field's value cannot be used. The message names the field, never the value."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field.replace('_', ' ')}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+# --- storable: types and ranges -----------------------------------------------------------
+
+Check = Callable[[Any], str | None]
+"""A check of a value of the right type (and not empty): None when usable, else why not."""
+
+
+def _finite(v: Any) -> str | None:
+    return None if v - v == 0 else "must be a finite number"  # NaN - NaN, inf - inf: NaN
+
+
+def _amount(v: Decimal) -> str | None:
+    if not v.is_finite():
+        return "must be an amount"
+    return None if 0 <= v <= MAX_AMOUNT else f"must be between 0 and {MAX_AMOUNT}"
+
+
+def _in_years(v: date) -> str | None:
+    return None if FIRST_YEAR <= v.year <= LAST_YEAR else _YEARS
+
+
+# ``_ONLY_STR.issuperset(map(type, items))``: "every item is a str", with no Python-level loop.
+_ONLY_STR, _ONLY_INT, _ONLY_DICT = frozenset({str}), frozenset({int}), frozenset({dict})
+
+
+def _str_map(v: dict[Any, Any]) -> str | None:
+    if _ONLY_STR.issuperset(map(type, v)) and _ONLY_STR.issuperset(map(type, v.values())):
+        return None
+    return "must map text to text"
+
+
+def _json_keys(v: dict[Any, Any]) -> str | None:
+    return None if _ONLY_STR.issuperset(map(type, v)) else "must be an object"
+
+
+def _texts(v: list[Any]) -> str | None:
+    return None if _ONLY_STR.issuperset(map(type, v)) else "must be a list of text"
+
+
+def _lead_days(v: list[Any]) -> str | None:
+    if _ONLY_INT.issuperset(map(type, v)) and min(v) >= 0 and max(v) <= MAX_LEAD_DAYS:
+        return None
+    return f"must be whole days from 0 to {MAX_LEAD_DAYS}"
+
+
+def _reminder_state(v: dict[Any, Any]) -> str | None:
+    states = v.values()
+    if (_ONLY_STR.issuperset(map(type, v)) and _ONLY_DICT.issuperset(map(type, states))
+            and not any(map(_str_map, states))):  # fmt: skip
+        return None
+    return "must map years to reminder states"
+
+
+_YEARS = f"years run from {FIRST_YEAR} to {LAST_YEAR}"
+_NO_SUCH_DATE = "that date does not exist in the calendar"
+_BY_HINT: dict[str, tuple[type[Any] | tuple[type[Any], ...], str, Check | None]] = {
+    "str": (str, "must be text", None),
+    "int": (int, "must be a whole number", None),
+    "bool": (bool, "must be true or false", None),
+    "float": ((int, float), "must be a number", _finite),
+    "Decimal": (Decimal, "must be an amount", _amount),
+    "date": (date, "must be a date", _in_years),
+    "datetime": (datetime, "must be a date and time", None),
+    "dict[str, str]": (dict, "must map text to text", _str_map),
+    "dict[str, Any]": (dict, "must be an object", _json_keys),
+    "list[str]": (list, "must be a list of text", _texts),
+    "list[int]": (list, "must be a list of whole numbers", _lead_days),  # only lead_days
+    "dict[str, dict[str, str]]": (dict, "must map years to reminder states", _reminder_state),
+}
+"""Per annotation as the model writes it (``from __future__ import annotations`` keeps them as
+text: no ``typing.get_type_hints`` on the fast path): the exact types allowed, what is wrong
+with another, and the check of a value of that type."""
+
+
+def real_date(month: Any, day: Any, year: Any = None) -> tuple[str, str] | None:
+    """The field at fault and why, if ``month``/``day``/``year`` is not a storable date."""
+    if year is not None and (type(year) is not int or not FIRST_YEAR <= year <= LAST_YEAR):
+        return "year", _YEARS
+    if type(month) is not int or not 1 <= month <= 12:
+        return "month", _NO_SUCH_DATE
+    if type(day) is not int or not 1 <= day <= _MONTH_DAYS[month]:
+        return "day", _NO_SUCH_DATE
+    if month == 2 and day == 29 and year is not None and not _is_leap(year):
+        return "day", _NO_SUCH_DATE  # 29 February is fine without a year, or in a leap year
+    return None
+
+
+_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+class _Rules:
+    """One record type's rules, laid out so the common case costs a few C-level calls.
+
+    (A plain class: a dataclass costs ~0.5 ms to define, on every ``remind``.)
+    """
+
+    __slots__ = ("allowed", "contents", "name", "names", "values", "wrong_type")
+
+    def __init__(self, names: tuple[str, ...], values: Callable[[Any], tuple[Any, ...]],
+                 allowed: tuple[frozenset[type[Any]], ...], wrong_type: tuple[str, ...],
+                 contents: tuple[tuple[int, Check], ...], name: tuple[str, str] | None) -> None:
+        self.names = names
+        self.values = values
+        """Every field's value, in ``names`` order."""
+        self.allowed = allowed
+        self.wrong_type = wrong_type
+        self.contents = contents
+        """Checks of values of the right type, by position, run when the value is not empty."""
+        self.name = name
+        """The field that must not be blank, if the record has one, and what it names."""
+
+
+_RULES: dict[type[Any], _Rules] = {}
+_IS_IN = frozenset.__contains__
+
+
+def _rules(cls: type[Any]) -> _Rules:
+    import sys
+    from operator import attrgetter
+
+    space = vars(sys.modules[cls.__module__])
+    enums = {k: v for k, v in space.items() if isinstance(v, type) and issubclass(v, Enum)}
+    names, allowed, wrong, contents = [], [], [], []
+    for position, f in enumerate(fields(cls)):
+        hint = str(f.type)
+        optional = hint.endswith(" | None")
+        hint = hint.removesuffix(" | None")
+        kinds, why, check = (enums[hint], "is not one of the known values", None) \
+            if hint in enums else _BY_HINT[hint]  # fmt: skip
+        kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+        names.append(f.name)
+        allowed.append(frozenset((*kinds, type(None)) if optional else kinds))
+        wrong.append(why)
+        if check is not None:
+            contents.append((position, check))
+    getter = attrgetter(*names)
+    rules = _Rules(tuple(names), getter, tuple(allowed), tuple(wrong), tuple(contents),
+                   NAMES.get(cls.TABLE))  # fmt: skip
+    _RULES[cls] = rules
+    return rules
+
+
+def check_stored(record: Any) -> None:
+    """Raise ``Refused`` naming the first field of ``record`` that no reader could use.
+
+    Every record the codec opens comes through here (thousands per ``remind``): the types of
+    all fields are checked in one pass at C level; the rest runs only on values that need it.
+    """
+    cls = type(record)
+    rules = _RULES.get(cls) or _rules(cls)
+    values = rules.values(record)
+    if not all(map(_IS_IN, rules.allowed, map(type, values))):
+        for name, allowed, value, why in zip(rules.names, rules.allowed, values,
+                                             rules.wrong_type, strict=True):  # fmt: skip
+            if type(value) not in allowed:
+                raise Refused(name, why)
+    for position, check in rules.contents:
+        if (value := values[position]) and (problem := check(value)) is not None:
+            raise Refused(rules.names[position], problem)
+    if rules.name is not None and not getattr(record, rules.name[0]).strip():
+        raise Refused(rules.name[0], f"{rules.name[1]} needs a {rules.name[0]}")
+    if cls is Occasion and (wrong := real_date(record.month, record.day, record.year)):
+        raise Refused(*wrong)
+    if cls is Profile:
+        idle = record.settings.get("idle_lock_minutes", 0)
+        if type(idle) not in (int, float) or not 0 <= idle <= 10_000:  # NaN fails too
+            raise Refused("settings", "the idle lock must be minutes from 0 to 10000")
+
+
+# --- entered: what people type and files bring --------------------------------------------
+
+# Patterns as text, compiled (and cached by ``re``) on first use: not on every ``remind``.
+_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+_LINE_BREAKS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # notes may keep tabs and newlines
+_CURRENCY = r"[A-Z]{3}"
+_SHORT_FIELDS = {"name", "kind", "title", "category", "relationship", "label", "retailer",
+                 "display_name", "city", "currency", "contact_uid"}  # fmt: skip
+
+
+def one_line(text: str, field: str, *, limit: int = MAX_NAME) -> str:
+    """``text`` with its whitespace folded to single spaces; Refused if it holds control
+    characters or is longer than ``limit`` characters."""
+    folded = " ".join(text.split())
+    if re.search(_CONTROL, folded):
+        raise Refused(field, "must not hold control characters")
+    if len(folded) > limit:
+        raise Refused(field, f"must be at most {limit} characters")
+    return folded
+
+
+def _notes(text: str, field: str) -> str:
+    text = text.strip()
+    if re.search(_LINE_BREAKS, text):
+        raise Refused(field, "must not hold control characters")
+    if len(text) > MAX_NOTES:
+        raise Refused(field, f"must be at most {MAX_NOTES} characters")
+    return text
+
+
+def _entered_text(record: Any) -> dict[str, Any]:
+    """The record's short text fields folded and its notes trimmed, as ``replace`` changes."""
+    changes: dict[str, Any] = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if type(value) is not str:
+            continue  # check_stored says what is wrong with it
+        if f.name in _SHORT_FIELDS:
+            changes[f.name] = one_line(value, f.name)
+        elif f.name in ("notes", "note"):
+            changes[f.name] = _notes(value, f.name)
+        elif f.name == "url":
+            changes[f.name] = one_line(value, f.name, limit=2000)
+    for name in ("sizes", "shipping"):
+        mapping = getattr(record, name, None)
+        if isinstance(mapping, dict) and _str_map(mapping) is None:
+            changes[name] = {one_line(k, name): one_line(v, name) for k, v in mapping.items()}
+    return changes
+
+
+def entered(record: T, *, today: date | None = None) -> T:
+    """``record`` as a way in should store it: text folded, every rule above checked.
+
+    Raises ``Refused`` naming the field at fault. ``today`` dates the birthday check.
+    """
+    record = replace(record, **_entered_text(record))  # type: ignore[type-var]
+    check_stored(record)
+    for name in ("price", "budget"):
+        if (amount := getattr(record, name, None)) is not None:
+            _two_decimals(amount, name)
+    if (currency := getattr(record, "currency", "")) and not re.fullmatch(_CURRENCY, currency):
+        raise Refused("currency", "is three letters, like EUR")
+    if isinstance(record, Occasion):
+        if len(record.lead_days) > MAX_LEADS:
+            raise Refused("lead_days", f"at most {MAX_LEADS} reminders")
+        year_now = (today or date.today()).year
+        if record.kind == "birthday" and record.year is not None and record.year > year_now:
+            raise Refused("year", "a birthday's year cannot be after this year")
+    return record
+
+
+def _two_decimals(amount: Decimal, field: str) -> None:
+    if amount != amount.quantize(_CENT):  # in range (check_stored): quantize cannot overflow
+        raise Refused(field, "amounts have at most two decimals")
+
+
+# --- parsing what people type -------------------------------------------------------------
+
+_FULL_DATE = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
+_YEARLESS = r"^--(\d{1,2})-?(\d{2})$"
+
+
+class PartialDate(NamedTuple):
+    """A calendar date whose year may be unknown (a birthday without the birth year)."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def __str__(self) -> str:
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+def parse_partial_date(text: str) -> PartialDate:
+    """Parse ``YYYY-MM-DD`` or ``--MM-DD`` (also ``--MMDD``); raise InvalidInput otherwise."""
+    text = text.strip()
+    if m := re.match(_FULL_DATE, text):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := re.match(_YEARLESS, text):
+        year, (month, day) = None, (int(g) for g in m.groups())
+    else:
+        raise InvalidInput("dates are written YYYY-MM-DD, or --MM-DD when the year is unknown")
+    if wrong := real_date(month, day, year):
+        raise InvalidInput(wrong[1])
+    return PartialDate(month, day, year)
+
+
+def parse_date(text: str) -> date:
+    """Parse a whole date ``YYYY-MM-DD`` (when a gift was bought); InvalidInput otherwise."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput("dates are written YYYY-MM-DD") from None
+    if (why := _in_years(day)) is not None:
+        raise InvalidInput(why)
+    return day
+
+
+def parse_money(text: str) -> Decimal:
+    """Parse an amount like ``25``, ``25.50`` or ``25,50``; raise InvalidInput otherwise."""
+    try:
+        amount = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise InvalidInput("amounts are written like 25 or 25.50") from None
+    if not amount.is_finite() or amount < 0:
+        raise InvalidInput("amounts must be zero or more")
+    if amount > MAX_AMOUNT:
+        raise InvalidInput(f"amounts are at most {MAX_AMOUNT}")
+    if amount != amount.quantize(_CENT):
+        raise InvalidInput("amounts have at most two decimals")
+    return amount
+
+
+def parse_lead_days(text: str) -> list[int]:
+    """Parse ``14,3`` into ``[14, 3]`` (sorted, largest first); raise InvalidInput otherwise."""
+    try:
+        days = sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True)
+    except ValueError:
+        raise InvalidInput("lead times are whole days separated by commas, like 14,3") from None
+    if not days or any(d < 0 or d > MAX_LEAD_DAYS for d in days):
+        raise InvalidInput(f"lead times are between 0 and {MAX_LEAD_DAYS} days")
+    if len(days) > MAX_LEADS:
+        raise InvalidInput(f"at most {MAX_LEADS} lead times")
+    return days

@@ -408,7 +408,8 @@ def occasion_add(args: argparse.Namespace) -> int:
     kind = args.kind.strip().lower()
     if not kind:
         raise InvalidInput("an occasion needs a kind, like birthday")
-    with open_unlocked(args) as vault:
+    # One write transaction: a second `occasion add` run meanwhile sees this one's birthday.
+    with open_unlocked(args) as vault, vault.transaction():
         person = vault.find_person(args.person)
         if kind in ("birthday", "anniversary") and any(
             o.kind == kind for o in vault.list(Occasion, person_id=person.id)

@@ -23,7 +23,7 @@ import pytest
 from conftest import FAST_KDF, PASSPHRASE, store_every_record
 
 from profilekeeper.errors import Conflict, ProfileKeeperError, WrongPassphrase
-from profilekeeper.model import Person
+from profilekeeper.model import Occasion, Person
 from profilekeeper.store import crypto
 from profilekeeper.store.vault import Vault
 
@@ -399,3 +399,48 @@ def test_two_processes_adding_the_same_names_add_each_once(tmp_path: Path) -> No
     assert sorted(one[1] + other[1]) == sorted(names)  # each name added by exactly one of them
     with _unlocked(path) as after:
         assert sorted(p.name for p in after.list(Person)) == sorted(names)
+
+
+# -- the CLI's other check-then-write: one birthday per person ---------------------------------
+
+
+def _add_birthday_after_the_other_checked(path: Path, checked: Any, started: Any) -> int:
+    from profilekeeper.cli import main
+
+    listed = Vault.list
+
+    def list_then_wait(vault: Vault, cls: type[Any], **where: Any) -> Any:
+        records = listed(vault, cls, **where)
+        if cls is Occasion:  # no birthday yet, as far as this process can see
+            checked.set()
+            assert started.wait(WAIT)
+            time.sleep(0.3)  # the other add is under way
+        return records
+
+    Vault.list = list_then_wait  # type: ignore[method-assign]
+    return main(["occasion", "add", "Sam", "birthday", "--03-15", "--vault", str(path)])
+
+
+def _add_birthday_once_the_other_checked(path: Path, checked: Any, started: Any) -> int:
+    from profilekeeper.cli import main
+
+    assert checked.wait(WAIT)
+    started.set()
+    return main(["occasion", "add", "Sam", "birthday", "--04-20", "--vault", str(path)])
+
+
+def test_two_birthdays_added_at_once_for_one_person_add_one(
+    vault, vault_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault.add_person(Person(name="Sam"))
+    vault.close()
+    monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", PASSPHRASE)
+    checked, started = CTX.Event(), CTX.Event()
+    first, second = _in_processes(
+        (_add_birthday_after_the_other_checked, (vault_path, checked, started)),
+        (_add_birthday_once_the_other_checked, (vault_path, checked, started)),
+    )
+    assert first == ("ok", 0)
+    assert second == ("ok", 2)  # refused: "that person has a birthday already"
+    with _unlocked(vault_path) as after:
+        assert [(o.month, o.day) for o in after.list(Occasion)] == [(3, 15)]

@@ -55,8 +55,13 @@ def export(args: argparse.Namespace) -> int:
 
     if args.output:
         check_output_path(Path(args.output).expanduser())  # before the passphrase is asked
+    left_out: dict[str, int] = {}
     with open_unlocked(args) as vault:
-        text = export_json(vault, skip_corrupted=args.skip_corrupted)
+        text = export_json(vault, skip_corrupted=args.skip_corrupted, left_out=left_out)
+    if left_out["unreadable"]:
+        warn(f"{left_out['unreadable']} record(s) could not be read and are left out, with "
+             f"{left_out['dependent']} that belonged to them; {left_out['detached']} gift(s) "
+             "are kept without their person or occasion")  # fmt: skip
     if args.output:
         write_private_file(Path(args.output), text)
         print(f"Exported to {args.output}", file=sys.stderr)

@@ -21,6 +21,7 @@ from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import ENTITIES
 from profilekeeper.store.codec import Codec, codec_for
 from profilekeeper.store.migrations import CURRENT_VERSION
+from profilekeeper.store.tables import ROW_TABLES
 from profilekeeper.validation import Refused
 
 if TYPE_CHECKING:
@@ -34,20 +35,59 @@ MAX_DEPTH = 32
 """How deeply an import may nest: an export's own records nest 7 deep."""
 
 
-def export_data(vault: Vault, *, skip_corrupted: bool = False) -> dict[str, Any]:
-    """Everything in the vault as plain JSON-ready data; CorruptedRecord unless skipping."""
+_OWNERS = {
+    (table, fk.parent.name): fk.column.table.name
+    for table, row in ROW_TABLES.items()
+    for fk in row.__table__.foreign_keys  # type: ignore[attr-defined]
+}
+"""(table, reference column) → the table it must point into, from the schema's foreign keys."""
+_KEPT_WITHOUT_OWNER = frozenset({"gifts"})
+"""Records that outlive their person or occasion (as ``remove_person --keep-gifts`` keeps
+them); the others are deleted with what they belong to (ON DELETE CASCADE), and so left out."""
+
+
+def export_data(
+    vault: Vault, *, skip_corrupted: bool = False, left_out: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """Everything in the vault as plain JSON-ready data; CorruptedRecord unless skipping.
+
+    Skipping, a record that belongs to one left out is left out too (a gift is kept, no longer
+    tied to it), so the export imports again. ``left_out`` gets the counts: ``unreadable``,
+    ``dependent`` (left out with them) and ``detached``.
+    """
     records: dict[str, list[dict[str, Any]]] = {}
-    for cls in ENTITIES:
+    exported: dict[str, set[str]] = {}  # ids, by table
+    counts = {"unreadable": 0, "dependent": 0, "detached": 0}
+    for cls in ENTITIES:  # in dependency order: owners before what refers to them
         codec = codec_for(cls)
         listing = vault.list(cls)
         if listing.corrupted and not skip_corrupted:
             raise listing.corrupted[0]
-        records[codec.table] = sorted((codec.to_plain(r) for r in listing), key=lambda d: d["id"])
+        # A damaged page of the file loses every record on it: as many as its index still lists.
+        counts["unreadable"] += sum(getattr(c, "lost", None) or 1 for c in listing.corrupted)
+        rows = []
+        for row in (codec.to_plain(r) for r in listing):
+            missing = [c for c in codec.refs if row[c] is not None
+                       and (owner := _OWNERS.get((codec.table, c))) is not None
+                       and row[c] not in exported[owner]]  # fmt: skip
+            if missing and codec.table not in _KEPT_WITHOUT_OWNER:
+                counts["dependent"] += 1
+                continue
+            for column in missing:
+                row[column] = None
+            counts["detached"] += bool(missing)
+            rows.append(row)
+        exported[codec.table] = {row["id"] for row in rows}
+        records[codec.table] = sorted(rows, key=lambda d: d["id"])
+    if left_out is not None:
+        left_out.update(counts)
     return {"format": FORMAT, "version": VERSION, "schema": CURRENT_VERSION, "records": records}
 
 
-def export_json(vault: Vault, *, skip_corrupted: bool = False) -> str:
-    data = export_data(vault, skip_corrupted=skip_corrupted)
+def export_json(
+    vault: Vault, *, skip_corrupted: bool = False, left_out: dict[str, int] | None = None
+) -> str:
+    data = export_data(vault, skip_corrupted=skip_corrupted, left_out=left_out)
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

@@ -189,6 +189,32 @@ def test_a_write_that_runs_into_a_damaged_page_is_one_clear_line(
         assert vault.list(Person) == readable
 
 
+def test_what_export_skip_corrupted_saves_of_a_damaged_vault_imports_again(
+    damaged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The damage message's advice works: the export of what is left restores."""
+    pageno, on_it = middle_leaf(damaged, "people")
+    zero(damaged, pageno)
+    monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", PASSPHRASE)
+    saved = tmp_path / "left.json"
+    code, err = _run(["export", "--skip-corrupted", "-o", str(saved)], damaged)
+    assert code == 0, err
+    assert f"{on_it} record(s) could not be read and are left out, with {on_it} that" in err
+    assert f"{on_it} gift(s) are kept without their person" in err
+    fresh = tmp_path / "fresh.sqlite3"
+    Vault.create(fresh, PASSPHRASE, kdf=FAST_KDF).close()
+    code, err = _run(["import", str(saved)], fresh)
+    assert code == 0, err
+    with Vault.open(fresh) as vault:
+        vault.unlock(PASSPHRASE)
+        people = vault.list(Person)
+        assert len(people) == PEOPLE - on_it
+        assert {o.person_id for o in vault.list(Occasion)} == {p.id for p in people}
+        gifts = vault.list(Gift)
+        assert len(gifts) == PEOPLE  # every gift: the lost people's ones tied to nobody
+        assert sum(g.person_id is None for g in gifts) == on_it
+
+
 def test_a_blank_first_page_is_called_damage_not_a_foreign_file(damaged: Path) -> None:
     zero(damaged, 1)
     with pytest.raises(DamagedVault, match="first page"):

@@ -24,7 +24,12 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from profilekeeper.commands import ProfileKeeperCommands
-from profilekeeper.errors import CorruptedRecord, ProfileKeeperError, WrongPassphrase
+from profilekeeper.errors import (
+    CorruptedRecord,
+    KeyReplaced,
+    ProfileKeeperError,
+    WrongPassphrase,
+)
 from profilekeeper.messages import FirstLook, Unlocked, UnlockFailed, VaultReady
 from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
@@ -355,6 +360,11 @@ class ProfileKeeperApp(App[None]):
             await self.remove_mode(mode)
             self.add_mode(mode, screen)
 
+    def lock_if_key_replaced(self, error: BaseException) -> None:
+        """Another program rotated the key: the one held opens nothing, so ask for it again."""
+        if isinstance(error, KeyReplaced):
+            self.call_later(self.action_lock)
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown)):
             self._last_activity = time.monotonic()
@@ -419,6 +429,7 @@ class ProfileKeeperApp(App[None]):
         else:  # the message of an unexpected error may hold record contents: name the type only
             message = f"Something went wrong ({type(error).__name__})."
         self.notify(message, title="Could not finish", severity="error", timeout=8)
+        self.lock_if_key_replaced(error)
         if isinstance(self.screen, (WelcomeScreen, UnlockScreen)):
             self.screen.ready_again()  # an app-level worker failed: let them try again
         return True

@@ -5,6 +5,8 @@ Messages never carry personal data: they name the kind of record and, at most, i
     ProfileKeeperError     (70) raised bare, it is a bug: every real error is a subclass below
     ├── InvalidInput        (2) a value the user gave cannot be used
     ├── Conflict            (2) e.g. a person with that name exists already
+    │   └── KeyChanged      (2) another program changed the key header meanwhile: run again
+    │       └── KeyReplaced (2) the key this program holds is no longer the vault's: unlock again
     ├── VaultError          (70) likewise
     │   ├── VaultMissing    (4) no vault at the path
     │   ├── VaultExists     (2) init over an existing vault
@@ -34,6 +36,20 @@ class InvalidInput(ProfileKeeperError):
 
 class Conflict(ProfileKeeperError):
     exit_code = 2
+
+
+class KeyChanged(Conflict):
+    """The key header changed under a command (another passwd or rotate-key): it changed
+    nothing, and running it again works on the new header."""
+
+
+class KeyReplaced(KeyChanged):
+    """Another program rotated the data key after this one unlocked: what it holds opens
+    nothing any more. It wrote nothing; unlocking again gets the new key."""
+
+    def __init__(self, message: str = "the vault's key was changed by another program "
+                 "(rotate-key?): unlock the vault again") -> None:  # fmt: skip
+        super().__init__(message)
 
 
 class NotFound(ProfileKeeperError):

@@ -45,6 +45,9 @@ def reporting_failures(node: Widget | App[Any], title: str = "Could not finish")
         yield
     except ProfileKeeperError as error:
         node.notify(str(error), title=title, severity="error", timeout=8, markup=False)
+        cast("ProfileKeeperApp", node if isinstance(node, App) else node.app).lock_if_key_replaced(
+            error
+        )
 
 
 def guarded(function: F, node: Widget | App[Any] | None = None) -> F:

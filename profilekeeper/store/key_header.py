@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select, update
 
-from profilekeeper.errors import Conflict, UnsupportedVault
+from profilekeeper.errors import KeyChanged, KeyReplaced, UnsupportedVault
 from profilekeeper.model import ENTITIES
 from profilekeeper.store.codec import codec_for
 from profilekeeper.store.crypto import (
@@ -53,11 +53,6 @@ KEY_REPLACED = (
     "the vault's key was changed by another program; nothing was written: unlock the vault "
     "again (or run the command again)"
 )
-
-
-class KeyChanged(Conflict):
-    """The key header changed under a command (exit status 2, as any conflict): it changed
-    nothing, and running it again (unlocking again) works on the new key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +121,7 @@ def check_key(conn: Connection, key_check: bytes) -> None:
     """
     row = conn.execute(select(_HEADER.c.key_check)).first()
     if row is None or row[0] != key_check:
-        raise KeyChanged(KEY_REPLACED)
+        raise KeyReplaced(KEY_REPLACED)
 
 
 def write(conn: Connection, current: Header, **changes: Any) -> Header:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from profilekeeper.errors import (
     CorruptedRecord,
+    KeyReplaced,
     NotFound,
     UnsupportedVault,
     VaultLocked,
@@ -209,6 +210,11 @@ class ReadOnlyVault:
                 records.append(codec.from_row(row, self._cipher))
             except CorruptedRecord as error:
                 records.corrupted.append(error)
+        if any(type(c) is CorruptedRecord for c in records.corrupted):
+            # Not corrupted, maybe: another program rotated the key after this one unlocked.
+            now = damage.first_row(self._conn, "SELECT key_check FROM vault_header")
+            if now is not None and now[0] != self._key_check:
+                raise KeyReplaced()
         if rows.damage:
             records.corrupted.append(rows.damage)
         return records

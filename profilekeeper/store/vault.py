@@ -39,6 +39,7 @@ from profilekeeper.errors import (
     Conflict,
     CorruptedRecord,
     InvalidInput,
+    KeyReplaced,
     NotFound,
     UnsupportedVault,
     VaultLocked,
@@ -62,7 +63,7 @@ from profilekeeper.store.crypto import (
     verify_key_check,
     wrap_data_key,
 )
-from profilekeeper.store.key_header import Header, KeyChanged
+from profilekeeper.store.key_header import Header
 from profilekeeper.store.key_header import dump_kdf as _dump_kdf
 from profilekeeper.store.tables import ROW_TABLES, VaultHeader
 
@@ -407,16 +408,29 @@ class Vault:
                 items.append(codec.from_row(row, cipher))
             except CorruptedRecord as error:
                 corrupted.append(error)
+        if any(type(c) is CorruptedRecord for c in corrupted):
+            self._check_still_the_key()
         if rows.damage:  # some rows could not be read at all: said beside the corrupted ones
             corrupted.append(rows.damage)
         return Listing(items, corrupted)
+
+    def _check_still_the_key(self) -> None:
+        """Records fail to open when another program rotated the key after this one unlocked
+        (the app left open): then that is what to say, not "corrupted"."""
+        if key_header.read_now(self._engine).key_check != self.header.key_check:
+            raise KeyReplaced()
 
     def get(self, cls: type[T], record_id: str) -> T:
         with self._conn() as conn:
             rows = self._fetch(conn, cls, {"id": record_id})
         if not rows:
             raise rows.damage or NotFound(f"no {codec_for(cls).table} record with that id")
-        return codec_for(cls).from_row(rows[0], self.cipher)
+        try:
+            return codec_for(cls).from_row(rows[0], self.cipher)
+        except CorruptedRecord as error:
+            if type(error) is CorruptedRecord:
+                self._check_still_the_key()
+            raise
 
     def last_changed(self, cls: type[Any]) -> dict[str, int]:
         """When each record of ``cls`` was last written (Unix seconds), by id."""
@@ -522,7 +536,7 @@ class Vault:
         the passphrase), but KeyChanged if it no longer names the key this object holds."""
         header = key_header.read_now(self._engine)
         if self._cipher is not None and header.key_check != self.header.key_check:
-            raise KeyChanged(key_header.KEY_REPLACED)
+            raise KeyReplaced(key_header.KEY_REPLACED)
         return header
 
     def verify_passphrase(self, passphrase: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import FAST_KDF, PASSPHRASE, store_every_record
 
-from profilekeeper.errors import Conflict, WrongPassphrase
+from profilekeeper.errors import Conflict, KeyReplaced, WrongPassphrase
 from profilekeeper.model import Person
 from profilekeeper.store.crypto import KdfParams
 from profilekeeper.store.key_header import KeyChanged
@@ -147,6 +147,10 @@ def test_a_vault_held_open_across_another_programs_rotation_writes_nothing_until
         vault.set_remembered(True)  # the key it would have remembered opens nothing now
     with pytest.raises(KeyChanged):
         vault.rotate_key(PASSPHRASE)  # it would re-encrypt from a key no record is under
+    with pytest.raises(KeyReplaced, match="unlock the vault again"):
+        vault.list(Person)  # not "record people/… is corrupted": the key is the story
+    with pytest.raises(KeyReplaced):
+        vault.get(Person, sam.id)
     vault.unlock(PASSPHRASE)  # reads the header as it is now
     vault.add_person(Person(name="Ann"))
     vault.set_remembered(True)
@@ -218,3 +222,23 @@ def test_an_older_header_put_back_revives_the_old_passphrase_until_the_key_is_ro
 def _put_back_header(path: Path, row: tuple[object, ...]) -> None:
     with closing(sqlite3.connect(path)) as db, db:
         db.execute(f"INSERT OR REPLACE INTO vault_header VALUES ({', '.join('?' * len(row))})", row)
+
+
+def test_a_reader_opened_before_another_programs_rotation_says_unlock_again(
+    vault, vault_path: Path
+) -> None:
+    from profilekeeper.store.readonly import ReadOnlyVault
+
+    vault.add_person(Person(name="Sam"))
+    with ReadOnlyVault(vault_path) as reader:
+        reader.unlock_with_data_key(vault.data_key)
+        assert [p.name for p in reader.list(Person)] == ["Sam"]
+        with _other_program(vault_path) as other:
+            other.rotate_key(PASSPHRASE)
+        with pytest.raises(KeyReplaced, match="unlock the vault again"):
+            reader.list(Person)
+    with ReadOnlyVault(vault_path) as reader:  # a damaged record is still just that
+        reader.unlock(PASSPHRASE)
+        with closing(sqlite3.connect(vault_path)) as db, db:
+            db.execute("UPDATE people SET sealed = x'00'")
+        assert [c.table for c in reader.list(Person).corrupted] == ["people"]

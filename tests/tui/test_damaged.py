@@ -295,3 +295,29 @@ async def test_people_lists_the_rest_of_a_damaged_table_and_says_so(
         assert isinstance(app.screen, PeopleScreen)
         assert app.screen.query_one("#people").row_count == 200 - lost
         said_plainly(app, "people", why="The vault file is damaged (table people)")
+
+
+async def test_a_key_rotated_by_another_program_locks_the_app_instead_of_saying_corrupted(
+    make, vault, vault_path
+) -> None:
+    from profilekeeper.screens.unlock import UnlockScreen
+    from profilekeeper.store.vault import Vault
+    from tests.conftest import PASSPHRASE
+
+    sam_with_birthday(vault)
+    vault.close()
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        with Vault.open(vault_path) as other:  # `profilekeeper rotate-key` from cron, say
+            other.unlock(PASSPHRASE)
+            other.rotate_key(PASSPHRASE)
+        await pilot.press("3")  # People reads the vault again, under the key it holds
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen), app.screen
+        assert app.vault is not None and not app.vault.is_unlocked
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert any("unlock the vault again" in m for m in errors), errors
+        assert not any("corrupted" in m for m in errors), errors

@@ -15,46 +15,44 @@ occasion of the same kind (and label) for that person is updated in place. A lat
 same file for a person an earlier card brought is merged into them, and said so. Within a card,
 a second birthday (or other date of the same kind) that differs is left out, with a message.
 
-Files come in the encodings exporters write (``VcardLines``): UTF-8 with or without a
+Files come in the encodings exporters write (``vcard_stream.VcardLines``): UTF-8 with or without a
 byte-order mark, UTF-16 with one (Windows "Unicode"), else Windows-1252 (old Outlook), where a
 line's own ``CHARSET=`` parameter wins.
 
 A file is read as a stream (``import_vcard``): lines are decoded as they are read, each card is
-cut out, parsed and turned into a small ``Contact`` before the next is read, so memory does not
-grow with the file. Only the properties read here (``_USED``) are kept for parsing: a photo is
-most of a big card, and every other line costs vobject time and memory for nothing. A card whose
+cut out (``vcard_stream``), parsed and turned into a small ``Contact`` before the next is read,
+so memory does not grow with the file. Only the properties read here (``vcard_stream.USED``) are
+kept for parsing: a photo is most of a big card, and every other line costs vobject time and
+memory for nothing. A card whose
 kept text is still over ``MAX_CARD_CHARS`` is skipped, said so by position, and a file of over
 ``MAX_CARDS`` cards is refused whole.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import partial
-from itertools import chain, islice
-from typing import Any, AnyStr, BinaryIO, Protocol
+from itertools import islice
+from typing import Any, BinaryIO, Protocol
 
 from profilekeeper import validation
 from profilekeeper.errors import InvalidInput
 from profilekeeper.model import Occasion, PartialDate, Person
+from profilekeeper.vcard_stream import (
+    ANNIVERSARY_NAMES,
+    LINE_END,
+    MAX_CARD_CHARS,
+    VcardLines,
+    split_cards,
+    without_mark,
+)
 
 APPLE_UNKNOWN_YEAR = 1604
 _DATE = re.compile(r"^(?:(\d{4})|--)-?(\d{2})-?(\d{2})(?:[T ].*)?$")
 _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
-_ANNIVERSARY_NAMES = ("ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY",
-                      "X-EVOLUTION-ANNIVERSARY")  # fmt: skip
-_CHARSET = re.compile(rb"^[^:]*;CHARSET=([^;:]+)", re.IGNORECASE)
-# Only CR and LF end a vCard line; str.splitlines() also splits on U+2028, form feed and
-# others that turn up inside pasted NOTE text.
-_LINE_END = re.compile(r"\r\n|\r|\n")
-
-
 class CardError(ValueError):
     """A card that cannot be used; the message names no personal data."""
 
@@ -101,105 +99,11 @@ class ImportReport:
         )
 
 
-MAX_CARD_CHARS = 256 * 1024
-"""A card whose ``_USED`` properties take more text than this is skipped: vobject's parse costs
-~140 bytes of memory per character of a card, so this bounds it (~36 MB)."""
 MAX_CARDS = 50_000
 """A file with more cards is refused whole: every person imported is held, with their dates,
 until the one transaction commits (~5 KB each, measured), so this bounds the import's memory
 where the file's size does not (the rest streams through in constant memory). iCloud holds at
 most 50,000 contacts, Google 25,000."""
-_USED = frozenset({"BEGIN", "END", "VERSION", "FN", "N", "UID", "BDAY", *_ANNIVERSARY_NAMES,
-                   "X-ABDATE", "X-ABLABEL"})
-"""The properties read from a card; the others (PHOTO, NOTE, ADR…) are dropped before parsing."""
-_PROPERTY = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")  # item1.X-ABDATE;… → X-ABDATE
-_CHUNK = 1 << 16
-_LINE_LIMIT = 4 * MAX_CARD_CHARS + 8
-"""A longer line (in bytes, or characters for UTF-16) is cut to this: still over the card cap
-once decoded (4 bytes at most per character), so a cut line is either dropped (a photo) or
-takes its card over the cap, and is never parsed."""
-_SPLIT_CHARACTER = re.compile(rb"[ \t][\x80-\xbf]")
-_BYTE_LINE_END = re.compile(rb"\r\n|\r|\n")
-
-
-class VcardLines:
-    """The decoded lines of a vCard file, read from ``stream`` in 64 KiB chunks as they are
-    iterated, in the encodings exporters write (see the module docstring).
-
-    ``encoding`` names how the lines read so far were decoded; final once they are all read.
-    """
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-        self.encoding = "UTF-8"
-
-    def __iter__(self) -> Iterator[str]:
-        first = self._stream.read(_CHUNK)
-        rest = iter(partial(self._stream.read, _CHUNK), b"")
-        if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            self.encoding = "UTF-16"
-            decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
-            text = (decoder.decode(chunk, final=not chunk) for chunk in chain([first], rest, [b""]))
-            yield from _split_lines(text, _LINE_END, "\r", "\n")
-            return
-        chunks = chain([first.removeprefix(codecs.BOM_UTF8)], rest)
-        for line in _join_split_characters(_split_lines(chunks, _BYTE_LINE_END, b"\r", b"\n")):
-            if len(line) >= _LINE_LIMIT:  # cut, maybe inside a character: never parsed anyway
-                yield line.decode("utf-8", errors="replace")
-                continue
-            try:
-                yield line.decode("utf-8")
-            except UnicodeDecodeError:
-                # Line by line: a file joined from several exports may be UTF-8 in parts.
-                self.encoding = "Windows-1252"
-                yield _decode_line(line)
-
-
-def _split_lines(chunks: Iterable[AnyStr], line_end: re.Pattern[AnyStr], cr: AnyStr,
-                 lf: AnyStr) -> Iterator[AnyStr]:
-    """The lines in ``chunks`` without their ends (only CR and LF end a vCard line; see
-    ``_LINE_END``), each cut to ``_LINE_LIMIT``: an endless line costs no more memory."""
-    head = cr[:0]  # the line being read, up to the chunk that ends it
-    after_cr = False
-    for chunk in chunks:
-        if not chunk:  # a decoder's empty piece: it must not forget a CR at the end of the last
-            continue
-        if after_cr and chunk[:1] == lf:  # a CR LF cut in two by the chunks
-            chunk = chunk[1:]
-        after_cr = chunk[-1:] == cr
-        pieces: list[AnyStr] = line_end.split(chunk)
-        for piece in pieces[:-1]:
-            yield head + piece[:_LINE_LIMIT - len(head)] if len(head) < _LINE_LIMIT else head
-            head = cr[:0]
-        if len(head) < _LINE_LIMIT:
-            head = (head + pieces[-1])[:_LINE_LIMIT]
-    if head:
-        yield head
-
-
-def _join_split_characters(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """``lines`` with each fold that cut a UTF-8 character in two joined back (some exporters
-    fold at 75 octets without looking); else the whole file would read as Windows-1252."""
-    previous: bytes | None = None
-    for line in lines:
-        if previous is not None and _SPLIT_CHARACTER.match(line):
-            previous = (previous + line[1:])[:_LINE_LIMIT]
-            continue
-        if previous is not None:
-            yield previous
-        previous = line
-    if previous is not None:
-        yield previous
-
-
-def _decode_line(line: bytes) -> str:
-    """A line that is not UTF-8: in its own ``CHARSET=``, else Windows-1252 (old Outlook)."""
-    if match := _CHARSET.match(line):
-        with suppress(LookupError, UnicodeDecodeError):  # a charset Python does not know
-            return line.decode(match.group(1).strip(b'" ').decode("ascii"))
-    return line.decode("cp1252", errors="replace")  # 5 bytes cp1252 leaves undefined
-
-
 def parse_vcard_date(value: str, omit_year: str | None = None) -> PartialDate:
     """A vCard date in any of the forms exporters write; CardError if it is not one."""
     match = _DATE.match(value.strip())
@@ -243,7 +147,7 @@ def _dates_of(card: Any, problems: list[str]) -> list[ContactDate]:
     for line in card.lines():
         if line.name == "BDAY":
             kind, label = "birthday", ""
-        elif line.name in _ANNIVERSARY_NAMES:
+        elif line.name in ANNIVERSARY_NAMES:
             kind, label = "anniversary", ""
         elif line.name == "X-ABDATE":
             raw = labels.get((line.group or "").casefold(), "")
@@ -284,55 +188,13 @@ def _same_day(a: PartialDate, b: PartialDate) -> bool:
     return (a.month, a.day) == (b.month, b.day) and (None in (a.year, b.year) or a.year == b.year)
 
 
-def _split_cards(lines: Iterable[str]) -> Iterator[str | None]:
-    """The text of each card (BEGIN:VCARD … END:VCARD) in ``lines``, one at a time, without its
-    properties not ``_USED``; None for a card whose text is still over ``MAX_CARD_CHARS``."""
-    current: list[str] | None = None
-    size = 0  # of the current card, in characters
-    soft_break = False
-    leaving_out = False  # in an unused property: its folded and soft-broken lines go too
-    for line in lines:
-        if soft_break and current is not None:
-            # vCard 2.1 quoted-printable: "=" at the end of a line is a soft line break and the
-            # next line carries on the value with no leading space. Joined here, since vobject
-            # would take it for a new property; its own allowQP is quadratic in a card's size.
-            if current and not leaving_out:
-                current[-1] = current[-1][:-1] + line
-                size += len(line)
-                if size > MAX_CARD_CHARS:
-                    current.clear()
-            soft_break = line.endswith("=")
-            continue
-        soft_break = line.endswith("=") and "QUOTED-PRINTABLE" in line.upper()
-        # No strip() on the left: a line starting with a space or tab is a folded piece of the
-        # line before (e.g. a NOTE that ends in "END:VCARD").
-        # A line naming no property stays with the one before: kept, it lets vobject refuse a
-        # broken card; dropped, it is e.g. the unindented base64 of a vCard 2.1 photo.
-        if line[:1] not in (" ", "\t") and (name := _PROPERTY.match(line)) is not None:
-            leaving_out = name[1].upper() not in _USED
-        keyword = line.rstrip().upper()
-        if keyword == "BEGIN:VCARD":
-            current, size = [line], len(line)
-        elif current is not None and not leaving_out:
-            size += len(line) + 2
-            if size <= MAX_CARD_CHARS:
-                current.append(line)
-            elif current:
-                current.clear()  # over the cap: its text goes now, the card at its end
-            if keyword == "END:VCARD":
-                yield "\r\n".join(current) + "\r\n" if size <= MAX_CARD_CHARS else None
-                current = None
-    if current is not None:  # a last card cut off before END:VCARD
-        yield "\r\n".join(current) + "\r\n" if size <= MAX_CARD_CHARS else None
-
-
 def iter_contacts(lines: Iterable[str], skipped: list[str]) -> Iterator[Contact]:
     """Each usable card in ``lines`` as it is read; a message for each card (or date) that is
     skipped goes to ``skipped``. Raises InvalidInput past ``MAX_CARDS`` cards."""
     import vobject
 
     number = 0
-    for number, chunk in enumerate(_split_cards(_without_mark(lines)), start=1):
+    for number, chunk in enumerate(split_cards(without_mark(lines)), start=1):
         if number > MAX_CARDS:
             raise InvalidInput(f"the file holds more than {MAX_CARDS:,} cards; import it in "
                                "parts")
@@ -360,20 +222,10 @@ def iter_contacts(lines: Iterable[str], skipped: list[str]) -> Iterator[Contact]
         skipped.append("the file holds no vCard (BEGIN:VCARD … END:VCARD)")
 
 
-def _without_mark(lines: Iterable[str]) -> Iterator[str]:
-    """``lines`` with no byte-order mark on the first: read as text, it would hide the first
-    BEGIN:VCARD, and with it a card."""
-    it = iter(lines)
-    for first in it:
-        yield first.removeprefix("\ufeff")
-        break
-    yield from it
-
-
 def read_contacts(text: str) -> tuple[list[Contact], list[str]]:
     """Every usable card in ``text``, and a message for each card that was skipped."""
     skipped: list[str] = []
-    return list(iter_contacts(_LINE_END.split(text), skipped)), skipped
+    return list(iter_contacts(LINE_END.split(text), skipped)), skipped
 
 
 class _Store(Protocol):
@@ -387,7 +239,7 @@ def import_contacts(vault: _Store, source: str | Iterable[str],
     """Add or update people and their occasions from vCard text, or its lines as they are read
     (``VcardLines``), in one transaction: nothing is written until the last card is read."""
     report = ImportReport(encoding=encoding)
-    lines = _LINE_END.split(source) if isinstance(source, str) else source
+    lines = LINE_END.split(source) if isinstance(source, str) else source
     contacts = iter_contacts(lines, report.skipped)
     people = list(vault.list(Person))
     by_uid = {p.contact_uid: p for p in people if p.contact_uid}

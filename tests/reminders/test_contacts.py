@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from profilekeeper import contacts as contacts_module
+from profilekeeper import vcard_stream
 from profilekeeper.contacts import (
     CardError,
     VcardLines,
@@ -465,7 +466,7 @@ def test_the_report_counts_stay_right_in_a_stream(vault, tmp_path):
 def test_the_lines_do_not_depend_on_how_the_file_is_cut_into_chunks(monkeypatch, name, chunk):
     # A CR LF, a UTF-8 character or a fold that cuts one may fall across two reads.
     whole = read_vcard_file(FIXTURES / name)
-    monkeypatch.setattr(contacts_module, "_CHUNK", chunk)
+    monkeypatch.setattr(vcard_stream, "_CHUNK", chunk)
     assert read_vcard_file(FIXTURES / name) == whole
 
 

@@ -1,0 +1,192 @@
+"""What the screens show, read in one go from either store (the full one or the read-only one).
+
+Plain values out, no Textual: the screens render them, tests check them without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from profilekeeper.model import (
+    Gift,
+    GiftStatus,
+    Occasion,
+    Person,
+    Profile,
+    Suggestion,
+    SuggestionStatus,
+)
+
+if TYPE_CHECKING:
+    from profilekeeper.reminders import Due
+    from profilekeeper.store.occasion_dates import DateIndex
+
+T = TypeVar("T")
+
+
+class VaultReader(Protocol):
+    """What screens read from: the full ``Vault``, or the ``ReadOnlyVault`` the app starts on
+    (it shows Home, People and a person before SQLAlchemy has even been imported)."""
+
+    def list(self, cls: type[T], **where: Any) -> Sequence[T]: ...
+
+    def load(self, cls: type[T], **any_of: Collection[str]) -> Sequence[T]: ...
+
+    def get(self, cls: type[T], record_id: str) -> T: ...
+
+    def profile(self) -> Profile: ...
+
+    def occasion_dates(self) -> DateIndex | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    """Everything Home shows, read in one go (off the UI thread)."""
+
+    profile: Profile
+    new_suggestions: int
+    upcoming: list[Due]
+    due: list[Due]
+    unreadable: int = 0
+    """Records that failed authentication and were left out."""
+    damaged: tuple[str, ...] = ()
+    """Tables of which some records could not be read at all (damaged pages of the file)."""
+
+
+def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
+    """The greeting's facts, the next ``days`` of occasions and the reminders nagging now."""
+    from profilekeeper import reminders
+    from profilekeeper.store.occasion_dates import occasions_near
+
+    profiles, suggestions = source.list(Profile), source.list(Suggestion)
+    profile = profiles[0] if profiles else Profile()
+    leap = reminders.leap_day_setting(profile.settings)
+    # The occasions in the window, and only the people and gifts they need.
+    occasions = occasions_near(source, today, days, leap_day=leap)
+    person_ids = {o.person_id for o in occasions if o.person_id}
+    people = source.load(Person, id=person_ids)
+    gifts = source.load(Gift, person_id=person_ids, occasion_id={o.id for o in occasions})
+    listings = (profiles, suggestions, occasions, people, gifts)
+    return HomeView(
+        profile=profile,
+        new_suggestions=sum(s.status == SuggestionStatus.NEW for s in suggestions),
+        upcoming=reminders.upcoming(occasions, people, gifts, today, days, leap_day=leap),
+        due=reminders.due(occasions, people, gifts, today, days, leap_day=leap),
+        **_unreadable(listings),
+    )
+
+
+def _unreadable(listings: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """How many records failed authentication, and which tables have damaged pages."""
+    from profilekeeper.store.damage import DamagedTable
+
+    failed = [c for listing in listings for c in getattr(listing, "corrupted", ())]
+    damaged = sorted({c.table for c in failed if isinstance(c, DamagedTable)})
+    return {"unreadable": len(failed) - len(damaged), "damaged": tuple(damaged)}
+
+
+def damage_notice(tables: Sequence[str]) -> str:
+    """What a screen says when some tables could not be read in full."""
+    from profilekeeper.store.damage import RESTORE
+
+    return (f"The vault file is damaged (table {', '.join(tables)}): some records could not "
+            f"be read and are not shown. To recover, {RESTORE}.")  # fmt: skip
+
+
+def person_due(
+    vault: VaultReader,
+    person: Person,
+    occasions: Sequence[Occasion],
+    gifts: Sequence[Gift],
+    today: date,
+    days: int = 60,
+) -> list[Due]:
+    """What nags now for ``person``, from their records as the caller read them."""
+    from profilekeeper import reminders
+
+    return reminders.due(occasions, [person], gifts, today, days, leap_day=leap_day(vault))
+
+
+def leap_day(vault: VaultReader) -> str:
+    """Where the owner wants 29 February in common years (their ``leap_day`` setting)."""
+    from profilekeeper.reminders import leap_day_setting
+
+    return leap_day_setting(vault.profile().settings)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """One line of the people list."""
+
+    person: Person
+    next_date: date | None
+    next_kind: str
+
+
+class PeopleRows(list[PersonRow]):
+    """The people list's rows; ``damaged`` names tables whose damaged pages hid some."""
+
+    damaged: tuple[str, ...] = ()
+
+
+def people_rows(vault: VaultReader, today: date, search: str = "") -> PeopleRows:
+    """People matching ``search`` (name or relationship), soonest next occasion first."""
+    from profilekeeper.reminders import occurs_on
+
+    soonest: dict[str, tuple[date, str]] = {}
+    leap = leap_day(vault)
+    occasions, people = vault.list(Occasion), vault.list(Person)
+    for occasion in occasions:
+        when = occurs_on(occasion, today, leap_day=leap)
+        if occasion.person_id is None or when is None:
+            continue
+        if occasion.person_id not in soonest or when < soonest[occasion.person_id][0]:
+            soonest[occasion.person_id] = (when, occasion.label or occasion.kind)
+    rows = [PersonRow(p, *soonest.get(p.id, (None, ""))) for p in people]
+    far = date.max
+    rows.sort(key=lambda r: (r.next_date or far, r.person.name.casefold()))
+    shown = PeopleRows(matching(rows, search))
+    shown.damaged = _unreadable([occasions, people])["damaged"]
+    return shown
+
+
+def names_of(vault: VaultReader, person_ids: set[str]) -> dict[str, str]:
+    """The names of these people (only: not everyone's), leaving out any deleted or damaged."""
+    return {p.id: p.name for p in vault.load(Person, id=person_ids)}
+
+
+def matching(rows: list[PersonRow], search: str) -> list[PersonRow]:
+    """The rows whose name or relationship contains ``search``, ignoring case."""
+    wanted = search.strip().casefold()
+    if not wanted:
+        return rows
+    return [
+        r for r in rows
+        if wanted in r.person.name.casefold() or wanted in r.person.relationship.casefold()
+    ]
+
+
+def gifts_by_year(
+    gifts: Sequence[Gift], occasions: Sequence[Occasion]
+) -> dict[int, dict[str, list[Gift]]]:
+    """Bought and given gifts grouped by year (newest first), then by occasion name."""
+    names = {o.id: (o.label or o.kind) for o in occasions}
+    grouped: dict[int, dict[str, list[Gift]]] = defaultdict(lambda: defaultdict(list))
+    for gift in gifts:
+        if gift.status == GiftStatus.IDEA:
+            continue
+        year = gift.on.year if gift.on else 0
+        grouped[year][names.get(gift.occasion_id or "", "no occasion")].append(gift)
+    return {y: dict(grouped[y]) for y in sorted(grouped, reverse=True)}
+
+
+def days_label(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return f"in {days} days"

@@ -14,6 +14,7 @@ error: it is ``remind``'s "something is due" and ``retailer check``'s "a rule fa
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import re
@@ -165,6 +166,10 @@ def _tolerant_output() -> None:
         reconfigure(errors="backslashreplace")
 
 
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+"""Write errors that mean "no room", wherever they come from (the output, a file written)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(sys.argv[1:] if argv is None else argv)
@@ -179,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         from profilekeeper.store import damage  # sqlite3 alone: cheap, and only on failure
 
+        if isinstance(error, OSError) and error.errno in _FULL:  # not a bug: say it plainly
+            print(f"profilekeeper: could not write: {error.strerror}", file=sys.stderr)
+            return InvalidInput.exit_code
         if damage.is_damage(error):  # a write or a count that ran into a damaged page
             damaged = damage.DamagedVault("some of its pages cannot be read")
             print(f"profilekeeper: {damaged}", file=sys.stderr)
@@ -210,7 +218,21 @@ def _run(argv: Sequence[str]) -> int:
         from profilekeeper.cli.app import run_app
 
         handler = run_app
-    return int(handler(args) or 0)
+    code = int(handler(args) or 0)
+    _flush_output()
+    return code
+
+
+def _flush_output() -> None:
+    """Write out what is still buffered for standard output, and say so if that fails (a full
+    disk, ``> /dev/full``): else Python's own flush at exit fails with status 120."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more can reach the output
+        raise InvalidInput(f"could not write the output: {error.strerror}") from None
 
 
 if __name__ == "__main__":

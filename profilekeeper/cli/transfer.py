@@ -53,6 +53,8 @@ def export(args: argparse.Namespace) -> int:
         return export_ics(args)
     from profilekeeper.store.transfer import check_output_path, export_json, write_private_file
 
+    if args.output == "-":  # as for the calendar: "-" is standard output
+        args.output = None
     if args.output:
         check_output_path(Path(args.output).expanduser())  # before the passphrase is asked
     left_out: dict[str, int] = {}

@@ -430,3 +430,29 @@ def test_the_apps_export_is_refused_the_same_way(sam: Path, tmp_path: Path) -> N
             with pytest.raises(InvalidInput, match="not a regular file"):
                 export(vault, str(fifo))
     assert file_type(fifo) == stat.S_IFIFO
+
+
+@pytest.mark.parametrize(
+    "argv", [["person", "list"], ["export", "--format", "json"], ["export", "-o", "-"]]
+)
+def test_output_to_a_full_device_is_one_clear_line(sam: Path, argv: list[str]) -> None:
+    """``> /dev/full``: a few bytes fail at the last flush (Python's own exits 120), a whole
+    export fails mid-write."""
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "profilekeeper", *argv],
+            stdout=full, stderr=subprocess.PIPE, env=dict(os.environ), timeout=60,
+        )  # fmt: skip
+    err = done.stderr.decode()
+    plaintext_warning = [line for line in err.splitlines() if "plaintext" not in line]
+    assert_one_clear_line(done.returncode, "\n".join(plaintext_warning) + "\n", 2,
+                          "No space left on device")  # fmt: skip
+
+
+def test_export_to_dash_is_standard_output_for_json_too(
+    sam: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "-o", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["format"] == "profilekeeper-export"
+    assert not (tmp_path / "-").exists()  # it used to write a file named "-"

@@ -435,13 +435,15 @@ def test_the_apps_export_is_refused_the_same_way(sam: Path, tmp_path: Path) -> N
 @pytest.mark.parametrize(
     "argv", [["person", "list"], ["export", "--format", "json"], ["export", "-o", "-"]]
 )
-def test_output_to_a_full_device_is_one_clear_line(sam: Path, argv: list[str]) -> None:
+def test_output_to_a_full_device_is_one_clear_line(
+    sam: Path, argv: list[str], tmp_path: Path
+) -> None:
     """``> /dev/full``: a few bytes fail at the last flush (Python's own exits 120), a whole
     export fails mid-write."""
     with open("/dev/full", "wb") as full:
         done = subprocess.run(
             [sys.executable, "-m", "profilekeeper", *argv],
-            stdout=full, stderr=subprocess.PIPE, env=dict(os.environ), timeout=60,
+            stdout=full, stderr=subprocess.PIPE, env=dict(os.environ), timeout=60, cwd=tmp_path,
         )  # fmt: skip
     err = done.stderr.decode()
     plaintext_warning = [line for line in err.splitlines() if "plaintext" not in line]

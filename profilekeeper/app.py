@@ -7,6 +7,7 @@ throws their screens away so nothing personal stays on screen or in widget memor
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 import time
@@ -15,14 +16,16 @@ from datetime import date
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar, overload
 
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import Screen, ScreenResultCallbackType
+from textual.widget import AwaitMount
 from textual.worker import Worker, WorkerState
 
+from profilekeeper import navigation
 from profilekeeper.commands import ProfileKeeperCommands
 from profilekeeper.errors import (
     CorruptedRecord,
@@ -31,6 +34,7 @@ from profilekeeper.errors import (
     WrongPassphrase,
 )
 from profilekeeper.messages import FirstLook, Unlocked, UnlockFailed, VaultReady
+from profilekeeper.screens.base import guarded
 from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
 from profilekeeper.services import DEFAULT_IDLE_MINUTES, THEMES, VaultReader, home_view
@@ -42,6 +46,9 @@ if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault
 
 
+R = TypeVar("R")
+
+
 class KeyStore(Protocol):
     """Where a data key may be remembered: ``profilekeeper.store.keys`` or a stand-in."""
 
@@ -50,28 +57,27 @@ class KeyStore(Protocol):
     def forget(self, vault_id: str) -> bool: ...
 
 
-def _later(module: str, name: str) -> Callable[[], Screen[None]]:
-    """A mode's screen, imported when first shown: start-up imports only what Home needs."""
+def _later(screen: str) -> Callable[[], Screen[None]]:
+    """A mode's screen (``module:Class``), imported when first shown: start-up imports only
+    what Home needs."""
+    module, name = screen.split(":")
 
     def make() -> Screen[None]:
-        screen: type[Screen[None]] = getattr(import_module(f"profilekeeper.screens.{module}"), name)
-        return screen()
+        cls: type[Screen[None]] = getattr(import_module(f"profilekeeper.screens.{module}"), name)
+        return cls()
 
     return make
 
 
 DATA_MODES: dict[str, Callable[[], Screen[None]]] = {
-    "home": HomeScreen,
-    "me": _later("me", "MeScreen"),
-    "people": _later("people", "PeopleScreen"),
-    "settings": _later("settings", "SettingsScreen"),
+    mode.name: _later(mode.screen) for mode in navigation.MODES
 }
-"""Screens that show vault data; Sharing and Suggestions slot in here later."""
+"""Screens that show vault data (navigation.MODES); Sharing and Suggestions slot in there."""
 
 FIRST_LOOK_PATIENCE = 0.5
 """Seconds to wait for Home's data, showing nothing, before showing "Opening your vault…"."""
 
-READ_MODES = ("home", "me", "people")
+READ_MODES = navigation.READ_ONLY_MODES
 """Modes that work on the first look's read-only store (Settings is all writing)."""
 
 
@@ -85,17 +91,11 @@ class ProfileKeeperApp(App[None]):
         **DATA_MODES,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "go('home')", "Home", id="go-home", tooltip="Dates and reminders",
-                show=False),
-        Binding("2", "go('me')", "Me", id="go-me", tooltip="Your interests and purchases",
-                show=False),
-        Binding("3", "go('people')", "People", id="go-people",
-                tooltip="The people you buy for", show=False),
-        Binding("4", "go('settings')", "Settings", id="go-settings", tooltip="Lock, keys, data",
-                show=False),
-        Binding("question_mark", "help", "Help", id="help", tooltip="Keys and what they do"),
-        Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the vault now", show=False),
-    ]
+        *(Binding(mode.key, mode.action, mode.title, id=f"go-{mode.name}", tooltip=mode.tooltip,
+                  show=False) for mode in navigation.MODES),
+        *(Binding(action.key, action.action, action.title, id=action.action,
+                  tooltip=action.tooltip, show=action.shown) for action in navigation.APP_ACTIONS),
+    ]  # fmt: skip
 
     def __init__(
         self,
@@ -122,6 +122,8 @@ class ProfileKeeperApp(App[None]):
         self._last_activity = time.monotonic()
         self._first_look_painted = threading.Event()
         self._changes: ChangeWatch | None = None
+        self._app_thread: int | None = None
+        """The thread the app's messages run on (set as it starts)."""
 
     @property
     def keystore(self) -> KeyStore:
@@ -155,6 +157,9 @@ class ProfileKeeperApp(App[None]):
         except sqlite3.Error:
             return object()  # equal to nothing: read again
         return (version, self.today())
+
+    def on_load(self) -> None:
+        self._app_thread = threading.get_ident()
 
     def on_unmount(self) -> None:
         if self._changes is not None:
@@ -305,7 +310,7 @@ class ProfileKeeperApp(App[None]):
 
     def call_from_thread_safe(self, callback: Callable[..., Any], *args: Any, **kw: Any) -> None:
         """Call ``callback`` on the app's thread whether we are in a worker thread or not."""
-        if threading.get_ident() == self._thread_id:
+        if threading.get_ident() == self._app_thread:
             callback(*args, **kw)
         else:
             self.call_from_thread(callback, *args, **kw)
@@ -406,6 +411,27 @@ class ProfileKeeperApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    @overload
+    def push_screen(
+        self, screen: Screen[R] | str, callback: ScreenResultCallbackType[R] | None = None,
+        wait_for_dismiss: Literal[False] = False, *, mode: str | None = None,
+    ) -> AwaitMount: ...
+
+    @overload
+    def push_screen(
+        self, screen: Screen[R] | str, callback: ScreenResultCallbackType[R] | None = None,
+        wait_for_dismiss: Literal[True] = True, *, mode: str | None = None,
+    ) -> asyncio.Future[R]: ...
+
+    def push_screen(
+        self, screen: Screen[R] | str, callback: ScreenResultCallbackType[R] | None = None,
+        wait_for_dismiss: bool = False, *, mode: str | None = None,
+    ) -> AwaitMount | asyncio.Future[R]:
+        """Push ``screen``, its ``callback`` guarded (see screens.base): what the caller does
+        with a dialog's answer runs after the dialog has gone, where no screen's guard reaches."""
+        guarded_callback = None if callback is None else guarded(callback, self)
+        return super().push_screen(screen, guarded_callback, wait_for_dismiss, mode=mode)  # type: ignore[call-overload, no-any-return]
 
     def refresh_screen(self) -> None:
         """Ask the current data screen to reload what it shows."""

@@ -1,24 +1,49 @@
 """Errors raised by the vault and the domain, each with the CLI exit status it maps to.
 
 Messages never carry personal data: they name the kind of record and, at most, its id.
+Every ProfileKeeperError subclass in the package is in this tree, with its exit status; the
+ones defined in another module name it (tests/test_errors_tree.py keeps the tree true).
 
-    ProfileKeeperError     (70) raised bare, it is a bug: every real error is a subclass below
-    ├── InvalidInput        (2) a value the user gave cannot be used
-    ├── Conflict            (2) e.g. a person with that name exists already
-    │   └── KeyChanged      (2) another program changed the key header meanwhile: run again
-    │       └── KeyReplaced (2) the key this program holds is no longer the vault's: unlock again
-    ├── VaultError          (70) likewise
-    │   ├── VaultMissing    (4) no vault at the path
-    │   ├── VaultExists     (2) init over an existing vault
-    │   ├── VaultLocked     (3) no key available (no passphrase, no keyring copy)
-    │   ├── WrongPassphrase (3)
-    │   ├── UnsupportedVault(2) written by a newer profilekeeper, or not a vault at all
-    │   └── CorruptedRecord (5) a record failed authentication
-    │       └── DamagedRecord (5) authentic, but holds a value no reader can use
-    └── NotFound            (4) no record matches
+    ProfileKeeperError      (70) raised bare, it is a bug: every real error is a subclass below
+    ├── InvalidInput         (2) a value the user gave cannot be used
+    │   └── Refused          (2) one field's value cannot be used (validation.py)
+    ├── Conflict             (2) e.g. a person with that name exists already
+    │   └── KeyChanged       (2) another program changed the key header meanwhile: run again
+    │       └── KeyReplaced  (2) this program's key was replaced: unlock again
+    ├── NotFound             (4) no record matches
+    ├── KeyringUnavailable   (3) no usable system keyring (store/keys.py)
+    └── VaultError          (70) likewise
+        ├── VaultMissing     (4) no vault at the path
+        ├── VaultExists      (2) init over an existing vault
+        ├── VaultLocked      (3) no key available (no passphrase, no keyring copy)
+        │   └── WrongPassphrase (3)
+        ├── UnsupportedVault (2) written by a newer profilekeeper, or not a vault at all
+        │   └── NeedsUpgrade (2) an older schema: open it read-write (store/readonly.py)
+        ├── DamagedVault     (5) the pages needed to open it cannot be read (store/damage.py)
+        └── CorruptedRecord  (5) a record failed authentication
+            ├── DamagedRecord (5) authentic, but holds a value no reader can use
+            └── DamagedTable (5) some of a table's pages cannot be read (store/damage.py)
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "INTERNAL_ERROR",
+    "Conflict",
+    "CorruptedRecord",
+    "DamagedRecord",
+    "InvalidInput",
+    "KeyChanged",
+    "KeyReplaced",
+    "NotFound",
+    "ProfileKeeperError",
+    "UnsupportedVault",
+    "VaultError",
+    "VaultExists",
+    "VaultLocked",
+    "VaultMissing",
+    "WrongPassphrase",
+]
 
 INTERNAL_ERROR = 70
 """The exit status of an unexpected exception (EX_SOFTWARE in sysexits.h). Not 1: that is

@@ -7,6 +7,7 @@ environment.
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -28,7 +29,31 @@ settings.load_profile("profilekeeper")
 
 PASSPHRASE = "correct horse battery"
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
-"""Weak on purpose, for tests that make many vaults in-process; the CLI always uses defaults."""
+"""Weak on purpose, for tests that make many vaults in-process; the CLI always uses defaults
+(in-process, the ``fast_kdf`` fixture makes it use these)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FastKdfParams(KdfParams):
+    """``KdfParams()`` with FAST_KDF's costs (and a fresh salt): what the vault makes by default
+    while ``fast_kdf`` is on."""
+
+    memory_kib: int = FAST_KDF.memory_kib
+    iterations: int = FAST_KDF.iterations
+    lanes: int = FAST_KDF.lanes
+
+
+@pytest.fixture
+def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """New vaults, ``passwd`` and ``rotate-key`` run in this process derive keys with FAST_KDF.
+
+    The CLI never passes a KDF: ``Vault.create``, ``change_passphrase`` and ``rotate_key`` fall
+    back to ``KdfParams()`` as named in store/vault.py, which this swaps for the weak one. (No
+    production switch: a real ``python -m profilekeeper`` always uses the real Argon2.)
+    """
+    import profilekeeper.store.vault as vault_module
+
+    monkeypatch.setattr(vault_module, "KdfParams", FastKdfParams)
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +115,34 @@ def run_cli(
         timeout=timeout,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_main(
+    *args: str,
+    input: str | None = None,  # noqa: A002 - the same name as run_cli's
+    env: dict[str, str] | None = None,
+) -> CliResult:
+    """``profilekeeper ARGS`` in this process: ``cli.main`` with its own standard streams.
+
+    Standard input is ``input`` and no terminal (as with ``run_cli``); ``env`` is set for this
+    call only. With the ``fast_kdf`` fixture, ``init`` takes milliseconds instead of a process
+    start and a 64 MiB Argon2. What only a real process shows (argv bytes, the script's exit,
+    the terminal's encodings) stays with ``run_cli``.
+    """
+    from profilekeeper.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        patch.setattr(sys, "stdin", io.StringIO(input or ""))
+        patch.setattr(sys, "stdout", out)
+        patch.setattr(sys, "stderr", err)
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse: --help, --version, a usage error
+            code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+    return CliResult(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@
 A record that fails authentication raises CorruptedRecord when read alone (``Vault.get``), and
 a record on screen may have been deleted since: either would reach Textual's crash path from
 an action, a message handler or a dialog's callback. ``guarded`` turns any ProfileKeeperError
-there into a notification (their messages name no record contents); data screens apply it to
-their actions and handlers, dialogs to their callbacks, so each new one is covered too.
+there into a notification (their messages name no record contents). Data screens get it on
+each ``action_`` method (``VaultScreen``) and each handler decorated with this module's ``on``
+(their modules import it in place of Textual's: tests/tui/test_import_hygiene.py checks); the
+app applies it to every callback given to ``push_screen``, so each new one is covered too.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
-from textual import on
+import textual
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
@@ -29,6 +31,8 @@ from profilekeeper.messages import DataChanged
 from profilekeeper.widgets.nav import NavBar
 
 if TYPE_CHECKING:
+    from textual.message import Message
+
     from profilekeeper.app import ProfileKeeperApp
     from profilekeeper.model import Person
     from profilekeeper.reminders import Due
@@ -73,6 +77,19 @@ def guarded(function: F, node: Widget | App[Any] | None = None) -> F:
     return cast(F, call)
 
 
+def on(message_type: type[Message], selector: str | None = None, **kwargs: str) -> Callable[[F], F]:
+    """Textual's ``on``, the handler guarded: what data screens decorate their handlers with.
+
+    (Textual dispatches ``@on`` handlers from a table its metaclass builds of the functions as
+    first defined, so the guard has to be on the function before ``textual.on`` sees it.)
+    """
+
+    def decorate(method: F) -> F:
+        return textual.on(message_type, selector, **kwargs)(guarded(method))
+
+    return decorate
+
+
 class VaultScreen(Screen[None]):
     """A screen showing vault data. Subclasses set ``MODE`` and implement ``compose_body``.
 
@@ -87,17 +104,10 @@ class VaultScreen(Screen[None]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        # Every action and @on handler this screen defines, guarded (see the module docstring).
-        wrapped: dict[Callable[..., Any], Callable[..., Any]] = {}
+        # Every action this screen defines, guarded (its handlers are, by ``on``).
         for name, value in list(vars(cls).items()):
-            if inspect.isfunction(value) and (
-                name.startswith("action_") or hasattr(value, "_textual_on")
-            ):
-                wrapped[value] = guarded(value)
-                setattr(cls, name, wrapped[value])
-        # @on handlers are dispatched from the table Textual's metaclass made of the originals.
-        for handlers in cls.__dict__.get("_decorated_handlers", {}).values():
-            handlers[:] = [(wrapped.get(h, h), selectors) for h, selectors in handlers]
+            if inspect.isfunction(value) and name.startswith("action_"):
+                setattr(cls, name, guarded(value))
 
     @property
     def pk(self) -> ProfileKeeperApp:
@@ -193,11 +203,11 @@ class VaultScreen(Screen[None]):
 
         self.app.push_screen(SnoozeDialog(self.vault, item, today, default), snoozed)
 
-    @on(DataChanged)
+    @textual.on(DataChanged)
     def _data_changed(self) -> None:
         self.safe_reload()
 
-    @on(Worker.StateChanged)
+    @textual.on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         # Worker.StateChanged does not bubble: hand failures to the app's single reporter.
         if self.pk.report_worker_failure(event):

@@ -15,15 +15,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from profilekeeper.errors import InvalidInput, ProfileKeeperError
 from profilekeeper.model import parse_partial_date
-from profilekeeper.screens.base import guarded
 from profilekeeper.services import MIN_PASSPHRASE, act_on_reminder, passphrase_hint
 
 if TYPE_CHECKING:
-    import asyncio
-
-    from textual.message_pump import MessagePump
-    from textual.screen import ScreenResultCallbackType
-
     from profilekeeper.reminders import Due
     from profilekeeper.store.vault import Vault
 
@@ -42,16 +36,6 @@ class Dialog(ModalScreen[T], Generic[T]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-    def _push_result_callback(
-        self,
-        requester: MessagePump,
-        callback: ScreenResultCallbackType[T] | None,
-        future: asyncio.Future[T | None] | None = None,
-    ) -> None:
-        # What the caller does with the answer runs after the dialog has gone, from Textual's
-        # callback queue, which no screen's guard reaches (see screens.base).
-        super()._push_result_callback(requester, callback and guarded(callback, self.app), future)
 
 
 class ConfirmDialog(Dialog[bool | None]):

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-GENERAL = [
-    ("1 2 3 4", "Home, Me, People, Settings (or click the names on the top line)"),
-    ("ctrl+p", "Command palette: every action by name"),
-    ("ctrl+l", "Lock now (also happens by itself after the idle time in Settings)"),
-    ("enter", "Open or edit the selected line"),
-    ("tab", "Next field or list; the mouse works everywhere"),
-    ("escape", "Close a dialog, back from a person"),
-    ("ctrl+q", "Quit"),
-]
+from profilekeeper import navigation
+
+GENERAL = navigation.general_keys()
+
+
+def declared_bindings(screen: Screen[Any]) -> list[Binding]:
+    """The bindings ``screen``'s classes declare in ``BINDINGS``, merged as Textual merges them:
+    base classes first, a subclass's binding for a key taking the place of its base's."""
+    by_key: dict[str, list[Binding]] = {}
+    for cls in reversed(type(screen).__mro__):
+        declared: dict[str, list[Binding]] = {}
+        for binding in Binding.make_bindings(vars(cls).get("BINDINGS", ())):
+            declared.setdefault(binding.key, []).append(binding)
+        by_key.update(declared)
+    return [binding for bindings in by_key.values() for binding in bindings]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -44,10 +50,9 @@ class HelpScreen(ModalScreen[None]):
         if below is not None:
             table.add_row("", "")
             table.add_row(Text("On this screen", style="underline"), "")
-            for binding in below._bindings.key_to_bindings.values():
-                for b in binding:
-                    if b.description and b.id:  # ours, not Textual's built-ins
-                        table.add_row(self.app.get_key_display(b), b.tooltip or b.description)
+            for b in declared_bindings(below):
+                if b.description and b.id:  # ours, not Textual's built-ins
+                    table.add_row(self.app.get_key_display(b), b.tooltip or b.description)
         return table
 
     def action_close(self) -> None:

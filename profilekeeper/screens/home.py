@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label, Static
 
 from profilekeeper import services
 from profilekeeper.reminders import Due
-from profilekeeper.screens.base import VaultScreen
+from profilekeeper.screens.base import VaultScreen, on
 from profilekeeper.widgets.table import RecordTable
 
 

@@ -6,14 +6,13 @@ from datetime import date
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from profilekeeper import services
 from profilekeeper.model import Interest, Person, Purchase
-from profilekeeper.screens.base import VaultScreen
+from profilekeeper.screens.base import VaultScreen, on
 from profilekeeper.screens.dialogs import ConfirmDialog, PickPersonDialog
 from profilekeeper.screens.forms import InterestForm, ProfileForm, PurchaseForm, RecordForm
 from profilekeeper.widgets.table import RecordTable

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Input
 
 from profilekeeper import services
 from profilekeeper.model import Person
-from profilekeeper.screens.base import VaultScreen
+from profilekeeper.screens.base import VaultScreen, on
 from profilekeeper.screens.forms import PersonForm
 from profilekeeper.widgets.table import RecordTable
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
@@ -14,7 +13,7 @@ from profilekeeper import services
 from profilekeeper.errors import NotFound
 from profilekeeper.model import Gift, GiftStatus, Interest, Occasion, PartialDate, Person
 from profilekeeper.reminders import Due
-from profilekeeper.screens.base import VaultScreen
+from profilekeeper.screens.base import VaultScreen, on
 from profilekeeper.screens.dialogs import ConfirmDialog
 from profilekeeper.screens.forms import (
     GiftForm,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import ClassVar
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Label, ProgressBar, Select, Static
 
 from profilekeeper import services
 from profilekeeper.messages import RotationProgress, TaskDone
-from profilekeeper.screens.base import VaultScreen
+from profilekeeper.screens.base import VaultScreen, on
 from profilekeeper.screens.dialogs import ChangePassphraseDialog, FileDialog, PassphraseDialog
 from profilekeeper.widgets.checkbox import StateCheckbox
 

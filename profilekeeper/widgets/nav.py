@@ -6,7 +6,9 @@ from rich.text import Text
 from textual import events
 from textual.widgets import Static
 
-SECTIONS = (("home", "1 Home"), ("me", "2 Me"), ("people", "3 People"), ("settings", "4 Settings"))
+from profilekeeper import navigation
+
+SECTIONS = tuple((mode.name, f"{mode.key} {mode.title}") for mode in navigation.MODES)
 
 
 class NavBar(Static):

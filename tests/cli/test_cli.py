@@ -1,18 +1,25 @@
-"""The command line as a script would use it: real processes, real vault files."""
+"""The command line as a script would use it, on real vault files.
+
+Most tests run ``main()`` in this process (``run_main``) with the fast test KDF; the few marked
+"a real process" run ``python -m profilekeeper``, whose exits and streams are the script's own.
+"""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import PASSPHRASE, run_cli
+from conftest import PASSPHRASE, run_cli, run_main
 
 ENV = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
 
+pytestmark = pytest.mark.usefixtures("fast_kdf")
+
 
 def cli_ok(*args: str, **kw: object) -> str:
-    result = run_cli(*args, env=ENV, **kw)  # type: ignore[arg-type]
+    result = run_main(*args, env=ENV, **kw)  # type: ignore[arg-type]
     assert result.code == 0, result.err
     assert "Traceback" not in result.err
     return result.out
@@ -92,7 +99,7 @@ def test_people_with_dates_interests_gifts_and_purchases(initialized: Path) -> N
 def test_person_remove_asks_what_to_do_with_gifts(initialized: Path) -> None:
     cli_ok("person", "add", "Sam")
     cli_ok("gift", "add", "Sam", "Scarf")
-    refused = run_cli("person", "remove", "Sam", env=ENV)
+    refused = run_main("person", "remove", "Sam", env=ENV)
     assert refused.code == 2 and "gift" in refused.err
     cli_ok("person", "remove", "Sam", "--keep-gifts")
     assert json.loads(cli_ok("person", "list", "--json")) == []
@@ -130,7 +137,7 @@ def test_person_remove_asks_what_to_do_with_gifts(initialized: Path) -> None:
 def test_bad_input_is_one_line_and_a_status(initialized: Path, args, code, words) -> None:
     if args[:3] != ("person", "add", "Sam"):
         cli_ok("person", "add", "Dup")
-    result = run_cli(*args, env=ENV)
+    result = run_main(*args, env=ENV)
     assert result.code == code, result.err
     assert words in result.err
     assert "Traceback" not in result.err
@@ -140,18 +147,19 @@ def test_bad_input_is_one_line_and_a_status(initialized: Path, args, code, words
 
 
 def test_error_messages_do_not_echo_personal_data(initialized: Path) -> None:
-    result = run_cli("gift", "add", "Secret Santa Person", "Diamond ring", env=ENV)
+    result = run_main("gift", "add", "Secret Santa Person", "Diamond ring", env=ENV)
     assert result.code == 4
     assert "Secret Santa" not in result.err and "Diamond" not in result.err
 
 
 def test_wrong_passphrase_exits_3_then_the_right_one_works(initialized: Path) -> None:
-    result = run_cli("person", "list", env={"PROFILEKEEPER_PASSPHRASE": "wrong one"})
+    result = run_main("person", "list", env={"PROFILEKEEPER_PASSPHRASE": "wrong one"})
     assert result.code == 3 and "wrong passphrase" in result.err
-    assert run_cli("person", "list", env=ENV).code == 0
+    assert run_main("person", "list", env=ENV).code == 0
 
 
 def test_passphrase_from_stdin_and_locked_without_one(initialized: Path) -> None:
+    # A real process: its standard input is a pipe, not a terminal, as in a script.
     assert run_cli("person", "add", "Sam", "--passphrase-stdin", input=PASSPHRASE + "\n").code == 0
     locked = run_cli("person", "list")  # no terminal, no passphrase, nothing remembered
     assert locked.code == 3 and "--passphrase-stdin" in locked.err
@@ -160,15 +168,30 @@ def test_passphrase_from_stdin_and_locked_without_one(initialized: Path) -> None
 
 
 def test_missing_vault_is_exit_4_and_init_twice_is_refused(vault_path: Path) -> None:
-    missing = run_cli("person", "list", env=ENV)
+    missing = run_main("person", "list", env=ENV)
     assert missing.code == 4 and "profilekeeper init" in missing.err
     cli_ok("init")
-    again = run_cli("init", env=ENV)
+    again = run_main("init", env=ENV)
     assert again.code == 2 and "already exists" in again.err
 
 
+def test_the_real_script_creates_vaults_with_the_default_argon2(vault_path: Path) -> None:
+    """A real process: the fast test KDF the other tests use in-process never reaches it."""
+    created = run_cli("init", env=ENV)
+    assert created.code == 0, created.err
+    with sqlite3.connect(vault_path) as db:
+        kdf = json.loads(db.execute("SELECT kdf FROM vault_header").fetchone()[0])
+    assert kdf["memory_kib"] >= 64 * 1024 and kdf["iterations"] >= 3 and kdf["lanes"] >= 4
+
+
+def test_in_process_vaults_use_the_fast_test_kdf(initialized: Path) -> None:
+    with sqlite3.connect(initialized) as db:
+        kdf = json.loads(db.execute("SELECT kdf FROM vault_header").fetchone()[0])
+    assert kdf["memory_kib"] < 64 * 1024  # the fixture works: init here takes milliseconds
+
+
 def test_init_refuses_a_short_passphrase(vault_path: Path) -> None:
-    result = run_cli("init", env={"PROFILEKEEPER_PASSPHRASE": "short"})
+    result = run_main("init", env={"PROFILEKEEPER_PASSPHRASE": "short"})
     assert result.code == 2 and "at least 8" in result.err
     assert not vault_path.exists()
 
@@ -178,13 +201,13 @@ def test_passwd_then_rotate_key_keep_records_and_retire_the_old_passphrase(
 ) -> None:
     cli_ok("person", "add", "Sam", "--birthday", "1980-01-02")
     new = "brand new passphrase"
-    changed = run_cli("passwd", "--passphrase-stdin", input=f"{PASSPHRASE}\n{new}\n")
+    changed = run_main("passwd", "--passphrase-stdin", input=f"{PASSPHRASE}\n{new}\n")
     assert changed.code == 0, changed.err
-    assert run_cli("person", "list", env=ENV).code == 3
-    rotated = run_cli("rotate-key", env={"PROFILEKEEPER_PASSPHRASE": new})
+    assert run_main("person", "list", env=ENV).code == 3
+    rotated = run_main("rotate-key", env={"PROFILEKEEPER_PASSPHRASE": new})
     assert rotated.code == 0 and "Re-encrypted" in rotated.out
     people = json.loads(
-        run_cli("person", "list", "--json", env={"PROFILEKEEPER_PASSPHRASE": new}).out
+        run_main("person", "list", "--json", env={"PROFILEKEEPER_PASSPHRASE": new}).out
     )
     assert [(p["name"], p["birthday"]) for p in people] == [("Sam", "1980-01-02")]
 
@@ -194,7 +217,7 @@ def test_export_import_round_trip_through_the_cli(initialized: Path, tmp_path: P
     cli_ok("gift", "add", "Sam", "Sled", "--price", "80")
     cli_ok("profile", "set", "--name", "Ann", "--city", "Tampere", "--opt-out")
     first = tmp_path / "first.json"
-    result = run_cli("export", "-o", str(first), env=ENV)
+    result = run_main("export", "-o", str(first), env=ENV)
     assert result.code == 0 and "plaintext" in result.err
 
     other = ["--vault", str(tmp_path / "other.sqlite3")]
@@ -217,7 +240,7 @@ def test_control_characters_in_stored_text_are_not_sent_to_the_terminal(initiali
     from profilekeeper.model import Occasion, Person
     from profilekeeper.store.vault import Vault
 
-    refused = run_cli("person", "add", "Evil\x1b[2J\x07Name", env=ENV)
+    refused = run_main("person", "add", "Evil\x1b[2J\x07Name", env=ENV)
     assert refused.code == 2 and "control characters" in refused.err  # not let in any more
     with Vault.open(initialized) as vault:  # but an older release stored such names
         vault.unlock(PASSPHRASE)
@@ -225,7 +248,7 @@ def test_control_characters_in_stored_text_are_not_sent_to_the_terminal(initiali
         vault.add(Occasion("birthday", 3, 10, person_id=evil.id))
     listed = cli_ok("person", "list")
     assert "\x1b" not in listed and "\x07" not in listed and "Evil" in listed
-    due = run_cli("remind", "--today", "2026-03-01", "--days", "30", env=ENV)
+    due = run_main("remind", "--today", "2026-03-01", "--days", "30", env=ENV)
     assert due.code == 1, due.err  # something is due: the birthday, its name made harmless
     assert "\x1b" not in due.out and "\x07" not in due.out and "Evil" in due.out
 
@@ -274,6 +297,7 @@ def test_the_named_command_is_found_only_when_it_is_plain(argv, command) -> None
 
 
 def test_help_and_errors_read_as_with_the_full_parser() -> None:
+    # Real processes: the exit statuses are the script's, argparse's SystemExit included.
     full = run_cli("--help")
     assert full.code == 0 and "remind" in full.out and "import-contacts" in full.out
     assert "retailer" in full.out and "rotate-key" in full.out  # every module's commands
@@ -306,7 +330,7 @@ def test_a_narrow_parser_gives_the_same_help_as_the_full_one() -> None:
 
 def test_help_is_wrapped_to_the_terminal_width() -> None:
     def widest(columns: str) -> int:
-        result = run_cli("remind", "--help", env={"COLUMNS": columns})
+        result = run_main("remind", "--help", env={"COLUMNS": columns})
         assert result.code == 0
         return max(len(line) for line in result.out.splitlines())
 

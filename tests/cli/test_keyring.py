@@ -2,6 +2,9 @@
 
 Keyring tests run against gnome-keyring on a private D-Bus session (``make test`` starts it).
 Outside that they skip, unless PROFILEKEEPER_REQUIRE_KEYRING is set: then they fail.
+Every command that touches the keyring runs as a real process (keyring picks its backend once
+per process, from the environment); a plain ``init`` runs in-process with the fast test KDF,
+so the processes after it unlock in milliseconds.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import PASSPHRASE, run_cli
+from conftest import PASSPHRASE, run_cli, run_main
 
 ENV = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
+
+pytestmark = pytest.mark.usefixtures("fast_kdf")
 
 
 @pytest.fixture
@@ -27,7 +32,7 @@ def no_dbus(tmp_path: Path) -> dict[str, str]:
 def test_remember_then_commands_unlock_without_asking_until_forget(
     real_keyring: None, vault_path: Path
 ) -> None:
-    assert run_cli("init", env=ENV).code == 0
+    assert run_main("init", env=ENV).code == 0
     assert run_cli("person", "add", "Sam", env=ENV).code == 0
     assert run_cli("person", "list").code == 3  # nothing remembered yet
 
@@ -55,7 +60,7 @@ def test_init_remember_and_a_stale_keyring_copy(real_keyring: None, tmp_path: Pa
     assert run_cli("person", "list", "--vault", str(a)).code == 0
 
     # Vault b claims to be remembered, under a's vault id: its keyring entry holds a's key.
-    assert run_cli("init", "--vault", str(b), env=ENV).code == 0
+    assert run_main("init", "--vault", str(b), env=ENV).code == 0
     with sqlite3.connect(a) as db:
         a_id = db.execute("SELECT vault_id FROM vault_header").fetchone()[0]
     with sqlite3.connect(b) as db:
@@ -80,7 +85,7 @@ def test_with_no_keyring_backend_remember_fails_plainly(no_dbus, vault_path: Pat
 
 @pytest.mark.nokeyring
 def test_a_vault_remembered_elsewhere_falls_back_to_the_passphrase(no_dbus, vault_path) -> None:
-    assert run_cli("init", env=ENV).code == 0
+    assert run_main("init", env=ENV).code == 0
     with sqlite3.connect(vault_path) as db:
         db.execute("UPDATE vault_header SET remembered = 1")
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+from textual.app import App
+from textual.notifications import Notification
 
 from profilekeeper.app import ProfileKeeperApp, make_app
 from tests.conftest import FAST_KDF, PASSPHRASE
@@ -49,10 +52,36 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(previous)
 
 
+def record_notifications(app: ProfileKeeperApp) -> ProfileKeeperApp:
+    """Keep every notification ``app`` is asked to show (``notifications(app)`` lists them).
+
+    ``App.notify`` is wrapped, as a spy: widgets' and screens' ``notify`` call the app's. Unlike
+    the toasts on screen, none is lost to its timeout before a test looks.
+    """
+    seen: list[Notification] = []
+    notify = app.notify
+
+    def recording(message: str, *, title: str = "", severity: Any = "information",
+                  timeout: float | None = None, markup: bool = True) -> None:  # fmt: skip
+        seen.append(Notification(message, title, severity, markup=markup))
+        notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    app.notify = recording  # type: ignore[method-assign]
+    app.recorded_notifications = seen  # type: ignore[attr-defined]
+    return app
+
+
+def notifications(app: App[Any]) -> list[Notification]:
+    """What ``app`` (made by ``make``, or passed to ``record_notifications``) was told to show."""
+    seen: list[Notification] = app.recorded_notifications  # type: ignore[attr-defined]
+    return seen
+
+
 @pytest.fixture
 def make(vault_path: Path):  # type: ignore[no-untyped-def]
     def factory(path: Path | None = None) -> ProfileKeeperApp:
-        return make_app(path or vault_path, kdf=FAST_KDF, today=lambda: TODAY)
+        app = make_app(path or vault_path, kdf=FAST_KDF, today=lambda: TODAY)
+        return record_notifications(app)
 
     return factory
 

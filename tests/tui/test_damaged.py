@@ -17,7 +17,7 @@ from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.me import MeScreen
 from profilekeeper.screens.people import PeopleScreen
 from profilekeeper.screens.person import PersonScreen
-from tests.tui.conftest import reopen
+from tests.tui.conftest import notifications, reopen
 from tests.tui.test_flows import SIZE, click, error_text, remember, settle
 
 SECRETS = ("Sam Secret", "Diamond ring", "Jazz records", "Dinosaur book")
@@ -42,9 +42,9 @@ def sealed(path, table, record_id):
 def said_plainly(app, table, why="is corrupted (it failed authentication)"):
     """The app runs on, said what failed, and named nothing the records hold."""
     assert app.is_running and app.return_code is None
-    errors = [n.message for n in app._notifications if n.severity == "error"]
+    errors = [n.message for n in notifications(app) if n.severity == "error"]
     assert any(why in m and (f"record {table}/" in m or table in m) for m in errors), errors
-    for n in app._notifications:
+    for n in notifications(app):
         assert not any(secret in n.message or secret in n.title for secret in SECRETS)
 
 
@@ -276,7 +276,7 @@ async def test_home_shows_the_rest_of_a_damaged_table_and_says_so(make, vault, v
         shown = sum(app.screen.query_one(t).row_count for t in ("#due", "#upcoming"))
         assert shown == 200 - lost  # every birthday but the ones on the damaged page
         said_plainly(app, "occasions", why="The vault file is damaged (table occasions)")
-        notice = next(n for n in app._notifications if "damaged" in n.message)
+        notice = next(n for n in notifications(app) if "damaged" in n.message)
         assert "profilekeeper import" in notice.message and notice.severity == "error"
 
 
@@ -318,6 +318,6 @@ async def test_a_key_rotated_by_another_program_locks_the_app_instead_of_saying_
         await settle(pilot)
         assert isinstance(app.screen, UnlockScreen), app.screen
         assert app.vault is not None and not app.vault.is_unlocked
-        errors = [n.message for n in app._notifications if n.severity == "error"]
+        errors = [n.message for n in notifications(app) if n.severity == "error"]
         assert any("unlock the vault again" in m for m in errors), errors
         assert not any("corrupted" in m for m in errors), errors

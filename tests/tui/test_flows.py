@@ -23,7 +23,7 @@ from profilekeeper.screens.person import PersonScreen
 from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
 from profilekeeper.store import keys
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.tui.conftest import TODAY, reopen
+from tests.tui.conftest import TODAY, notifications, reopen
 
 SIZE = (80, 24)
 
@@ -157,11 +157,12 @@ async def test_lock_and_idle_lock_hide_the_data(make, vault) -> None:
         await settle(pilot)
         await pilot.press("3")
         await settle(pilot)
+        assert "Sam" in app.export_screenshot()  # what the terminal shows: the list, Sam on it
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert isinstance(app.screen, UnlockScreen)
         assert not app.unlocked
-        assert "Sam" not in "".join(s.text for s in app.screen._compositor.render_strips())
+        assert "Sam" not in app.export_screenshot()
         await fill(pilot, passphrase=PASSPHRASE)
         await pilot.press("enter")
         await settle(pilot)
@@ -339,7 +340,7 @@ async def test_home_people_and_a_person_show_the_rest_of_a_vault_with_damaged_va
         assert isinstance(app.screen, HomeScreen)
         assert app.screen.query_one("#upcoming").row_count == 1  # Sam turns 40
         assert any("1 record(s) could not be read" in n.message  # the occasion: Home reads few
-                   for n in app._notifications)  # fmt: skip
+                   for n in notifications(app))  # fmt: skip
         await pilot.press("3")
         await settle(pilot)
         assert isinstance(app.screen, PeopleScreen)
@@ -492,7 +493,7 @@ async def test_change_passphrase_with_wrong_old_one_reports_and_keeps(make, vaul
         await fill(pilot, old="wrong one", new="brand new phrase", again="brand new phrase")
         await click(pilot, "#ok")
         await settle(pilot)
-        assert any("wrong passphrase" in n.message for n in app._notifications)
+        assert any("wrong passphrase" in n.message for n in notifications(app))
     with reopen(vault_path):
         pass  # the old passphrase still opens it
 
@@ -644,7 +645,7 @@ async def test_a_damaged_record_is_reported_not_a_crash(make, vault, vault_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert any("failed authentication" in n.message for n in app._notifications)
+        assert any("failed authentication" in n.message for n in notifications(app))
 
 
 async def test_a_file_that_is_not_a_vault_is_said_plainly(make, vault_path) -> None:
@@ -654,7 +655,7 @@ async def test_a_file_that_is_not_a_vault_is_said_plainly(make, vault_path) -> N
         await settle(pilot)
         assert isinstance(app.screen, UnlockScreen)
         assert "could not be opened" in str(app.screen.query_one("#status", Static).render())
-        assert any("not a profilekeeper vault" in n.message for n in app._notifications)
+        assert any("not a profilekeeper vault" in n.message for n in notifications(app))
 
 
 async def test_first_run_failure_lets_you_try_again(make, tmp_path) -> None:
@@ -668,4 +669,4 @@ async def test_first_run_failure_lets_you_try_again(make, tmp_path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, WelcomeScreen)
         assert not app.screen.query_one("#create").disabled
-        assert app._notifications
+        assert notifications(app)

@@ -14,7 +14,7 @@ from profilekeeper.reminders import due
 from profilekeeper.screens.dialogs import SnoozeDialog
 from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.person import PersonScreen
-from tests.tui.conftest import TODAY, reopen
+from tests.tui.conftest import TODAY, notifications, reopen
 from tests.tui.test_flows import SIZE, error_text, fill, remember, settle
 
 # TODAY is Monday 2 March 2026; Sam's birthday on the 14th, with a 14-day lead, nags now.
@@ -33,7 +33,7 @@ def state(vault_path, occasion):
 
 
 def notes(app):
-    return [n.message for n in app._notifications]
+    return [n.message for n in notifications(app)]
 
 
 async def ask_snooze_on_home(pilot):

@@ -20,8 +20,6 @@ from profilekeeper.errors import (
     INTERNAL_ERROR,
     CorruptedRecord,
     InvalidInput,
-    VaultLocked,
-    WrongPassphrase,
 )
 
 if TYPE_CHECKING:
@@ -133,49 +131,16 @@ def _open_read_only(args: argparse.Namespace) -> ReadOnlyVault:
         return ReadOnlyVault(path)
 
 
-def _unlock_from_keyring(vault: ReadOnlyVault) -> bool:
-    if not vault.remembered:
-        return False
-    from profilekeeper.store import fast_keyring
-
-    try:
-        data_key = fast_keyring.recall(vault.vault_id)
-    except fast_keyring.KeyringUnavailable as error:
-        _unlock.warn(f"{error}; the key is not remembered here")
-        return False
-    if data_key is None:
-        _unlock.warn("the key is not remembered in this keyring")
-        return False
-    try:
-        vault.unlock_with_data_key(data_key)
-    except WrongPassphrase:
-        _unlock.warn("the key remembered in the keyring is out of date")
-        return False
-    return True
-
-
 def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
-    """Passphrase given, else the remembered key, else a prompt at a terminal, else exit 3."""
-    given = _unlock.current_passphrase(args)
-    if given is not None:
-        vault.unlock(given)
-        return
-    if _unlock_from_keyring(vault):
-        return
-    if not _unlock._interactive():
-        raise VaultLocked(
-            "the vault is locked and there is no terminal to ask on: remember the key with "
-            "`profilekeeper keyring remember`, or use --passphrase-stdin or "
-            f"{_unlock.PASSPHRASE_ENV}"
-        )
-    for attempt in range(3):
-        try:
-            vault.unlock(_unlock.ask_current(args))
-            return
-        except WrongPassphrase:
-            if attempt == 2:
-                raise
-            _unlock.warn("wrong passphrase, try again")
+    """Unlock by the one policy (passphrase given, remembered key, prompt at a terminal, else
+    exit 3), recalling the key the fast way: no ``keyring`` import while D-Bus answers."""
+
+    def recall() -> bytes | None:
+        from profilekeeper.store import fast_keyring
+
+        return fast_keyring.recall(vault.vault_id)
+
+    _unlock.unlock(vault, args, remembered=vault.remembered, recall=recall)
 
 
 def _load_due(args: argparse.Namespace) -> tuple[list[Due], int, bool]:

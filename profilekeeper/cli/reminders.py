@@ -266,39 +266,22 @@ def run_remind(args: argparse.Namespace) -> int:
 def run_reminder_action(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from profilekeeper import reminders
-    from profilekeeper.errors import NotFound
-    from profilekeeper.model import Occasion
+    from profilekeeper.services import act_on_next  # the app's policy; never on remind's path
 
     today = _today(args, 366)
-    kind = args.kind.strip().lower()
+    verb = args.reminder_action
+    until = None
+    if verb == "snooze":
+        try:
+            until = date.fromisoformat(args.until)
+        except ValueError:
+            raise InvalidInput("--until is written YYYY-MM-DD") from None
     with _unlock.open_unlocked(args) as vault:
-        person = vault.find_person(args.person)
-        matches = [o for o in vault.list(Occasion, person_id=person.id) if o.kind == kind]
-        if not matches:
-            raise NotFound("that person has no occasion of that kind")
-        leap_day = reminders.leap_day_setting(vault.profile().settings)
-        until = None
-        if args.reminder_action == "snooze":
-            try:
-                until = date.fromisoformat(args.until)
-            except ValueError:
-                raise InvalidInput("--until is written YYYY-MM-DD") from None
-            if until <= today:
-                raise InvalidInput("snooze until a day after today")
-        for occasion in matches:
-            coming = reminders.upcoming([occasion], [person], [], today, 366, leap_day=leap_day)
-            if not coming:
-                raise InvalidInput("that occasion has no date to come")
-            year = coming[0].on.year
-            if until is not None:
-                changed, done = reminders.snooze(occasion, year, until), f"Snoozed until {until}"
-            elif args.reminder_action == "bought":
-                changed, done = reminders.mark_bought(occasion, year), "Marked the gift bought"
-            else:
-                changed, done = reminders.dismiss(occasion, year), "Dismissed"
-            vault.save(changed)
-            print(f"{done}: {coming[0].headline} on {coming[0].on.isoformat()}.")
+        acted = act_on_next(vault, args.person, args.kind, verb, today, until)
+    done = {"dismiss": "Dismissed", "snooze": f"Snoozed until {until}",
+            "bought": "Marked the gift bought"}[verb]
+    for item in acted:
+        print(f"{done}: {item.headline} on {item.on.isoformat()}.")
     return 0
 
 

@@ -28,6 +28,7 @@ from profilekeeper.services.records import (
 )
 from profilekeeper.services.reminders import (
     SNOOZE_DAYS,
+    act_on_next,
     act_on_reminder,
     snooze_default,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "THEMES",
     "TRY_AGAIN",
     "VaultReader",
+    "act_on_next",
     "act_on_reminder",
     "calendar_of",
     "check_new_passphrase",

@@ -36,8 +36,15 @@ from profilekeeper.errors import (
 from profilekeeper.messages import FirstLook, Unlocked, UnlockFailed, VaultReady
 from profilekeeper.screens.base import guarded
 from profilekeeper.screens.home import HomeScreen
-from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
-from profilekeeper.services import DEFAULT_IDLE_MINUTES, THEMES, VaultReader, home_view
+from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen, sentence
+from profilekeeper.services import (
+    DEFAULT_IDLE_MINUTES,
+    THEMES,
+    TRY_AGAIN,
+    VaultReader,
+    home_view,
+    unlock_with_remembered_key,
+)
 
 if TYPE_CHECKING:
     from profilekeeper.model import Profile
@@ -228,17 +235,8 @@ class ProfileKeeperApp(App[None]):
 
     def _remembered_key(self, store: ReadOnlyVault | Vault) -> tuple[bytes | None, str]:
         """The key remembered on this device, having unlocked ``store`` with it; or None and
-        why not, said plainly (nothing to say when no key is remembered)."""
-        from profilekeeper.store.keys import KeyringUnavailable
-
-        try:
-            if (key := self._recall(store.vault_id)) is not None:
-                store.unlock_with_data_key(key)
-        except KeyringUnavailable as error:
-            return None, f"{error}; enter your passphrase."
-        except WrongPassphrase:
-            return None, "The key remembered on this device is out of date; enter your passphrase."
-        return key, ""
+        the unlock policy's warning saying why not."""
+        return unlock_with_remembered_key(store, lambda: self._recall(store.vault_id))
 
     def _recall(self, vault_id: str) -> bytes | None:
         if self._keystore is None:  # the system keyring, asked the quick way first
@@ -274,7 +272,7 @@ class ProfileKeeperApp(App[None]):
         try:
             self.vault.unlock(passphrase)
         except WrongPassphrase:
-            self.post_message(UnlockFailed("Wrong passphrase. Try again."))
+            self.post_message(UnlockFailed(sentence(TRY_AGAIN)))
             return
         self.post_message(Unlocked())
 

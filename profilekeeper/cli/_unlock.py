@@ -1,8 +1,9 @@
 """Getting a passphrase and an unlocked vault, the same way for every command.
 
-Order: ``--passphrase-stdin``, then ``PROFILEKEEPER_PASSPHRASE``, then a key remembered in the
-OS keyring, then an interactive prompt. With none of these (a script, cron) the command fails
-with exit status 3 and says how to supply one.
+Order (``profilekeeper.unlock_policy`` decides it, and what is said on the way):
+``--passphrase-stdin``, then ``PROFILEKEEPER_PASSPHRASE``, then a key remembered in the OS
+keyring, then an interactive prompt. With none of these (a script, cron) the command fails
+with exit status 3 and says how to supply one. This module supplies the terminal's edges.
 """
 
 from __future__ import annotations
@@ -12,14 +13,21 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from profilekeeper.errors import InvalidInput, VaultLocked, WrongPassphrase
+from profilekeeper.errors import InvalidInput, VaultLocked
+from profilekeeper.unlock_policy import (
+    PASSPHRASE_ENV,
+    PASSPHRASE_NEEDED,
+    Lockable,
+    check_new_passphrase,
+    unlock_store,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from profilekeeper.store.vault import Vault
 
-PASSPHRASE_ENV = "PROFILEKEEPER_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "PROFILEKEEPER_NEW_PASSPHRASE"
-MIN_PASSPHRASE = 8
 
 
 def warn(message: str) -> None:
@@ -75,13 +83,11 @@ def current_passphrase(args: argparse.Namespace, *, line: int = 0) -> str | None
 
 
 def ask_current(args: argparse.Namespace, label: str = "Passphrase") -> str:
+    """The passphrase itself (to change it, or rotate the key): given, else asked."""
     if (given := current_passphrase(args)) is not None:
         return given
     if not _interactive():
-        raise VaultLocked(
-            "the vault is locked and there is no terminal to ask on: use --passphrase-stdin "
-            f"or set {PASSPHRASE_ENV}"
-        )
+        raise VaultLocked(PASSPHRASE_NEEDED)
     return _prompt(label)
 
 
@@ -97,9 +103,7 @@ def ask_new(args: argparse.Namespace, *, line: int = 0, env: str = PASSPHRASE_EN
             raise InvalidInput("the two passphrases differ")
     else:
         raise InvalidInput(f"no new passphrase given: use --passphrase-stdin or set {env}")
-    if len(new) < MIN_PASSPHRASE:
-        raise InvalidInput(f"choose a passphrase of at least {MIN_PASSPHRASE} characters")
-    return new
+    return check_new_passphrase(new)
 
 
 def open_vault(args: argparse.Namespace) -> Vault:
@@ -109,49 +113,34 @@ def open_vault(args: argparse.Namespace) -> Vault:
     return Vault.open(resolve_vault_path(args.vault))
 
 
-def unlock_from_keyring(vault: Vault) -> bool:
-    """Try the remembered key; say plainly why not when it cannot be used."""
-    if not vault.header.remembered:
-        return False
-    from profilekeeper.store import keys
-
-    try:
-        data_key = keys.recall(vault.vault_id)
-    except keys.KeyringUnavailable as error:
-        warn(f"{error}; using the passphrase instead")
-        return False
-    if data_key is None:
-        return False
-    try:
-        vault.unlock_with_data_key(data_key)
-    except WrongPassphrase:
-        warn("the key remembered in the keyring is out of date; using the passphrase instead")
-        return False
-    return True
+def unlock(
+    store: Lockable,
+    args: argparse.Namespace,
+    *,
+    remembered: bool,
+    recall: Callable[[], bytes | None],
+) -> None:
+    """Unlock either store by the policy, with this terminal (if any) to ask on."""
+    unlock_store(
+        store,
+        given=current_passphrase(args),
+        remembered=remembered,
+        recall=recall,
+        prompt=(lambda: _prompt("Passphrase")) if _interactive() else None,
+        warn=warn,
+    )
 
 
 def open_unlocked(args: argparse.Namespace) -> Vault:
-    """Open the vault and unlock it (keyring, passphrase), or raise VaultLocked/WrongPassphrase."""
+    """Open the vault and unlock it (passphrase, keyring, prompt), or raise VaultLocked or
+    WrongPassphrase."""
+    from profilekeeper.store import keys
+
     vault = open_vault(args)
     try:
-        given = current_passphrase(args)
-        if given is not None:
-            vault.unlock(given)
-        elif not unlock_from_keyring(vault):
-            _unlock_interactively(vault, args)
+        unlock(vault, args, remembered=vault.header.remembered,
+               recall=lambda: keys.recall(vault.vault_id))
         return vault
     except BaseException:
         vault.close()
         raise
-
-
-def _unlock_interactively(vault: Vault, args: argparse.Namespace) -> None:
-    attempts = 3 if _interactive() else 1
-    for attempt in range(attempts):
-        try:
-            vault.unlock(ask_current(args))
-            return
-        except WrongPassphrase:
-            if attempt == attempts - 1:
-                raise
-            warn("wrong passphrase, try again")

@@ -20,8 +20,6 @@ from profilekeeper.errors import (
     INTERNAL_ERROR,
     CorruptedRecord,
     InvalidInput,
-    VaultLocked,
-    WrongPassphrase,
 )
 
 if TYPE_CHECKING:
@@ -133,49 +131,16 @@ def _open_read_only(args: argparse.Namespace) -> ReadOnlyVault:
         return ReadOnlyVault(path)
 
 
-def _unlock_from_keyring(vault: ReadOnlyVault) -> bool:
-    if not vault.remembered:
-        return False
-    from profilekeeper.store import fast_keyring
-
-    try:
-        data_key = fast_keyring.recall(vault.vault_id)
-    except fast_keyring.KeyringUnavailable as error:
-        _unlock.warn(f"{error}; the key is not remembered here")
-        return False
-    if data_key is None:
-        _unlock.warn("the key is not remembered in this keyring")
-        return False
-    try:
-        vault.unlock_with_data_key(data_key)
-    except WrongPassphrase:
-        _unlock.warn("the key remembered in the keyring is out of date")
-        return False
-    return True
-
-
 def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
-    """Passphrase given, else the remembered key, else a prompt at a terminal, else exit 3."""
-    given = _unlock.current_passphrase(args)
-    if given is not None:
-        vault.unlock(given)
-        return
-    if _unlock_from_keyring(vault):
-        return
-    if not _unlock._interactive():
-        raise VaultLocked(
-            "the vault is locked and there is no terminal to ask on: remember the key with "
-            "`profilekeeper keyring remember`, or use --passphrase-stdin or "
-            f"{_unlock.PASSPHRASE_ENV}"
-        )
-    for attempt in range(3):
-        try:
-            vault.unlock(_unlock.ask_current(args))
-            return
-        except WrongPassphrase:
-            if attempt == 2:
-                raise
-            _unlock.warn("wrong passphrase, try again")
+    """Unlock by the one policy (passphrase given, remembered key, prompt at a terminal, else
+    exit 3), recalling the key the fast way: no ``keyring`` import while D-Bus answers."""
+
+    def recall() -> bytes | None:
+        from profilekeeper.store import fast_keyring
+
+        return fast_keyring.recall(vault.vault_id)
+
+    _unlock.unlock(vault, args, remembered=vault.remembered, recall=recall)
 
 
 def _load_due(args: argparse.Namespace) -> tuple[list[Due], int, bool]:
@@ -301,39 +266,22 @@ def run_remind(args: argparse.Namespace) -> int:
 def run_reminder_action(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from profilekeeper import reminders
-    from profilekeeper.errors import NotFound
-    from profilekeeper.model import Occasion
+    from profilekeeper.services import act_on_next  # the app's policy; never on remind's path
 
     today = _today(args, 366)
-    kind = args.kind.strip().lower()
+    verb = args.reminder_action
+    until = None
+    if verb == "snooze":
+        try:
+            until = date.fromisoformat(args.until)
+        except ValueError:
+            raise InvalidInput("--until is written YYYY-MM-DD") from None
     with _unlock.open_unlocked(args) as vault:
-        person = vault.find_person(args.person)
-        matches = [o for o in vault.list(Occasion, person_id=person.id) if o.kind == kind]
-        if not matches:
-            raise NotFound("that person has no occasion of that kind")
-        leap_day = reminders.leap_day_setting(vault.profile().settings)
-        until = None
-        if args.reminder_action == "snooze":
-            try:
-                until = date.fromisoformat(args.until)
-            except ValueError:
-                raise InvalidInput("--until is written YYYY-MM-DD") from None
-            if until <= today:
-                raise InvalidInput("snooze until a day after today")
-        for occasion in matches:
-            coming = reminders.upcoming([occasion], [person], [], today, 366, leap_day=leap_day)
-            if not coming:
-                raise InvalidInput("that occasion has no date to come")
-            year = coming[0].on.year
-            if until is not None:
-                changed, done = reminders.snooze(occasion, year, until), f"Snoozed until {until}"
-            elif args.reminder_action == "bought":
-                changed, done = reminders.mark_bought(occasion, year), "Marked the gift bought"
-            else:
-                changed, done = reminders.dismiss(occasion, year), "Dismissed"
-            vault.save(changed)
-            print(f"{done}: {coming[0].headline} on {coming[0].on.isoformat()}.")
+        acted = act_on_next(vault, args.person, args.kind, verb, today, until)
+    done = {"dismiss": "Dismissed", "snooze": f"Snoozed until {until}",
+            "bought": "Marked the gift bought"}[verb]
+    for item in acted:
+        print(f"{done}: {item.headline} on {item.on.isoformat()}.")
     return 0
 
 

@@ -15,7 +15,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from profilekeeper.errors import InvalidInput, ProfileKeeperError
 from profilekeeper.model import parse_partial_date
-from profilekeeper.services import MIN_PASSPHRASE, act_on_reminder, passphrase_hint
+from profilekeeper.screens.unlock import sentence
+from profilekeeper.services import act_on_reminder, check_new_passphrase, passphrase_hint
 
 if TYPE_CHECKING:
     from profilekeeper.reminders import Due
@@ -167,13 +168,16 @@ class ChangePassphraseDialog(Dialog[tuple[str, str] | None]):
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
         old, new, again = (self.query_one(f"#{i}", Input).value for i in ("old", "new", "again"))
-        error = ""
-        if not old:
-            error = "Enter your current passphrase."
-        elif len(new) < MIN_PASSPHRASE:
-            error = f"The new passphrase needs at least {MIN_PASSPHRASE} characters."
-        elif new != again:
-            error = "The two new passphrases differ."
+        try:
+            if not old:
+                raise InvalidInput("enter your current passphrase")
+            check_new_passphrase(new)
+            if new != again:
+                raise InvalidInput("the two new passphrases differ")
+        except InvalidInput as refused:
+            error = sentence(str(refused))
+        else:
+            error = ""
         self.query_one("#error", Static).update(error)
         if not error:
             self.dismiss((old, new))
@@ -247,8 +251,7 @@ class SnoozeDialog(Dialog[date | None]):
             until = _full_date(self.query_one("#until", Input).value)
             act_on_reminder(self.vault, self.item, "snooze", self.today, until)
         except ProfileKeeperError as error:  # a refused day, or a record that fails to open
-            message = str(error)
-            self.query_one("#error", Static).update(message[:1].upper() + message[1:])
+            self.query_one("#error", Static).update(sentence(str(error)))
             return
         self.dismiss(until)
 

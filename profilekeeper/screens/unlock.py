@@ -11,12 +11,18 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 from textual.worker import Worker
 
+from profilekeeper.errors import InvalidInput
 from profilekeeper.messages import UnlockFailed, VaultReady
-from profilekeeper.services import MIN_PASSPHRASE, passphrase_hint
+from profilekeeper.services import check_new_passphrase, passphrase_hint
 from profilekeeper.widgets.checkbox import StateCheckbox
 
 if TYPE_CHECKING:
     from profilekeeper.app import ProfileKeeperApp
+
+
+def sentence(message: str) -> str:
+    """A service's message (lower case, no stop, as the CLI prints it) as a sentence."""
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 class _GateScreen(Screen[None]):
@@ -48,12 +54,14 @@ class UnlockScreen(_GateScreen):
     def on_mount(self) -> None:
         self._set_busy(self.pk.vault is None)
 
-    def _set_busy(self, busy: bool, status: str = "") -> None:
+    def _set_busy(self, busy: bool, status: str = "", *, note: str = "") -> None:
+        """``status`` in place of the usual line; ``note`` above it (why it has to ask)."""
         self.query_one("#passphrase", Input).disabled = busy
         self.query_one("#unlock", Button).disabled = busy
         self.query_one("#status", Static).update(
             status
-            or ("Opening your vault…" if busy else "Enter your passphrase to unlock.")
+            or (f"{sentence(note)}\n" if note else "")
+            + ("Opening your vault…" if busy else "Enter your passphrase to unlock.")
             + (f"\n{self.pk.unlock_hint}" if self.pk.unlock_hint and not busy else "")
         )
         if not busy:
@@ -72,8 +80,8 @@ class UnlockScreen(_GateScreen):
 
     @on(VaultReady)
     def _ready(self, message: VaultReady) -> None:
-        if not message.unlocked:
-            self._set_busy(False, message.note)
+        if not message.unlocked:  # the note: why the remembered key did not open it
+            self._set_busy(False, note=message.note)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#unlock")
@@ -127,9 +135,11 @@ class WelcomeScreen(_GateScreen):
         new = self.query_one("#new", Input).value
         again = self.query_one("#again", Input).value
         error = ""
-        if len(new) < MIN_PASSPHRASE:
-            error = f"The passphrase needs at least {MIN_PASSPHRASE} characters."
-        elif new != again:
+        try:
+            check_new_passphrase(new)
+        except InvalidInput as refused:
+            error = sentence(str(refused))
+        if not error and new != again:
             error = "The two passphrases differ."
         self.query_one("#error", Static).update(error)
         if error:

@@ -9,7 +9,7 @@ without a terminal:
     reminders   one snooze / dismiss / bought policy
     files       JSON export and import, the calendar, contacts
     settings    the owner's settings
-    unlock      passphrase rules
+    unlock      one unlock policy (passphrase, keyring, prompt) and the passphrase rules
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from profilekeeper.services.records import (
 )
 from profilekeeper.services.reminders import (
     SNOOZE_DAYS,
+    act_on_next,
     act_on_reminder,
     snooze_default,
 )
@@ -39,7 +40,11 @@ from profilekeeper.services.settings import (
 )
 from profilekeeper.services.unlock import (
     MIN_PASSPHRASE,
+    TRY_AGAIN,
+    check_new_passphrase,
     passphrase_hint,
+    unlock_store,
+    unlock_with_remembered_key,
 )
 from profilekeeper.services.views import (
     HomeView,
@@ -66,9 +71,12 @@ __all__ = [
     "PersonRow",
     "SNOOZE_DAYS",
     "THEMES",
+    "TRY_AGAIN",
     "VaultReader",
+    "act_on_next",
     "act_on_reminder",
     "calendar_of",
+    "check_new_passphrase",
     "damage_notice",
     "days_label",
     "export_ics_file",
@@ -87,5 +95,7 @@ __all__ = [
     "setting",
     "snooze_default",
     "toggle_personalize",
+    "unlock_store",
+    "unlock_with_remembered_key",
     "update_settings",
 ]

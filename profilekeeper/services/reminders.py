@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from profilekeeper.errors import InvalidInput
+from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import Occasion
 
 if TYPE_CHECKING:
@@ -56,3 +56,30 @@ def act_on_reminder(
     else:
         raise ValueError(f"unknown reminder action {verb!r}")
     return vault.save(updated)
+
+
+def act_on_next(
+    vault: Vault, person: str, kind: str, verb: str, today: date, until: date | None = None
+) -> list[Due]:
+    """``act_on_reminder`` on the next occurrence of each of ``person``'s occasions of ``kind``
+    (a name and a kind, as typed at the command line); the occurrences acted on.
+
+    All or nothing: one refused (a snooze past one of two anniversaries) changes none.
+    """
+    from profilekeeper import reminders
+
+    with vault.transaction():
+        someone = vault.find_person(person)
+        kind = kind.strip().lower()
+        occasions = [o for o in vault.list(Occasion, person_id=someone.id) if o.kind == kind]
+        if not occasions:
+            raise NotFound("that person has no occasion of that kind")
+        leap_day = reminders.leap_day_setting(vault.profile().settings)
+        acted = []
+        for occasion in occasions:
+            coming = reminders.upcoming([occasion], [someone], [], today, 366, leap_day=leap_day)
+            if not coming:
+                raise InvalidInput("that occasion has no date to come")
+            act_on_reminder(vault, coming[0], verb, today, until)
+            acted.append(coming[0])
+    return acted

@@ -19,7 +19,7 @@ from profilekeeper.model import Occasion
 from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.people import PeopleScreen
 from profilekeeper.screens.person import PersonScreen
-from profilekeeper.screens.unlock import UnlockScreen
+from profilekeeper.screens.unlock import UnlockScreen, sentence
 from profilekeeper.store import keys
 from profilekeeper.store.vault import Vault
 from tests.conftest import PASSPHRASE
@@ -109,7 +109,21 @@ async def test_home_shows_before_the_full_store_and_its_actions_wait(
         assert check.get(Occasion, birthday.id).reminder_state["2026"]["dismissed"] == "true"
 
 
-async def test_a_stale_remembered_key_shows_no_data_and_asks(make, vault, vault_path) -> None:
+@pytest.fixture
+def cli_in_process(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """``profilekeeper ARGS`` run by ``main`` here (no terminal on stdin): (status, stderr)."""
+    from profilekeeper.cli import main
+
+    def run(*args: str) -> tuple[int, str]:
+        capsys.readouterr()
+        code = main(list(args))
+        return code, capsys.readouterr().err
+
+    return run
+
+
+async def test_a_stale_remembered_key_shows_no_data_and_asks(make, vault, vault_path,
+                                                             cli_in_process) -> None:
     remember(vault)
     _sam_with_birthday(vault)
     keys.remember(vault.vault_id, b"\x00" * 32)  # another key than this vault's
@@ -118,7 +132,15 @@ async def test_a_stale_remembered_key_shows_no_data_and_asks(make, vault, vault_
         await settle(pilot)
         assert not isinstance(app.screen, HomeScreen)
         assert not app.unlocked
-        assert "out of date" in str(app.screen.query_one("#status", Static).render())
+        status = str(app.screen.query_one("#status", Static).render())
+    # The CLI, asked the same (no passphrase, no terminal), says it in the same words.
+    code, err = cli_in_process("person", "list")
+    assert code == 3
+    warning, locked = err.splitlines()
+    assert status.splitlines() == [sentence(warning.removeprefix("profilekeeper: ")),
+                                   "Enter your passphrase to unlock."]
+    assert "out of date; using the passphrase instead" in warning
+    assert "no terminal to ask on" in locked
 
 
 async def test_a_slow_keyring_shows_opening_then_home(vault, vault_path) -> None:
@@ -241,6 +263,41 @@ async def test_an_unusable_keyring_is_asked_once_and_said_plainly(vault, vault_p
         await settle(pilot)
         assert isinstance(app.screen, UnlockScreen) and not app.readable
         status = str(app.screen.query_one("#status", Static).render())
-        assert "the system keyring is locked; enter your passphrase." in status
+        assert status.startswith("The system keyring is locked; using the passphrase instead.")
         assert not app.screen.query_one("#passphrase", Input).disabled
     assert asked == [vault.vault_id]
+
+
+async def test_one_passphrase_length_rule_in_the_same_words_everywhere(
+    make, vault, vault_path, tmp_path, monkeypatch, cli_in_process
+) -> None:
+    """`init`, the first run's form and the change-passphrase dialog refuse 7 characters alike."""
+    from tests.tui.test_flows import click, error_text, fill
+
+    monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", "7 chars")
+    code, err = cli_in_process("init", "--vault", str(tmp_path / "new.sqlite3"))
+    assert code == 2 and not (tmp_path / "new.sqlite3").exists()
+    refused = sentence(err.removeprefix("profilekeeper: ").rstrip("\n"))
+    assert refused == "Choose a passphrase of at least 8 characters."
+
+    first_run = make(tmp_path / "first.sqlite3")
+    async with first_run.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await fill(pilot, name="Ann", new="7 chars", again="7 chars")
+        await click(pilot, "#create")
+        assert error_text(first_run) == refused
+    assert not (tmp_path / "first.sqlite3").exists()
+
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await fill(pilot, old=PASSPHRASE, new="7 chars", again="7 chars")
+        await click(pilot, "#ok")
+        assert error_text(app) == refused
+    with reopened(vault_path):
+        pass  # the old passphrase still opens it

@@ -140,6 +140,42 @@ async def test_too_close_to_snooze_says_so_and_asks_nothing(make, vault, vault_p
     assert state(vault_path, birthday) == {}
 
 
+# -- the CLI and the app: one policy, the same answers ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["2026-03-14", "2026-04-01", "2026-03-02"],
+    ids=["the day itself", "past it", "today"],
+)
+async def test_the_cli_and_the_app_refuse_the_same_days_in_the_same_words(
+    make, vault, vault_path, monkeypatch, capsys, typed
+) -> None:
+    """Snoozed to the birthday or past it, it would be silent on the day: both refuse."""
+    from profilekeeper.cli import main
+    from profilekeeper.screens.unlock import sentence
+    from tests.conftest import PASSPHRASE
+
+    birthday = sam_with_birthday(vault)
+    monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", PASSPHRASE)
+    code = main(["reminder", "snooze", "Sam", "birthday", "--until", typed,
+                 "--today", TODAY.isoformat()])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    refused = err.removeprefix("profilekeeper: ").rstrip("\n")
+    assert state(vault_path, birthday) == {}
+
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await ask_snooze_on_home(pilot)
+        await fill(pilot, until=typed)
+        await pilot.click("#ok")
+        await settle(pilot)
+        assert isinstance(app.screen, SnoozeDialog)
+        assert error_text(app) == sentence(refused)
+    assert state(vault_path, birthday) == {}
+
+
 # -- the rule, in plain Python (the dialog and any other caller go through it) -----------------
 
 

@@ -6,12 +6,11 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from profilekeeper.cli._output import printable
 from profilekeeper.cli._unlock import open_unlocked
-from profilekeeper.errors import CorruptedRecord, InvalidInput, NotFound
+from profilekeeper.errors import CorruptedRecord
 
 SENTIMENTS = ("love", "like", "dislike", "never")
 GIFT_STATUSES = ("idea", "bought", "given")
@@ -164,18 +163,6 @@ def _report_corrupted(corrupted: Sequence[CorruptedRecord]) -> int:
     return CorruptedRecord.exit_code if corrupted else 0
 
 
-def _date_arg(text: str | None) -> Any:
-    from profilekeeper.validation import parse_date
-
-    return None if text is None else parse_date(text)
-
-
-def _money_arg(text: str | None) -> Any:
-    from profilekeeper.validation import parse_money
-
-    return None if text is None else parse_money(text)
-
-
 def _occasion_date(occasion: Any) -> str:
     from profilekeeper.model import PartialDate
 
@@ -203,19 +190,11 @@ def profile_show(args: argparse.Namespace) -> int:
 
 
 def profile_set(args: argparse.Namespace) -> int:
-    from profilekeeper.validation import entered
+    from profilekeeper.services import records
 
     with open_unlocked(args) as vault:
-        profile = vault.profile()
-        if args.name is not None:
-            profile.display_name = args.name
-        if args.city is not None:
-            profile.city = args.city
-        if args.opted_in is not None:
-            profile.opted_in = args.opted_in
-        if args.leap_day is not None:
-            profile.settings = {**profile.settings, "leap_day": args.leap_day}
-        vault.save(entered(profile))
+        records.set_profile(vault, name=args.name, city=args.city, opted_in=args.opted_in,
+                            leap_day=args.leap_day)  # fmt: skip
     print("Profile saved.")
     return 0
 
@@ -224,21 +203,16 @@ def profile_set(args: argparse.Namespace) -> int:
 
 
 def person_add(args: argparse.Namespace) -> int:
-    from profilekeeper.model import Occasion, Person
-    from profilekeeper.validation import entered, parse_partial_date
+    from profilekeeper.services import records
 
-    dates = {
-        k: parse_partial_date(v)
-        for k, v in (("birthday", args.birthday), ("anniversary", args.anniversary))
-        if v
-    }
-    person = entered(Person(args.name, args.relationship, budget=_money_arg(args.budget),
-                            currency=args.currency.upper()))  # fmt: skip
-    occasions = [entered(Occasion(kind, d.month, d.day, d.year, person_id=person.id))
-                 for kind, d in dates.items()]  # fmt: skip
-    with open_unlocked(args) as vault, vault.transaction():
-        vault.add_person(person)
-        vault.add_all(occasions)
+    # Every value checked before the passphrase is asked for.
+    occasions = [records.occasion_from(kind, when)
+                 for kind, when in (("birthday", args.birthday), ("anniversary", args.anniversary))
+                 if when]  # fmt: skip
+    person = records.person_from(args.name, relationship=args.relationship, budget=args.budget,
+                                 currency=args.currency)  # fmt: skip
+    with open_unlocked(args) as vault:
+        records.add_person(vault, person, occasions)
     print("Added 1 person.")
     return 0
 
@@ -287,60 +261,35 @@ def person_list(args: argparse.Namespace) -> int:
 
 
 def person_remove(args: argparse.Namespace) -> int:
+    from profilekeeper.services import records
+
     with open_unlocked(args) as vault:
-        person = vault.find_person(args.name)
-        count = vault.remove_person(person.id, gifts=args.gifts or "refuse")
+        count = records.remove_person(vault, args.name, gifts=args.gifts or "refuse")
     kept = {"keep": "kept", "delete": "deleted"}.get(args.gifts or "", "")
     print("Removed 1 person" + (f"; {count} gift record(s) {kept}." if count else "."))
     return 0
-
-
-def _person_id(vault: Any, name: str | None) -> str | None:
-    return None if name is None else vault.find_person(name).id
 
 
 # -- interests -----------------------------------------------------------------------------
 
 
 def interest_add(args: argparse.Namespace) -> int:
-    from profilekeeper.model import Interest, Sentiment
-    from profilekeeper.validation import entered
+    from profilekeeper.services import records
 
-    category, name = args.category.strip().lower(), " ".join(args.name.split())
-    if not category or not name:
-        raise InvalidInput("an interest needs a category and a name")
-    checked = entered(Interest(category, name, Sentiment(args.sentiment)))
-    category, name = checked.category, checked.name
+    interest = records.interest_from(args.category, args.name, sentiment=args.sentiment)
     with open_unlocked(args) as vault:
-        person_id = _person_id(vault, args.person)
-        existing = [
-            i
-            for i in vault.interests_of(person_id)
-            if i.category == category and i.name.casefold() == name.casefold()
-        ]
-        if existing:
-            existing[0].sentiment = Sentiment(args.sentiment)
-            vault.save(existing[0])
-            print("Updated 1 interest.")
-        else:
-            vault.add(
-                Interest(
-                    category=category,
-                    name=name,
-                    sentiment=Sentiment(args.sentiment),
-                    person_id=person_id,
-                )
-            )
-            print("Added 1 interest.")
+        _, new = records.add_interest(vault, interest, records.person_id(vault, args.person))
+    print("Added 1 interest." if new else "Updated 1 interest.")
     return 0
 
 
 def interest_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import Interest, Person
+    from profilekeeper.services import records
 
     with open_unlocked(args) as vault:
         if args.person is not None:
-            interests = vault.interests_of(_person_id(vault, args.person))
+            interests = vault.interests_of(records.person_id(vault, args.person))
         else:
             interests = vault.list(Interest)
         names = {p.id: p.name for p in vault.list(Person)}
@@ -378,19 +327,11 @@ def interest_list(args: argparse.Namespace) -> int:
 
 
 def interest_remove(args: argparse.Namespace) -> int:
-    from profilekeeper.model import Interest
+    from profilekeeper.services import records
 
-    category, name = args.category.strip().lower(), args.name.strip().casefold()
-    with open_unlocked(args) as vault:
-        matches = [
-            i
-            for i in vault.interests_of(_person_id(vault, args.person))
-            if i.category == category and i.name.casefold() == name
-        ]
-        if not matches:
-            raise NotFound("no such interest")
-        for interest in matches:
-            vault.delete(Interest, interest.id)
+    with open_unlocked(args) as vault, vault.transaction():
+        records.remove_interest(vault, args.category, args.name,
+                                records.person_id(vault, args.person))  # fmt: skip
     print("Removed 1 interest.")
     return 0
 
@@ -399,40 +340,26 @@ def interest_remove(args: argparse.Namespace) -> int:
 
 
 def occasion_add(args: argparse.Namespace) -> int:
-    from profilekeeper.errors import Conflict
-    from profilekeeper.model import Occasion
-    from profilekeeper.validation import entered, parse_lead_days, parse_partial_date
+    from profilekeeper.services import records
 
-    when = parse_partial_date(args.date)
-    lead = parse_lead_days(args.lead)
-    kind = args.kind.strip().lower()
-    if not kind:
-        raise InvalidInput("an occasion needs a kind, like birthday")
+    occasion = records.occasion_from(args.kind, args.date, lead=args.lead, label=args.label,
+                                     yearly=not args.once)  # fmt: skip
     # One write transaction: a second `occasion add` run meanwhile sees this one's birthday.
     with open_unlocked(args) as vault, vault.transaction():
-        person = vault.find_person(args.person)
-        if kind in ("birthday", "anniversary") and any(
-            o.kind == kind for o in vault.list(Occasion, person_id=person.id)
-        ):
-            raise Conflict(f"that person has a {kind} already; remove it first")
-        vault.add(
-            entered(
-                Occasion(kind, when.month, when.day, when.year, person.id, args.label, lead,
-                         yearly=not args.once)  # fmt: skip
-            )
-        )
+        records.add_occasion(vault, vault.find_person(args.person).id, occasion)
     print("Added 1 occasion.")
     return 0
 
 
 def occasion_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import Occasion, Person
+    from profilekeeper.services import records
 
     with open_unlocked(args) as vault:
         occasions = (
             vault.list(Occasion)
             if args.person is None
-            else vault.list(Occasion, person_id=_person_id(vault, args.person))
+            else vault.list(Occasion, person_id=records.person_id(vault, args.person))
         )
         names = {p.id: p.name for p in vault.list(Person)}
     occasions.sort(key=lambda o: (o.month, o.day))
@@ -470,17 +397,11 @@ def occasion_list(args: argparse.Namespace) -> int:
 
 
 def occasion_remove(args: argparse.Namespace) -> int:
-    from profilekeeper.model import Occasion
+    from profilekeeper.services import records
 
-    kind = args.kind.strip().lower()
-    with open_unlocked(args) as vault:
-        person = vault.find_person(args.person)
-        matches = [o for o in vault.list(Occasion, person_id=person.id) if o.kind == kind]
-        if not matches:
-            raise NotFound("that person has no occasion of that kind")
-        for occasion in matches:
-            vault.remove_occasion(occasion.id)
-    print(f"Removed {len(matches)} occasion(s).")
+    with open_unlocked(args) as vault, vault.transaction():
+        removed = records.remove_occasions(vault, vault.find_person(args.person).id, args.kind)
+    print(f"Removed {removed} occasion(s).")
     return 0
 
 
@@ -488,34 +409,25 @@ def occasion_remove(args: argparse.Namespace) -> int:
 
 
 def gift_add(args: argparse.Namespace) -> int:
-    from profilekeeper.model import Gift, GiftStatus, Occasion
-    from profilekeeper.validation import entered
+    from profilekeeper.services import records
 
-    gift = entered(Gift(args.title, status=GiftStatus(args.status), price=_money_arg(args.price),
-                        currency=args.currency.upper(), retailer=args.retailer,
-                        on=_date_arg(args.date)))  # fmt: skip
-    with open_unlocked(args) as vault:
-        person = vault.find_person(args.person)
-        occasion_id = None
-        if args.occasion:
-            kind = args.occasion.strip().lower()
-            matches = [o for o in vault.list(Occasion, person_id=person.id) if o.kind == kind]
-            if not matches:
-                raise NotFound("that person has no occasion of that kind")
-            occasion_id = matches[0].id
-        vault.add(replace(gift, person_id=person.id, occasion_id=occasion_id))
+    gift = records.gift_from(args.title, status=args.status, price=args.price,
+                             currency=args.currency, retailer=args.retailer, on=args.date)
+    with open_unlocked(args) as vault, vault.transaction():
+        records.add_gift(vault, gift, vault.find_person(args.person).id, args.occasion)
     print("Added 1 gift.")
     return 0
 
 
 def gift_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import Gift, Person
+    from profilekeeper.services import records
 
     with open_unlocked(args) as vault:
         gifts = (
             vault.list(Gift)
             if args.person is None
-            else vault.list(Gift, person_id=_person_id(vault, args.person))
+            else vault.list(Gift, person_id=records.person_id(vault, args.person))
         )
         names = {p.id: p.name for p in vault.list(Person)}
     gifts.sort(key=lambda g: (names.get(g.person_id or "", ""), g.status, g.title.casefold()))
@@ -553,15 +465,14 @@ def gift_list(args: argparse.Namespace) -> int:
 
 
 def purchase_add(args: argparse.Namespace) -> int:
-    from profilekeeper.model import Purchase
-    from profilekeeper.validation import entered
+    from profilekeeper.services import records
 
-    purchase = entered(Purchase(args.title, _date_arg(args.date), _money_arg(args.price),
-                                args.currency.upper(), args.retailer, args.category.lower()))
+    purchase = records.purchase_from(args.title, on=args.date, price=args.price,
+                                     currency=args.currency, retailer=args.retailer,
+                                     category=args.category)  # fmt: skip
     with open_unlocked(args) as vault:
-        gift_for = _person_id(vault, args.gift_for)
-        personalize = not (args.no_personalize or gift_for)
-        vault.add(replace(purchase, gift_for=gift_for, personalize=personalize))
+        records.add_purchase(vault, purchase, gift_for=records.person_id(vault, args.gift_for),
+                             personalize=not args.no_personalize)  # fmt: skip
     print("Added 1 purchase.")
     return 0
 

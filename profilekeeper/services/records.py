@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
-ONE_A_PERSON = ("birthday", "anniversary")
-"""Occasion kinds a person has at most one of."""
+ONE_A_PERSON = {"birthday": "a birthday", "anniversary": "an anniversary"}
+"""Occasion kinds a person has at most one of (and how a message names one)."""
 LEAP_DAYS = ("feb28", "mar1")
 
 
@@ -178,7 +178,7 @@ def _check_one_a_person(vault: Vault, occasion: Occasion) -> None:
         o.kind == occasion.kind and o.id != occasion.id
         for o in vault.list(Occasion, person_id=occasion.person_id)
     ):
-        raise Conflict(f"that person has a {occasion.kind} already; remove it first")
+        raise Conflict(f"that person has {ONE_A_PERSON[occasion.kind]} already; remove it first")
 
 
 def add_occasion(vault: Vault, person_id: str, occasion: Occasion) -> Occasion:

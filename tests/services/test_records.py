@@ -59,13 +59,14 @@ async def open_person(pilot: Pilot[None]) -> None:
 # -- (2) a second birthday or anniversary ----------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["birthday", "anniversary"])
+@pytest.mark.parametrize(("kind", "one"), [("birthday", "a birthday"),
+                                           ("anniversary", "an anniversary")])  # fmt: skip
 async def test_a_second_birthday_is_refused_by_the_cli_and_the_app_alike(
-    make, vault, sam: Person, vault_path: Path, cli, kind: str  # noqa: F811
+    make, vault, sam: Person, vault_path: Path, cli, kind: str, one: str  # noqa: F811
 ) -> None:
     vault.add(Occasion(kind, 3, 14, person_id=sam.id))
     code, said = cli("occasion", "add", "sam", kind, "--07-01")
-    assert (code, said) == (2, f"profilekeeper: that person has a {kind} already; remove it first")
+    assert (code, said) == (2, f"profilekeeper: that person has {one} already; remove it first")
 
     app = make()
     async with app.run_test(size=SIZE) as pilot:

@@ -53,7 +53,7 @@ def gift_list(args: argparse.Namespace) -> int:
         gifts = (
             vault.list(Gift)
             if args.person is None
-            else vault.list(Gift, person_id=records.person_id(vault, args.person))
+            else vault.list(Gift, person_id=records.find_person_id(vault, args.person))
         )
         names = {p.id: p.name for p in vault.list(Person)}
     gifts.sort(key=lambda g: (names.get(g.person_id or "", ""), g.status, g.title.casefold()))

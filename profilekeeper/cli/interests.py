@@ -39,7 +39,7 @@ def interest_add(args: argparse.Namespace) -> int:
 
     interest = records.interest_from(args.category, args.name, sentiment=args.sentiment)
     with open_unlocked(args) as vault:
-        _, new = records.add_interest(vault, interest, records.person_id(vault, args.person))
+        _, new = records.add_interest(vault, interest, records.find_person_id(vault, args.person))
     print("Added 1 interest." if new else "Updated 1 interest.")
     return 0
 
@@ -50,7 +50,7 @@ def interest_list(args: argparse.Namespace) -> int:
 
     with open_unlocked(args) as vault:
         if args.person is not None:
-            interests = vault.interests_of(records.person_id(vault, args.person))
+            interests = vault.interests_of(records.find_person_id(vault, args.person))
         else:
             interests = vault.list(Interest)
         names = {p.id: p.name for p in vault.list(Person)}
@@ -92,6 +92,6 @@ def interest_remove(args: argparse.Namespace) -> int:
 
     with open_unlocked(args) as vault, vault.transaction():
         records.remove_interest(vault, args.category, args.name,
-                                records.person_id(vault, args.person))  # fmt: skip
+                                records.find_person_id(vault, args.person))  # fmt: skip
     print("Removed 1 interest.")
     return 0

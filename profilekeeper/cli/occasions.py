@@ -59,7 +59,7 @@ def occasion_list(args: argparse.Namespace) -> int:
         occasions = (
             vault.list(Occasion)
             if args.person is None
-            else vault.list(Occasion, person_id=records.person_id(vault, args.person))
+            else vault.list(Occasion, person_id=records.find_person_id(vault, args.person))
         )
         names = {p.id: p.name for p in vault.list(Person)}
     occasions.sort(key=lambda o: (o.month, o.day))

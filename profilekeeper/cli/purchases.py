@@ -40,7 +40,7 @@ def purchase_add(args: argparse.Namespace) -> int:
                                      currency=args.currency, retailer=args.retailer,
                                      category=args.category)  # fmt: skip
     with open_unlocked(args) as vault:
-        records.add_purchase(vault, purchase, gift_for=records.person_id(vault, args.gift_for),
+        records.add_purchase(vault, purchase, gift_for=records.find_person_id(vault, args.gift_for),
                              personalize=not args.no_personalize)  # fmt: skip
     print("Added 1 purchase.")
     return 0

@@ -142,7 +142,7 @@ def remove_person(vault: Vault, name: str, gifts: str = "refuse") -> int:
         return vault.remove_person(vault.find_person(name).id, gifts=gifts)
 
 
-def person_id(vault: Vault, name: str | None) -> str | None:
+def find_person_id(vault: Vault, name: str | None) -> str | None:
     """The id of the person called ``name`` (None for the owner: no name)."""
     return None if name is None else vault.find_person(name).id
 

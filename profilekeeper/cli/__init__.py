@@ -27,7 +27,12 @@ from profilekeeper.errors import INTERNAL_ERROR, InvalidInput, ProfileKeeperErro
 
 COMMAND_MODULES = (
     "profilekeeper.cli.vault",
-    "profilekeeper.cli.records",
+    "profilekeeper.cli.profile",
+    "profilekeeper.cli.people",
+    "profilekeeper.cli.interests",
+    "profilekeeper.cli.occasions",
+    "profilekeeper.cli.gifts",
+    "profilekeeper.cli.purchases",
     "profilekeeper.cli.transfer",
     "profilekeeper.cli.reminders",
     "profilekeeper.cli.retailer",
@@ -36,8 +41,12 @@ COMMAND_MODULES = (
 
 COMMANDS = {
     **dict.fromkeys(("init", "passwd", "rotate-key", "keyring"), "profilekeeper.cli.vault"),
-    **dict.fromkeys(("profile", "person", "interest", "occasion", "gift", "purchase"),
-                    "profilekeeper.cli.records"),
+    "profile": "profilekeeper.cli.profile",
+    "person": "profilekeeper.cli.people",
+    "interest": "profilekeeper.cli.interests",
+    "occasion": "profilekeeper.cli.occasions",
+    "gift": "profilekeeper.cli.gifts",
+    "purchase": "profilekeeper.cli.purchases",
     **dict.fromkeys(("export", "import"), "profilekeeper.cli.transfer"),
     **dict.fromkeys(("remind", "reminder", "import-contacts"), "profilekeeper.cli.reminders"),
     "retailer": "profilekeeper.cli.retailer",

@@ -1,14 +1,13 @@
-"""Forms that add or edit one record. Each validates everything, then saves in one step.
+"""Forms that add or edit one record, through the same use cases as the CLI (services/records).
 
-A form saves through the vault itself so a refusal (bad date, empty or duplicate name) shows
-inline, under the fields, and the form stays open: nothing is half-saved.
+A form saves as it closes, so a refusal (bad date, empty or duplicate name, a second birthday)
+shows inline, under the fields, and the form stays open: nothing is half-saved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on
@@ -17,7 +16,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from profilekeeper.errors import Conflict, InvalidInput
+from profilekeeper.errors import Conflict, InvalidInput, NotFound
 from profilekeeper.model import (
     INTEREST_CATEGORIES,
     Gift,
@@ -31,13 +30,7 @@ from profilekeeper.model import (
     Sentiment,
 )
 from profilekeeper.screens.dialogs import Dialog
-from profilekeeper.validation import (
-    entered,
-    parse_date,
-    parse_lead_days,
-    parse_money,
-    parse_partial_date,
-)
+from profilekeeper.services import records
 from profilekeeper.widgets.checkbox import StateCheckbox
 
 if TYPE_CHECKING:
@@ -52,6 +45,8 @@ class RecordForm(Dialog[R | None]):
     """Labelled fields in a grid, an inline error line, Save and Cancel."""
 
     TITLE_TEXT = ""
+    LABELS: dict[str, str] = {}
+    """The form's name for a record field, where the two differ (for messages)."""
 
     def __init__(self, vault: Vault, record: R | None = None) -> None:
         super().__init__()
@@ -75,14 +70,9 @@ class RecordForm(Dialog[R | None]):
         yield from ()
 
     def build(self) -> R:
-        """Make the record from the fields; raise InvalidInput naming the field at fault.
-
-        Forms end in ``entered(record)``: the rules every way in applies (validation.py).
-        """
+        """Save the fields through the record's use case (services/records.py), returning the
+        record saved; raise InvalidInput or Conflict, saving nothing, if it refuses them."""
         raise NotImplementedError
-
-    def store(self, record: R) -> R:
-        return self.vault.save(record)
 
     def text(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip()
@@ -95,40 +85,19 @@ class RecordForm(Dialog[R | None]):
     def _save(self) -> None:
         error = self.query_one("#error", Static)
         try:
-            record = self.store(self.build())
-        except (InvalidInput, Conflict) as problem:
-            error.update(str(problem).capitalize())
+            record = self.build()
+        except (InvalidInput, Conflict, NotFound) as problem:
+            message = str(problem)
+            if isinstance(problem, records.Unparsed):  # the rule alone: say which field
+                field = self.LABELS.get(problem.field, problem.field.replace("_", " "))
+                message = f"{field}: {message}"
+            error.update(message[:1].upper() + message[1:])
             return
         self.dismiss(record)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
         self.dismiss(None)
-
-
-def field_error(field: str, error: InvalidInput) -> InvalidInput:
-    return InvalidInput(f"{field}: {error}")
-
-
-def _date_field(text: str) -> date | None:
-    try:
-        return parse_date(text) if text else None
-    except InvalidInput as error:
-        raise field_error("date", error) from None
-
-
-def _sizes_text(sizes: dict[str, str]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sizes.items())
-
-
-def _parse_sizes(text: str) -> dict[str, str]:
-    sizes: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, value = part.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise InvalidInput("sizes: write them like shirt=M, shoes=42")
-        sizes[key.strip()] = value.strip()
-    return sizes
 
 
 class PersonForm(RecordForm[Person]):
@@ -142,35 +111,24 @@ class PersonForm(RecordForm[Person]):
         yield "Budget", Input("" if p.budget is None else str(p.budget), placeholder="e.g. 40",
                               id="budget", compact=True)
         yield "Currency", Input(p.currency, placeholder="EUR", id="currency", compact=True)
-        yield "Sizes", Input(_sizes_text(p.sizes), placeholder="shirt=M, shoes=42", id="sizes",
-                             compact=True)
+        yield "Sizes", Input(records.sizes_text(p.sizes), placeholder="shirt=M, shoes=42",
+                             id="sizes", compact=True)
         yield "Notes", Input(p.notes, id="notes", compact=True)
 
     def build(self) -> Person:
-        budget_text = self.text("budget")
-        try:
-            budget = parse_money(budget_text) if budget_text else None
-        except InvalidInput as error:
-            raise field_error("budget", error) from None
-        base = self.record or Person(name="")
-        return entered(replace(
-            base,
-            name=self.text("name"),
-            relationship=self.text("relationship"),
-            budget=budget,
-            currency=self.text("currency").upper(),
-            sizes=_parse_sizes(self.text("sizes")),
-            notes=self.text("notes"),
-        ))  # fmt: skip
-
-    def store(self, record: Person) -> Person:
+        person = records.person_from(
+            self.text("name"), relationship=self.text("relationship"),
+            budget=self.text("budget"), currency=self.text("currency"),
+            sizes=self.text("sizes"), notes=self.text("notes"), base=self.record,
+        )  # fmt: skip
         if self.record is None:
-            return self.vault.add_person(record)
-        return self.vault.save_person(record)
+            return records.add_person(self.vault, person)
+        return records.save_person(self.vault, person)
 
 
 class OccasionForm(RecordForm[Occasion]):
     TITLE_TEXT = "Occasion"
+    LABELS = {"lead_days": "remind"}
 
     def __init__(self, vault: Vault, person_id: str, record: Occasion | None = None) -> None:
         super().__init__(vault, record)
@@ -189,26 +147,14 @@ class OccasionForm(RecordForm[Occasion]):
         yield "Every year", StateCheckbox("", o.yearly if o else True, id="yearly", compact=True)
 
     def build(self) -> Occasion:
-        try:
-            when = parse_partial_date(self.text("date"))
-        except InvalidInput as error:
-            raise field_error("date", error) from None
-        try:
-            lead = parse_lead_days(self.text("lead"))
-        except InvalidInput as error:
-            raise field_error("remind", error) from None
-        kind = str(self.choice("kind"))
-        base = self.record or Occasion(kind=kind, month=1, day=1, person_id=self.person_id)
-        return entered(replace(
-            base,
-            kind=kind,
-            label=self.text("label"),
-            month=when.month,
-            day=when.day,
-            year=when.year,
-            lead_days=lead,
-            yearly=self.query_one("#yearly", Checkbox).value,
-        ))  # fmt: skip
+        occasion = records.occasion_from(
+            str(self.choice("kind")), self.text("date"), lead=self.text("lead"),
+            label=self.text("label"), yearly=self.query_one("#yearly", Checkbox).value,
+            base=self.record,
+        )  # fmt: skip
+        if self.record is None:
+            return records.add_occasion(self.vault, self.person_id, occasion)
+        return records.save_occasion(self.vault, occasion)
 
 
 class InterestForm(RecordForm[Interest]):
@@ -230,16 +176,17 @@ class InterestForm(RecordForm[Interest]):
                                 id="sentiment", compact=True)
 
     def build(self) -> Interest:
-        name = " ".join(self.text("name").split())
-        if not name:
-            raise InvalidInput("name: an interest needs a name")
-        base = self.record or Interest(category="music", name=name, person_id=self.person_id)
-        return entered(replace(base, category=str(self.choice("category")), name=name,
-                               sentiment=Sentiment(self.choice("sentiment"))))
+        interest = records.interest_from(str(self.choice("category")), self.text("name"),
+                                         sentiment=str(self.choice("sentiment")),
+                                         base=self.record)  # fmt: skip
+        if self.record is None:
+            return records.add_interest(self.vault, interest, self.person_id)[0]
+        return records.save_interest(self.vault, interest)
 
 
 class GiftForm(RecordForm[Gift]):
     TITLE_TEXT = "Gift"
+    LABELS = {"on": "date"}
 
     def __init__(self, vault: Vault, person_id: str, occasions: list[Occasion],
                  record: Gift | None = None):
@@ -264,29 +211,21 @@ class GiftForm(RecordForm[Gift]):
         yield "Retailer", Input(g.retailer if g else "", id="retailer", compact=True)
 
     def build(self) -> Gift:
-        title = " ".join(self.text("title").split())
-        if not title:
-            raise InvalidInput("title: a gift needs a title")
-        try:
-            price = parse_money(self.text("price")) if self.text("price") else None
-        except InvalidInput as error:
-            raise field_error("price", error) from None
-        on = _date_field(self.text("on"))
         occasion = self.choice("occasion")
-        base = self.record or Gift(title=title, person_id=self.person_id)
-        return entered(replace(
-            base,
-            title=title,
-            status=GiftStatus(self.choice("status")),
-            occasion_id=None if occasion is Select.NULL else str(occasion),
-            price=price,
-            on=on,
-            retailer=self.text("retailer"),
-        ))  # fmt: skip
+        base = replace(self.record or Gift(title="", person_id=self.person_id),
+                       occasion_id=None if occasion is Select.NULL else str(occasion))
+        gift = records.gift_from(
+            self.text("title"), status=str(self.choice("status")), price=self.text("price"),
+            on=self.text("on"), retailer=self.text("retailer"), base=base,
+        )  # fmt: skip
+        if self.record is None:
+            return records.add_gift(self.vault, gift, self.person_id)
+        return records.save_gift(self.vault, gift)
 
 
 class PurchaseForm(RecordForm[Purchase]):
     TITLE_TEXT = "Purchase"
+    LABELS = {"on": "date"}
 
     def fields(self) -> Iterator[tuple[str, Widget]]:
         p = self.record
@@ -300,17 +239,13 @@ class PurchaseForm(RecordForm[Purchase]):
                                 id="category", compact=True)
 
     def build(self) -> Purchase:
-        title = " ".join(self.text("title").split())
-        if not title:
-            raise InvalidInput("title: a purchase needs a title")
-        on = _date_field(self.text("on"))
-        try:
-            price = parse_money(self.text("price")) if self.text("price") else None
-        except InvalidInput as error:
-            raise field_error("price", error) from None
-        base = self.record or Purchase(title=title)
-        return entered(replace(base, title=title, on=on, price=price,
-                               retailer=self.text("retailer"), category=self.text("category")))
+        purchase = records.purchase_from(
+            self.text("title"), on=self.text("on"), price=self.text("price"),
+            retailer=self.text("retailer"), category=self.text("category"), base=self.record,
+        )  # fmt: skip
+        if self.record is None:
+            return records.add_purchase(self.vault, purchase)
+        return records.save_purchase(self.vault, purchase)
 
 
 class ProfileForm(RecordForm[Profile]):
@@ -327,7 +262,6 @@ class ProfileForm(RecordForm[Profile]):
                                 compact=True)
 
     def build(self) -> Profile:
-        base = self.record or Profile()
-        shipping = {k: v for k in ("address", "preference") if (v := self.text(k))}
-        return entered(replace(base, display_name=self.text("name"), city=self.text("city"),
-                               shipping=shipping))
+        return records.set_profile(self.vault, name=self.text("name"), city=self.text("city"),
+                                   address=self.text("address"),
+                                   delivery=self.text("preference"))  # fmt: skip

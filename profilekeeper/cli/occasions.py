@@ -1,0 +1,105 @@
+"""``occasion``: birthdays, anniversaries and other dates."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from profilekeeper.cli._record_commands import (
+    action,
+    group,
+    json_flag,
+    occasion_date,
+    print_json,
+    print_table,
+    report_corrupted,
+)
+from profilekeeper.cli._unlock import open_unlocked
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    g = group(sub, common, "occasion", "birthdays, anniversaries and other dates")
+    p = action(common, g, "add", occasion_add, "add an occasion to a person")
+    p.add_argument("person", metavar="PERSON")
+    p.add_argument("kind", metavar="KIND", help="birthday, anniversary, or any word")
+    p.add_argument("date", metavar="DATE", help="YYYY-MM-DD, or --MM-DD without the year")
+    p.add_argument(
+        "--lead",
+        metavar="DAYS,...",
+        default="14,3",
+        help="remind this many days before (default 14,3)",
+    )
+    p.add_argument("--label", default="", help="a short description")
+    p.add_argument("--once", action="store_true", help="not yearly: a single date")
+    p = action(common, g, "list", occasion_list, "list occasions")
+    p.add_argument("--person", metavar="NAME")
+    json_flag(p)
+    p = action(common, g, "remove", occasion_remove, "remove a person's occasion")
+    p.add_argument("person", metavar="PERSON")
+    p.add_argument("kind", metavar="KIND")
+
+
+def occasion_add(args: argparse.Namespace) -> int:
+    from profilekeeper.services import records
+
+    occasion = records.occasion_from(args.kind, args.date, lead=args.lead, label=args.label,
+                                     yearly=not args.once)  # fmt: skip
+    # One write transaction: a second `occasion add` run meanwhile sees this one's birthday.
+    with open_unlocked(args) as vault, vault.transaction():
+        records.add_occasion(vault, vault.find_person(args.person).id, occasion)
+    print("Added 1 occasion.")
+    return 0
+
+
+def occasion_list(args: argparse.Namespace) -> int:
+    from profilekeeper.model import Occasion, Person
+    from profilekeeper.services import records
+
+    with open_unlocked(args) as vault:
+        occasions = (
+            vault.list(Occasion)
+            if args.person is None
+            else vault.list(Occasion, person_id=records.find_person_id(vault, args.person))
+        )
+        names = {p.id: p.name for p in vault.list(Person)}
+    occasions.sort(key=lambda o: (o.month, o.day))
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": o.id,
+                    "person": names.get(o.person_id or ""),
+                    "kind": o.kind,
+                    "date": occasion_date(o),
+                    "label": o.label,
+                    "lead_days": o.lead_days,
+                    "yearly": o.yearly,
+                }
+                for o in occasions
+            ]
+        )
+    elif occasions:
+        print_table(
+            ("DATE", "PERSON", "KIND", "REMIND (DAYS BEFORE)"),
+            (
+                (
+                    occasion_date(o),
+                    names.get(o.person_id or "", "me"),
+                    o.label or o.kind,
+                    ",".join(map(str, o.lead_days)),
+                )
+                for o in occasions
+            ),
+        )
+    else:
+        print("No occasions yet: add one with `profilekeeper occasion add PERSON KIND DATE`.")
+    return report_corrupted(occasions.corrupted)
+
+
+def occasion_remove(args: argparse.Namespace) -> int:
+    from profilekeeper.services import records
+
+    with open_unlocked(args) as vault, vault.transaction():
+        removed = records.remove_occasions(vault, vault.find_person(args.person).id, args.kind)
+    print(f"Removed {removed} occasion(s).")
+    return 0

@@ -1,0 +1,114 @@
+"""``person``: the people the owner buys gifts for."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from profilekeeper.cli._record_commands import (
+    action,
+    group,
+    json_flag,
+    occasion_date,
+    print_json,
+    print_table,
+    report_corrupted,
+)
+from profilekeeper.cli._unlock import open_unlocked
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    g = group(sub, common, "person", "people you buy gifts for")
+    p = action(common, g, "add", person_add, "add a person")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--relationship", metavar="R", default="", help="e.g. sister, friend")
+    p.add_argument("--birthday", metavar="DATE", help="YYYY-MM-DD, or --MM-DD without the year")
+    p.add_argument("--anniversary", metavar="DATE", help="YYYY-MM-DD, or --MM-DD")
+    p.add_argument("--budget", metavar="AMOUNT", help="usual gift budget, e.g. 30")
+    p.add_argument("--currency", default="", metavar="CODE", help="e.g. EUR")
+    json_flag(action(common, g, "list", person_list, "list people"))
+    p = action(common, g, "remove", person_remove, "remove a person with their interests and dates")
+    p.add_argument("name", metavar="NAME")
+    gifts = p.add_mutually_exclusive_group()
+    gifts.add_argument(
+        "--delete-gifts",
+        dest="gifts",
+        action="store_const",
+        const="delete",
+        help="also delete their gift records",
+    )
+    gifts.add_argument(
+        "--keep-gifts",
+        dest="gifts",
+        action="store_const",
+        const="keep",
+        help="keep their gift records, no longer tied to a person",
+    )
+
+
+def person_add(args: argparse.Namespace) -> int:
+    from profilekeeper.services import records
+
+    # Every value checked before the passphrase is asked for.
+    occasions = [records.occasion_from(kind, when)
+                 for kind, when in (("birthday", args.birthday), ("anniversary", args.anniversary))
+                 if when]  # fmt: skip
+    person = records.person_from(args.name, relationship=args.relationship, budget=args.budget,
+                                 currency=args.currency)  # fmt: skip
+    with open_unlocked(args) as vault:
+        records.add_person(vault, person, occasions)
+    print("Added 1 person.")
+    return 0
+
+
+def person_list(args: argparse.Namespace) -> int:
+    from profilekeeper.model import Occasion, Person
+
+    with open_unlocked(args) as vault:
+        people = vault.list(Person)
+        occasions = vault.list(Occasion)
+    dates: dict[tuple[str | None, str], str] = {
+        (o.person_id, o.kind): occasion_date(o) for o in occasions
+    }
+    people.sort(key=lambda p: p.name.casefold())
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "relationship": p.relationship,
+                    "birthday": dates.get((p.id, "birthday")),
+                    "anniversary": dates.get((p.id, "anniversary")),
+                    "budget": None if p.budget is None else str(p.budget),
+                    "currency": p.currency,
+                }
+                for p in people
+            ]
+        )
+    elif people:
+        print_table(
+            ("NAME", "RELATIONSHIP", "BIRTHDAY", "ANNIVERSARY"),
+            (
+                (
+                    p.name,
+                    p.relationship,
+                    dates.get((p.id, "birthday"), ""),
+                    dates.get((p.id, "anniversary"), ""),
+                )
+                for p in people
+            ),
+        )
+    else:
+        print("No people yet: add one with `profilekeeper person add NAME`.")
+    return report_corrupted([*people.corrupted, *occasions.corrupted])
+
+
+def person_remove(args: argparse.Namespace) -> int:
+    from profilekeeper.services import records
+
+    with open_unlocked(args) as vault:
+        count = records.remove_person(vault, args.name, gifts=args.gifts or "refuse")
+    kept = {"keep": "kept", "delete": "deleted"}.get(args.gifts or "", "")
+    print("Removed 1 person" + (f"; {count} gift record(s) {kept}." if count else "."))
+    return 0

@@ -52,6 +52,7 @@ test-nokeyring: venv
 lint: venv
 	$(BIN)/ruff check profilekeeper tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Every benchmark (figures in benchmarks/results/). remind and the app are timed against a real
 # Secret Service on a private bus, with bytecode cached as after an install.

@@ -43,6 +43,7 @@ from profilekeeper.services import (
     TRY_AGAIN,
     VaultReader,
     home_view,
+    set_profile,
     unlock_with_remembered_key,
 )
 
@@ -278,12 +279,10 @@ class ProfileKeeperApp(App[None]):
 
     @work(thread=True, exclusive=True, group="vault", exit_on_error=False, description="create")
     def create_vault(self, passphrase: str, name: str, remember: bool) -> None:
-        from dataclasses import replace
-
         from profilekeeper.store.vault import Vault
 
         vault = Vault.create(self.vault_path, passphrase, kdf=self.kdf)
-        vault.save(replace(vault.profile(), display_name=name.strip()))
+        set_profile(vault, name=name.strip())
         self.vault = vault
         if remember:
             self.remember_key(True)
@@ -342,11 +341,9 @@ class ProfileKeeperApp(App[None]):
             self.theme = str(theme)
 
     def _save_opt_in(self, opted_in: bool | None) -> None:
-        from dataclasses import replace
-
         if opted_in is None or self.vault is None:
             return
-        self.vault.save(replace(self.vault.profile(), opted_in=opted_in))
+        set_profile(self.vault, opted_in=opted_in)
         self.refresh_screen()
 
     # -- locking -----------------------------------------------------------------------------

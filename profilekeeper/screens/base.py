@@ -173,7 +173,7 @@ class VaultScreen(Screen[None]):
 
         def delete(choice: str | None) -> None:
             if choice is not None:
-                self.vault.remove_person(person.id, gifts=choice if gifts else "refuse")
+                services.remove_person_by_id(self.vault, person.id, choice if gifts else "refuse")
                 self.notify("Person deleted.")
                 then()
 

@@ -116,11 +116,11 @@ class MeScreen(VaultScreen):
         record_id = self._selected(table)
         if record_id is None:
             return
-        cls = Interest if table == "interests" else Purchase
+        by_id = services.remove_interest_by_id if table == "interests" else services.remove_purchase
 
         def remove(yes: bool | None) -> None:
             if yes:
-                self.vault.delete(cls, record_id)
+                by_id(self.vault, record_id)
                 self.reload()
 
         self.app.push_screen(ConfirmDialog("Remove the selected line?", yes="Remove"), remove)

@@ -182,10 +182,9 @@ class PersonScreen(VaultScreen):
         def remove(yes: bool | None) -> None:
             if not yes or record_id is None:
                 return
-            if table == "dates":
-                self.vault.remove_occasion(record_id)  # its gifts stay, untied from it
-            else:
-                self.vault.delete(TABLES[table], record_id)
+            remove = {"dates": services.remove_occasion,  # its gifts stay, untied from it
+                      "interests": services.remove_interest_by_id}.get(table, services.remove_gift)
+            remove(self.vault, record_id)
             self.reload()
 
         self.app.push_screen(ConfirmDialog(f"Remove {what}?", yes="Remove"), remove)

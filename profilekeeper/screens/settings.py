@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import ClassVar
 
 from textual import work
@@ -126,7 +125,7 @@ class SettingsScreen(VaultScreen):
             self.action_set_opt_in(event.value)
 
     def action_set_opt_in(self, opted_in: bool) -> None:
-        self.vault.save(replace(self.vault.profile(), opted_in=opted_in))
+        services.set_profile(self.vault, opted_in=opted_in)
         self.notify("Personalization on." if opted_in else "Personalization off: greeting only.")
         self.reload()
 

@@ -139,7 +139,14 @@ def save_person(vault: Vault, person: Person) -> Person:
 def remove_person(vault: Vault, name: str, gifts: str = "refuse") -> int:
     """Remove the person called ``name``; return how many gift records they had."""
     with vault.transaction():
-        return vault.remove_person(vault.find_person(name).id, gifts=gifts)
+        return remove_person_by_id(vault, vault.find_person(name).id, gifts)
+
+
+def remove_person_by_id(vault: Vault, person_id: str, gifts: str = "refuse") -> int:
+    """Remove a person with their interests and occasions; return how many gift records they
+    had. ``gifts``: ``refuse`` (Conflict if there are any), ``delete`` them, or ``keep`` them
+    tied to no one."""
+    return vault.remove_person(person_id, gifts=gifts)
 
 
 def find_person_id(vault: Vault, name: str | None) -> str | None:
@@ -210,8 +217,13 @@ def remove_occasions(vault: Vault, person_id: str, kind: str) -> int:
     with vault.transaction():
         found = occasions_of_kind(vault, person_id, kind)
         for occasion in found:
-            vault.remove_occasion(occasion.id)
+            remove_occasion(vault, occasion.id)
     return len(found)
+
+
+def remove_occasion(vault: Vault, occasion_id: str) -> None:
+    """Remove one occasion; gifts recorded for it stay, no longer tied to it."""
+    vault.remove_occasion(occasion_id)
 
 
 # -- interests -----------------------------------------------------------------------------
@@ -271,6 +283,14 @@ def remove_interest(vault: Vault, category: str, name: str, person_id: str | Non
     return len(found)
 
 
+def remove_interest_by_id(vault: Vault, interest_id: str) -> int:
+    """Remove the interest with that id as ``remove_interest`` removes it by its category and
+    name (with any copy of it the person has: they are one); return how many went."""
+    with vault.transaction():
+        interest = vault.get(Interest, interest_id)  # NotFound before anything changes
+        return remove_interest(vault, interest.category, interest.name, interest.person_id)
+
+
 # -- gifts and purchases -------------------------------------------------------------------
 
 
@@ -312,6 +332,11 @@ def save_gift(vault: Vault, gift: Gift) -> Gift:
     return vault.save(gift)
 
 
+def remove_gift(vault: Vault, gift_id: str) -> None:
+    """Remove one gift record (NotFound if there is none with that id)."""
+    vault.delete(Gift, gift_id)
+
+
 def purchase_from(
     title: str | None = None, *, on: str | None = None, price: str | None = None,
     currency: str | None = None, retailer: str | None = None, category: str | None = None,
@@ -340,6 +365,11 @@ def add_purchase(
 
 def save_purchase(vault: Vault, purchase: Purchase) -> Purchase:
     return vault.save(purchase)
+
+
+def remove_purchase(vault: Vault, purchase_id: str) -> None:
+    """Remove one purchase (NotFound if there is none with that id)."""
+    vault.delete(Purchase, purchase_id)
 
 
 def mark_purchase_as_gift(vault: Vault, purchase_id: str, person_id: str | None) -> Purchase:

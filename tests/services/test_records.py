@@ -18,7 +18,7 @@ from textual.widgets import Select
 
 from profilekeeper.cli import main
 from profilekeeper.errors import Conflict, InvalidInput, NotFound
-from profilekeeper.model import Interest, Occasion, Person, Purchase, Sentiment
+from profilekeeper.model import Gift, Interest, Occasion, Person, Purchase, Sentiment
 from profilekeeper.screens.forms import InterestForm, OccasionForm, PurchaseForm
 from profilekeeper.screens.me import MeScreen
 from profilekeeper.screens.person import PersonScreen
@@ -246,3 +246,71 @@ def test_people_occasions_gifts_and_the_profile_through_the_service(vault) -> No
         records.remove_person(vault, "sam")
     assert records.remove_person(vault, " sam ", gifts="delete") == 1
     assert vault.count(Person) == 0
+
+
+# -- removing one record, as the screens do it (by id) --------------------------------------
+
+
+async def test_removing_an_interest_takes_its_copies_in_the_cli_and_the_app_alike(
+    make, vault, vault_path: Path, cli  # noqa: F811
+) -> None:
+    """A copy left from before the merge rule (another case, other spacing) is the same
+    interest: ``interest remove`` takes both, and so must the app's Remove on either line."""
+    remember(vault)
+
+    def two_copies() -> None:
+        vault.add(Interest("music", "Synth pop"))
+        vault.add(Interest("music", "SYNTH  pop"))  # stored as written, bypassing the service
+
+    two_copies()
+    assert cli("interest", "remove", "Music", "synth pop")[0] == 0
+    with reopen(vault_path) as check:
+        assert check.count(Interest) == 0
+
+    two_copies()
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")  # Me: my interests
+        await settle(pilot)
+        assert isinstance(app.screen, MeScreen)
+        await pilot.press("x")
+        await settle(pilot)
+        await click(pilot, "#yes")
+        await settle(pilot)
+    with reopen(vault_path) as check:
+        assert check.count(Interest) == 0  # not one copy left behind
+
+
+def test_one_record_removed_by_id_through_the_service(vault) -> None:
+    sam = vault.add_person(Person(name="Sam"))
+    birthday = records.add_occasion(vault, sam.id, records.occasion_from("birthday", "--03-14"))
+    gift = records.add_gift(vault, records.gift_from("Scarf"), sam.id, "birthday")
+    book = records.add_purchase(vault, records.purchase_from("Book"))
+    jazz = records.add_interest(vault, records.interest_from("music", "Jazz"), sam.id)[0]
+
+    records.remove_occasion(vault, birthday.id)
+    assert vault.get(Gift, gift.id).occasion_id is None  # the gift stays, untied
+    assert records.remove_interest_by_id(vault, jazz.id) == 1
+    records.remove_gift(vault, gift.id)
+    records.remove_purchase(vault, book.id)
+    assert [vault.count(c) for c in (Occasion, Interest, Gift, Purchase)] == [0, 0, 0, 0]
+    for remove, gone in ((records.remove_occasion, birthday.id),
+                         (records.remove_interest_by_id, jazz.id),
+                         (records.remove_gift, gift.id), (records.remove_purchase, book.id),
+                         (records.remove_person_by_id, "no-such-id")):  # fmt: skip
+        with pytest.raises(NotFound):
+            remove(vault, gone)
+    assert vault.count(Person) == 1  # nothing else went with them
+
+
+def test_removing_a_person_by_id_keeps_or_deletes_their_gifts_as_asked(vault) -> None:
+    sam, kim = (vault.add_person(Person(name=n)) for n in ("Sam", "Kim"))
+    for who in (sam, kim):
+        records.add_gift(vault, records.gift_from("Scarf"), who.id)
+    with pytest.raises(Conflict, match="gift records"):
+        records.remove_person_by_id(vault, sam.id)
+    assert records.remove_person_by_id(vault, sam.id, "keep") == 1
+    assert records.remove_person_by_id(vault, kim.id, "delete") == 1
+    assert vault.count(Person) == 0
+    assert [g.person_id for g in vault.list(Gift)] == [None]  # Sam's, tied to no one

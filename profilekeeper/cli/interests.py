@@ -91,7 +91,7 @@ def interest_remove(args: argparse.Namespace) -> int:
     from profilekeeper.services import records
 
     with open_unlocked(args) as vault, vault.transaction():
-        records.remove_interest(vault, args.category, args.name,
-                                records.find_person_id(vault, args.person))  # fmt: skip
-    print("Removed 1 interest.")
+        removed = records.remove_interest(vault, args.category, args.name,
+                                          records.find_person_id(vault, args.person))  # fmt: skip
+    print("Removed 1 interest." if removed == 1 else f"Removed {removed} interests.")
     return 0

@@ -263,7 +263,7 @@ async def test_removing_an_interest_takes_its_copies_in_the_cli_and_the_app_alik
         vault.add(Interest("music", "SYNTH  pop"))  # stored as written, bypassing the service
 
     two_copies()
-    assert cli("interest", "remove", "Music", "synth pop")[0] == 0
+    assert cli("interest", "remove", "Music", "synth pop") == (0, "Removed 2 interests.")
     with reopen(vault_path) as check:
         assert check.count(Interest) == 0
 

@@ -318,14 +318,11 @@ def export_ics(args: argparse.Namespace) -> int:
 
     Reads ``args.no_names`` when the export parser offers ``--no-names``.
     """
-    from pathlib import Path
-
-    from profilekeeper.services import calendar_of
-    from profilekeeper.store.transfer import check_output_path, write_private_file
+    from profilekeeper.services import calendar_of, check_export_path, write_export
 
     output = getattr(args, "output", None)
     if output and str(output) != "-":
-        check_output_path(Path(output).expanduser())  # before the passphrase is asked
+        check_export_path(str(output))  # before the passphrase is asked
     vault = _unlock.open_unlocked(args)
     try:
         data, written, unreadable = calendar_of(vault, names=not getattr(args, "no_names", False))
@@ -335,7 +332,7 @@ def export_ics(args: argparse.Namespace) -> int:
         _unlock.warn(f"{unreadable} record(s) could not be read (corrupted or damaged); "
                      "they are left out")
     if output and str(output) != "-":
-        write_private_file(Path(output), data.decode("utf-8"))
+        write_export(str(output), data.decode("utf-8"))
         _unlock.warn(f"wrote {written} occasion(s) to {output}")
     else:
         sys.stdout.buffer.write(data)

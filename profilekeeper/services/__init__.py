@@ -10,6 +10,7 @@ without a terminal:
     files       JSON export and import, the calendar, contacts
     settings    the owner's settings
     unlock      one unlock policy (passphrase, keyring, prompt) and the passphrase rules
+    vault_access  open or create the vault, its keyring copy, passphrase and key changes
 """
 
 from __future__ import annotations
@@ -76,6 +77,19 @@ from profilekeeper.services.unlock import (
     unlock_store,
     unlock_with_remembered_key,
 )
+from profilekeeper.services.vault_access import (
+    KeyringUnavailable,
+    KeyStore,
+    Rotation,
+    change_passphrase,
+    create_vault,
+    forget_key,
+    key_remembered,
+    open_vault,
+    recall_key,
+    remember_key,
+    rotate_key,
+)
 from profilekeeper.services.views import (
     HomeView,
     PeopleRows,
@@ -95,11 +109,14 @@ from profilekeeper.services.views import (
 __all__ = [
     "DEFAULT_IDLE_MINUTES",
     "HomeView",
+    "KeyStore",
+    "KeyringUnavailable",
     "MIN_PASSPHRASE",
     "ONE_A_PERSON",
     "PLAINTEXT_WARNING",
     "PeopleRows",
     "PersonRow",
+    "Rotation",
     "SNOOZE_DAYS",
     "THEMES",
     "TRY_AGAIN",
@@ -113,14 +130,17 @@ __all__ = [
     "add_person",
     "add_purchase",
     "calendar_of",
+    "change_passphrase",
     "check_export_path",
     "check_new_passphrase",
+    "create_vault",
     "damage_notice",
     "days_label",
     "export_ics_file",
     "export_json_file",
     "export_json_text",
     "find_person_id",
+    "forget_key",
     "gift_from",
     "gifts_by_year",
     "home_view",
@@ -128,12 +148,14 @@ __all__ = [
     "import_json_file",
     "import_json_text",
     "interest_from",
+    "key_remembered",
     "leap_day",
     "mark_purchase_as_gift",
     "matching",
     "names_of",
     "occasion_from",
     "occasions_of_kind",
+    "open_vault",
     "parse_sizes",
     "passphrase_hint",
     "people_rows",
@@ -141,9 +163,12 @@ __all__ = [
     "person_from",
     "purchase_from",
     "read_import",
+    "recall_key",
+    "remember_key",
     "remove_interest",
     "remove_occasions",
     "remove_person",
+    "rotate_key",
     "save_gift",
     "save_interest",
     "save_occasion",

@@ -107,10 +107,10 @@ def ask_new(args: argparse.Namespace, *, line: int = 0, env: str = PASSPHRASE_EN
 
 
 def open_vault(args: argparse.Namespace) -> Vault:
+    from profilekeeper.services import open_vault as open_file
     from profilekeeper.store.paths import resolve_vault_path
-    from profilekeeper.store.vault import Vault
 
-    return Vault.open(resolve_vault_path(args.vault))
+    return open_file(resolve_vault_path(args.vault))
 
 
 def unlock(
@@ -134,12 +134,12 @@ def unlock(
 def open_unlocked(args: argparse.Namespace) -> Vault:
     """Open the vault and unlock it (passphrase, keyring, prompt), or raise VaultLocked or
     WrongPassphrase."""
-    from profilekeeper.store import keys
+    from profilekeeper.services import recall_key
 
     vault = open_vault(args)
     try:
         unlock(vault, args, remembered=vault.header.remembered,
-               recall=lambda: keys.recall(vault.vault_id))
+               recall=lambda: recall_key(vault))
         return vault
     except BaseException:
         vault.close()

@@ -115,32 +115,20 @@ def _today(args: argparse.Namespace, days: int) -> Any:
 
 
 def _open_read_only(args: argparse.Namespace) -> ReadOnlyVault:
+    from profilekeeper.read_access import open_read_only
     from profilekeeper.store.paths import vault_location
-    from profilekeeper.store.readonly import NeedsUpgrade, ReadOnlyVault
 
-    path = vault_location(args.vault)
-    try:
-        return ReadOnlyVault(path)
-    except NeedsUpgrade:
-        # Rare (first run after an upgrade): the full store migrates, then the fast path reads.
-        from pathlib import Path
-
-        from profilekeeper.store.vault import Vault
-
-        Vault.open(Path(path)).close()
-        return ReadOnlyVault(path)
+    return open_read_only(vault_location(args.vault))
 
 
 def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
     """Unlock by the one policy (passphrase given, remembered key, prompt at a terminal, else
     exit 3), recalling the key the fast way: no ``keyring`` import while D-Bus answers."""
 
-    def recall() -> bytes | None:
-        from profilekeeper.store import fast_keyring
+    from profilekeeper.read_access import recall_key_fast
 
-        return fast_keyring.recall(vault.vault_id)
-
-    _unlock.unlock(vault, args, remembered=vault.remembered, recall=recall)
+    _unlock.unlock(vault, args, remembered=vault.remembered,
+                   recall=lambda: recall_key_fast(vault.vault_id))
 
 
 def _load_due(args: argparse.Namespace) -> tuple[list[Due], int, bool]:
@@ -318,14 +306,11 @@ def export_ics(args: argparse.Namespace) -> int:
 
     Reads ``args.no_names`` when the export parser offers ``--no-names``.
     """
-    from pathlib import Path
-
-    from profilekeeper.services import calendar_of
-    from profilekeeper.store.transfer import check_output_path, write_private_file
+    from profilekeeper.services import calendar_of, check_export_path, write_export
 
     output = getattr(args, "output", None)
     if output and str(output) != "-":
-        check_output_path(Path(output).expanduser())  # before the passphrase is asked
+        check_export_path(str(output))  # before the passphrase is asked
     vault = _unlock.open_unlocked(args)
     try:
         data, written, unreadable = calendar_of(vault, names=not getattr(args, "no_names", False))
@@ -335,7 +320,7 @@ def export_ics(args: argparse.Namespace) -> int:
         _unlock.warn(f"{unreadable} record(s) could not be read (corrupted or damaged); "
                      "they are left out")
     if output and str(output) != "-":
-        write_private_file(Path(output), data.decode("utf-8"))
+        write_export(str(output), data.decode("utf-8"))
         _unlock.warn(f"wrote {written} occasion(s) to {output}")
     else:
         sys.stdout.buffer.write(data)

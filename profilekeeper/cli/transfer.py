@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from profilekeeper.cli._unlock import open_unlocked, warn
@@ -51,21 +50,21 @@ def export(args: argparse.Namespace) -> int:
         from profilekeeper.cli.reminders import export_ics
 
         return export_ics(args)
-    from profilekeeper.store.transfer import check_output_path, export_json, write_private_file
+    from profilekeeper.services import check_export_path, export_json_text, write_export
 
     if args.output == "-":  # as for the calendar: "-" is standard output
         args.output = None
     if args.output:
-        check_output_path(Path(args.output).expanduser())  # before the passphrase is asked
+        check_export_path(args.output)  # before the passphrase is asked
     left_out: dict[str, int] = {}
     with open_unlocked(args) as vault:
-        text = export_json(vault, skip_corrupted=args.skip_corrupted, left_out=left_out)
+        text = export_json_text(vault, skip_corrupted=args.skip_corrupted, left_out=left_out)
     if left_out["unreadable"]:
         warn(f"{left_out['unreadable']} record(s) could not be read and are left out, with "
              f"{left_out['dependent']} that belonged to them; {left_out['detached']} gift(s) "
              "are kept without their person or occasion")  # fmt: skip
     if args.output:
-        write_private_file(Path(args.output), text)
+        write_export(args.output, text)
         print(f"Exported to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -75,10 +74,10 @@ def export(args: argparse.Namespace) -> int:
 
 
 def import_(args: argparse.Namespace) -> int:
-    from profilekeeper.store.transfer import import_json, read_export_file
+    from profilekeeper.services import import_json_text, read_import
 
-    text = read_export_file(Path(args.file))
+    text = read_import(args.file)  # a wrong path is said before the passphrase is asked
     with open_unlocked(args) as vault:
-        counts = import_json(vault, text, replace=args.replace)
+        counts = import_json_text(vault, text, replace=args.replace)
     print(f"Imported {sum(counts.values())} records.")
     return 0

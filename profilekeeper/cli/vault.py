@@ -72,8 +72,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def init(args: argparse.Namespace) -> int:
+    from profilekeeper.services import create_vault
     from profilekeeper.store.paths import resolve_vault_path
-    from profilekeeper.store.vault import Vault
 
     path = resolve_vault_path(args.vault)
     if path.exists():
@@ -82,7 +82,7 @@ def init(args: argparse.Namespace) -> int:
         raise VaultExists(f"a vault already exists at {path}")
     passphrase = ask_new(args)
     try:
-        vault = Vault.create(path, passphrase)
+        vault = create_vault(path, passphrase)
     except OSError as error:  # a folder that cannot be made or written, a file in the way
         from profilekeeper.errors import InvalidInput
 
@@ -90,7 +90,7 @@ def init(args: argparse.Namespace) -> int:
     with vault:
         print(f"Created a vault at {path}")
         if args.remember:
-            from profilekeeper.store.keys import KeyringUnavailable
+            from profilekeeper.services import KeyringUnavailable
 
             try:
                 _remember(vault)
@@ -100,46 +100,35 @@ def init(args: argparse.Namespace) -> int:
 
 
 def passwd(args: argparse.Namespace) -> int:
+    from profilekeeper.services import change_passphrase
+
     with open_vault(args) as vault:
         old = ask_current(args, "Current passphrase")
-        vault.unlock(old)
+        vault.unlock(old)  # a wrong passphrase is said before the new one is asked
         new = ask_new(args, line=1, env=NEW_PASSPHRASE_ENV)
-        vault.change_passphrase(old, new)
+        change_passphrase(vault, old, new)
     print("Passphrase changed.")
     return 0
 
 
 def rotate_key(args: argparse.Namespace) -> int:
-    from profilekeeper.store import keys
+    from profilekeeper.services import rotate_key as rotate
 
     with open_vault(args) as vault:
-        passphrase = ask_current(args)
-        vault.unlock(passphrase)
-        total = 0
-
-        def progress(done: int, of: int) -> None:
-            nonlocal total
-            total = of
-
-        new_key = vault.rotate_key(passphrase, progress=progress)
-        print(f"Re-encrypted {total} records under a new data key.")
-        if vault.header.remembered:
-            try:
-                keys.remember(vault.vault_id, new_key)
-                print("Updated the key remembered in the keyring.")
-            except keys.KeyringUnavailable as error:
-                vault.set_remembered(False)
-                warn(
-                    f"{error}: the keyring copy is now stale; commands will ask for the passphrase"
-                )
+        done = rotate(vault, ask_current(args))
+    print(f"Re-encrypted {done.records} records under a new data key.")
+    if done.keyring_updated:
+        print("Updated the key remembered in the keyring.")
+    elif done.keyring_error is not None:
+        warn(f"{done.keyring_error}: the keyring copy is now stale; "
+             "commands will ask for the passphrase")
     return 0
 
 
 def _remember(vault: Any) -> None:
-    from profilekeeper.store import keys
+    from profilekeeper.services import remember_key
 
-    keys.remember(vault.vault_id, vault.data_key)
-    vault.set_remembered(True)
+    remember_key(vault)
     print("Remembered the key in this device's keyring: commands will unlock without asking.")
 
 
@@ -150,24 +139,21 @@ def keyring_remember(args: argparse.Namespace) -> int:
 
 
 def keyring_forget(args: argparse.Namespace) -> int:
-    from profilekeeper.store import keys
+    from profilekeeper.services import forget_key
 
     with open_vault(args) as vault:
-        try:
-            had = keys.forget(vault.vault_id)
-        finally:
-            vault.set_remembered(False)
+        had = forget_key(vault)
     print("Forgot the key on this device." if had else "The key was not remembered on this device.")
     return 0
 
 
 def keyring_status(args: argparse.Namespace) -> int:
-    from profilekeeper.store import keys
+    from profilekeeper.services import KeyringUnavailable, key_remembered
 
     with open_vault(args) as vault:
         try:
-            stored = keys.recall(vault.vault_id)
-        except keys.KeyringUnavailable as error:
+            stored = key_remembered(vault)
+        except KeyringUnavailable as error:
             print(f"Not remembered: {error}.")
             return 0
     print("Remembered on this device." if stored else "Not remembered on this device.")

@@ -10,6 +10,7 @@ without a terminal:
     files       JSON export and import, the calendar, contacts
     settings    the owner's settings
     unlock      one unlock policy (passphrase, keyring, prompt) and the passphrase rules
+    vault_access  open or create the vault, its keyring copy, passphrase and key changes
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ from __future__ import annotations
 from profilekeeper.services.files import (
     PLAINTEXT_WARNING,
     calendar_of,
+    check_export_path,
     export_ics_file,
     export_json_file,
+    export_json_text,
     import_contacts_file,
     import_json_file,
+    import_json_text,
+    read_import,
+    write_export,
 )
 from profilekeeper.services.records import (
     ONE_A_PERSON,
@@ -76,6 +82,19 @@ from profilekeeper.services.unlock import (
     unlock_store,
     unlock_with_remembered_key,
 )
+from profilekeeper.services.vault_access import (
+    KeyringUnavailable,
+    KeyStore,
+    Rotation,
+    change_passphrase,
+    create_vault,
+    forget_key,
+    key_remembered,
+    open_vault,
+    recall_key,
+    remember_key,
+    rotate_key,
+)
 from profilekeeper.services.views import (
     HomeView,
     PeopleRows,
@@ -95,11 +114,14 @@ from profilekeeper.services.views import (
 __all__ = [
     "DEFAULT_IDLE_MINUTES",
     "HomeView",
+    "KeyStore",
+    "KeyringUnavailable",
     "MIN_PASSPHRASE",
     "ONE_A_PERSON",
     "PLAINTEXT_WARNING",
     "PeopleRows",
     "PersonRow",
+    "Rotation",
     "SNOOZE_DAYS",
     "THEMES",
     "TRY_AGAIN",
@@ -113,30 +135,41 @@ __all__ = [
     "add_person",
     "add_purchase",
     "calendar_of",
+    "change_passphrase",
+    "check_export_path",
     "check_new_passphrase",
+    "create_vault",
     "damage_notice",
     "days_label",
     "export_ics_file",
     "export_json_file",
+    "export_json_text",
     "find_person_id",
+    "forget_key",
     "gift_from",
     "gifts_by_year",
     "home_view",
     "import_contacts_file",
     "import_json_file",
+    "import_json_text",
     "interest_from",
+    "key_remembered",
     "leap_day",
     "mark_purchase_as_gift",
     "matching",
     "names_of",
     "occasion_from",
     "occasions_of_kind",
+    "open_vault",
     "parse_sizes",
     "passphrase_hint",
     "people_rows",
     "person_due",
     "person_from",
     "purchase_from",
+    "read_import",
+    "recall_key",
+    "remember_key",
     "remove_gift",
     "remove_interest",
     "remove_interest_by_id",
@@ -145,6 +178,7 @@ __all__ = [
     "remove_person",
     "remove_person_by_id",
     "remove_purchase",
+    "rotate_key",
     "save_gift",
     "save_interest",
     "save_occasion",
@@ -158,4 +192,5 @@ __all__ = [
     "unlock_store",
     "unlock_with_remembered_key",
     "update_settings",
+    "write_export",
 ]

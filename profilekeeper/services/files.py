@@ -17,21 +17,58 @@ PLAINTEXT_WARNING = (
 )
 
 
-def export_json_file(vault: Vault, path: str) -> str:
+def check_export_path(path: str) -> None:
+    """Refuse a path an export could not be written to (a folder, a missing parent): called
+    before the passphrase is asked, so a typo costs nothing."""
     from pathlib import Path
 
-    from profilekeeper.store.transfer import export_json, write_private_file
+    from profilekeeper.store.transfer import check_output_path
 
-    write_private_file(Path(path), export_json(vault))
+    check_output_path(Path(path).expanduser())
+
+
+def write_export(path: str, text: str) -> None:
+    """Write an export readable by its owner only (mode 0600): it holds names and dates."""
+    from pathlib import Path
+
+    from profilekeeper.store.transfer import write_private_file
+
+    write_private_file(Path(path), text)
+
+
+def export_json_text(
+    vault: Vault, *, skip_corrupted: bool = False, left_out: dict[str, int] | None = None
+) -> str:
+    """The whole vault as decrypted JSON; with ``skip_corrupted``, unreadable records (and what
+    belonged to them) are left out and counted in ``left_out``."""
+    from profilekeeper.store.transfer import export_json
+
+    return export_json(vault, skip_corrupted=skip_corrupted, left_out=left_out)
+
+
+def read_import(path: str) -> str:
+    """The text of a JSON export, read before the vault is unlocked."""
+    from pathlib import Path
+
+    from profilekeeper.store.transfer import read_export_file
+
+    return read_export_file(Path(path))
+
+
+def import_json_text(vault: Vault, text: str, *, replace: bool = False) -> dict[str, int]:
+    """Load a JSON export in one transaction; ``replace`` empties the vault first."""
+    from profilekeeper.store.transfer import import_json
+
+    return import_json(vault, text, replace=replace)
+
+
+def export_json_file(vault: Vault, path: str) -> str:
+    write_export(path, export_json_text(vault))
     return "Exported the vault as JSON (readable by you only)."
 
 
 def import_json_file(vault: Vault, path: str) -> str:
-    from pathlib import Path
-
-    from profilekeeper.store.transfer import import_json, read_export_file
-
-    counts = import_json(vault, read_export_file(Path(path)))
+    counts = import_json_text(vault, read_import(path))
     return f"Imported {sum(counts.values())} records."
 
 
@@ -55,12 +92,8 @@ def calendar_of(vault: Vault, *, names: bool = True) -> tuple[bytes, int, int]:
 
 
 def export_ics_file(vault: Vault, path: str, *, names: bool = True) -> str:
-    from pathlib import Path
-
-    from profilekeeper.store.transfer import write_private_file
-
     data, written, _ = calendar_of(vault, names=names)
-    write_private_file(Path(path), data.decode("utf-8"))  # names and dates: owner-only
+    write_export(path, data.decode("utf-8"))  # names and dates: owner-only
     return f"Exported the calendar of {written} occasion(s)."
 
 

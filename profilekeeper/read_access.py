@@ -1,0 +1,40 @@
+"""The read-only store for ``remind``'s fast path: open it, and recall its key the fast way.
+
+Like ``unlock_policy``, a plain module the front ends call because the ``services`` package
+(which imports every use case, SQLAlchemy with them) is more than ``remind`` can afford: this
+module imports the read-only store and the D-Bus keyring route only when called, and the full
+store only in the rare case that needs it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import os
+
+    from profilekeeper.store.readonly import ReadOnlyVault
+
+
+def open_read_only(path: str | os.PathLike[str]) -> ReadOnlyVault:
+    """The vault at ``path``, read-only (locked). An older schema is upgraded by the full store
+    first (rare: the first run after an upgrade), then read the fast way."""
+    from profilekeeper.store.readonly import NeedsUpgrade, ReadOnlyVault
+
+    try:
+        return ReadOnlyVault(path)
+    except NeedsUpgrade:
+        from pathlib import Path
+
+        from profilekeeper.store.vault import Vault
+
+        Vault.open(Path(path)).close()
+        return ReadOnlyVault(path)
+
+
+def recall_key_fast(vault_id: str) -> bytes | None:
+    """The key remembered on this device, asked over D-Bus without importing ``keyring``
+    (which it falls back to when that route does not answer)."""
+    from profilekeeper.store import fast_keyring
+
+    return fast_keyring.recall(vault_id)

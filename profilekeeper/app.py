@@ -290,19 +290,18 @@ class ProfileKeeperApp(App[None]):
 
     def remember_key(self, remember: bool) -> str:
         """Keep or drop the keyring copy of the data key; return a sentence saying what happened."""
-        from profilekeeper.store.keys import KeyringUnavailable
+        from profilekeeper import services  # the CLI's `keyring remember|forget` too
 
         assert self.vault is not None
         try:
             if remember:
-                self.keystore.remember(self.vault.vault_id, self.vault.data_key)
+                services.remember_key(self.vault, self.keystore)
             else:
-                self.keystore.forget(self.vault.vault_id)
-        except KeyringUnavailable as error:
+                services.forget_key(self.vault, self.keystore)
+        except services.KeyringUnavailable as error:
             self.call_from_thread_safe(self.notify, f"{error}; the passphrase stays the only key.",
                                        severity="warning")
             return str(error)
-        self.vault.set_remembered(remember)
         return "Remembered on this device." if remember else "Forgotten on this device."
 
     def call_from_thread_safe(self, callback: Callable[..., Any], *args: Any, **kw: Any) -> None:

@@ -152,7 +152,7 @@ class SettingsScreen(VaultScreen):
     @work(thread=True, exclusive=True, group="settings", exit_on_error=False,
           description="change passphrase")
     def change_passphrase(self, old: str, new: str) -> None:
-        self.vault.change_passphrase(old, new, kdf=self.pk.kdf)
+        services.change_passphrase(self.vault, old, new, kdf=self.pk.kdf)
         self.post_message(TaskDone("passphrase", "Passphrase changed."))
 
     @on(Button.Pressed, "#rotate-key")
@@ -174,10 +174,13 @@ class SettingsScreen(VaultScreen):
         def progress(done: int, total: int) -> None:
             self.post_message(RotationProgress(done, total))
 
-        vault.rotate_key(passphrase, progress=progress)
+        # As `rotate-key`: the remembered copy is replaced, or the vault stops trusting it.
+        done = services.rotate_key(vault, passphrase, progress=progress, keystore=self.pk.keystore)
         detail = "Key rotated."
-        if vault.header.remembered:  # the keyring copy of the old key no longer opens anything
-            detail += " " + self.pk.remember_key(True)
+        if done.keyring_updated:
+            detail += " Remembered on this device."
+        elif done.keyring_error is not None:
+            detail += f" {done.keyring_error}: the passphrase stays the only key."
         self.post_message(TaskDone("rotation", detail))
 
     @on(RotationProgress)

@@ -518,6 +518,33 @@ async def test_rotate_key_keeps_records_and_refreshes_keyring(make, vault, vault
         assert check.find_person("Sam")
 
 
+async def test_a_rotation_whose_keyring_fails_stops_trusting_the_copy_as_the_cli_does(
+    make, vault, vault_path, memory_keyring
+) -> None:
+    """`rotate-key` and Settings' rotation are one service: a keyring that fails to take the
+    new key leaves a stale copy, so the vault must stop saying a key is remembered."""
+    from keyring.errors import KeyringLocked
+
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+
+        def locked(*_: object) -> None:
+            raise KeyringLocked("locked")
+
+        memory_keyring.set_password = locked  # type: ignore[method-assign]
+        await pilot.press("r")
+        await settle(pilot)
+        await fill(pilot, current=PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+    with reopen(vault_path) as check:
+        assert not check.header.remembered  # commands ask for the passphrase, not a stale key
+
+
 async def test_opt_out_and_forget_from_settings(make, vault, vault_path) -> None:
     remember(vault)
     app = make()

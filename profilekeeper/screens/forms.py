@@ -31,6 +31,7 @@ from profilekeeper.model import (
 )
 from profilekeeper.screens.dialogs import Dialog
 from profilekeeper.services import records
+from profilekeeper.services.typed import Unparsed
 from profilekeeper.widgets.checkbox import StateCheckbox
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ class RecordForm(Dialog[R | None]):
             record = self.build()
         except (InvalidInput, Conflict, NotFound) as problem:
             message = str(problem)
-            if isinstance(problem, records.Unparsed):  # the rule alone: say which field
+            if isinstance(problem, Unparsed):  # the rule alone: say which field
                 field = self.LABELS.get(problem.field, problem.field.replace("_", " "))
                 message = f"{field}: {message}"
             error.update(message[:1].upper() + message[1:])

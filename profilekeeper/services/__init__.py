@@ -30,7 +30,6 @@ from profilekeeper.services.files import (
 )
 from profilekeeper.services.records import (
     ONE_A_PERSON,
-    Unparsed,
     add_gift,
     add_interest,
     add_occasion,
@@ -74,6 +73,7 @@ from profilekeeper.services.settings import (
     setting,
     update_settings,
 )
+from profilekeeper.services.typed import Unparsed
 from profilekeeper.services.unlock import (
     MIN_PASSPHRASE,
     TRY_AGAIN,

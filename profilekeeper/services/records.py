@@ -14,10 +14,8 @@ Messages are the rule alone, as the CLI prints them; a value that does not parse
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
@@ -32,9 +30,17 @@ from profilekeeper.model import (
     Purchase,
     Sentiment,
 )
+from profilekeeper.services.typed import (
+    Unparsed,
+    choice,
+    day,
+    given,
+    money,
+    optional,
+    parsed,
+)
 from profilekeeper.validation import (
     entered,
-    parse_date,
     parse_lead_days,
     parse_money,
     parse_partial_date,
@@ -49,42 +55,6 @@ E = TypeVar("E", bound=StrEnum)
 ONE_A_PERSON = {"birthday": "a birthday", "anniversary": "an anniversary"}
 """Occasion kinds a person has at most one of (and how a message names one)."""
 LEAP_DAYS = ("feb28", "mar1")
-
-
-class Unparsed(InvalidInput):
-    """A value as typed that does not parse. The message is the rule alone (what the CLI
-    prints); ``field`` names the record's field, for a form to show the message beside it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def _parsed(field: str, parse: Callable[[str], T], text: str) -> T:
-    try:
-        return parse(text)
-    except InvalidInput as error:
-        raise Unparsed(field, str(error)) from None
-
-
-def _optional(field: str, parse: Callable[[str], T], text: str | None, kept: T | None) -> T | None:
-    """``text`` parsed; ``kept`` when not given (None); None when left blank."""
-    if text is None:
-        return kept
-    return _parsed(field, parse, text) if text.strip() else None
-
-
-def _choice(field: str, kind: type[E], text: str | None, kept: E) -> E:
-    if text is None:
-        return kept
-    try:
-        return kind(text.strip().lower())
-    except ValueError:
-        raise Unparsed(field, f"{field} is one of {', '.join(kind)}") from None
-
-
-def _given(text: str | None, kept: str) -> str:
-    return kept if text is None else text
 
 
 # -- people --------------------------------------------------------------------------------
@@ -113,12 +83,12 @@ def person_from(
     base = base or Person(name="")
     person = replace(
         base,
-        name=_given(name, base.name),
-        relationship=_given(relationship, base.relationship),
-        budget=_optional("budget", parse_money, budget, base.budget),
-        currency=_given(currency, base.currency).strip().upper(),
+        name=given(name, base.name),
+        relationship=given(relationship, base.relationship),
+        budget=optional("budget", parse_money, budget, base.budget),
+        currency=given(currency, base.currency).strip().upper(),
         sizes=base.sizes if sizes is None else parse_sizes(sizes),
-        notes=_given(notes, base.notes),
+        notes=given(notes, base.notes),
     )
     return entered(person)
 
@@ -169,13 +139,13 @@ def occasion_from(
         if not kind:
             raise InvalidInput("an occasion needs a kind, like birthday")
     month, day, year = (base.month, base.day, base.year) if when is None else \
-        _parsed("date", parse_partial_date, when)  # fmt: skip
+        parsed("date", parse_partial_date, when)  # fmt: skip
     return entered(replace(
         base,
-        kind=_given(kind, base.kind),
+        kind=given(kind, base.kind),
         month=month, day=day, year=year,
-        label=_given(label, base.label),
-        lead_days=base.lead_days if lead is None else _parsed("lead_days", parse_lead_days, lead),
+        label=given(label, base.label),
+        lead_days=base.lead_days if lead is None else parsed("lead_days", parse_lead_days, lead),
         yearly=base.yearly if yearly is None else yearly,
     ))  # fmt: skip
 
@@ -239,12 +209,12 @@ def interest_from(
     base: Interest | None = None,
 ) -> Interest:  # fmt: skip
     base = base or Interest(category="", name="")
-    category = " ".join(_given(category, base.category).split()).lower()
-    name = " ".join(_given(name, base.name).split())
+    category = " ".join(given(category, base.category).split()).lower()
+    name = " ".join(given(name, base.name).split())
     if not category or not name:
         raise InvalidInput("an interest needs a category and a name")
     return entered(replace(base, category=category, name=name,
-                           sentiment=_choice("sentiment", Sentiment, sentiment, base.sentiment)))
+                           sentiment=choice("sentiment", Sentiment, sentiment, base.sentiment)))
 
 
 def add_interest(vault: Vault, interest: Interest, person_id: str | None) -> tuple[Interest, bool]:
@@ -294,14 +264,6 @@ def remove_interest_by_id(vault: Vault, interest_id: str) -> int:
 # -- gifts and purchases -------------------------------------------------------------------
 
 
-def _money(field: str, text: str | None, kept: Decimal | None) -> Decimal | None:
-    return _optional(field, parse_money, text, kept)
-
-
-def _day(text: str | None, kept: date | None) -> date | None:
-    return _optional("on", parse_date, text, kept)
-
-
 def gift_from(
     title: str | None = None, *, status: str | None = None, price: str | None = None,
     currency: str | None = None, retailer: str | None = None, on: str | None = None,
@@ -310,12 +272,12 @@ def gift_from(
     base = base or Gift(title="")
     return entered(replace(
         base,
-        title=_given(title, base.title),
-        status=_choice("status", GiftStatus, status, base.status),
-        price=_money("price", price, base.price),
-        currency=_given(currency, base.currency).strip().upper(),
-        retailer=_given(retailer, base.retailer),
-        on=_day(on, base.on),
+        title=given(title, base.title),
+        status=choice("status", GiftStatus, status, base.status),
+        price=money("price", price, base.price),
+        currency=given(currency, base.currency).strip().upper(),
+        retailer=given(retailer, base.retailer),
+        on=day(on, base.on),
     ))  # fmt: skip
 
 
@@ -346,12 +308,12 @@ def purchase_from(
     base = base or Purchase(title="")
     return entered(replace(
         base,
-        title=_given(title, base.title),
-        on=_day(on, base.on),
-        price=_money("price", price, base.price),
-        currency=_given(currency, base.currency).strip().upper(),
-        retailer=_given(retailer, base.retailer),
-        category=_given(category, base.category).lower(),
+        title=given(title, base.title),
+        on=day(on, base.on),
+        price=money("price", price, base.price),
+        currency=given(currency, base.currency).strip().upper(),
+        retailer=given(retailer, base.retailer),
+        category=given(category, base.category).lower(),
     ))  # fmt: skip
 
 
@@ -404,8 +366,8 @@ def set_profile(
             {**profile.settings, "leap_day": leap_day}  # fmt: skip
         changed = replace(
             profile,
-            display_name=_given(name, profile.display_name),
-            city=_given(city, profile.city),
+            display_name=given(name, profile.display_name),
+            city=given(city, profile.city),
             opted_in=profile.opted_in if opted_in is None else opted_in,
             shipping={k: v for k, v in shipping.items() if v.strip()},
             settings=settings,

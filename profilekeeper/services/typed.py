@@ -1,0 +1,64 @@
+"""Values as typed (text from argv or a form's inputs) made into a record's fields.
+
+``None`` is "not given" (keep the record's value), a blank is "none"; a value that does not
+parse raises ``Unparsed``, whose message is the rule alone (as the CLI prints it) and whose
+``field`` names the field (for a form to show it beside the field).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import TypeVar
+
+from profilekeeper.errors import InvalidInput
+from profilekeeper.validation import parse_date, parse_money
+
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
+
+
+class Unparsed(InvalidInput):
+    """A value as typed that does not parse. The message is the rule alone (what the CLI
+    prints); ``field`` names the record's field, for a form to show the message beside it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def parsed(field: str, parse: Callable[[str], T], text: str) -> T:
+    try:
+        return parse(text)
+    except InvalidInput as error:
+        raise Unparsed(field, str(error)) from None
+
+
+def optional(field: str, parse: Callable[[str], T], text: str | None, kept: T | None) -> T | None:
+    """``text`` parsed; ``kept`` when not given (None); None when left blank."""
+    if text is None:
+        return kept
+    return parsed(field, parse, text) if text.strip() else None
+
+
+def choice(field: str, kind: type[E], text: str | None, kept: E) -> E:
+    if text is None:
+        return kept
+    try:
+        return kind(text.strip().lower())
+    except ValueError:
+        raise Unparsed(field, f"{field} is one of {', '.join(kind)}") from None
+
+
+def given(text: str | None, kept: str) -> str:
+    return kept if text is None else text
+
+
+def money(field: str, text: str | None, kept: Decimal | None) -> Decimal | None:
+    return optional(field, parse_money, text, kept)
+
+
+def day(text: str | None, kept: date | None) -> date | None:
+    return optional("on", parse_date, text, kept)

@@ -10,6 +10,7 @@ and the parsers for what people type, are in ``profilekeeper.validation``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -90,11 +91,52 @@ class Purchase:
     currency: str = ""
     retailer: str = ""
     category: str = ""
+    creators: list[str] = field(default_factory=list)
+    """Authors, artists, directors: what the ``purchases`` slice carries besides the title."""
     gift_for: str | None = None
     """Person id when this was a gift: it then says nothing about the owner's own taste."""
     personalize: bool = True
     """False: "don't use for personalization" (the one-off purchase problem)."""
     id: str = field(default_factory=new_id)
+
+
+class ShopStatus(StrEnum):
+    CONNECTED = "connected"
+    FORGET_PENDING = "forget_pending"
+    """Forgotten here; the shop has not confirmed yet, so the next sync asks again."""
+
+
+class Activity(StrEnum):
+    """What an activity record (``ShareRecord``) was: one exchange with a shop."""
+
+    CONNECT = "connect"
+    SHARE = "share"
+    FETCH = "fetch"
+    FEEDBACK = "feedback"
+    FORGET = "forget"
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    REFUSED = "refused"
+    """The shop (or the shopper's own minimum terms) said no."""
+    UNREACHABLE = "unreachable"
+    INVALID = "invalid"
+    """The shop answered something that is not the protocol."""
+    TOO_LARGE = "too_large"
+
+
+class ReceiptStatus(StrEnum):
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
+    """A later share replaced it (every PUT is a full replacement)."""
+    WITHDRAWN = "withdrawn"
+    """The shop was forgotten."""
+    EXPIRED = "expired"
+
+
+def _secret() -> str:
+    return os.urandom(32).hex()
 
 
 @dataclass(slots=True)
@@ -110,15 +152,33 @@ class Retailer:
     """What this retailer knows the owner as; different for every retailer."""
     link_id: str = ""
     token: str = ""
-    """Fallback copy of the bearer token for machines with no keyring."""
+    """Fallback copy of the bearer token for machines with no keyring ("" when it is there)."""
+    token_in_keyring: bool = False
     terms: dict[str, Any] = field(default_factory=dict)
+    """The terms of the link as the shop answered them (``LinkCreated.terms``): the agreement."""
+    gpc: bool = False
+    """``LinkCreated.gpc``: the shop confirmed Global Privacy Control for this link."""
     linked_at: datetime | None = None
+    """``LinkCreated.created_at``."""
+    shop_id: str = ""
+    """The shop's own id (``retailer.id`` in its discovery document)."""
+    discovery: dict[str, Any] = field(default_factory=dict)
+    """The discovery document as last read: slices accepted, features, limits, terms."""
+    ref_key: str = field(default_factory=_secret)
+    """This shop's secret for ``people.<ref>`` refs, so two shops never get the same ref."""
+    status: ShopStatus = ShopStatus.CONNECTED
+    feedback_allowed: bool = False
+    """Verdicts on suggestions are sent to this shop only when the owner allowed it."""
     id: str = field(default_factory=new_id)
 
 
 @dataclass(slots=True)
 class Grant:
-    """One slice of the profile that a retailer may receive, from ``since`` until revoked."""
+    """One slice of the profile that a retailer may receive, from ``since`` until revoked.
+
+    ``slice`` is the wire name (``interests.music``, ``location.city``…), except for a person:
+    ``slice`` is ``people`` and ``person_id`` says who; the wire ref is derived per shop.
+    """
 
     TABLE: ClassVar[str] = "grants"
     CLEAR: ClassVar[tuple[str, ...]] = ("retailer_id",)
@@ -128,24 +188,42 @@ class Grant:
     since: datetime
     until: datetime | None = None
     revoked_at: datetime | None = None
+    person_id: str | None = None
     id: str = field(default_factory=new_id)
 
 
 @dataclass(slots=True)
 class ShareRecord:
-    """What was sent to a retailer, when, and the consent receipt that went with it."""
+    """One exchange with a shop (the activity log): connect, share, fetch, feedback, forget.
+
+    For a share it also keeps the exact bytes sent, the shop's echo and the consent receipt.
+    ``retailer_id`` is not a reference that must resolve: the record outlives a forgotten shop,
+    so ``shop_name`` keeps what to call it.
+    """
 
     TABLE: ClassVar[str] = "share_records"
     CLEAR: ClassVar[tuple[str, ...]] = ("retailer_id",)
 
     retailer_id: str
     sent_at: datetime
+    action: Activity = Activity.SHARE
+    shop_name: str = ""
+    outcome: Outcome = Outcome.OK
+    reason: str = ""
+    """Plain words for what happened: never a profile value, never unsanitized shop text."""
     slices: list[str] = field(default_factory=list)
     purpose: str = ""
     retention_days: int = 0
     receipt_id: str = ""
+    receipt: dict[str, Any] = field(default_factory=dict)
+    """The local consent receipt (Kantara-shaped superset of the protocol's receipt)."""
+    receipt_status: ReceiptStatus | None = None
     payload: str = ""
+    """The exact body sent, as text."""
     response: str = ""
+    """The shop's answer (for a share: its echo of what it now holds)."""
+    echo_matches: bool | None = None
+    """After a share: does ``GET …/profile`` hold exactly what was sent? None: not checked."""
     id: str = field(default_factory=new_id)
 
 

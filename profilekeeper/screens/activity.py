@@ -17,7 +17,7 @@ from profilekeeper.screens.base import VaultScreen, on
 from profilekeeper.services import VaultReader
 from profilekeeper.services.sharing_views import ActivityLog, activity_log, slices_line
 from profilekeeper.widgets.table import RecordTable
-from profilekeeper.widgets.untrusted import clean, shop_text
+from profilekeeper.widgets.untrusted import clean, shop_text, visible
 
 ALL_SHOPS = ""
 
@@ -36,7 +36,7 @@ class ActivityScreen(VaultScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._log = ActivityLog([], [])
+        self.shown_log = ActivityLog([], [])
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="activity-bar"):
@@ -56,7 +56,7 @@ class ActivityScreen(VaultScreen):
         self.app.call_from_thread(self._loaded, log)
 
     def _loaded(self, log: ActivityLog) -> None:
-        self._log = log
+        self.shown_log = log
         select = self.query_one("#shop-filter", Select)
         chosen = select.value
         with self.prevent(Select.Changed):
@@ -71,7 +71,7 @@ class ActivityScreen(VaultScreen):
         self._show()
 
     def _show(self) -> None:
-        shown = self._log.of_shop(str(self.query_one("#shop-filter", Select).value))
+        shown = self.shown_log.of_shop(str(self.query_one("#shop-filter", Select).value))
         self._by_id = {r.id: r for r in shown}
         table = self.query_one("#log", RecordTable)
         table.fill(
@@ -92,7 +92,7 @@ class ActivityScreen(VaultScreen):
     def _detail(self, record_id: str | None) -> None:
         record = self._by_id.get(record_id or "")
         self.query_one("#record-detail", Static).update(
-            describe(record) if record else Text("No activity yet." if not self._log.records
+            describe(record) if record else Text("No activity yet." if not self.shown_log.records
                                                  else "No record of this shop.", style="dim"))
 
     def action_filter_shop(self) -> None:
@@ -133,7 +133,7 @@ def describe(record: ShareRecord) -> Text:
                     style="green" if record.echo_matches else "bold red")
     if record.payload:
         text.append("\nSent, exactly:\n", style="bold")
-        text.append(clean(record.payload, limit=200_000), style="")
+        text.append(visible(record.payload))
     if record.response:
         text.append("\nThe shop answered:\n", style="bold")
         text.append_text(shop_text(record.response, limit=20_000))

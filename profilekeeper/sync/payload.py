@@ -141,6 +141,64 @@ def _live_grants(
     return live
 
 
+Wanted = dict[str, tuple[str | None, datetime | None]]
+"""Wire name → (person id for a ``people.<ref>``, when its grant ends)."""
+
+
+def _wanted(source: ProfileSource, shop: Retailer, grants: Sequence[Grant], now: datetime,
+            notes: Notes) -> Wanted:  # fmt: skip
+    """The slices live grants allow, the shop accepts and the owner's opt-in lets through."""
+    accepted = [s for s in shop.discovery.get("slices_accepted") or [] if isinstance(s, str)]
+    known, opted_in = {p.id for p in source.people}, source.profile.opted_in
+    wanted: Wanted = {}
+    for (granted, person_id), until in _live_grants(shop, grants, now, notes).items():
+        name = granted
+        if granted == PEOPLE:
+            if person_id not in known:
+                notes.withhold(granted, "the person is no longer in the vault", person_id)
+                continue
+            name = f"people.{person_ref(shop.ref_key, person_id)}"
+        elif not SLICE_NAME.match(granted) or granted.startswith("people."):
+            notes.withhold(granted[:80], "not a slice of protocol version 1")
+            continue
+        if name != "greeting" and opted_in is not True:
+            why = "not yet answered" if opted_in is None else "off"
+            notes.withhold(name, f"personalization is {why}: greeting only", person_id)
+        elif not slice_accepted(name, accepted):
+            notes.withhold(name, "this shop does not accept it", person_id)
+        else:
+            wanted[name] = (person_id, until)
+    return wanted
+
+
+def _fit(values: dict[str, str], wanted: Wanted, soonest: dict[str, str], limit: int,
+         notes: Notes) -> list[str]:  # fmt: skip
+    """The names of ``values`` (their JSON) that fit 200 slices and ``limit`` bytes, sorted.
+
+    In order: the owner's slices, then people by their soonest date (then ref).
+    """
+
+    def rank(name: str) -> tuple[int, str, str]:
+        if name.startswith("people."):
+            return 5, soonest.get(name[7:], "9999"), name
+        return _ORDER.get(name, 2), "", name
+
+    budget = limit - 400  # the receipt (ids ≤ 128 characters), braces, the body's own keys
+    kept: list[str] = []
+    for name in sorted(values, key=rank):
+        # The name twice (slices, receipt), the value, a colon and two commas.
+        cost = 2 * len(json.dumps(name, ensure_ascii=False).encode()) + len(
+            values[name].encode()) + 3  # fmt: skip
+        if len(kept) >= MAX_SLICES:
+            notes.withhold(name, f"a share holds at most {MAX_SLICES} slices", wanted[name][0])
+        elif cost > budget:
+            notes.withhold(name, "the share would pass the shop's size limit", wanted[name][0])
+        else:
+            kept.append(name)
+            budget -= cost
+    return sorted(kept)
+
+
 def build_profile_put(
     source: ProfileSource,
     shop: Retailer,
@@ -155,6 +213,8 @@ def build_profile_put(
 
     ``now`` must be timezone-aware; dates (ages, upcoming occasions) are taken on
     ``now.date()``, so pass it in the owner's timezone. ``grants`` may hold other shops'.
+    ``source`` may hold only the people granted (and the owner's own interests and dates):
+    nothing else is read, so a caller with a big vault need not decrypt the rest.
 
     Raises:
         ValueError: ``now`` is naive, ``horizon_days`` is outside 1–366, or the shop's terms
@@ -166,35 +226,23 @@ def build_profile_put(
         raise ValueError("horizon_days must be between 1 and 366")
     chosen, shop_days = choose_purpose(shop, purpose), _shop_retention(shop)
     notes, profile = Notes(), source.profile
-    accepted = [s for s in shop.discovery.get("slices_accepted") or [] if isinstance(s, str)]
-    people = {p.id: p for p in source.people}
     today, leap_day = now.date(), leap_day_of(profile)
+    wanted = _wanted(source, shop, grants, now, notes)
+    people = {p.id: p for p in source.people}
+    interests_of, occasions_of = by_person(source.interests), by_person(source.occasions)
+    interests = interest_slices(interests_of.get(None, ()), notes) if any(
+        n.startswith("interests.") for n in wanted) else {}  # fmt: skip
 
-    wanted: dict[str, tuple[str | None, datetime | None]] = {}  # wire name -> person, expiry
-    for (granted, person_id), until in _live_grants(shop, grants, now, notes).items():
-        name = granted
-        if granted == PEOPLE:
-            if person_id not in people:
-                notes.withhold(granted, "the person is no longer in the vault", person_id)
-                continue
-            name = f"people.{person_ref(shop.ref_key, person_id)}"
-        elif not SLICE_NAME.match(granted) or granted.startswith("people."):
-            notes.withhold(granted[:80], "not a slice of protocol version 1")
-            continue
-        if name != "greeting" and profile.opted_in is not True:
-            why = "not yet answered" if profile.opted_in is None else "off"
-            notes.withhold(name, f"personalization is {why}: greeting only", person_id)
-        elif not slice_accepted(name, accepted):
-            notes.withhold(name, "this shop does not accept it", person_id)
-        else:
-            wanted[name] = (person_id, until)
+    def upcoming(refs: dict[str, str], notes: Notes) -> BaseModel:
+        """``occasions.upcoming`` for the owner (``self``) and the people of ``refs``."""
+        to: dict[str | None, str] = {None: "self"}
+        to.update(refs)
+        mine = [o for pid in to for o in occasions_of.get(pid, ())]
+        return upcoming_occasions(mine, to, today, horizon_days, notes, leap_day=leap_day)
 
     values: dict[str, BaseModel] = {}
-    interests = interest_slices(source.interests, notes) if any(
-        n.startswith("interests.") for n in wanted) else {}  # fmt: skip
-    interests_of, occasions_of = by_person(source.interests), by_person(source.occasions)
     for name, (person_id, _) in wanted.items():
-        value: BaseModel | None
+        value: BaseModel | None = None
         if name == "greeting":
             value = greeting_slice(profile, notes)
         elif name == "location.city":
@@ -207,55 +255,26 @@ def build_profile_put(
             value = person_slice(people[person_id], name, interests_of.get(person_id, ()),
                                  occasions_of.get(person_id, ()), today, notes,
                                  leap_day=leap_day)  # fmt: skip
-        else:
-            continue  # occasions.upcoming: below, once the people sent are known
+        elif name == UPCOMING:  # with every person granted: who is kept depends on it
+            every = {p: n[7:] for n, (p, _) in wanted.items() if p is not None}
+            value = upcoming(every, Notes())  # what it leaves out is noted on the last build
         if value is not None:
             values[name] = value
-
-    def upcoming(refs: dict[str | None, str], notes: Notes) -> BaseModel:
-        mine = [o for pid in refs for o in occasions_of.get(pid, ())]
-        return upcoming_occasions(mine, refs, today, horizon_days, notes, leap_day=leap_day)
-
-    # Every person granted, for now: the soonest dates decide who is kept if not all fit.
-    candidates: dict[str | None, str] = {None: "self"}
-    candidates.update({pid: n[7:] for n, (pid, _) in wanted.items() if pid is not None})
     soonest: dict[str, str] = {}
-    if UPCOMING in wanted:
-        values[UPCOMING] = draft = upcoming(candidates, Notes())  # its notes come with the last
-        for item in draft.items:  # type: ignore[attr-defined]
-            soonest.setdefault(item.for_, item.date.isoformat())
+    for item in getattr(values.get(UPCOMING), "items", ()):
+        soonest.setdefault(item.for_, item.date.isoformat())
 
-    def rank(name: str) -> tuple[int, str, str]:
-        if name.startswith("people."):
-            return 5, soonest.get(name[7:], "9999"), name
-        return _ORDER.get(name, 2), "", name
-
-    # Keep what fits: 200 slices, and the shop's byte limit (sizes counted from their JSON).
     parts = {name: _dump(value) for name, value in values.items()}
-    budget = _max_bytes(shop) - 400  # the receipt, braces and the body's own keys
-    kept: list[str] = []
-    for name in sorted(values, key=rank):
-        cost = 2 * len(json.dumps(name, ensure_ascii=False).encode()) + len(
-            parts[name].encode()) + 3  # fmt: skip
-        if len(kept) >= MAX_SLICES:
-            notes.withhold(name, f"a share holds at most {MAX_SLICES} slices",
-                           wanted[name][0])  # fmt: skip
-        elif cost > budget:
-            notes.withhold(name, "the share would pass the shop's size limit", wanted[name][0])
-        else:
-            kept.append(name)
-            budget -= cost
-    refs = {wanted[n][0]: n[7:] for n in kept if n.startswith("people.")}
-    if UPCOMING in kept:
-        values[UPCOMING] = upcoming({None: "self", **refs}, notes)  # only the people kept
+    names = _fit(parts, wanted, soonest, _max_bytes(shop), notes)
+    refs = {pid: n[7:] for n in names if (pid := wanted[n][0]) is not None}
+    if UPCOMING in names:  # only the people kept, now
+        values[UPCOMING] = upcoming(refs, notes)
         parts[UPCOMING] = _dump(values[UPCOMING])
 
-    names = sorted(kept)
-    expiries = [wanted[n][1] for n in names if wanted[n][1] is not None]
+    ends = [until for n in names if (until := wanted[n][1]) is not None]
     days = shop_days
-    if expiries:
-        left = (min(e for e in expiries if e is not None) - now).total_seconds() // 86400
-        days = max(1, min(shop_days, int(left)))
+    if ends:
+        days = min(shop_days, max(1, int((min(ends) - now).total_seconds() // 86400)))
     receipt = ConsentReceipt(
         receipt_id=receipt_id or secrets.token_urlsafe(18),
         slices=names,
@@ -263,14 +282,13 @@ def build_profile_put(
         retention_days=days,
         issued_at=now.astimezone(UTC).replace(microsecond=0),
     )
-    put = ProfilePut(receipt=receipt, slices={n: values[n] for n in names})
+    # The same bytes json.dumps(sort_keys=True, compact) gives for the whole, from the parts.
     inner = ",".join(f"{json.dumps(n, ensure_ascii=False)}:{parts[n]}" for n in names)
-    body = f'{{"receipt":{_dump(receipt)},"slices":{{{inner}}}}}'.encode()
     return OutgoingProfile(
-        body=body,
-        put=put,
+        body=f'{{"receipt":{_dump(receipt)},"slices":{{{inner}}}}}'.encode(),
+        put=ProfilePut(receipt=receipt, slices={n: values[n] for n in names}),
         slices=tuple(names),
-        refs={pid: ref for pid, ref in refs.items() if pid is not None},
+        refs=refs,
         retention_days=days,
         withheld=notes.withheld(),
     )

@@ -6,11 +6,8 @@ Plain Python over model records (no vault, no HTTP): the caller loads a ``Profil
 What each slice takes (docs/protocol.md, "Slices"):
 
 - ``greeting``: the first word of the display name, nothing else.
-- ``interests.<slug>``: the owner's own interests of one category, all four sentiments. The
-  category is slugged to the wire pattern (``category_slug``): accents folded, case folded,
-  anything else between letters and digits becomes ``_`` ("Films & TV" → ``films_tv``); a
-  leading digit gets an ``x`` ("3D printing" → ``x3d_printing``); a category with no Latin
-  letter or digit left ("映画") is ``other``. Categories that slug alike share one slice.
+- ``interests.<slug>``: the owner's own interests of one category, all four sentiments; the
+  category slugged to the wire pattern (``wire_text.category_slug``), alike ones merged.
 - ``location.city``: the city only (the profile holds no country).
 - ``purchases``: the owner's own purchases; never a gift (``gift_for``) nor one marked "don't
   use for personalization"; title, category, creators, ISO date.
@@ -19,7 +16,8 @@ What each slice takes (docs/protocol.md, "Slices"):
   ``person_ref(shop.ref_key, person.id)``: an HMAC, so two shops cannot join their refs.
 - ``occasions.upcoming``: next occurrences within the horizon, for ``self`` and the people
   sent; the date is the next occurrence (29 February as ``reminders`` places it), never a year
-  of birth.
+  of birth. A kind is typed freely ("Sam's party"), so only common ones go by name
+  (``OCCASION_KINDS``), any other as ``other``.
 
 A value that does not fit the wire model is left out of its slice, never fatal for the rest,
 and noted in ``Withheld`` with a reason that names the kind of value, never the value itself.
@@ -30,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import unicodedata
 from base64 import b32encode
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -55,6 +52,10 @@ from profilekeeper.sync.protocol import (
     UpcomingOccasion,
     UpcomingOccasionsSlice,
 )
+from profilekeeper.sync.wire_text import OCCASION_KINDS as OCCASION_KINDS
+from profilekeeper.sync.wire_text import category_slug as category_slug
+from profilekeeper.sync.wire_text import clean as clean
+from profilekeeper.sync.wire_text import occasion_kind
 
 PEOPLE = "people"
 """A person's grant is ``Grant(slice="people", person_id=…)``; the wire name has the ref."""
@@ -69,16 +70,8 @@ _AGE_BANDS: tuple[tuple[int, AgeBand], ...] = (
     (2, "0-2"), (5, "3-5"), (9, "6-9"), (12, "10-12"), (17, "13-17"), (24, "18-24"),
     (34, "25-34"), (49, "35-49"), (64, "50-64"),
 )  # fmt: skip
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _MONEY = re.compile(r"^[0-9]{1,7}(\.[0-9]{1,2})?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?)?")
-# C0/C1 controls and the bidi overrides: harmless to us, a trap in the shop's own screens.
-_CONTROLS: dict[int, str | None] = {
-    **dict.fromkeys([*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
-                     *range(0x2066, 0x206A)]),
-    **dict.fromkeys(range(0x09, 0x0E), " "),  # tabs and line breaks still part words
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -131,21 +124,6 @@ class Notes:
         parts = (Withheld(name, f"{n} {what}{'s' * (n != 1)} left out: {why}", person_id)
                  for (name, person_id, what, why), n in self._parts.items())  # fmt: skip
         return (*self._whole, *parts)
-
-
-def clean(value: str) -> str:
-    """``value`` without escape sequences, control or bidi characters, whitespace made single."""
-    return " ".join(_ESCAPES.sub("", value).translate(_CONTROLS).split())
-
-
-def category_slug(category: str) -> str:
-    """``category`` as an ``interests.<slug>`` name (see the module doc)."""
-    folded = unicodedata.normalize("NFKD", category.casefold())
-    ascii_ = "".join(c for c in folded if not unicodedata.combining(c))
-    slug = _NOT_SLUG.sub("_", ascii_).strip("_")
-    if slug[:1].isdigit():
-        slug = "x" + slug
-    return slug[:32].rstrip("_") or "other"
 
 
 def person_ref(ref_key: str, person_id: str) -> str:
@@ -356,7 +334,7 @@ def upcoming_occasions(
             notes.left_out("occasions.upcoming", "occasion", "not a calendar date")
             continue
         if on is not None and on <= last:
-            found.add((on, ref, category_slug(occasion.kind)))
+            found.add((on, ref, occasion_kind(occasion.kind)))
     items = sorted(found)
     for _ in items[MAX_UPCOMING:]:
         notes.left_out("occasions.upcoming", "date", f"more than {MAX_UPCOMING} in one slice")

@@ -85,8 +85,8 @@ def people(draw: st.DrawFn) -> tuple[Person, list[Interest], list[Occasion], lis
     occasions = [
         Occasion(kind, draw(st.integers(1, 12)), draw(st.integers(1, 28)),
                  draw(st.none() | st.integers(1900, 1999)), person_id=person.id)
-        for kind in draw(st.lists(st.sampled_from(["birthday", "anniversary", "Name day"]),
-                                  max_size=2))
+        for kind in draw(st.lists(st.sampled_from(["birthday", "anniversary", "Name day"])
+                                  | marker("Kindof"), max_size=2))  # "Kindof…": free text
     ]  # fmt: skip
     if draw(st.booleans()):
         occasions.append(Occasion("birthday", 2, 29, draw(st.integers(1900, 1999)),
@@ -183,6 +183,7 @@ def secrets_of(source: ProfileSource) -> list[str]:
     found = []
     for p in source.people:
         found += [*p.name.split(), p.notes, *p.sizes.values(), p.contact_uid]
+    found += [o.kind.lower() for o in source.occasions if o.kind.startswith("Kindof")]
     for purchase in source.purchases:
         if purchase.gift_for or not purchase.personalize:
             found += [purchase.title, *purchase.creators]

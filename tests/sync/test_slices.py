@@ -241,16 +241,18 @@ def test_upcoming_occasions_in_the_horizon_only_for_the_people_given() -> None:
     edge = Occasion("anniversary", 2, 1, 2001, person_id="p1")  # today + 60: in
     past = Occasion("birthday", 2, 2, 1999, person_id="p1")  # today + 61: out
     once = Occasion("party", 11, 1, 2026, person_id="p1", yearly=False)  # gone
+    theirs = Occasion("Ada's party", 12, 5, None)  # free text: said as "other"
     other = Occasion("birthday", 12, 10, 1980, person_id="p2")  # not granted
     notes = Notes()
-    value = upcoming_occasions([mine, hers, edge, past, once, other], {None: "self", "p1": "r1"},
-                               TODAY, 60, notes)  # fmt: skip
+    value = upcoming_occasions([mine, hers, edge, past, once, other, theirs],
+                               {None: "self", "p1": "r1"}, TODAY, 60, notes)  # fmt: skip
     assert dump(value) == {"horizon_days": 60, "items": [
         {"for": "self", "kind": "name_day", "date": "2026-12-03"},
+        {"for": "self", "kind": "other", "date": "2026-12-05"},
         {"for": "r1", "kind": "birthday", "date": "2027-01-31"},
         {"for": "r1", "kind": "anniversary", "date": "2027-02-01"},
     ]}  # fmt: skip
-    assert not re.search(r"1990|2001", str(dump(value)))
+    assert not re.search(r"1990|2001|ada", str(dump(value)))
     assert notes.withheld() == ()
 
 

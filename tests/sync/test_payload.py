@@ -217,6 +217,12 @@ def test_only_granted_accepted_and_opted_in_slices_leave_and_nothing_private(
     assert not leaks
     assert not BIRTH_YEAR.search(out.body)
     assert "Ownername" not in text or text.count("Ownername") == 1  # the greeting alone
+    # What was left out is said without the values, sent or not.
+    said = " ".join(w.reason + w.slice for w in out.withheld)
+    values = [*secrets_of(case.source), *(i.name for i in case.source.interests),
+              *(p.title for p in case.source.purchases), *(p.relationship for p in
+              case.source.people if p.relationship), "Ownername", "Lisbon", "LLLL"]  # fmt: skip
+    assert not [v for v in values if v in said]
     # Refs: the ones sent, and only those, are what suggestions' ``for`` may name.
     refs = set(out.refs.values())
     assert refs == {n[7:] for n in out.slices if n.startswith("people.")}

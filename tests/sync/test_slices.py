@@ -18,6 +18,7 @@ from profilekeeper.sync.slices import (
     age_on,
     category_slug,
     city_slice,
+    clean,
     describe_slice,
     greeting_slice,
     interest_slices,
@@ -55,6 +56,16 @@ def test_a_greeting_that_cannot_be_sent_is_withheld_without_the_value(
     notes = Notes()
     assert greeting_slice(Profile(display_name=name), notes) is None
     assert notes.withheld() == (Withheld("greeting", reason),)
+
+
+@pytest.mark.parametrize(
+    ("raw", "sent"),
+    [("Robin", "Robin"), ("a\x1b[31mred\x1b[0m", "ared"), ("x\x1b]0;title\x07y", "xy"),
+     ("\u202eevil\u2066", "evil"), ("tab\there\nnew  line", "tab here new line"),
+     ("nul\x00\x7f\x9b", "nul"), ("Zoë 🎵", "Zoë 🎵")],
+)  # fmt: skip
+def test_sent_text_carries_no_escapes_controls_or_bidi_overrides(raw: str, sent: str) -> None:
+    assert clean(raw) == sent
 
 
 @pytest.mark.parametrize(

@@ -229,7 +229,8 @@ def build_profile_put(
     today, leap_day = now.date(), leap_day_of(profile)
     wanted = _wanted(source, shop, grants, now, notes)
     people = {p.id: p for p in source.people}
-    interests_of, occasions_of = by_person(source.interests), by_person(source.occasions)
+    ids = {None, *(person_id for person_id, _ in wanted.values())}  # the owner and the granted
+    interests_of, occasions_of = by_person(source.interests, ids), by_person(source.occasions, ids)
     interests = interest_slices(interests_of.get(None, ()), notes) if any(
         n.startswith("interests.") for n in wanted) else {}  # fmt: skip
 

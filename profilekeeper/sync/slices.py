@@ -28,8 +28,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from base64 import b32encode
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -63,8 +62,8 @@ FIXED_SLICES = ("greeting", "location.city", "purchases", "occasions.upcoming")
 SENTIMENTS = ("never", "love", "like", "dislike")
 """Sentiments, in the order a capped slice keeps them: ``never`` is the shop's hard stop."""
 MAX_INTERESTS, MAX_PERSON_INTERESTS, MAX_PURCHASES, MAX_UPCOMING = 500, 200, 1000, 200
-REF_LENGTH = 24
-"""Base32 characters of the HMAC kept: 120 bits, so refs of one shop do not collide."""
+REF_LENGTH = 26
+"""Hex digits of the HMAC kept: 104 bits, so refs of one shop do not collide."""
 
 _AGE_BANDS: tuple[tuple[int, AgeBand], ...] = (
     (2, "0-2"), (5, "3-5"), (9, "6-9"), (12, "10-12"), (17, "13-17"), (24, "18-24"),
@@ -134,8 +133,7 @@ def person_ref(ref_key: str, person_id: str) -> str:
     """
     if not ref_key:
         raise ValueError("a shop's ref key may not be empty")
-    digest = hmac.new(ref_key.encode(), person_id.encode(), hashlib.sha256).digest()
-    return b32encode(digest).decode("ascii").lower()[:REF_LENGTH]
+    return hmac.new(ref_key.encode(), person_id.encode(), hashlib.sha256).hexdigest()[:REF_LENGTH]
 
 
 def age_band(age: int) -> AgeBand | None:
@@ -400,9 +398,12 @@ def slice_choices(source: ProfileSource) -> list[SliceChoice]:
     ]  # fmt: skip
 
 
-def by_person(records: Iterable[Any]) -> dict[str | None, list[Any]]:
-    """Records (interests, occasions) grouped by ``person_id``: one pass for many people."""
+def by_person(
+    records: Iterable[Any], only: Collection[str | None] | None = None
+) -> dict[str | None, list[Any]]:
+    """Records (interests, occasions) grouped by ``person_id``, of ``only`` those if given."""
     grouped: dict[str | None, list[Any]] = {}
     for record in records:
-        grouped.setdefault(record.person_id, []).append(record)
+        if only is None or record.person_id in only:
+            grouped.setdefault(record.person_id, []).append(record)
     return grouped

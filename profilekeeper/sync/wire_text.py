@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 OCCASION_KINDS = frozenset({
     "birthday", "anniversary", "name_day", "wedding", "graduation", "retirement",
@@ -31,9 +32,12 @@ _CONTROLS: dict[int, str | None] = {
 
 def clean(value: str) -> str:
     """``value`` without escape sequences, control or bidi characters, whitespace made single."""
+    if value.isprintable() and "  " not in value:  # the usual case: nothing to take out
+        return value.strip(" ")
     return " ".join(_ESCAPES.sub("", value).translate(_CONTROLS).split())
 
 
+@lru_cache(maxsize=4096)  # a vault has few categories and kinds, used over and over
 def category_slug(category: str) -> str:
     """``category`` as an ``interests.<slug>`` name (see the module doc)."""
     folded = unicodedata.normalize("NFKD", category.casefold())

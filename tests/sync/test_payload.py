@@ -2,7 +2,8 @@
 
 The main property runs random vaults and grants through the builder. Every private value is
 a distinctive marker (capitalised prefix + random lower-case letters, no digits) so finding it
-in the bytes is a leak, and birth years are 19xx while nothing else sent has such a number.
+in the bytes is a leak; birth years are 19xx and nothing else sent holds such a number on its
+own (a hex ref may hold those digits, inside it).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ CATEGORIES = ["music", "Films & TV", "books", "映画", "Café", "3D printing", 
 SLUGS = ["music", "films_tv", "books", "other", "cafe", "x3d_printing", "travel"]
 RELATIONSHIPS = ["niece", "friend", "colleague", "r" * 41, ""]
 PURPOSES = ["recommendations", "gift_ideas", "offers", "analytics"]
-BIRTH_YEAR = re.compile(rb"19[0-9]{2}")
+BIRTH_YEAR = re.compile(rb"(?<![0-9a-z])19[0-9]{2}(?![0-9a-z])")  # not inside a hex ref
 
 
 def shop_for(

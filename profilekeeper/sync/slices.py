@@ -260,7 +260,7 @@ def _budget(person: Person, wire: str, notes: Notes) -> Budget | None:
     return None
 
 
-def birth_year(person_id: str, occasions: Iterable[Occasion]) -> tuple[int, int, int] | None:
+def birth_date(person_id: str, occasions: Iterable[Occasion]) -> tuple[int, int, int] | None:
     """(year, month, day) of the person's birthday with a year, if any (the earliest)."""
     born = [(o.year, o.month, o.day) for o in occasions
             if o.person_id == person_id and o.year is not None
@@ -287,7 +287,7 @@ def person_slice(
         notes.left_out(wire, "relationship", "longer than 40 characters", person.id)
         relationship = ""
     band = None
-    born = birth_year(person.id, occasions)
+    born = birth_date(person.id, occasions)
     if born is not None:
         try:
             band = age_band(age_on(today, born[1], born[2], born[0], leap_day=leap_day))

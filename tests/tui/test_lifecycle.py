@@ -229,7 +229,7 @@ async def test_a_screen_shown_again_reads_only_what_changed(make, vault, vault_p
         assert len(reads) == 1  # nothing changed: what is on screen is still right
 
         with reopened(vault_path) as other:  # e.g. `profilekeeper person add` meanwhile
-            other.add_person(Person(name="Noor"))
+            other.add(Person(name="Noor"))
         await pilot.press("1")
         await settle(pilot)
         await pilot.press("3")

@@ -34,7 +34,7 @@ from profilekeeper.errors import (
     WrongPassphrase,
 )
 from profilekeeper.messages import FirstLook, Unlocked, UnlockFailed, VaultReady
-from profilekeeper.screens.base import guarded
+from profilekeeper.screens.base import bindings, guarded
 from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen, sentence
 from profilekeeper.services import (
@@ -101,8 +101,7 @@ class ProfileKeeperApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(mode.key, mode.action, mode.title, id=f"go-{mode.name}", tooltip=mode.tooltip,
                   show=False) for mode in navigation.MODES),
-        *(Binding(action.key, action.action, action.title, id=action.action,
-                  tooltip=action.tooltip, show=action.shown) for action in navigation.APP_ACTIONS),
+        *bindings("app"),
     ]  # fmt: skip
 
     def __init__(

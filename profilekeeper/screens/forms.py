@@ -31,7 +31,7 @@ from profilekeeper.model import (
 )
 from profilekeeper.screens.dialogs import Dialog
 from profilekeeper.services import people, records
-from profilekeeper.services.typed import Unparsed
+from profilekeeper.validation import Refused
 from profilekeeper.widgets.checkbox import StateCheckbox
 
 if TYPE_CHECKING:
@@ -90,9 +90,9 @@ class RecordForm(Dialog[R | None]):
             record = self.build()
         except (InvalidInput, Conflict, NotFound) as problem:
             message = str(problem)
-            if isinstance(problem, Unparsed):  # the rule alone: say which field
+            if isinstance(problem, Refused):  # which field, in the form's words
                 field = self.LABELS.get(problem.field, problem.field.replace("_", " "))
-                message = f"{field}: {message}"
+                message = f"{field}: {problem.reason}"
             error.update(message[:1].upper() + message[1:])
             return
         self.dismiss(record)

@@ -78,7 +78,6 @@ from profilekeeper.services.settings import (
     setting,
     update_settings,
 )
-from profilekeeper.services.typed import Unparsed
 from profilekeeper.services.unlock import (
     MIN_PASSPHRASE,
     TRY_AGAIN,
@@ -130,7 +129,6 @@ __all__ = [
     "SNOOZE_DAYS",
     "THEMES",
     "TRY_AGAIN",
-    "Unparsed",
     "VaultReader",
     "act_on_next",
     "act_on_reminder",

@@ -15,8 +15,14 @@ from typing import TYPE_CHECKING
 
 from profilekeeper.errors import Conflict, InvalidInput, NotFound
 from profilekeeper.model import Gift, Occasion, Person
-from profilekeeper.services.typed import Unparsed, given, optional, parsed
-from profilekeeper.validation import entered, parse_lead_days, parse_money, parse_partial_date
+from profilekeeper.services.typed import given, optional, parsed
+from profilekeeper.validation import (
+    Refused,
+    entered,
+    parse_lead_days,
+    parse_money,
+    parse_partial_date,
+)
 
 if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault
@@ -36,7 +42,7 @@ def parse_sizes(text: str) -> dict[str, str]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = part.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise Unparsed("sizes", "write them like shirt=M, shoes=42")
+            raise Refused("sizes", "write them like shirt=M, shoes=42", alone=True)
         sizes[key.strip()] = value.strip()
     return sizes
 

@@ -9,7 +9,7 @@ between records (one interest of a name) and save, in one write
 transaction, so what they checked cannot change before they write.
 
 Messages are the rule alone, as the CLI prints them; a value that does not parse raises
-``Unparsed``, which also names the field, for a form to show it beside the field.
+validation's ``Refused`` with the rule alone, naming the field for a form to show it beside.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import Gift, GiftStatus, Interest, Profile, Purchase, Sentiment
 from profilekeeper.services.people import occasions_of_kind
-from profilekeeper.services.typed import Unparsed, choice, day, given, money
-from profilekeeper.validation import entered
+from profilekeeper.services.typed import choice, day, given, money
+from profilekeeper.validation import Refused, entered
 
 if TYPE_CHECKING:
     from profilekeeper.store.record_io import Listing
@@ -194,7 +194,7 @@ def set_profile(
 ) -> Profile:  # fmt: skip
     """Change the given parts of the owner's profile (None leaves a part as it is)."""
     if leap_day is not None and leap_day not in LEAP_DAYS:
-        raise Unparsed("leap_day", f"leap day is one of {', '.join(LEAP_DAYS)}")
+        raise Refused("leap_day", f"leap day is one of {', '.join(LEAP_DAYS)}", alone=True)
     with vault.transaction():
         profile = vault.profile()
         shipping = dict(profile.shipping)

@@ -24,7 +24,7 @@ from profilekeeper.screens.forms import InterestForm, OccasionForm, PurchaseForm
 from profilekeeper.screens.me import MeScreen
 from profilekeeper.screens.person import PersonScreen
 from profilekeeper.services import people, records
-from profilekeeper.services.typed import Unparsed
+from profilekeeper.validation import Refused
 from tests.conftest import PASSPHRASE
 from tests.tui.conftest import make, memory_keyring, reopen  # noqa: F401 - fixtures
 from tests.tui.test_flows import SIZE, click, error_text, fill, remember, settle
@@ -205,7 +205,7 @@ def test_values_that_do_not_parse_name_their_field_and_say_the_rule_alone() -> N
         (lambda: records.purchase_from("Book", price="-1"), "price", "zero or more"),
         (lambda: people.person_from("Sam", sizes="large"), "sizes", "shirt=M"),
     ):
-        with pytest.raises(Unparsed) as caught:
+        with pytest.raises(Refused) as caught:
             call()
         assert caught.value.field == field
         assert words in str(caught.value) and not str(caught.value).startswith(f"{field}:")

@@ -102,7 +102,7 @@ def _item(raw: object, known_refs: Collection[str]) -> AnySuggestion:
     try:
         item: AnySuggestion = model.model_validate(raw)  # type: ignore[assignment]
     except ValidationError as error:
-        raise _Drop(_reason(error)) from None
+        raise _Drop(validation_reason(error)) from None
     if item.for_ != "self" and item.for_ not in known_refs:
         raise _Drop("for: not a ref this shopper sent to this shop")
     if clean_text(item.id, limit=MAX_ID) != item.id:
@@ -121,8 +121,8 @@ def _clean_list(values: list[str], limit: int) -> list[str]:
     return [value for value in cleaned if value]
 
 
-def _reason(error: ValidationError) -> str:
-    # Built from the model's own names and pydantic's error type: never the value sent.
+def validation_reason(error: ValidationError) -> str:
+    """Where and how a value failed its model, in the model's own names: never the value."""
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]
                      if isinstance(part, int) or _LOC_PART.fullmatch(str(part)))

@@ -160,7 +160,8 @@ class ShopClient:
         answer = await self._http.request("POST", f"{self.base_path}/links", repeat=False,
                                           content=body.model_dump_json().encode())
         if answer.status in (409, 422) and _is_terms_refusal(answer):
-            unmet = _cleaned_lines(answer.problem().get("unmet"))
+            problem = answer.problem()
+            unmet = _cleaned_lines(problem.get("unmet")) or _cleaned_lines([problem.get("detail")])
             raise TermsNotMet("the shop will not link on the shopper's minimum terms"
                               + (f": {'; '.join(unmet)}"[:300] if unmet else ""),
                               answer.status, answer.problem_type(), unmet)
@@ -209,6 +210,7 @@ class ShopClient:
         Raises:
             InvalidAnswer: a page that is not one, or cursors that go round in a loop.
         """
+        refs = frozenset(known_refs)
         pages = 0
         for _walk in range(2):
             walked = 0
@@ -230,7 +232,7 @@ class ShopClient:
                 pages += 1
                 walked += 1
                 try:
-                    page = parse_suggestions(self._ok(answer, 200).json(), known_refs=known_refs)
+                    page = parse_suggestions(self._ok(answer, 200).json(), known_refs=refs)
                 except ValueError as error:  # the messages are the parser's own words
                     raise InvalidAnswer(f"the shop's suggestions: {error}") from None
                 for index, item in enumerate(page.items):

@@ -276,6 +276,11 @@ async def test_hostile_text_is_cleaned_and_bad_items_dropped(
         await client.create_link("pseudonym-0001", REQUIRED)
     assert unmet.value.unmet == ["[red]Hi[/] !", "ok"]
     assert_plain(unmet.value)
+    shop.script("POST", "/v1/links", failing(409, "we keep data a year",
+                                             kind="urn:profilekeeper:problem:terms-not-met"))
+    with pytest.raises(TermsNotMet) as only_detail:  # no unmet list: the detail says why
+        await client.create_link("pseudonym-0001", REQUIRED)
+    assert only_detail.value.unmet == ["we keep data a year"]
 
 
 async def test_a_link_on_worse_terms_than_asked_is_taken_back(

@@ -29,6 +29,7 @@ from profilekeeper.sync.protocol import (
     API_VERSION,
     BASE_PATH,
     DISCOVERY_PATH,
+    MAX_PAGE_SIZE,
     MAX_SUGGESTION_PAGES,
     AnySuggestion,
     Discovery,
@@ -37,6 +38,7 @@ from profilekeeper.sync.protocol import (
     FeedbackRequest,
     LinkCreated,
     LinkRequest,
+    ParsedPage,
     ProfileView,
     RequiredTerms,
     VerdictItem,
@@ -211,46 +213,36 @@ class ShopClient:
             InvalidAnswer: a page that is not one, or cursors that go round in a loop.
         """
         refs = frozenset(known_refs)
+        first: dict[str, Any] = {"limit": limit or self.page_size or MAX_PAGE_SIZE}
+        if kind:
+            first["kind"] = kind
         pages = 0
-        for _walk in range(2):
-            walked = 0
+        for attempt in range(2):
             items: list[AnySuggestion] = []
             dropped: list[Dropped] = []
-            seen: set[str] = set()
             cursors: set[str] = set()
             cursor: str | None = None
-            offset = 0
-            while True:
-                params: dict[str, Any] = {"limit": limit or self.page_size or 200}
-                if kind:
-                    params["kind"] = kind
-                if cursor:
-                    params["cursor"] = cursor
+            stale = False
+            for _number in range(MAX_SUGGESTION_PAGES):
+                params = {**first, "cursor": cursor} if cursor else first
                 answer = await self._link_request("GET", link_id, "/suggestions", params=params)
-                if answer.status == 409 and cursor is not None:
-                    break  # stale: start again, once
+                if answer.status == 409 and cursor is not None and attempt == 0:
+                    stale = True  # the list changed under the walk: start again, once
+                    break
                 pages += 1
-                walked += 1
-                try:
-                    page = parse_suggestions(self._ok(answer, 200).json(), known_refs=refs)
-                except ValueError as error:  # the messages are the parser's own words
-                    raise InvalidAnswer(f"the shop's suggestions: {error}") from None
-                for index, item in enumerate(page.items):
-                    if item.id in seen:
-                        dropped.append(Dropped(offset + index, "id: came on an earlier page"))
-                    else:
-                        seen.add(item.id)
-                        items.append(item)
-                dropped.extend(Dropped(offset + d.index, d.reason) for d in page.dropped)
-                offset += len(page.items) + len(page.dropped)
+                page = _page(self._ok(answer, 200), refs, {item.id for item in items})
+                offset = len(items) + len(dropped)  # every item so far was kept or dropped
+                items += page.items
+                dropped += [Dropped(offset + d.index, d.reason) for d in page.dropped]
                 cursor = page.next_cursor
-                if cursor is None or walked >= MAX_SUGGESTION_PAGES:
-                    dropped.sort(key=lambda d: d.index)
-                    return SuggestionBatch(items, dropped, pages, truncated=cursor is not None)
+                if cursor is None:
+                    break
                 if cursor in cursors:
                     raise InvalidAnswer("the shop's suggestion cursors go round in a loop")
                 cursors.add(cursor)
-        raise refusal(answer, link_route=True)
+            if not stale:
+                return SuggestionBatch(items, dropped, pages, truncated=cursor is not None)
+        raise AssertionError("unreachable: a second stale cursor is refused by _ok")
 
     async def feedback(self, link_id: str, verdicts: Sequence[VerdictItem]) -> FeedbackAccepted:
         """Send verdicts on suggestions (nothing is sent for none)."""
@@ -307,6 +299,13 @@ def _parsed(answer: Answer, model: type[_M], what: str) -> _M:
     except ValidationError as error:
         raise InvalidAnswer(f"{what} does not match the protocol: "
                             f"{validation_reason(error)}") from None
+
+
+def _page(answer: Answer, refs: frozenset[str], seen: set[str]) -> ParsedPage:
+    try:
+        return parse_suggestions(answer.json(), known_refs=refs, seen=seen)
+    except ValueError as error:  # the messages are the parser's own words, no shop text
+        raise InvalidAnswer(f"the shop's suggestions: {error}") from None
 
 
 def _is_terms_refusal(answer: Answer) -> bool:

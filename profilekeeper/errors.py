@@ -6,13 +6,19 @@ ones defined in another module name it (tests/test_errors_tree.py keeps the tree
 
     ProfileKeeperError      (70) raised bare, it is a bug: every real error is a subclass below
     ├── InvalidInput         (2) a value the user gave cannot be used
-    │   ├── Refused          (2) one field's value cannot be used (validation.py)
-    │   └── Unparsed         (2) a value as typed does not parse (services/typed.py)
+    │   └── Refused          (2) one field's value cannot be used, or does not parse (validation.py)
     ├── Conflict             (2) e.g. a person with that name exists already
     │   └── KeyChanged       (2) another program changed the key header meanwhile: run again
     │       └── KeyReplaced  (2) this program's key was replaced: unlock again
     ├── NotFound             (4) no record matches
     ├── KeyringUnavailable   (3) no usable system keyring (store/keys.py)
+    ├── ShopError           (69) a request to a shop failed; .outcome (sync/shop_errors.py)
+    │   ├── ShopUnreachable (69) no connection, TLS not trusted, timeout (sync/shop_errors.py)
+    │   ├── ShopRefused     (69) an error status, a redirect not followed (sync/shop_errors.py)
+    │   │   ├── TermsNotMet (69) its terms fall below the shopper's (sync/shop_errors.py)
+    │   │   └── LinkGone    (69) 404/410 on a link route (sync/shop_errors.py)
+    │   ├── InvalidAnswer   (76) not JSON, not the protocol's shape (sync/shop_errors.py)
+    │   └── AnswerTooLarge  (76) over the client's size cap (sync/shop_errors.py)
     └── VaultError          (70) likewise
         ├── VaultMissing     (4) no vault at the path
         ├── VaultExists      (2) init over an existing vault

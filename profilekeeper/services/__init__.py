@@ -5,7 +5,8 @@ plain values, so the CLI and the screens give the same answers and the rules are
 without a terminal:
 
     views       what the screens show (Home, People, a person), from either store
-    records     changing records by the product's rules
+    people      people and their occasions, by the product's rules (names, dates, gifts)
+    records     the other records (interests, gifts, purchases, the profile), likewise
     reminders   one snooze / dismiss / bought policy
     files       JSON export and import, the calendar, contacts
     settings    the owner's settings
@@ -28,37 +29,41 @@ from profilekeeper.services.files import (
     read_import,
     write_export,
 )
-from profilekeeper.services.records import (
+from profilekeeper.services.people import (
     ONE_A_PERSON,
-    add_gift,
-    add_interest,
     add_occasion,
     add_person,
-    add_purchase,
+    find_person,
     find_person_id,
-    gift_from,
-    interest_from,
-    mark_purchase_as_gift,
     occasion_from,
     occasions_of_kind,
     parse_sizes,
     person_from,
-    purchase_from,
-    remove_gift,
-    remove_interest,
-    remove_interest_by_id,
     remove_occasion,
     remove_occasions,
     remove_person,
     remove_person_by_id,
+    save_occasion,
+    save_person,
+    sizes_text,
+)
+from profilekeeper.services.records import (
+    add_gift,
+    add_interest,
+    add_purchase,
+    gift_from,
+    interest_from,
+    interests_of,
+    mark_purchase_as_gift,
+    purchase_from,
+    remove_gift,
+    remove_interest,
+    remove_interest_by_id,
     remove_purchase,
     save_gift,
     save_interest,
-    save_occasion,
-    save_person,
     save_purchase,
     set_profile,
-    sizes_text,
     toggle_personalize,
 )
 from profilekeeper.services.reminders import (
@@ -73,7 +78,6 @@ from profilekeeper.services.settings import (
     setting,
     update_settings,
 )
-from profilekeeper.services.typed import Unparsed
 from profilekeeper.services.unlock import (
     MIN_PASSPHRASE,
     TRY_AGAIN,
@@ -125,7 +129,6 @@ __all__ = [
     "SNOOZE_DAYS",
     "THEMES",
     "TRY_AGAIN",
-    "Unparsed",
     "VaultReader",
     "act_on_next",
     "act_on_reminder",
@@ -144,6 +147,7 @@ __all__ = [
     "export_ics_file",
     "export_json_file",
     "export_json_text",
+    "find_person",
     "find_person_id",
     "forget_key",
     "gift_from",
@@ -153,6 +157,7 @@ __all__ = [
     "import_json_file",
     "import_json_text",
     "interest_from",
+    "interests_of",
     "key_remembered",
     "leap_day",
     "mark_purchase_as_gift",

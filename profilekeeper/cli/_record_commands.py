@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from typing import Any, TypeVar
 
 from profilekeeper.cli._output import printable
 from profilekeeper.errors import CorruptedRecord
 
 Handler = Callable[[argparse.Namespace], int]
+T = TypeVar("T")
+
+SHOP_FAILED = 6
+"""The exit status when a shop did not answer as asked: refused, unreachable, an invalid or
+too large answer (``sync``, ``share revoke``, ``shop add/holds/forget``)."""
 
 
 def group(sub: Any, common: argparse.ArgumentParser, name: str, summary: str) -> Any:
@@ -53,3 +58,17 @@ def occasion_date(occasion: Any) -> str:
     from profilekeeper.model import PartialDate
 
     return str(PartialDate(occasion.month, occasion.day, occasion.year))
+
+
+def run_network(work: Coroutine[Any, Any, T]) -> T | None:
+    """Run a service's exchange with a shop; a shop that failed is said plainly (the service
+    recorded it) and gives None."""
+    import asyncio
+
+    from profilekeeper.sync.client import ShopError
+
+    try:
+        return asyncio.run(work)
+    except ShopError as error:
+        print(f"profilekeeper: {printable(str(error))}", file=sys.stderr)
+        return None

@@ -208,13 +208,13 @@ def ignores_gpc(monkeypatch: pytest.MonkeyPatch) -> None:
 def cursor_past_30(move: Callable[[int], int | None]) -> Callable[[pytest.MonkeyPatch], None]:
     """Cursors right for the first 30 items; beyond, ``move`` decides the offset (None: end)."""
     def patch(monkeypatch: pytest.MonkeyPatch) -> None:
-        real = server_app._encode_cursor
+        real = server_app.encode_cursor
 
-        def encode(offset: int, version: str) -> str | None:
+        def encode(offset: int, hour: datetime, version: str) -> str | None:
             moved = move(offset) if offset >= 30 else offset
-            return None if moved is None else real(moved, version)
+            return None if moved is None else real(moved, hour, version)
 
-        monkeypatch.setattr(server_app, "_encode_cursor", encode)
+        monkeypatch.setattr(server_app, "encode_cursor", encode)
     return patch
 
 

@@ -115,6 +115,28 @@ def test_a_cursor_goes_stale_when_the_profile_changes(http: httpx.Client) -> Non
     assert is_problem(http.get(url, params={"cursor": cursor}, headers=auth), 409)
 
 
+def test_a_walk_crossing_the_hour_goes_on_over_the_same_list(tmp_path: Path) -> None:
+    now = [datetime(2026, 11, 23, 12, 59, 59, tzinfo=UTC)]
+    settings = ServerSettings(clock=lambda: now[0])
+    with serve(sqlite_store(tmp_path / "r.sqlite3"), settings) as server, \
+            httpx.Client(base_url=server.base_url) as http:
+        link_id, auth = new_link(http)
+        url = f"/v1/links/{link_id}/suggestions"
+        http.put(f"/v1/links/{link_id}/profile", json=profile_body(MUSIC_FAN), headers=auth)
+        whole = [s["id"] for s in http.get(url, params={"limit": 200}, headers=auth
+                                           ).json()["items"]]
+        first = http.get(url, params={"limit": 5}, headers=auth).json()
+        now[0] += timedelta(seconds=2)  # 13:00:01: a new hour
+        second = http.get(url, params={"limit": 5, "cursor": first["next_cursor"]},
+                          headers=auth)
+        assert second.status_code == 200
+        assert [s["id"] for s in first["items"] + second.json()["items"]] == whole[:10]
+        now[0] += timedelta(days=1)  # a walk a day old is stale
+        late = http.get(url, params={"limit": 5, "cursor": second.json()["next_cursor"]},
+                        headers=auth)
+        assert is_problem(late, 409)
+
+
 def test_bodies_over_256_kib_are_refused_declared_or_streamed(http: httpx.Client) -> None:
     link_id, auth = new_link(http)
     url = f"/v1/links/{link_id}/profile"

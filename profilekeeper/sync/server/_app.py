@@ -7,11 +7,7 @@ a forgotten link answers 410, an unknown one 404 and a live one 401. Then the to
 
 
 import asyncio
-import base64
-import binascii
 import contextlib
-import hashlib
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -53,6 +49,12 @@ from profilekeeper.sync.protocol import (
     unmet_terms,
 )
 from profilekeeper.sync.recommender import recommend
+from profilekeeper.sync.server._cursors import (
+    as_of,
+    decode_cursor,
+    encode_cursor,
+    list_version,
+)
 from profilekeeper.sync.server._limits import BodySizeLimit, RateLimiter
 from profilekeeper.sync.server._problems import ProblemError, install_problem_handlers
 from profilekeeper.sync.server._storage import LinkRow, RetailerStore, moment
@@ -258,13 +260,13 @@ def create_app(
         now = settings.clock()
         stored = store.profile(link.id, now)
         feedback = store.feedback(link.id)
-        # Recommend as of the hour, so pages fetched a moment apart come from the same list.
-        hour = now.replace(minute=0, second=0, microsecond=0)
-        version = hashlib.sha256(
-            json.dumps([stored.receipt, stored.stored_at, feedback, kind, hour.isoformat()],
-                       sort_keys=True, default=str).encode()
-        ).hexdigest()[:16]
-        offset = _decode_cursor(cursor, version) if cursor else 0
+
+        def version_at(hour: datetime) -> str:
+            return list_version(stored.receipt, stored.stored_at, feedback, kind, hour)
+
+        # Recommended as of the hour the walk began, which the cursor carries along.
+        offset, hour = decode_cursor(cursor, now, version_at) if cursor else (0, as_of(now))
+        version = version_at(hour)
 
         def build() -> list[Any]:
             slices = _validated_slices(stored.slices)
@@ -274,8 +276,8 @@ def create_app(
         items = pages.get((link.id, version), build)
         page = items[offset:offset + limit]
         more = offset + limit < len(items)
-        return SuggestionPage(items=page,
-                              next_cursor=_encode_cursor(offset + limit, version) if more else None)
+        cursor = encode_cursor(offset + limit, hour, version) if more else None
+        return SuggestionPage(items=page, next_cursor=cursor)
 
     @app.post(f"{BASE_PATH}/links/{{link_id}}/feedback", status_code=202,
               response_model=FeedbackAccepted, tags=["suggestions"],
@@ -319,23 +321,6 @@ def _profile_view(store: RetailerStore, link_id: str, now: datetime) -> ProfileV
         stored_at=moment(stored.stored_at),
         expires_at=moment(stored.expires_at),
     )
-
-
-def _encode_cursor(offset: int, version: str) -> str:
-    return base64.urlsafe_b64encode(f"{offset}:{version}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, version: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        offset_text, cursor_version = text.split(":", 1)
-        offset = int(offset_text)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ProblemError(422, "bad-cursor", "the cursor is not one this server gave") from None
-    if cursor_version != version or offset < 0:
-        raise ProblemError(409, "stale-cursor",
-                           "the profile or suggestions changed; start again without a cursor")
-    return offset
 
 
 class _PageCache:

@@ -1,0 +1,37 @@
+"""Shop text made plain: no control characters, no terminal escape sequences, no bidi tricks.
+
+Everything a shop sends is untrusted. ``clean_text`` leaves one line of plain text; it does
+not escape markup, so whoever shows it must show it as text (Rich ``Text``, ``markup=False``),
+never as markup. Plain Python: the protocol package and the client both use it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"              # CSI: colours, cursor moves, erasing
+    r"|\x9b[0-?]*[ -/]*[@-~]"               # the same, as a C1 character
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    # ^ OSC (titles, hyperlinks, clipboard), DCS, SOS, PM, APC: up to their terminator or the end
+    r"|\x1b[ -/]*[0-~]?"                    # any other escape and what it introduces
+)
+_BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
+_INVISIBLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f"                  # C0, DEL, C1
+    r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, isolates
+    r"\ufeff]"
+)
+
+
+def clean_text(value: str, *, limit: int) -> str:
+    """``value`` as one line of plain text of at most ``limit`` characters.
+
+    Escape sequences go whole (their parameters with them); line breaks and tabs become one
+    space; every other control character, bidi control and byte-order mark goes; the result
+    is stripped and cut to ``limit``.
+    """
+    text = _ESCAPES.sub("", value)
+    text = _BREAKS.sub(" ", text)
+    text = _INVISIBLE.sub("", text)
+    return text.strip()[:limit]

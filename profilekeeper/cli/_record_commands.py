@@ -14,9 +14,10 @@ from profilekeeper.errors import CorruptedRecord
 Handler = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
 
-SHOP_FAILED = 6
-"""The exit status when a shop did not answer as asked: refused, unreachable, an invalid or
-too large answer (``sync``, ``share revoke``, ``shop add/holds/forget``)."""
+SHOP_FAILED = 69
+"""The exit status when a shop did not do what was asked (EX_UNAVAILABLE, as the client's
+``ShopError``): ``sync`` when any shop failed, ``share revoke`` and ``shop forget`` when the shop
+was not told; the log says why."""
 
 
 def group(sub: Any, common: argparse.ArgumentParser, name: str, summary: str) -> Any:
@@ -60,15 +61,9 @@ def occasion_date(occasion: Any) -> str:
     return str(PartialDate(occasion.month, occasion.day, occasion.year))
 
 
-def run_network(work: Coroutine[Any, Any, T]) -> T | None:
-    """Run a service's exchange with a shop; a shop that failed is said plainly (the service
-    recorded it) and gives None."""
+def run_network(work: Coroutine[Any, Any, T]) -> T:
+    """Run a service's exchange with a shop. A shop that fails raises ``ShopError`` (exit
+    status 69, or 76 for an answer that is not the protocol), already recorded."""
     import asyncio
 
-    from profilekeeper.sync.client import ShopError
-
-    try:
-        return asyncio.run(work)
-    except ShopError as error:
-        print(f"profilekeeper: {printable(str(error))}", file=sys.stderr)
-        return None
+    return asyncio.run(work)

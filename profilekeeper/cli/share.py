@@ -70,7 +70,6 @@ def share_revoke(args: argparse.Namespace) -> int:
     with open_unlocked(args) as vault:
         shop = find_shop(vault, args.shop)
         done = run_network(revoke(vault, shop, args.slice, person=args.person))
-    assert done is not None  # the outcome is recorded, not raised
     if done.outcome is Outcome.OK:
         print(f"Revoked. {printable(shop.name)} now holds only: "
               f"{', '.join(done.slices) or 'nothing'}.")

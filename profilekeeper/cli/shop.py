@@ -61,8 +61,6 @@ def shop_add(args: argparse.Namespace) -> int:
     url = check_url(args.url)
     with open_unlocked(args) as vault:
         connected = run_network(connect_shop(vault, url, name=args.name))
-    if connected is None:
-        return SHOP_FAILED
     shop = connected.shop
     print(f"Connected {printable(shop.name)} (id {shop.id}).")
     for line in terms_text(shop.terms, gpc=shop.gpc):
@@ -138,7 +136,8 @@ def shop_show(args: argparse.Namespace) -> int:
         print(f"  {printable(str(g['slice']))}  ({until})")
     print("Slices you can grant (`profilekeeper share grant SHOP SLICE`):")
     for c in choices:
-        print(f"  {printable(c.label)}: {printable(c.description)}")
+        name = c.slice if c.person_id is None else f"people.{c.label}"
+        print(f"  {printable(name)}: {printable(c.description)}")
     return 0
 
 
@@ -148,8 +147,6 @@ def shop_holds(args: argparse.Namespace) -> int:
     with open_unlocked(args) as vault:
         shop = find_shop(vault, args.shop)
         view = run_network(what_shop_holds(vault, shop))
-    if view is None:
-        return SHOP_FAILED
     if args.json:
         print(view.model_dump_json(indent=2, by_alias=True))
     elif not view.slices:
@@ -170,7 +167,6 @@ def shop_forget(args: argparse.Namespace) -> int:
     with open_unlocked(args) as vault:
         shop = find_shop(vault, args.shop)
         done = run_network(forget_shop(vault, shop))
-    assert done is not None  # forget records a failure instead of raising it
     if done.outcome is Outcome.OK:
         print(f"{printable(shop.name)} confirmed it forgot everything; it is unlinked.")
         return 0

@@ -38,7 +38,7 @@ def run_sync(args: argparse.Namespace) -> int:
     progress = _progress if sys.stderr is not None and sys.stderr.isatty() else None
     with open_unlocked(args) as vault:
         targets = None if args.shop is None else [find_shop(vault, args.shop)]
-        reports = run_network(sync_shops(vault, targets, progress=progress)) or []
+        reports = run_network(sync_shops(vault, targets, progress=progress))
     if args.json:
         print_json([{"shop": r.shop.name, "id": r.shop.id, "ok": r.ok,
                      "steps": [{"action": s.action.value, "outcome": s.outcome.value,

@@ -124,28 +124,13 @@ def receipt_id(shop: Retailer, now: datetime) -> str:
     return "r-" + digest.hexdigest()[:30]
 
 
-def purpose_for(shop: Retailer, allowed: tuple[str, ...]) -> str | None:
-    """The purpose a share is made for: one the link offers and the owner allows, preferring
-    recommendations; None when there is none."""
-    offered = shop.terms.get("purposes", [])
-    usable = [p for p in allowed if p in offered]
-    if "recommendations" in usable:
-        return "recommendations"
-    return usable[0] if usable else None
-
-
-def outgoing(vault: Vault, shop: Retailer, *, now: datetime,
-             purpose: str | None = None) -> OutgoingProfile:  # fmt: skip
-    """Exactly what a share to ``shop`` at ``now`` sends (and what it withholds, and why)."""
-    from profilekeeper.services.settings import minimum_terms
+def outgoing(vault: Vault, shop: Retailer, *, now: datetime) -> OutgoingProfile:
+    """Exactly what a share to ``shop`` at ``now`` sends (and what it withholds, and why). The
+    purpose is the builder's choice among the link's, which met the owner's minimum."""
     from profilekeeper.sync.payload import build_profile_put
 
-    if purpose is None:
-        purpose = purpose_for(shop, minimum_terms(vault).allowed_purposes)
-    return build_profile_put(
-        source_of(vault), shop, vault.list(Grant, retailer_id=shop.id), now=now,
-        purpose=purpose, receipt_id=receipt_id(shop, now),
-    )  # fmt: skip
+    return build_profile_put(source_of(vault), shop, vault.list(Grant, retailer_id=shop.id),
+                             now=now, receipt_id=receipt_id(shop, now))  # fmt: skip
 
 
 def preview(vault: Vault, shop: Retailer, *, now: datetime) -> OutgoingProfile:

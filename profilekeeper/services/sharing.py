@@ -34,7 +34,7 @@ from profilekeeper.services.activity import (
     supersede_receipts,
     withdraw_receipts,
 )
-from profilekeeper.services.grants import outgoing, purpose_for, revoke_grant
+from profilekeeper.services.grants import outgoing, revoke_grant
 from profilekeeper.services.settings import minimum_terms
 from profilekeeper.services.shops import client_for, drop_token, now_utc, shop_token, shops, unmet
 from profilekeeper.store.keys import KeyringUnavailable
@@ -101,13 +101,10 @@ def _plan(vault: Vault, shop: Retailer, now: datetime, *, fetch: bool = False,
         return plan
     if plan.forget:
         return plan
-    minimum = minimum_terms(vault)
-    if reasons := unmet(Terms.model_validate(shop.terms), minimum):
+    if reasons := unmet(Terms.model_validate(shop.terms), minimum_terms(vault)):
         plan.refused = "the link's terms no longer meet your minimum: " + "; ".join(reasons)
-    elif (purpose := purpose_for(shop, minimum.allowed_purposes)) is None:
-        plan.refused = "none of the link's purposes is one you allow"
     else:
-        plan.out = outgoing(vault, shop, now=now, purpose=purpose)
+        plan.out = outgoing(vault, shop, now=now)
     return plan
 
 

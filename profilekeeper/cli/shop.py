@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from typing import TYPE_CHECKING, Any
 
 from profilekeeper.cli._output import printable
@@ -148,15 +149,14 @@ def shop_holds(args: argparse.Namespace) -> int:
         shop = find_shop(vault, args.shop)
         view = run_network(what_shop_holds(vault, shop))
     if args.json:
-        print(view.model_dump_json(indent=2, by_alias=True))
+        plain = view.model_dump(mode="json", exclude_none=True)  # members unset are not held
+        print_json({**view.model_dump(mode="json"), "slices": plain["slices"]})
     elif not view.slices:
         print(f"{printable(shop.name)} says it holds nothing about you.")
     else:
         print(f"{printable(shop.name)} says it holds, until {view.expires_at:%Y-%m-%d %H:%M}:")
-        for name, value in view.slices.items():
-            shown = value.model_dump_json(exclude_none=True) if hasattr(value, "model_dump_json") \
-                else str(value)  # fmt: skip
-            print(f"  {printable(name)}: {printable(shown)}")
+        for name, value in view.model_dump(mode="json", exclude_none=True)["slices"].items():
+            print(f"  {printable(name)}: {printable(json.dumps(value, ensure_ascii=False))}")
     return 0
 
 

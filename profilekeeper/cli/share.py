@@ -104,10 +104,11 @@ def share_preview(args: argparse.Namespace) -> int:
 
 
 def share_log(args: argparse.Namespace) -> int:
-    from profilekeeper.services import activity_log, find_shop
+    from profilekeeper.services import activity_log, expire_receipts, find_shop, now_utc
 
     with open_unlocked(args) as vault:
         shop_id = None if args.shop is None else find_shop(vault, args.shop).id
+        expire_receipts(vault, shop_id, now_utc())
         found = activity_log(vault, shop_id)
     if args.json:
         print_json([{

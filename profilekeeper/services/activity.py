@@ -88,10 +88,12 @@ def last_outcome(vault: Vault, shop_id: str, *actions: Activity) -> ShareRecord 
     return found[-1] if found else None
 
 
-def _set_status(vault: Vault, shop_id: str, to: ReceiptStatus, *, where: set[ReceiptStatus],
-                now: datetime | None = None) -> int:  # fmt: skip
+def _set_status(vault: Vault, shop_id: str | None, to: ReceiptStatus, *,
+                where: set[ReceiptStatus], now: datetime | None = None) -> int:  # fmt: skip
     changed = []
-    for r in vault.list(ShareRecord, retailer_id=shop_id):
+    found = vault.list(ShareRecord) if shop_id is None else \
+        vault.list(ShareRecord, retailer_id=shop_id)  # fmt: skip
+    for r in found:
         if r.receipt_status not in where:
             continue
         if now is not None and not _past(r, now):
@@ -118,7 +120,8 @@ def withdraw_receipts(vault: Vault, shop_id: str) -> int:
                        where={ReceiptStatus.ACTIVE, ReceiptStatus.SUPERSEDED})  # fmt: skip
 
 
-def expire_receipts(vault: Vault, shop_id: str, now: datetime) -> int:
-    """Active receipts past their retention: the shop has deleted what they covered."""
+def expire_receipts(vault: Vault, shop_id: str | None, now: datetime) -> int:
+    """Active receipts (the shop's, or every one) past their retention: the shop has deleted
+    what they covered."""
     return _set_status(vault, shop_id, ReceiptStatus.EXPIRED, where={ReceiptStatus.ACTIVE},
                        now=now)  # fmt: skip

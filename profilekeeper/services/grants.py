@@ -14,8 +14,16 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from profilekeeper.errors import InvalidInput, NotFound
-from profilekeeper.model import Grant, Interest, Occasion, Person, Purchase, Retailer
+from profilekeeper.errors import Conflict, InvalidInput, NotFound
+from profilekeeper.model import (
+    Grant,
+    Interest,
+    Occasion,
+    Person,
+    Purchase,
+    Retailer,
+    ShopStatus,
+)
 
 if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault
@@ -92,6 +100,8 @@ def _accepted(shop: Retailer, slice_name: str) -> bool:
 def grant_slice(vault: Vault, shop: Retailer, slice_name: str, *, person: str | None = None,
           until: datetime | None = None, now: datetime) -> Grant:  # fmt: skip
     """Let ``shop`` receive a slice (from the next share on); granting it again sets its end."""
+    if shop.status is ShopStatus.FORGET_PENDING:
+        raise Conflict("that shop is being forgotten: nothing more is sent to it")
     with vault.transaction():
         name, person_id = _choice(vault, shop, slice_name, person)
         if not _accepted(shop, name):

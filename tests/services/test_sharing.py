@@ -216,8 +216,11 @@ def test_a_shop_that_is_down_fails_plainly_and_its_forget_waits(vault: Any,
 
     pending = asyncio.run(services.forget_shop(vault, linked))
     assert pending.outcome is Outcome.UNREACHABLE and "next sync" in pending.reason
-    assert vault.get(Retailer, linked.id).status is ShopStatus.FORGET_PENDING
+    linked = vault.get(Retailer, linked.id)
+    assert linked.status is ShopStatus.FORGET_PENDING
     assert vault.list(Grant) == []  # nothing more will be sent to it
+    with pytest.raises(Conflict):
+        services.grant_slice(vault, linked, "greeting", now=services.now_utc())
 
     with reference_shop(db, port=port) as back:
         [report] = asyncio.run(services.sync_shops(vault))
@@ -268,3 +271,21 @@ def test_receipts_expire_after_their_retention(vault: Any, linked: Retailer) -> 
     later = datetime.now(UTC) + timedelta(days=shared.retention_days + 1)
     assert services.expire_receipts(vault, linked.id, later) == 1
     assert log(vault, Activity.SHARE)[0].receipt_status is ReceiptStatus.EXPIRED
+
+
+def test_shops_sync_at_once_and_one_down_holds_up_no_other(vault: Any, tmp_path: Path) -> None:
+    fill_profile(vault)
+    with reference_shop(tmp_path / "a.sqlite3", name="Shop A") as a, \
+            reference_shop(tmp_path / "b.sqlite3", name="Shop B") as b:  # fmt: skip
+        first = asyncio.run(services.connect_shop(vault, a.base_url)).shop
+        second = asyncio.run(services.connect_shop(vault, b.base_url)).shop
+        b.stop()
+        for shop in (first, second):
+            services.grant_slice(vault, shop, "interests.music", now=services.now_utc())
+        seen: list[tuple[str, str]] = []
+        reports = asyncio.run(services.sync_shops(
+            vault, progress=lambda shop, what: seen.append((shop.name, what))))
+    assert [(r.shop.name, r.ok) for r in reports] == [("Shop A", True), ("Shop B", False)]
+    assert ("Shop A", "fetching suggestions") in seen and ("Shop B", "sharing") in seen
+    assert vault.list(Suggestion, retailer_id=first.id)
+    assert first.pseudonym != second.pseudonym and first.ref_key != second.ref_key

@@ -4,12 +4,13 @@ profile worth sharing."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from profilekeeper.model import Interest, Occasion, Person, Profile, Sentiment
@@ -59,6 +60,46 @@ def refusing_shop() -> RunningServer:
             "status": 409, "detail": "we keep data for analytics",
             "unmet": ["we use data for analytics"],
         })  # fmt: skip
+
+    return RunningServer(app)
+
+
+def lying_shop() -> RunningServer:
+    """A shop that takes every profile and then says it holds one slice more than it was sent."""
+    app = FastAPI()
+    held: dict[str, Any] = {}
+
+    @app.get("/.well-known/profilekeeper")
+    def discovery() -> dict[str, Any]:
+        return {
+            "protocol": "profilekeeper-sync", "api_versions": ["1"], "base_path": "/v1",
+            "retailer": {"id": "lying-shop", "name": "Lying Shop"},
+            "slices_accepted": ["greeting", "interests.*"], "suggestion_kinds": ["product"],
+            "terms": DEFAULT_TERMS.model_dump(mode="json"),
+            "limits": {"max_request_bytes": 262144, "max_page_size": 200,
+                       "requests_per_minute": 600},
+        }  # fmt: skip
+
+    @app.post("/v1/links", status_code=201)
+    def links() -> dict[str, Any]:
+        return {"link_id": "lie1", "token": "t" * 43, "token_type": "bearer",
+                "terms": DEFAULT_TERMS.model_dump(mode="json"), "gpc": True,
+                "created_at": "2026-11-23T12:00:00Z"}  # fmt: skip
+
+    def view() -> dict[str, Any]:
+        return {"link_id": "lie1", "stored_at": "2026-11-23T12:00:00Z",
+                "expires_at": "2027-02-21T12:00:00Z", **held}  # fmt: skip
+
+    @app.put("/v1/links/lie1/profile")
+    async def put(request: Request) -> dict[str, Any]:
+        held.update(json.loads(await request.body()))
+        answer = view()
+        held["slices"] = {**held["slices"], "interests.extra": {"items": []}}
+        return answer
+
+    @app.get("/v1/links/lie1/profile")
+    def get() -> dict[str, Any]:
+        return view()
 
     return RunningServer(app)
 

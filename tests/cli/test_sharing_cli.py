@@ -8,6 +8,7 @@ the shop's token goes to the keyring, and with no D-Bus at all it is kept in the
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,6 +155,30 @@ def test_a_shop_that_is_down_exits_69_and_its_forget_is_retried(robin: Path,
     with reference_shop(db, port=port):
         assert "Flaky: forget ok" in ok("sync", "Flaky")
     assert "No shops yet" in ok("shop", "list")
+
+
+def test_sync_shows_progress_per_shop_on_a_terminal(robin: Path, shop: RunningServer) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    ok("shop", "add", shop.base_url, "--name", "Demo")
+    ok("share", "grant", "Demo", "greeting")
+    leader, follower = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "profilekeeper", "sync"], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=follower, env={**os.environ, **ENV},
+                          ) as proc:  # fmt: skip
+        os.close(follower)
+        out, _ = proc.communicate(timeout=60)
+    shown = b""
+    with contextlib.suppress(OSError):  # the terminal ends with the process
+        while chunk := os.read(leader, 4096):
+            shown += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    assert "Demo: sharing" in shown.decode() and "Demo: fetching suggestions" in shown.decode()
+    assert b"Demo: share ok" in out
 
 
 def test_help_documents_the_shape(robin: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sharing_shops import fill_profile, held_with, reference_shop, refusing_shop
+from sharing_shops import fill_profile, held_with, lying_shop, reference_shop, refusing_shop
 
 from profilekeeper import services
 from profilekeeper.errors import Conflict, InvalidInput, NotFound
@@ -289,3 +289,14 @@ def test_shops_sync_at_once_and_one_down_holds_up_no_other(vault: Any, tmp_path:
     assert ("Shop A", "fetching suggestions") in seen and ("Shop B", "sharing") in seen
     assert vault.list(Suggestion, retailer_id=first.id)
     assert first.pseudonym != second.pseudonym and first.ref_key != second.ref_key
+
+
+def test_a_shop_whose_copy_differs_from_what_was_sent_is_flagged(vault: Any) -> None:
+    fill_profile(vault)
+    with lying_shop() as liar:
+        shop = asyncio.run(services.connect_shop(vault, liar.base_url)).shop
+        services.grant_slice(vault, shop, "interests.music", now=services.now_utc())
+        [shared] = asyncio.run(services.share(vault, shop))
+    assert shared.echo_matches is False and shared.outcome is Outcome.INVALID
+    assert "other than what was sent" in shared.reason
+    assert "interests.extra" in shared.response and "interests.extra" not in shared.payload

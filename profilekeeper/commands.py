@@ -31,9 +31,9 @@ class ProfileKeeperCommands(Provider):
             (command.name, command.help, partial(self.pk.action_go, command.mode, command.action))
             for command in COMMANDS
         ]
-        for action in (navigation.LOCK, navigation.HELP):
-            found.append((action.palette, action.palette_help,
-                          getattr(self.pk, f"action_{action.action}")))  # fmt: skip
+        for action in navigation.APP_ACTIONS:
+            if action.palette:
+                found.append((*action.palette, getattr(self.pk, f"action_{action.action}")))
         return found
 
     async def discover(self) -> Hits:

@@ -6,8 +6,7 @@ ones defined in another module name it (tests/test_errors_tree.py keeps the tree
 
     ProfileKeeperError      (70) raised bare, it is a bug: every real error is a subclass below
     ├── InvalidInput         (2) a value the user gave cannot be used
-    │   ├── Refused          (2) one field's value cannot be used (validation.py)
-    │   └── Unparsed         (2) a value as typed does not parse (services/typed.py)
+    │   └── Refused          (2) one field's value cannot be used, or does not parse (validation.py)
     ├── Conflict             (2) e.g. a person with that name exists already
     │   ├── KeyChanged       (2) another program changed the key header meanwhile: run again
     │   │   └── KeyReplaced  (2) this program's key was replaced: unlock again

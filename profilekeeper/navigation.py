@@ -1,9 +1,9 @@
 """Where the app goes and what it does by name: the one table its key bindings, the nav bar,
 the command palette and the help screen are built from. Plain Python: no Textual here.
 
-A new mode is a line in ``MODES`` (and its screen); a new palette entry a line in
-``SCREEN_COMMANDS``. The words are the ones users see: keep them as they are, or update the
-snapshots on purpose.
+A new mode is a line in ``MODES`` (and its screen); a new key or palette entry a line in
+``ACTIONS`` (and the screen's ``action_`` method). The words are the ones users see: keep them
+as they are, or update the snapshots on purpose.
 """
 
 from __future__ import annotations
@@ -48,30 +48,127 @@ MODES = (
 
 
 @dataclass(frozen=True, slots=True)
-class AppAction:
-    """An action of the app itself, with a key, a palette entry and a help line."""
+class Action:
+    """One thing the app or a screen does, named once: its key binding (and so the footer and
+    the help's lines), its palette entry and whether it works read-only come from here."""
 
+    screen: str
+    """Whose: a mode's name, ``person`` (one person's screen) or ``app`` (everywhere)."""
+    key: str | None
+    """Its keys, as Textual writes them (None: no key, e.g. the palette only)."""
     action: str
-    key: str
-    title: str
-    """The key binding's description."""
-    tooltip: str
-    shown: bool
+    """The Textual action, e.g. ``add_person`` or ``reminder('dismiss')``."""
+    title: str = ""
+    """The key binding's description (in the footer)."""
+    tooltip: str = ""
+    id: str | None = None
+    """The key binding's id (for keymaps)."""
+    shown: bool = True
     """In the footer."""
-    palette: str
-    palette_help: str
-    help: str | None
-    """Its line in the help's general keys (None: not listed there)."""
+    palette: tuple[str, str] | None = None
+    """Its command palette entry: name and help (None: not in the palette)."""
+    reads: bool = False
+    """It only reads: it works on the first look's read-only store (see READ_ONLY_MODES)."""
+    help: str | None = None
+    """The app's own: its line in the help's general keys (None: not listed there)."""
+
+    @property
+    def name(self) -> str:
+        """The action's name without its arguments, as Textual's ``check_action`` gets it."""
+        return self.action.split("(")[0]
 
 
-HELP = AppAction("help", "question_mark", "Help", "Keys and what they do", shown=True,
-                 palette="Help", palette_help="Keys and what they do", help=None)
-LOCK = AppAction(
-    "lock", "ctrl+l", "Lock", "Lock the vault now", shown=False,
-    palette="Lock now", palette_help="Lock the vault",
-    help="Lock now (also happens by itself after the idle time in Settings)",
+_REMOVE = "Remove the selected line"
+ACTIONS = (
+    Action("people", "a", "add_person", "Add", "Add a person", "person-add",
+           palette=("Add person", "Someone you buy gifts for")),
+    Action("people", "e", "edit_person", "Edit", "Edit the selected person", "person-edit"),
+    Action("people", "delete,x", "delete_person", "Delete", "Delete the selected person",
+           "person-delete"),
+    Action("people", "slash", "search", "Search", "Search by name", "people-search",
+           palette=("Search people", "Find a person by name"), reads=True),
+    Action("people", None, "open", reads=True),  # a row chosen: show that person
+    Action("me", "e", "edit_profile", "Edit me", "Name, city, shipping", "me-edit",
+           palette=("Edit me", "Your name, city and shipping preferences")),
+    Action("me", "i", "add_interest", "+Interest", "Add one of your interests", "me-interest-add",
+           palette=("Add my interest", "Something you love, like, dislike or never want")),
+    Action("me", "u", "add_purchase", "+Purchase", "Add a purchase to your history",
+           "me-purchase-add", palette=("Add purchase", "A purchase in your own history")),
+    Action("me", "g", "gift_for", "Gift for…", "Mark the selected purchase as a gift for someone",
+           "purchase-gift-for",
+           palette=("Mark purchase as a gift", "The selected purchase was a gift for someone")),
+    Action("me", "n", "toggle_personalize", "Use/don't use",
+           "Use the selected purchase for personalization, or not", "purchase-personalize"),
+    Action("me", "x", "remove_row", "Remove", _REMOVE, "me-remove"),
+    Action("home", "d", "reminder('dismiss')", "Dismiss", "Stop this reminder for this year",
+           "reminder-dismiss",
+           palette=("Dismiss reminder", "Stop the selected reminder for this year")),
+    Action("home", "z", "reminder('snooze')", "Snooze", "Quiet until a day you choose",
+           "reminder-snooze",
+           palette=("Snooze reminder", "Quiet the selected reminder until a day you choose")),
+    Action("home", "b", "reminder('bought')", "Bought", "Gift bought: stop reminding this year",
+           "reminder-bought", palette=("Gift bought", "The selected reminder's gift is bought")),
+    Action("home", "o", "open_person", "Person", "Open the person of the selected line",
+           "home-open-person", reads=True),
+    Action("settings", "c", "change_passphrase", "Passphrase", "Change the passphrase",
+           "settings-passphrase",
+           palette=("Change passphrase", "Re-wrap the key under a new passphrase")),
+    Action("settings", "r", "rotate_key", "Rotate key", "Re-encrypt everything under a new key",
+           "settings-rotate", palette=("Rotate key", "Re-encrypt every record under a new key")),
+    Action("settings", None, "remember(True)",
+           palette=("Remember on this device", "Keep the key in the system keyring")),
+    Action("settings", None, "remember(False)",
+           palette=("Forget on this device", "Remove the key from the system keyring")),
+    Action("settings", None, "set_opt_in(True)",
+           palette=("Personalization on", "Shops you link may see the slices you grant")),
+    Action("settings", None, "set_opt_in(False)",
+           palette=("Personalization off", "Shops get your first name at most")),
+    Action("settings", "x", "file_task('export-json')", "Export",
+           "Export the vault as JSON (plaintext)", "settings-export",
+           palette=("Export JSON", "Everything, as a plaintext file")),
+    Action("settings", "m", "file_task('import-json')", "Import", "Import a JSON export",
+           "settings-import", palette=("Import JSON", "Records from a JSON export")),
+    Action("settings", None, "file_task('export-ics')",
+           palette=("Export calendar (.ics)", "Occasions with reminders, for calendar apps")),
+    Action("settings", None, "file_task('import-vcf')",
+           palette=("Import contacts (.vcf)", "People, birthdays and anniversaries from vCards")),
+    Action("person", "escape", "back", "Back", "Back to people", "person-back", reads=True),
+    Action("person", "e", "edit_person", "Edit", "Edit this person", "person-edit-this"),
+    Action("person", "o", "add_occasion", "+Date", "Add a birthday, anniversary or other date",
+           "occasion-add"),
+    Action("person", "i", "add_interest", "+Interest", "Add an interest", "interest-add"),
+    Action("person", "g", "add_gift", "+Gift", "Add a gift idea or a gift", "gift-add"),
+    Action("person", "x", "remove_row", "Remove", _REMOVE, "row-remove"),
+    Action("person", "D", "delete_person", "Delete person", "Delete this person",
+           "person-delete-this", shown=False),
+    Action("person", "d", "reminder('dismiss')", "Dismiss",
+           "Stop the selected date's reminder this year", "person-reminder-dismiss", shown=False),
+    Action("person", "z", "reminder('snooze')", "Snooze",
+           "Quiet the selected date until a day you choose", "person-reminder-snooze",
+           shown=False),
+    Action("person", "b", "reminder('bought')", "Bought", "Gift bought for the selected date",
+           "person-reminder-bought", shown=False),
+    Action("app", "ctrl+l", "lock", "Lock", "Lock the vault now", "lock", shown=False,
+           palette=("Lock now", "Lock the vault"),
+           help="Lock now (also happens by itself after the idle time in Settings)"),
+    Action("app", "question_mark", "help", "Help", "Keys and what they do", "help",
+           palette=("Help", "Keys and what they do")),
 )  # fmt: skip
-APP_ACTIONS = (HELP, LOCK)
+"""Every action by screen, in the order of its key bindings; the palette lists them in this
+order too (after "Go to" each mode). The words are what users see."""
+
+
+def actions_of(screen: str) -> tuple[Action, ...]:
+    return tuple(action for action in ACTIONS if action.screen == screen)
+
+
+def reads(screen: str) -> frozenset[str]:
+    """``screen``'s actions that only read (by name), which work before the full store opens."""
+    return frozenset(action.name for action in actions_of(screen) if action.reads)
+
+
+APP_ACTIONS = actions_of("app")
+"""The app's own actions: bound everywhere; the palette lists them last."""
 
 
 class Command(NamedTuple):
@@ -83,39 +180,11 @@ class Command(NamedTuple):
     action: str | None
 
 
-SCREEN_COMMANDS = (
-    Command("Add person", "Someone you buy gifts for", "people", "add_person"),
-    Command("Search people", "Find a person by name", "people", "search"),
-    Command("Edit me", "Your name, city and shipping preferences", "me", "edit_profile"),
-    Command("Add my interest", "Something you love, like, dislike or never want", "me",
-            "add_interest"),
-    Command("Add purchase", "A purchase in your own history", "me", "add_purchase"),
-    Command("Mark purchase as a gift", "The selected purchase was a gift for someone", "me",
-            "gift_for"),
-    Command("Dismiss reminder", "Stop the selected reminder for this year", "home",
-            "reminder('dismiss')"),
-    Command("Snooze reminder", "Quiet the selected reminder until a day you choose", "home",
-            "reminder('snooze')"),
-    Command("Gift bought", "The selected reminder's gift is bought", "home", "reminder('bought')"),
-    Command("Change passphrase", "Re-wrap the key under a new passphrase", "settings",
-            "change_passphrase"),
-    Command("Rotate key", "Re-encrypt every record under a new key", "settings", "rotate_key"),
-    Command("Remember on this device", "Keep the key in the system keyring", "settings",
-            "remember(True)"),
-    Command("Forget on this device", "Remove the key from the system keyring", "settings",
-            "remember(False)"),
-    Command("Personalization on", "Shops you link may see the slices you grant", "settings",
-            "set_opt_in(True)"),
-    Command("Personalization off", "Shops get your first name at most", "settings",
-            "set_opt_in(False)"),
-    Command("Export JSON", "Everything, as a plaintext file", "settings",
-            "file_task('export-json')"),
-    Command("Import JSON", "Records from a JSON export", "settings", "file_task('import-json')"),
-    Command("Export calendar (.ics)", "Occasions with reminders, for calendar apps", "settings",
-            "file_task('export-ics')"),
-    Command("Import contacts (.vcf)", "People, birthdays and anniversaries from vCards",
-            "settings", "file_task('import-vcf')"),
-)  # fmt: skip
+SCREEN_COMMANDS = tuple(
+    Command(*action.palette, action.screen, action.action)
+    for action in ACTIONS
+    if action.palette and action.screen != "app"
+)
 """Palette entries that run one of a data screen's actions."""
 
 COMMANDS = (
@@ -131,7 +200,7 @@ def general_keys() -> list[tuple[str, str]]:
     """The help screen's keys that work everywhere, as (keys, what they do)."""
     titles = ", ".join(m.title for m in MODES)
     modes = (" ".join(m.key for m in MODES), f"{titles} (or click the names on the top line)")
-    own = [(action.key, action.help) for action in APP_ACTIONS if action.help]
+    own = [(action.key, action.help) for action in APP_ACTIONS if action.key and action.help]
     return [
         modes,
         ("ctrl+p", "Command palette: every action by name"),

@@ -64,10 +64,15 @@ NAMES = {"people": ("name", "a person"), "occasions": ("kind", "an occasion"),
 
 
 class Refused(InvalidInput):
-    """One field's value cannot be used. The message names the field, never the value."""
+    """One field's value cannot be used; the message never holds the value. ``field`` names the
+    record's field (a form shows ``reason`` beside it, in its own words for the field).
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field.replace('_', ' ')}: {reason}")
+    The message is ``field: reason`` ("currency: is three letters, like EUR"), or, ``alone``, a
+    reason that says what it is about ("amounts are written like 12.50", as a value typed that
+    does not parse is refused at the command line)."""
+
+    def __init__(self, field: str, reason: str, *, alone: bool = False) -> None:
+        super().__init__(reason if alone else f"{field.replace('_', ' ')}: {reason}")
         self.field = field
         self.reason = reason
 

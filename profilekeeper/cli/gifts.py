@@ -35,25 +35,25 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def gift_add(args: argparse.Namespace) -> int:
-    from profilekeeper.services import records
+    from profilekeeper.services import people, records
 
     gift = records.gift_from(args.title, status=args.status, price=args.price,
                              currency=args.currency, retailer=args.retailer, on=args.date)
     with open_unlocked(args) as vault, vault.transaction():
-        records.add_gift(vault, gift, vault.find_person(args.person).id, args.occasion)
+        records.add_gift(vault, gift, people.find_person(vault, args.person).id, args.occasion)
     print("Added 1 gift.")
     return 0
 
 
 def gift_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import Gift, Person
-    from profilekeeper.services import records
+    from profilekeeper.services import people
 
     with open_unlocked(args) as vault:
         gifts = (
             vault.list(Gift)
             if args.person is None
-            else vault.list(Gift, person_id=records.find_person_id(vault, args.person))
+            else vault.list(Gift, person_id=people.find_person_id(vault, args.person))
         )
         names = {p.id: p.name for p in vault.list(Person)}
     gifts.sort(key=lambda g: (names.get(g.person_id or "", ""), g.status, g.title.casefold()))

@@ -35,22 +35,22 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def interest_add(args: argparse.Namespace) -> int:
-    from profilekeeper.services import records
+    from profilekeeper.services import people, records
 
     interest = records.interest_from(args.category, args.name, sentiment=args.sentiment)
     with open_unlocked(args) as vault:
-        _, new = records.add_interest(vault, interest, records.find_person_id(vault, args.person))
+        _, new = records.add_interest(vault, interest, people.find_person_id(vault, args.person))
     print("Added 1 interest." if new else "Updated 1 interest.")
     return 0
 
 
 def interest_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import Interest, Person
-    from profilekeeper.services import records
+    from profilekeeper.services import people, records
 
     with open_unlocked(args) as vault:
         if args.person is not None:
-            interests = vault.interests_of(records.find_person_id(vault, args.person))
+            interests = records.interests_of(vault, people.find_person_id(vault, args.person))
         else:
             interests = vault.list(Interest)
         names = {p.id: p.name for p in vault.list(Person)}
@@ -88,10 +88,10 @@ def interest_list(args: argparse.Namespace) -> int:
 
 
 def interest_remove(args: argparse.Namespace) -> int:
-    from profilekeeper.services import records
+    from profilekeeper.services import people, records
 
     with open_unlocked(args) as vault, vault.transaction():
         removed = records.remove_interest(vault, args.category, args.name,
-                                          records.find_person_id(vault, args.person))  # fmt: skip
+                                          people.find_person_id(vault, args.person))  # fmt: skip
     print("Removed 1 interest." if removed == 1 else f"Removed {removed} interests.")
     return 0

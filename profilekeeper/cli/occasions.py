@@ -40,26 +40,26 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def occasion_add(args: argparse.Namespace) -> int:
-    from profilekeeper.services import records
+    from profilekeeper.services import people
 
-    occasion = records.occasion_from(args.kind, args.date, lead=args.lead, label=args.label,
-                                     yearly=not args.once)  # fmt: skip
+    occasion = people.occasion_from(args.kind, args.date, lead=args.lead, label=args.label,
+                                    yearly=not args.once)  # fmt: skip
     # One write transaction: a second `occasion add` run meanwhile sees this one's birthday.
     with open_unlocked(args) as vault, vault.transaction():
-        records.add_occasion(vault, vault.find_person(args.person).id, occasion)
+        people.add_occasion(vault, people.find_person(vault, args.person).id, occasion)
     print("Added 1 occasion.")
     return 0
 
 
 def occasion_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import Occasion, Person
-    from profilekeeper.services import records
+    from profilekeeper.services import people
 
     with open_unlocked(args) as vault:
         occasions = (
             vault.list(Occasion)
             if args.person is None
-            else vault.list(Occasion, person_id=records.find_person_id(vault, args.person))
+            else vault.list(Occasion, person_id=people.find_person_id(vault, args.person))
         )
         names = {p.id: p.name for p in vault.list(Person)}
     occasions.sort(key=lambda o: (o.month, o.day))
@@ -97,9 +97,10 @@ def occasion_list(args: argparse.Namespace) -> int:
 
 
 def occasion_remove(args: argparse.Namespace) -> int:
-    from profilekeeper.services import records
+    from profilekeeper.services import people
 
     with open_unlocked(args) as vault, vault.transaction():
-        removed = records.remove_occasions(vault, vault.find_person(args.person).id, args.kind)
+        removed = people.remove_occasions(vault, people.find_person(vault, args.person).id,
+                                          args.kind)  # fmt: skip
     print(f"Removed {removed} occasion(s).")
     return 0

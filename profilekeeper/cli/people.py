@@ -47,16 +47,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def person_add(args: argparse.Namespace) -> int:
-    from profilekeeper.services import records
+    from profilekeeper.services import people
 
     # Every value checked before the passphrase is asked for.
-    occasions = [records.occasion_from(kind, when)
+    occasions = [people.occasion_from(kind, when)
                  for kind, when in (("birthday", args.birthday), ("anniversary", args.anniversary))
                  if when]  # fmt: skip
-    person = records.person_from(args.name, relationship=args.relationship, budget=args.budget,
-                                 currency=args.currency)  # fmt: skip
+    person = people.person_from(args.name, relationship=args.relationship, budget=args.budget,
+                                currency=args.currency)  # fmt: skip
     with open_unlocked(args) as vault:
-        records.add_person(vault, person, occasions)
+        people.add_person(vault, person, occasions)
     print("Added 1 person.")
     return 0
 
@@ -105,10 +105,10 @@ def person_list(args: argparse.Namespace) -> int:
 
 
 def person_remove(args: argparse.Namespace) -> int:
-    from profilekeeper.services import records
+    from profilekeeper.services import people
 
     with open_unlocked(args) as vault:
-        count = records.remove_person(vault, args.name, gifts=args.gifts or "refuse")
+        count = people.remove_person(vault, args.name, gifts=args.gifts or "refuse")
     kept = {"keep": "kept", "delete": "deleted"}.get(args.gifts or "", "")
     print("Removed 1 person" + (f"; {count} gift record(s) {kept}." if count else "."))
     return 0

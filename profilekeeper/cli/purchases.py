@@ -34,13 +34,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def purchase_add(args: argparse.Namespace) -> int:
-    from profilekeeper.services import records
+    from profilekeeper.services import people, records
 
     purchase = records.purchase_from(args.title, on=args.date, price=args.price,
                                      currency=args.currency, retailer=args.retailer,
                                      category=args.category)  # fmt: skip
     with open_unlocked(args) as vault:
-        records.add_purchase(vault, purchase, gift_for=records.find_person_id(vault, args.gift_for),
+        records.add_purchase(vault, purchase, gift_for=people.find_person_id(vault, args.gift_for),
                              personalize=not args.no_personalize)  # fmt: skip
     print("Added 1 purchase.")
     return 0

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import textual
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker
 
-from profilekeeper import services
+from profilekeeper import navigation, services
 from profilekeeper.errors import ProfileKeeperError
 from profilekeeper.messages import DataChanged
 from profilekeeper.widgets.nav import NavBar
@@ -90,12 +91,18 @@ def on(message_type: type[Message], selector: str | None = None, **kwargs: str) 
     return decorate
 
 
+def bindings(screen: str) -> list[BindingType]:
+    """The key bindings of ``screen`` (or ``app``), made from navigation.py's table."""
+    return [Binding(a.key, a.action, a.title, show=a.shown, tooltip=a.tooltip, id=a.id)
+            for a in navigation.actions_of(screen) if a.key]  # fmt: skip
+
+
 class VaultScreen(Screen[None]):
     """A screen showing vault data. Subclasses set ``MODE`` and implement ``compose_body``.
 
     Reads go through ``reader``, writes through ``vault``. At start-up the app shows data from
-    a read-only store while the full one opens (~0.5 s): meanwhile the actions a screen names
-    in ``READS`` work and every other action of its own is greyed out.
+    a read-only store while the full one opens (~0.5 s): meanwhile the actions in ``READS`` (those
+    navigation.py's table says only read) work and every other action of its own is greyed out.
     """
 
     MODE = ""

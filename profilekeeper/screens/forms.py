@@ -30,8 +30,8 @@ from profilekeeper.model import (
     Sentiment,
 )
 from profilekeeper.screens.dialogs import Dialog
-from profilekeeper.services import records
-from profilekeeper.services.typed import Unparsed
+from profilekeeper.services import people, records
+from profilekeeper.validation import Refused
 from profilekeeper.widgets.checkbox import StateCheckbox
 
 if TYPE_CHECKING:
@@ -71,8 +71,9 @@ class RecordForm(Dialog[R | None]):
         yield from ()
 
     def build(self) -> R:
-        """Save the fields through the record's use case (services/records.py), returning the
-        record saved; raise InvalidInput or Conflict, saving nothing, if it refuses them."""
+        """Save the fields through the record's use case (services/people.py, records.py),
+        returning the record saved; raise InvalidInput or Conflict, saving nothing, if it refuses
+        them."""
         raise NotImplementedError
 
     def text(self, widget_id: str) -> str:
@@ -89,9 +90,9 @@ class RecordForm(Dialog[R | None]):
             record = self.build()
         except (InvalidInput, Conflict, NotFound) as problem:
             message = str(problem)
-            if isinstance(problem, Unparsed):  # the rule alone: say which field
+            if isinstance(problem, Refused):  # which field, in the form's words
                 field = self.LABELS.get(problem.field, problem.field.replace("_", " "))
-                message = f"{field}: {message}"
+                message = f"{field}: {problem.reason}"
             error.update(message[:1].upper() + message[1:])
             return
         self.dismiss(record)
@@ -112,19 +113,19 @@ class PersonForm(RecordForm[Person]):
         yield "Budget", Input("" if p.budget is None else str(p.budget), placeholder="e.g. 40",
                               id="budget", compact=True)
         yield "Currency", Input(p.currency, placeholder="EUR", id="currency", compact=True)
-        yield "Sizes", Input(records.sizes_text(p.sizes), placeholder="shirt=M, shoes=42",
+        yield "Sizes", Input(people.sizes_text(p.sizes), placeholder="shirt=M, shoes=42",
                              id="sizes", compact=True)
         yield "Notes", Input(p.notes, id="notes", compact=True)
 
     def build(self) -> Person:
-        person = records.person_from(
+        person = people.person_from(
             self.text("name"), relationship=self.text("relationship"),
             budget=self.text("budget"), currency=self.text("currency"),
             sizes=self.text("sizes"), notes=self.text("notes"), base=self.record,
         )  # fmt: skip
         if self.record is None:
-            return records.add_person(self.vault, person)
-        return records.save_person(self.vault, person)
+            return people.add_person(self.vault, person)
+        return people.save_person(self.vault, person)
 
 
 class OccasionForm(RecordForm[Occasion]):
@@ -148,14 +149,14 @@ class OccasionForm(RecordForm[Occasion]):
         yield "Every year", StateCheckbox("", o.yearly if o else True, id="yearly", compact=True)
 
     def build(self) -> Occasion:
-        occasion = records.occasion_from(
+        occasion = people.occasion_from(
             str(self.choice("kind")), self.text("date"), lead=self.text("lead"),
             label=self.text("label"), yearly=self.query_one("#yearly", Checkbox).value,
             base=self.record,
         )  # fmt: skip
         if self.record is None:
-            return records.add_occasion(self.vault, self.person_id, occasion)
-        return records.save_occasion(self.vault, occasion)
+            return people.add_occasion(self.vault, self.person_id, occasion)
+        return people.save_occasion(self.vault, occasion)
 
 
 class InterestForm(RecordForm[Interest]):

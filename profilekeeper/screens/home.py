@@ -7,12 +7,12 @@ from typing import ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Label, Static
 
-from profilekeeper import services
+from profilekeeper import navigation, services
 from profilekeeper.reminders import Due
-from profilekeeper.screens.base import VaultScreen, on
+from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.widgets.table import RecordTable
 
 
@@ -22,18 +22,9 @@ def _row_key(item: Due) -> str:
 
 class HomeScreen(VaultScreen):
     MODE = "home"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "reminder('dismiss')", "Dismiss", id="reminder-dismiss",
-                tooltip="Stop this reminder for this year"),
-        Binding("z", "reminder('snooze')", "Snooze", id="reminder-snooze",
-                tooltip="Quiet until a day you choose"),
-        Binding("b", "reminder('bought')", "Bought", id="reminder-bought",
-                tooltip="Gift bought: stop reminding this year"),
-        Binding("o", "open_person", "Person", id="home-open-person",
-                tooltip="Open the person of the selected line"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("home")
 
-    READS = frozenset({"open_person"})
+    READS = navigation.reads("home")
 
     def __init__(self) -> None:
         super().__init__()

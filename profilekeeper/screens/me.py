@@ -7,12 +7,12 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from profilekeeper import services
 from profilekeeper.model import Interest, Person, Purchase
-from profilekeeper.screens.base import VaultScreen, on
+from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.dialogs import ConfirmDialog, PickPersonDialog
 from profilekeeper.screens.forms import InterestForm, ProfileForm, PurchaseForm, RecordForm
 from profilekeeper.widgets.table import RecordTable
@@ -20,18 +20,7 @@ from profilekeeper.widgets.table import RecordTable
 
 class MeScreen(VaultScreen):
     MODE = "me"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "edit_profile", "Edit me", id="me-edit", tooltip="Name, city, shipping"),
-        Binding("i", "add_interest", "+Interest", id="me-interest-add",
-                tooltip="Add one of your interests"),
-        Binding("u", "add_purchase", "+Purchase", id="me-purchase-add",
-                tooltip="Add a purchase to your history"),
-        Binding("g", "gift_for", "Gift for…", id="purchase-gift-for",
-                tooltip="Mark the selected purchase as a gift for someone"),
-        Binding("n", "toggle_personalize", "Use/don't use", id="purchase-personalize",
-                tooltip="Use the selected purchase for personalization, or not"),
-        Binding("x", "remove_row", "Remove", id="me-remove", tooltip="Remove the selected line"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("me")
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="about")

@@ -6,27 +6,21 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Input
 
-from profilekeeper import services
+from profilekeeper import navigation, services
 from profilekeeper.model import Person
-from profilekeeper.screens.base import VaultScreen, on
+from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.forms import PersonForm
 from profilekeeper.widgets.table import RecordTable
 
 
 class PeopleScreen(VaultScreen):
     MODE = "people"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add_person", "Add", id="person-add", tooltip="Add a person"),
-        Binding("e", "edit_person", "Edit", id="person-edit", tooltip="Edit the selected person"),
-        Binding("delete,x", "delete_person", "Delete", id="person-delete",
-                tooltip="Delete the selected person"),
-        Binding("slash", "search", "Search", id="people-search", tooltip="Search by name"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("people")
 
-    READS = frozenset({"search", "open"})
+    READS = navigation.reads("people")
     AUTO_FOCUS = "#people"  # the list, not the search box: "3" pressed twice types nothing
 
     def compose_body(self) -> ComposeResult:

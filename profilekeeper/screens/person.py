@@ -6,14 +6,14 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from profilekeeper import services
+from profilekeeper import navigation, services
 from profilekeeper.errors import NotFound
 from profilekeeper.model import Gift, GiftStatus, Interest, Occasion, PartialDate, Person
 from profilekeeper.reminders import Due
-from profilekeeper.screens.base import VaultScreen, on
+from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.dialogs import ConfirmDialog
 from profilekeeper.screens.forms import (
     GiftForm,
@@ -29,25 +29,9 @@ TABLES = {"dates": Occasion, "interests": Interest, "ideas": Gift, "history": Gi
 
 class PersonScreen(VaultScreen):
     MODE = "people"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="person-back", tooltip="Back to people"),
-        Binding("e", "edit_person", "Edit", id="person-edit-this", tooltip="Edit this person"),
-        Binding("o", "add_occasion", "+Date", id="occasion-add",
-                tooltip="Add a birthday, anniversary or other date"),
-        Binding("i", "add_interest", "+Interest", id="interest-add", tooltip="Add an interest"),
-        Binding("g", "add_gift", "+Gift", id="gift-add", tooltip="Add a gift idea or a gift"),
-        Binding("x", "remove_row", "Remove", id="row-remove", tooltip="Remove the selected line"),
-        Binding("D", "delete_person", "Delete person", id="person-delete-this",
-                tooltip="Delete this person", show=False),
-        Binding("d", "reminder('dismiss')", "Dismiss", id="person-reminder-dismiss",
-                tooltip="Stop the selected date's reminder this year", show=False),
-        Binding("z", "reminder('snooze')", "Snooze", id="person-reminder-snooze",
-                tooltip="Quiet the selected date until a day you choose", show=False),
-        Binding("b", "reminder('bought')", "Bought", id="person-reminder-bought",
-                tooltip="Gift bought for the selected date", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("person")
 
-    READS = frozenset({"back"})
+    READS = navigation.reads("person")
 
     def __init__(self, person_id: str) -> None:
         super().__init__()

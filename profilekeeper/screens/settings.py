@@ -7,13 +7,13 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Label, ProgressBar, Select, Static
 
 from profilekeeper import services
 from profilekeeper.messages import RotationProgress, TaskDone
-from profilekeeper.screens.base import VaultScreen, on
+from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.dialogs import ChangePassphraseDialog, FileDialog, PassphraseDialog
 from profilekeeper.widgets.checkbox import StateCheckbox
 
@@ -39,16 +39,7 @@ FILE_TASKS: dict[str, tuple[str, str, str, Callable[..., str]]] = {
 
 class SettingsScreen(VaultScreen):
     MODE = "settings"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "change_passphrase", "Passphrase", id="settings-passphrase",
-                tooltip="Change the passphrase"),
-        Binding("r", "rotate_key", "Rotate key", id="settings-rotate",
-                tooltip="Re-encrypt everything under a new key"),
-        Binding("x", "file_task('export-json')", "Export", id="settings-export",
-                tooltip="Export the vault as JSON (plaintext)"),
-        Binding("m", "file_task('import-json')", "Import", id="settings-import",
-                tooltip="Import a JSON export"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("settings")
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="settings"):

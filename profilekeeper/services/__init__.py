@@ -5,7 +5,8 @@ plain values, so the CLI and the screens give the same answers and the rules are
 without a terminal:
 
     views       what the screens show (Home, People, a person), from either store
-    records     changing records by the product's rules
+    people      people and their occasions, by the product's rules (names, dates, gifts)
+    records     the other records (interests, gifts, purchases, the profile), likewise
     reminders   one snooze / dismiss / bought policy
     files       JSON export and import, the calendar, contacts
     settings    the owner's settings
@@ -48,37 +49,41 @@ from profilekeeper.services.grants import (
     revoke_grant,
     source_of,
 )
-from profilekeeper.services.records import (
+from profilekeeper.services.people import (
     ONE_A_PERSON,
-    add_gift,
-    add_interest,
     add_occasion,
     add_person,
-    add_purchase,
+    find_person,
     find_person_id,
-    gift_from,
-    interest_from,
-    mark_purchase_as_gift,
     occasion_from,
     occasions_of_kind,
     parse_sizes,
     person_from,
-    purchase_from,
-    remove_gift,
-    remove_interest,
-    remove_interest_by_id,
     remove_occasion,
     remove_occasions,
     remove_person,
     remove_person_by_id,
+    save_occasion,
+    save_person,
+    sizes_text,
+)
+from profilekeeper.services.records import (
+    add_gift,
+    add_interest,
+    add_purchase,
+    gift_from,
+    interest_from,
+    interests_of,
+    mark_purchase_as_gift,
+    purchase_from,
+    remove_gift,
+    remove_interest,
+    remove_interest_by_id,
     remove_purchase,
     save_gift,
     save_interest,
-    save_occasion,
-    save_person,
     save_purchase,
     set_profile,
-    sizes_text,
     toggle_personalize,
 )
 from profilekeeper.services.reminders import (
@@ -120,7 +125,6 @@ from profilekeeper.services.shops import (
     terms_text,
     what_shop_holds,
 )
-from profilekeeper.services.typed import Unparsed
 from profilekeeper.services.unlock import (
     MIN_PASSPHRASE,
     TRY_AGAIN,
@@ -179,7 +183,6 @@ __all__ = [
     "THEMES",
     "TRY_AGAIN",
     "TermsRefused",
-    "Unparsed",
     "VaultReader",
     "act_on_next",
     "act_on_reminder",
@@ -204,6 +207,7 @@ __all__ = [
     "export_ics_file",
     "export_json_file",
     "export_json_text",
+    "find_person",
     "find_person_id",
     "find_shop",
     "forget_key",
@@ -218,6 +222,7 @@ __all__ = [
     "import_json_file",
     "import_json_text",
     "interest_from",
+    "interests_of",
     "key_remembered",
     "last_outcome",
     "leap_day",

@@ -24,6 +24,7 @@ from profilekeeper.model import (
     Retailer,
     ShopStatus,
 )
+from profilekeeper.services.people import find_person
 
 if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault
@@ -84,7 +85,7 @@ def _choice(vault: Vault, shop: Retailer, slice_name: str,
     if name == PEOPLE or person is not None:
         if name != PEOPLE or not person:
             raise InvalidInput("a person is granted as people.NAME or people --person NAME")
-        return PEOPLE, vault.find_person(person).id
+        return PEOPLE, find_person(vault, person).id
     if name not in {c.slice for c in grantable(vault) if c.person_id is None}:
         raise NotFound("no slice by that name: `profilekeeper shop show SHOP` lists them")
     return name, None

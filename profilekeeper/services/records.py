@@ -1,199 +1,33 @@
 """Changing records the way every front end must: the rules live here, not in a screen or a
-command.
+command (people and their occasions: services/people.py).
 
 Two steps per record, so a command can refuse a bad value before it asks for the passphrase:
 ``*_from`` takes the values as typed (text from argv or a form's inputs; None for "not given",
 which keeps the ``base`` record's value) and parses, validates and normalises them into a record
 (validation.py's rules, nothing read from the vault); ``add_*`` / ``save_*`` apply the rules
-between records (one birthday a person, one interest of a name) and save, in one write
+between records (one interest of a name) and save, in one write
 transaction, so what they checked cannot change before they write.
 
 Messages are the rule alone, as the CLI prints them; a value that does not parse raises
-``Unparsed``, which also names the field, for a form to show it beside the field.
+validation's ``Refused`` with the rule alone, naming the field for a form to show it beside.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
-from enum import StrEnum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
-from profilekeeper.errors import Conflict, InvalidInput, NotFound
-from profilekeeper.model import (
-    Gift,
-    GiftStatus,
-    Interest,
-    Occasion,
-    Person,
-    Profile,
-    Purchase,
-    Sentiment,
-)
-from profilekeeper.services.typed import (
-    Unparsed,
-    choice,
-    day,
-    given,
-    money,
-    optional,
-    parsed,
-)
-from profilekeeper.validation import (
-    entered,
-    parse_lead_days,
-    parse_money,
-    parse_partial_date,
-)
+from profilekeeper.errors import InvalidInput, NotFound
+from profilekeeper.model import Gift, GiftStatus, Interest, Profile, Purchase, Sentiment
+from profilekeeper.services.people import occasions_of_kind
+from profilekeeper.services.typed import choice, day, given, money
+from profilekeeper.validation import Refused, entered
 
 if TYPE_CHECKING:
+    from profilekeeper.store.record_io import Listing
     from profilekeeper.store.vault import Vault
 
-T = TypeVar("T")
-E = TypeVar("E", bound=StrEnum)
-
-ONE_A_PERSON = {"birthday": "a birthday", "anniversary": "an anniversary"}
-"""Occasion kinds a person has at most one of (and how a message names one)."""
 LEAP_DAYS = ("feb28", "mar1")
-
-
-# -- people --------------------------------------------------------------------------------
-
-
-def parse_sizes(text: str) -> dict[str, str]:
-    """``shirt=M, shoes=42`` as ``{"shirt": "M", "shoes": "42"}``."""
-    sizes: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, value = part.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise Unparsed("sizes", "write them like shirt=M, shoes=42")
-        sizes[key.strip()] = value.strip()
-    return sizes
-
-
-def sizes_text(sizes: dict[str, str]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sizes.items())
-
-
-def person_from(
-    name: str | None = None, *, relationship: str | None = None, budget: str | None = None,
-    currency: str | None = None, sizes: str | None = None, notes: str | None = None,
-    base: Person | None = None,
-) -> Person:  # fmt: skip
-    base = base or Person(name="")
-    person = replace(
-        base,
-        name=given(name, base.name),
-        relationship=given(relationship, base.relationship),
-        budget=optional("budget", parse_money, budget, base.budget),
-        currency=given(currency, base.currency).strip().upper(),
-        sizes=base.sizes if sizes is None else parse_sizes(sizes),
-        notes=given(notes, base.notes),
-    )
-    return entered(person)
-
-
-def add_person(vault: Vault, person: Person, occasions: Iterable[Occasion] = ()) -> Person:
-    """Add ``person`` (a name not taken) with their ``occasions``, all or nothing."""
-    with vault.transaction():
-        vault.add_person(person)
-        for occasion in occasions:
-            add_occasion(vault, person.id, occasion)
-    return person
-
-
-def save_person(vault: Vault, person: Person) -> Person:
-    return vault.save_person(person)
-
-
-def remove_person(vault: Vault, name: str, gifts: str = "refuse") -> int:
-    """Remove the person called ``name``; return how many gift records they had."""
-    with vault.transaction():
-        return remove_person_by_id(vault, vault.find_person(name).id, gifts)
-
-
-def remove_person_by_id(vault: Vault, person_id: str, gifts: str = "refuse") -> int:
-    """Remove a person with their interests and occasions; return how many gift records they
-    had. ``gifts``: ``refuse`` (Conflict if there are any), ``delete`` them, or ``keep`` them
-    tied to no one."""
-    return vault.remove_person(person_id, gifts=gifts)
-
-
-def find_person_id(vault: Vault, name: str | None) -> str | None:
-    """The id of the person called ``name`` (None for the owner: no name)."""
-    return None if name is None else vault.find_person(name).id
-
-
-# -- occasions -----------------------------------------------------------------------------
-
-
-def occasion_from(
-    kind: str | None = None, when: str | None = None, *, lead: str | None = None,
-    label: str | None = None, yearly: bool | None = None, base: Occasion | None = None,
-) -> Occasion:  # fmt: skip
-    """An occasion from its kind (any word: birthday, anniversary…), date (``YYYY-MM-DD`` or
-    ``--MM-DD``) and lead days (``14,3``); not yet anyone's."""
-    base = base or Occasion(kind="", month=1, day=1)
-    if kind is not None:
-        kind = kind.strip().lower()
-        if not kind:
-            raise InvalidInput("an occasion needs a kind, like birthday")
-    month, day, year = (base.month, base.day, base.year) if when is None else \
-        parsed("date", parse_partial_date, when)  # fmt: skip
-    return entered(replace(
-        base,
-        kind=given(kind, base.kind),
-        month=month, day=day, year=year,
-        label=given(label, base.label),
-        lead_days=base.lead_days if lead is None else parsed("lead_days", parse_lead_days, lead),
-        yearly=base.yearly if yearly is None else yearly,
-    ))  # fmt: skip
-
-
-def _check_one_a_person(vault: Vault, occasion: Occasion) -> None:
-    if occasion.kind in ONE_A_PERSON and occasion.person_id is not None and any(
-        o.kind == occasion.kind and o.id != occasion.id
-        for o in vault.list(Occasion, person_id=occasion.person_id)
-    ):
-        raise Conflict(f"that person has {ONE_A_PERSON[occasion.kind]} already; remove it first")
-
-
-def add_occasion(vault: Vault, person_id: str, occasion: Occasion) -> Occasion:
-    """Give the person ``occasion``: at most one birthday and one anniversary each."""
-    occasion = replace(occasion, person_id=person_id)
-    with vault.transaction():  # a second add meanwhile waits, then sees this one
-        vault.get(Person, person_id)  # NotFound before anything changes
-        _check_one_a_person(vault, occasion)
-        return vault.add(occasion)
-
-
-def save_occasion(vault: Vault, occasion: Occasion) -> Occasion:
-    """Save an occasion, new or changed, by the same rule as ``add_occasion``."""
-    with vault.transaction():
-        _check_one_a_person(vault, occasion)
-        return vault.save(occasion)
-
-
-def occasions_of_kind(vault: Vault, person_id: str, kind: str) -> list[Occasion]:
-    kind = kind.strip().lower()
-    found = [o for o in vault.list(Occasion, person_id=person_id) if o.kind == kind]
-    if not found:
-        raise NotFound("that person has no occasion of that kind")
-    return found
-
-
-def remove_occasions(vault: Vault, person_id: str, kind: str) -> int:
-    """Remove the person's occasions of ``kind``; their gifts stay, untied from them."""
-    with vault.transaction():
-        found = occasions_of_kind(vault, person_id, kind)
-        for occasion in found:
-            remove_occasion(vault, occasion.id)
-    return len(found)
-
-
-def remove_occasion(vault: Vault, occasion_id: str) -> None:
-    """Remove one occasion; gifts recorded for it stay, no longer tied to it."""
-    vault.remove_occasion(occasion_id)
 
 
 # -- interests -----------------------------------------------------------------------------
@@ -217,6 +51,11 @@ def interest_from(
                            sentiment=choice("sentiment", Sentiment, sentiment, base.sentiment)))
 
 
+def interests_of(vault: Vault, person_id: str | None) -> Listing[Interest]:
+    """The person's interests (None: the owner's)."""
+    return vault.list(Interest, person_id=person_id)
+
+
 def add_interest(vault: Vault, interest: Interest, person_id: str | None) -> tuple[Interest, bool]:
     """Add an interest of the person's (None: the owner's), or change the sentiment of the one
     they have of that category and name; return it, and whether it is new."""
@@ -231,7 +70,7 @@ def save_interest(vault: Vault, interest: Interest) -> Interest:
 def _merge_interest(vault: Vault, interest: Interest) -> tuple[Interest, bool]:
     key = _interest_key(interest.category, interest.name)
     with vault.transaction():
-        theirs = vault.interests_of(interest.person_id)
+        theirs = interests_of(vault, interest.person_id)
         same = [i for i in theirs
                 if i.id != interest.id and _interest_key(i.category, i.name) == key]  # fmt: skip
         if not same:
@@ -244,7 +83,7 @@ def _merge_interest(vault: Vault, interest: Interest) -> tuple[Interest, bool]:
 def remove_interest(vault: Vault, category: str, name: str, person_id: str | None) -> int:
     key = _interest_key(category, name)
     with vault.transaction():
-        found = [i for i in vault.interests_of(person_id)
+        found = [i for i in interests_of(vault, person_id)
                  if _interest_key(i.category, i.name) == key]  # fmt: skip
         if not found:
             raise NotFound("no such interest")
@@ -355,7 +194,7 @@ def set_profile(
 ) -> Profile:  # fmt: skip
     """Change the given parts of the owner's profile (None leaves a part as it is)."""
     if leap_day is not None and leap_day not in LEAP_DAYS:
-        raise Unparsed("leap_day", f"leap day is one of {', '.join(LEAP_DAYS)}")
+        raise Refused("leap_day", f"leap day is one of {', '.join(LEAP_DAYS)}", alone=True)
     with vault.transaction():
         profile = vault.profile()
         shipping = dict(profile.shipping)

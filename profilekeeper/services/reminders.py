@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from profilekeeper.errors import InvalidInput, NotFound
+from profilekeeper.errors import InvalidInput
 from profilekeeper.model import Occasion
+from profilekeeper.services.people import find_person, occasions_of_kind
 
 if TYPE_CHECKING:
     from profilekeeper.reminders import Due
@@ -69,11 +70,8 @@ def act_on_next(
     from profilekeeper import reminders
 
     with vault.transaction():
-        someone = vault.find_person(person)
-        kind = kind.strip().lower()
-        occasions = [o for o in vault.list(Occasion, person_id=someone.id) if o.kind == kind]
-        if not occasions:
-            raise NotFound("that person has no occasion of that kind")
+        someone = find_person(vault, person)
+        occasions = occasions_of_kind(vault, someone.id, kind)
         leap_day = reminders.leap_day_setting(vault.profile().settings)
         acted = []
         for occasion in occasions:

@@ -1,8 +1,8 @@
 """Values as typed (text from argv or a form's inputs) made into a record's fields.
 
 ``None`` is "not given" (keep the record's value), a blank is "none"; a value that does not
-parse raises ``Unparsed``, whose message is the rule alone (as the CLI prints it) and whose
-``field`` names the field (for a form to show it beside the field).
+parse raises validation's ``Refused`` with the rule alone as its message (as the CLI prints it)
+and ``field`` naming the field (for a form to show the rule beside the field).
 """
 
 from __future__ import annotations
@@ -14,26 +14,17 @@ from enum import StrEnum
 from typing import TypeVar
 
 from profilekeeper.errors import InvalidInput
-from profilekeeper.validation import parse_date, parse_money
+from profilekeeper.validation import Refused, parse_date, parse_money
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
-
-
-class Unparsed(InvalidInput):
-    """A value as typed that does not parse. The message is the rule alone (what the CLI
-    prints); ``field`` names the record's field, for a form to show the message beside it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def parsed(field: str, parse: Callable[[str], T], text: str) -> T:
     try:
         return parse(text)
     except InvalidInput as error:
-        raise Unparsed(field, str(error)) from None
+        raise Refused(field, str(error), alone=True) from None
 
 
 def optional(field: str, parse: Callable[[str], T], text: str | None, kept: T | None) -> T | None:
@@ -49,7 +40,7 @@ def choice(field: str, kind: type[E], text: str | None, kept: E) -> E:
     try:
         return kind(text.strip().lower())
     except ValueError:
-        raise Unparsed(field, f"{field} is one of {', '.join(kind)}") from None
+        raise Refused(field, f"{field} is one of {', '.join(kind)}", alone=True) from None
 
 
 def given(text: str | None, kept: str) -> str:

@@ -9,14 +9,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from profilekeeper.store.vault import Listing, Vault
+    from profilekeeper.store.record_io import Listing
+    from profilekeeper.store.vault import Vault
 
 __all__ = ["Listing", "Vault"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from profilekeeper.store import vault
+    if name == "Vault":
+        from profilekeeper.store.vault import Vault
 
-        return getattr(vault, name)
+        return Vault
+    if name == "Listing":
+        from profilekeeper.store.record_io import Listing
+
+        return Listing
     raise AttributeError(name)

@@ -38,7 +38,7 @@ def sam(vault_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     from profilekeeper.store.vault import Vault
 
     with Vault.create(vault_path, PASSPHRASE, kdf=FAST_KDF) as vault:
-        person = vault.add_person(Person("Sam"))
+        person = vault.add(Person("Sam"))
         vault.add(Occasion("birthday", 5, 10, 1986, person_id=person.id))
     monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", PASSPHRASE)
     yield vault_path

@@ -144,10 +144,10 @@ def test_a_changed_event_gets_a_later_stamp_and_the_others_keep_theirs(vault, mo
     from dataclasses import replace
 
     from profilekeeper import services
-    from profilekeeper.store import vault as store_vault
+    from profilekeeper.store import record_io
 
     clock = iter(range(1_800_000_000, 1_800_000_100, 10))
-    monkeypatch.setattr(store_vault, "_now", lambda: next(clock))
+    monkeypatch.setattr(record_io, "_now", lambda: next(clock))
     sam, ann = vault.add(Person("Sam")), vault.add(Person("Ann"))
     birthday = vault.add(Occasion("birthday", 5, 10, person_id=sam.id))
     leap = vault.add(Occasion("birthday", 2, 29, person_id=ann.id))

@@ -1,4 +1,5 @@
-"""The records use cases (services/records.py), and the two front ends that call them.
+"""The records use cases (services/records.py, people.py), and the two front ends that call
+them.
 
 Each of #21's disagreements is run through both: the CLI in-process (``main([...])``, the vault
 made with the fast test KDF) and the app through Pilot, against one vault file, and both must
@@ -22,8 +23,8 @@ from profilekeeper.model import Gift, Interest, Occasion, Person, Purchase, Sent
 from profilekeeper.screens.forms import InterestForm, OccasionForm, PurchaseForm
 from profilekeeper.screens.me import MeScreen
 from profilekeeper.screens.person import PersonScreen
-from profilekeeper.services import records
-from profilekeeper.services.typed import Unparsed
+from profilekeeper.services import people, records
+from profilekeeper.validation import Refused
 from tests.conftest import PASSPHRASE
 from tests.tui.conftest import make, memory_keyring, reopen  # noqa: F401 - fixtures
 from tests.tui.test_flows import SIZE, click, error_text, fill, remember, settle
@@ -47,7 +48,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  #
 def sam(vault) -> Iterator[Person]:  # type: ignore[no-untyped-def]
     """Sam, in a vault the app opens from the (in-memory) keyring and the CLI by passphrase."""
     remember(vault)
-    yield vault.add_person(Person(name="Sam"))
+    yield vault.add(Person(name="Sam"))
 
 
 async def open_person(pilot: Pilot[None]) -> None:
@@ -88,8 +89,8 @@ def test_the_one_birthday_rule_holds_the_write_lock_from_check_to_write(
     vault, vault_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another program cannot add Sam's birthday between the check and the write."""
-    sam = vault.add_person(Person(name="Sam"))
-    check = records._check_one_a_person
+    sam = vault.add(Person(name="Sam"))
+    check = people._check_one_a_person
     locked: list[bool] = []
 
     def check_then_try_to_write(v: object, occasion: Occasion) -> None:
@@ -103,21 +104,21 @@ def test_the_one_birthday_rule_holds_the_write_lock_from_check_to_write(
         finally:
             other.close()
 
-    monkeypatch.setattr(records, "_check_one_a_person", check_then_try_to_write)
-    records.add_occasion(vault, sam.id, records.occasion_from("birthday", "--03-14"))
-    records.save_occasion(vault, records.occasion_from("anniversary", "2015-06-01",
-                                                        base=Occasion("x", 1, 1, sam.id)))
+    monkeypatch.setattr(people, "_check_one_a_person", check_then_try_to_write)
+    people.add_occasion(vault, sam.id, people.occasion_from("birthday", "--03-14"))
+    people.save_occasion(vault, people.occasion_from("anniversary", "2015-06-01",
+                                                     base=Occasion("x", 1, 1, sam.id)))
     assert locked == [True, True]
 
 
 def test_changing_an_occasion_into_a_second_birthday_is_refused(vault) -> None:
-    sam = vault.add_person(Person(name="Sam"))
-    records.add_occasion(vault, sam.id, records.occasion_from("birthday", "--03-14"))
-    name_day = records.add_occasion(vault, sam.id, records.occasion_from("name day", "--05-05"))
-    again = records.save_occasion(vault, records.occasion_from(lead="7", base=name_day))
+    sam = vault.add(Person(name="Sam"))
+    people.add_occasion(vault, sam.id, people.occasion_from("birthday", "--03-14"))
+    name_day = people.add_occasion(vault, sam.id, people.occasion_from("name day", "--05-05"))
+    again = people.save_occasion(vault, people.occasion_from(lead="7", base=name_day))
     assert again.lead_days == [7]  # changing the other one is fine
     with pytest.raises(Conflict, match="has a birthday already"):
-        records.save_occasion(vault, records.occasion_from("Birthday", base=name_day))
+        people.save_occasion(vault, people.occasion_from("Birthday", base=name_day))
     assert sorted(o.kind for o in vault.list(Occasion)) == ["birthday", "name day"]
 
 
@@ -159,7 +160,7 @@ def test_an_interest_renamed_onto_another_becomes_one(vault) -> None:
     assert kept.id == jazz.id
     assert [(i.name, i.sentiment) for i in vault.list(Interest)] == [("Jazz", Sentiment.LOVE)]
     # One person's interest is not another's: Sam's jazz is a second record.
-    sam = vault.add_person(Person(name="Sam"))
+    sam = vault.add(Person(name="Sam"))
     assert records.add_interest(vault, records.interest_from("music", "jazz"), sam.id)[1]
     assert vault.count(Interest) == 2
 
@@ -195,46 +196,46 @@ async def test_a_purchase_category_is_lower_cased_by_the_cli_and_the_app_alike(
 
 def test_values_that_do_not_parse_name_their_field_and_say_the_rule_alone() -> None:
     for call, field, words in (
-        (lambda: records.person_from("Sam", budget="lots"), "budget", "amounts are written"),
-        (lambda: records.occasion_from("birthday", "15/03"), "date", "YYYY-MM-DD"),
-        (lambda: records.occasion_from("party", "--03-15", lead="soon"), "lead_days",
+        (lambda: people.person_from("Sam", budget="lots"), "budget", "amounts are written"),
+        (lambda: people.occasion_from("birthday", "15/03"), "date", "YYYY-MM-DD"),
+        (lambda: people.occasion_from("party", "--03-15", lead="soon"), "lead_days",
          "lead times"),
         (lambda: records.gift_from("Scarf", on="yesterday"), "on", "YYYY-MM-DD"),
         (lambda: records.gift_from("Scarf", status="lost"), "status", "idea, bought, given"),
         (lambda: records.purchase_from("Book", price="-1"), "price", "zero or more"),
-        (lambda: records.person_from("Sam", sizes="large"), "sizes", "shirt=M"),
+        (lambda: people.person_from("Sam", sizes="large"), "sizes", "shirt=M"),
     ):
-        with pytest.raises(Unparsed) as caught:
+        with pytest.raises(Refused) as caught:
             call()
         assert caught.value.field == field
         assert words in str(caught.value) and not str(caught.value).startswith(f"{field}:")
 
 
 def test_blank_values_mean_none_and_values_not_given_keep_the_record_s() -> None:
-    sam = records.person_from("  Sam   Lee ", budget="30", currency="eur", sizes="shirt=M")
+    sam = people.person_from("  Sam   Lee ", budget="30", currency="eur", sizes="shirt=M")
     assert (sam.name, sam.budget, sam.currency, sam.sizes) == (
         "Sam Lee", Decimal("30"), "EUR", {"shirt": "M"})  # fmt: skip
-    edited = records.person_from(relationship="friend", budget=" ", base=sam)
+    edited = people.person_from(relationship="friend", budget=" ", base=sam)
     assert (edited.id, edited.name, edited.budget, edited.sizes, edited.relationship) == (
         sam.id, "Sam Lee", None, {"shirt": "M"}, "friend")  # fmt: skip
     with pytest.raises(InvalidInput, match="an interest needs a category and a name"):
         records.interest_from("music", "   ")
     with pytest.raises(InvalidInput, match="an occasion needs a kind"):
-        records.occasion_from(" ", "--03-15")
+        people.occasion_from(" ", "--03-15")
 
 
 def test_people_occasions_gifts_and_the_profile_through_the_service(vault) -> None:
-    birthday = records.occasion_from("birthday", "--03-14")
-    sam = records.add_person(vault, records.person_from("Sam"), [birthday])
+    birthday = people.occasion_from("birthday", "--03-14")
+    sam = people.add_person(vault, people.person_from("Sam"), [birthday])
     with pytest.raises(Conflict, match="exists already"):
-        records.add_person(vault, records.person_from("SAM"))
+        people.add_person(vault, people.person_from("SAM"))
     gift = records.add_gift(vault, records.gift_from("Scarf", price="12,50"), sam.id, "Birthday")
     assert (gift.person_id, gift.occasion_id, gift.price) == (sam.id, birthday.id, Decimal("12.50"))
     with pytest.raises(NotFound, match="no occasion of that kind"):
         records.add_gift(vault, records.gift_from("Hat"), sam.id, "wedding")
     bought = records.add_purchase(vault, records.purchase_from("Book"), gift_for=sam.id)
     assert bought.personalize is False  # a gift never personalizes
-    assert records.remove_occasions(vault, sam.id, " BIRTHDAY ") == 1
+    assert people.remove_occasions(vault, sam.id, " BIRTHDAY ") == 1
     assert vault.get(type(gift), gift.id).occasion_id is None  # the gift stays, untied
     profile = records.set_profile(vault, name="Ann", leap_day="mar1", address="Main St 1")
     again = records.set_profile(vault, city="Tampere", address="")
@@ -244,8 +245,8 @@ def test_people_occasions_gifts_and_the_profile_through_the_service(vault) -> No
     with pytest.raises(InvalidInput, match="leap day"):
         records.set_profile(vault, leap_day="feb29")
     with pytest.raises(Conflict, match="gift records"):
-        records.remove_person(vault, "sam")
-    assert records.remove_person(vault, " sam ", gifts="delete") == 1
+        people.remove_person(vault, "sam")
+    assert people.remove_person(vault, " sam ", gifts="delete") == 1
     assert vault.count(Person) == 0
 
 
@@ -284,34 +285,34 @@ async def test_removing_an_interest_takes_its_copies_in_the_cli_and_the_app_alik
 
 
 def test_one_record_removed_by_id_through_the_service(vault) -> None:
-    sam = vault.add_person(Person(name="Sam"))
-    birthday = records.add_occasion(vault, sam.id, records.occasion_from("birthday", "--03-14"))
+    sam = vault.add(Person(name="Sam"))
+    birthday = people.add_occasion(vault, sam.id, people.occasion_from("birthday", "--03-14"))
     gift = records.add_gift(vault, records.gift_from("Scarf"), sam.id, "birthday")
     book = records.add_purchase(vault, records.purchase_from("Book"))
     jazz = records.add_interest(vault, records.interest_from("music", "Jazz"), sam.id)[0]
 
-    records.remove_occasion(vault, birthday.id)
+    people.remove_occasion(vault, birthday.id)
     assert vault.get(Gift, gift.id).occasion_id is None  # the gift stays, untied
     assert records.remove_interest_by_id(vault, jazz.id) == 1
     records.remove_gift(vault, gift.id)
     records.remove_purchase(vault, book.id)
     assert [vault.count(c) for c in (Occasion, Interest, Gift, Purchase)] == [0, 0, 0, 0]
-    for remove, gone in ((records.remove_occasion, birthday.id),
+    for remove, gone in ((people.remove_occasion, birthday.id),
                          (records.remove_interest_by_id, jazz.id),
                          (records.remove_gift, gift.id), (records.remove_purchase, book.id),
-                         (records.remove_person_by_id, "no-such-id")):  # fmt: skip
+                         (people.remove_person_by_id, "no-such-id")):  # fmt: skip
         with pytest.raises(NotFound):
             remove(vault, gone)
     assert vault.count(Person) == 1  # nothing else went with them
 
 
 def test_removing_a_person_by_id_keeps_or_deletes_their_gifts_as_asked(vault) -> None:
-    sam, kim = (vault.add_person(Person(name=n)) for n in ("Sam", "Kim"))
+    sam, kim = (vault.add(Person(name=n)) for n in ("Sam", "Kim"))
     for who in (sam, kim):
         records.add_gift(vault, records.gift_from("Scarf"), who.id)
     with pytest.raises(Conflict, match="gift records"):
-        records.remove_person_by_id(vault, sam.id)
-    assert records.remove_person_by_id(vault, sam.id, "keep") == 1
-    assert records.remove_person_by_id(vault, kim.id, "delete") == 1
+        people.remove_person_by_id(vault, sam.id)
+    assert people.remove_person_by_id(vault, sam.id, "keep") == 1
+    assert people.remove_person_by_id(vault, kim.id, "delete") == 1
     assert vault.count(Person) == 0
     assert [g.person_id for g in vault.list(Gift)] == [None]  # Sam's, tied to no one

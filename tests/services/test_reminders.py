@@ -24,7 +24,7 @@ BIRTHDAY = date(2026, 5, 10)  # Sam's, nagging from TODAY (14-day lead)
 
 @pytest.fixture
 def sam(vault):
-    person = vault.add_person(Person(name="Sam"))
+    person = vault.add(Person(name="Sam"))
     return vault.add(Occasion("birthday", 5, 10, 1986, person_id=person.id, lead_days=[14]))
 
 
@@ -92,7 +92,7 @@ def test_a_bad_until_is_said_before_the_passphrase_is_needed(vault, sam, cli, mo
 
 def test_act_on_next_is_all_or_nothing(vault):
     """Two anniversaries: a snooze that fits the later one but passes the nearer changes neither."""
-    kim = vault.add_person(Person(name="Kim"))
+    kim = vault.add(Person(name="Kim"))
     near = vault.add(Occasion("anniversary", 5, 5, 2016, person_id=kim.id))
     far = vault.add(Occasion("anniversary", 5, 20, 2020, person_id=kim.id))
     with pytest.raises(InvalidInput, match="a day before 2026-05-05"):

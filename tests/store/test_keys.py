@@ -15,6 +15,7 @@ from conftest import FAST_KDF, PASSPHRASE, store_every_record
 
 from profilekeeper.errors import Conflict, KeyReplaced, WrongPassphrase
 from profilekeeper.model import Person
+from profilekeeper.services import people
 from profilekeeper.store.crypto import KdfParams
 from profilekeeper.store.key_header import KeyChanged
 from profilekeeper.store.vault import Vault
@@ -136,11 +137,11 @@ def test_passwd_takes_a_new_key_generation_and_a_vault_left_open_goes_by_it(
 def test_a_vault_held_open_across_another_programs_rotation_writes_nothing_until_unlocked(
     vault, vault_path: Path
 ) -> None:
-    sam = vault.add_person(Person(name="Sam"))
+    sam = vault.add(Person(name="Sam"))
     with _other_program(vault_path) as other:
         other.rotate_key(PASSPHRASE)
     with pytest.raises(KeyChanged, match="unlock the vault again"):
-        vault.add_person(Person(name="Ann"))
+        vault.add(Person(name="Ann"))
     with pytest.raises(KeyChanged):
         vault.save(replace(sam, notes="changed"))
     with pytest.raises(KeyChanged):
@@ -152,7 +153,7 @@ def test_a_vault_held_open_across_another_programs_rotation_writes_nothing_until
     with pytest.raises(KeyReplaced):
         vault.get(Person, sam.id)
     vault.unlock(PASSPHRASE)  # reads the header as it is now
-    vault.add_person(Person(name="Ann"))
+    vault.add(Person(name="Ann"))
     vault.set_remembered(True)
     vault.close()
     with Vault.open(vault_path) as reopened:
@@ -169,7 +170,7 @@ def test_forgetting_the_keyring_copy_needs_no_current_key(vault, vault_path: Pat
     vault.set_remembered(False)
     assert not vault.header.remembered
     with pytest.raises(KeyChanged):  # its header is still that of the key it holds
-        vault.add_person(Person(name="Ann"))
+        vault.add(Person(name="Ann"))
 
 
 def test_readers_take_no_lock_and_a_second_writer_waits_then_sees_the_first(
@@ -179,12 +180,12 @@ def test_readers_take_no_lock_and_a_second_writer_waits_then_sees_the_first(
 
     def add_the_same_name() -> None:
         try:
-            other.add_person(Person(name="ann"))
+            people.add_person(other, Person(name="ann"))
         except Conflict as error:
             failed.append(error)
 
     with vault.transaction():
-        vault.add_person(Person(name="Ann"))  # the write lock is held from here to the commit
+        people.add_person(vault, Person(name="Ann"))  # the write lock is held from here on
         started = time.monotonic()
         assert other.list(Person) == []  # the committed state, at once
         assert time.monotonic() - started < 1
@@ -229,7 +230,7 @@ def test_a_reader_opened_before_another_programs_rotation_says_unlock_again(
 ) -> None:
     from profilekeeper.store.readonly import ReadOnlyVault
 
-    vault.add_person(Person(name="Sam"))
+    vault.add(Person(name="Sam"))
     with ReadOnlyVault(vault_path) as reader:
         reader.unlock_with_data_key(vault.data_key)
         assert [p.name for p in reader.list(Person)] == ["Sam"]

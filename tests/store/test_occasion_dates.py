@@ -13,6 +13,7 @@ from conftest import FAST_KDF, PASSPHRASE, count_opens, run_cli, undo_schema_ver
 
 from profilekeeper.contacts import import_contacts
 from profilekeeper.model import Gift, Occasion, Person
+from profilekeeper.services import people
 from profilekeeper.store import occasion_dates
 from profilekeeper.store.crypto import AesGcmCipher
 from profilekeeper.store.readonly import ReadOnlyVault
@@ -37,7 +38,7 @@ def actual(vault: Vault) -> dict[str, tuple[int, int, int | None, bool]]:
 
 @pytest.fixture
 def sam(vault: Vault) -> Person:
-    sam = vault.add_person(Person(name="Sam"))
+    sam = vault.add(Person(name="Sam"))
     vault.add(Occasion("birthday", 5, 10, 1986, person_id=sam.id))
     return sam
 
@@ -52,8 +53,9 @@ CHANGES: dict[str, Callable[[Vault, Person], object]] = {
     "save (new date)": lambda v, p: v.save(replace(v.list(Occasion)[0], month=7, day=4)),
     "save_all": lambda v, p: v.save_all([replace(o, year=None) for o in v.list(Occasion)]),
     "delete": lambda v, p: v.delete(Occasion, v.list(Occasion)[0].id),
-    "remove_occasion": lambda v, p: v.remove_occasion(v.list(Occasion)[0].id),
-    "remove_person (cascade)": lambda v, p: v.remove_person(p.id),
+    "delete_where": lambda v, p: v.delete_where(Occasion, person_id=p.id),
+    "delete a person (cascade)": lambda v, p: v.delete(Person, p.id),
+    "services' remove_occasion": lambda v, p: people.remove_occasion(v, v.list(Occasion)[0].id),
     "delete_all_records": lambda v, p: v.delete_all_records(),
     "import_json replace": lambda v, p: import_json(
         v, export_json(v).replace('"month":5', '"month":8').replace('"month": 5', '"month": 8'),

@@ -24,6 +24,7 @@ from conftest import FAST_KDF, PASSPHRASE, store_every_record
 
 from profilekeeper.errors import Conflict, ProfileKeeperError, WrongPassphrase
 from profilekeeper.model import Occasion, Person
+from profilekeeper.services import people
 from profilekeeper.store import crypto
 from profilekeeper.store.vault import Vault
 
@@ -249,7 +250,7 @@ def _add_after_rotation(path: Path, ready: Any, rotated: Any) -> str:
     with _unlocked(path) as vault:  # holds the key the vault had at this point
         ready.set()
         assert rotated.wait(WAIT)
-        vault.add_person(Person(name="Late"))
+        people.add_person(vault, Person(name="Late"))
     return "added"
 
 
@@ -263,7 +264,7 @@ def _rotate_when(path: Path, go: Any, done: Any) -> str:
 
 
 def test_a_writer_holding_the_old_key_after_a_rotation_writes_nothing(vault, vault_path: Path):
-    vault.add_person(Person(name="Before"))
+    people.add_person(vault, Person(name="Before"))
     vault.close()
     ready, rotated = CTX.Event(), CTX.Event()
     writer, rotation = _in_processes(
@@ -271,8 +272,8 @@ def test_a_writer_holding_the_old_key_after_a_rotation_writes_nothing(vault, vau
         (_rotate_when, (vault_path, ready, rotated)),
     )
     with _unlocked(vault_path) as after:
-        people = after.list(Person)
-        assert people.corrupted == [] and [p.name for p in people] == ["Before"]
+        stored = after.list(Person)
+        assert stored.corrupted == [] and [p.name for p in stored] == ["Before"]
     assert rotation == ("ok", "rotated")
     assert writer[0] == "KeyReplaced" and "unlock the vault again" in writer[1]
 
@@ -280,7 +281,7 @@ def test_a_writer_holding_the_old_key_after_a_rotation_writes_nothing(vault, vau
 def _write_slowly(path: Path, writing: Any) -> str:
     with _unlocked(path) as vault, vault.transaction():
         vault.save(replace(vault.profile(), display_name="Slow"))
-        vault.add_person(Person(name="Slow"))
+        people.add_person(vault, Person(name="Slow"))
         writing.set()
         time.sleep(0.5)  # a rotation starts meanwhile
     return "added"
@@ -294,8 +295,8 @@ def test_a_rotation_waits_for_an_open_writer_and_re_encrypts_its_rows(vault, vau
         (_rotate_when, (vault_path, writing, rotated)),
     )
     with _unlocked(vault_path) as after:
-        people = after.list(Person)
-        assert people.corrupted == [] and [p.name for p in people] == ["Slow"]
+        stored = after.list(Person)
+        assert stored.corrupted == [] and [p.name for p in stored] == ["Slow"]
         assert after.profile().display_name == "Slow"  # not overwritten by what rotation read
     assert writer == ("ok", "added") and rotation == ("ok", "rotated")
 
@@ -307,7 +308,7 @@ def _add_many(path: Path, names: list[str], seed: int) -> dict[str, list[str]]:
         for name in names:
             time.sleep(rng.uniform(0, 0.01))
             try:
-                added.append(vault.add_person(Person(name=name)).id)
+                added.append(people.add_person(vault, Person(name=name)).id)
             except ProfileKeeperError as error:
                 assert type(error).__name__ == "KeyReplaced", error  # its key is not the vault's
                 refused.append(name)
@@ -334,18 +335,18 @@ def test_writers_racing_rotations_store_only_records_that_open(tmp_path: Path) -
             (_add_many, (path, names, round_)), (_rotate_many, (path, 4, round_))
         )
         with _unlocked(path) as after:
-            people = after.list(Person)
-            assert people.corrupted == []  # every acknowledged add opens under the final key
+            stored = after.list(Person)
+            assert stored.corrupted == []  # every acknowledged add opens under the final key
         assert writer[0] == "ok" and rotator == ("ok", 5), (writer, rotator)
-        assert sorted(p.id for p in people) == sorted(writer[1]["added"])
-        assert not {p.name for p in people} & set(writer[1]["refused"])
+        assert sorted(p.id for p in stored) == sorted(writer[1]["added"])
+        assert not {p.name for p in stored} & set(writer[1]["refused"])
 
 
 # -- item 11: two adds of one name -----------------------------------------------------------
 
 
 def _add_after_the_other_checked(path: Path, checked: Any, second_started: Any) -> str:
-    check = Vault._check_person_name
+    check = people._check_person_name
 
     def check_then_wait(vault: Vault, person: Person) -> None:
         check(vault, person)
@@ -353,9 +354,9 @@ def _add_after_the_other_checked(path: Path, checked: Any, second_started: Any) 
         assert second_started.wait(WAIT)
         time.sleep(0.3)  # the other add is under way
 
-    Vault._check_person_name = check_then_wait  # type: ignore[method-assign]
+    people._check_person_name = check_then_wait
     with _unlocked(path) as vault:
-        vault.add_person(Person(name="Sam Lee"))
+        people.add_person(vault, Person(name="Sam Lee"))
     return "added"
 
 
@@ -363,7 +364,7 @@ def _add_once_the_other_checked(path: Path, checked: Any, started: Any) -> str:
     with _unlocked(path) as vault:
         assert checked.wait(WAIT)
         started.set()
-        vault.add_person(Person(name="sam  lee"))
+        people.add_person(vault, Person(name="sam  lee"))
     return "added"
 
 
@@ -386,7 +387,7 @@ def _add_names(path: Path, names: list[str], seed: int) -> list[str]:
         for name in rng.sample(names, len(names)):
             time.sleep(rng.uniform(0, 0.005))
             try:
-                vault.add_person(Person(name=name))
+                people.add_person(vault, Person(name=name))
                 added.append(name)
             except Conflict:
                 pass
@@ -435,7 +436,7 @@ def _add_birthday_once_the_other_checked(path: Path, checked: Any, started: Any)
 def test_two_birthdays_added_at_once_for_one_person_add_one(
     vault, vault_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    vault.add_person(Person(name="Sam"))
+    people.add_person(vault, Person(name="Sam"))
     vault.close()
     monkeypatch.setenv("PROFILEKEEPER_PASSPHRASE", PASSPHRASE)
     checked, started = CTX.Event(), CTX.Event()

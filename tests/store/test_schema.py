@@ -69,7 +69,7 @@ def test_every_entity_has_a_table_with_its_reference_columns() -> None:
 def _make_version_1_vault(path: Path) -> Person:
     """A vault as the first release left it: version 1, no sharing tables yet."""
     with Vault.create(path, PASSPHRASE) as vault:
-        sam = vault.add_person(Person(name="Sam"))
+        sam = vault.add(Person(name="Sam"))
         vault.add(Gift("Scarf", person_id=sam.id))
     with sqlite3.connect(path) as db:
         undo_schema_version_3(db)

@@ -29,7 +29,7 @@ def _reopen(path: Path) -> Vault:
 
 @pytest.mark.parametrize("offset", [0, 5, 20, -1])  # version byte, nonce, ciphertext, tag
 def test_a_flipped_byte_marks_only_that_record(vault, vault_path: Path, offset: int) -> None:
-    people = [vault.add_person(Person(name=n)) for n in ("Ann", "Bo", "Cy")]
+    people = [vault.add(Person(name=n)) for n in ("Ann", "Bo", "Cy")]
     vault.close()
     _flip_byte(vault_path, "people", people[1].id, offset)
 
@@ -43,7 +43,7 @@ def test_a_flipped_byte_marks_only_that_record(vault, vault_path: Path, offset: 
 
 
 def test_a_ciphertext_copied_into_another_row_does_not_open(vault, vault_path: Path) -> None:
-    ann, bo = vault.add_person(Person(name="Ann")), vault.add_person(Person(name="Bo"))
+    ann, bo = vault.add(Person(name="Ann")), vault.add(Person(name="Bo"))
     vault.close()
     with sqlite3.connect(vault_path) as db:
         (sealed,) = db.execute("SELECT sealed FROM people WHERE id = ?", (ann.id,)).fetchone()
@@ -56,7 +56,7 @@ def test_a_ciphertext_copied_into_another_row_does_not_open(vault, vault_path: P
 
 
 def test_a_gift_re_pointed_at_another_person_does_not_open(vault, vault_path: Path) -> None:
-    ann, bo = vault.add_person(Person(name="Ann")), vault.add_person(Person(name="Bo"))
+    ann, bo = vault.add(Person(name="Ann")), vault.add(Person(name="Bo"))
     gift = vault.add(Gift("Secret gift", person_id=ann.id))
     vault.close()
     with sqlite3.connect(vault_path) as db:
@@ -69,8 +69,8 @@ def test_a_gift_re_pointed_at_another_person_does_not_open(vault, vault_path: Pa
 def test_rotation_refuses_and_changes_nothing_when_a_record_is_corrupted(
     vault, vault_path: Path
 ) -> None:
-    vault.add_person(Person(name="Ann"))
-    bo = vault.add_person(Person(name="Bo"))
+    vault.add(Person(name="Ann"))
+    bo = vault.add(Person(name="Bo"))
     key_before = vault.data_key
     vault.close()
     _flip_byte(vault_path, "people", bo.id)

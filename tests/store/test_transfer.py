@@ -26,11 +26,11 @@ def test_export_import_export_is_byte_identical(vault, tmp_path: Path) -> None:
 
 
 def test_import_merges_by_id_and_replace_empties_first(vault) -> None:
-    ann = vault.add_person(Person(name="Ann"))
+    ann = vault.add(Person(name="Ann"))
     snapshot = export_json(vault)
     ann.notes = "changed"
     vault.save(ann)
-    vault.add_person(Person(name="Bo"))
+    vault.add(Person(name="Bo"))
 
     import_json(vault, snapshot)
     assert sorted(p.name for p in vault.list(Person)) == ["Ann", "Bo"]
@@ -52,7 +52,7 @@ def test_import_merges_by_id_and_replace_empties_first(vault) -> None:
     ],
 )
 def test_bad_imports_are_refused_and_change_nothing(vault, text: str) -> None:
-    vault.add_person(Person(name="Ann"))
+    vault.add(Person(name="Ann"))
     before = export_json(vault)
     with pytest.raises(InvalidInput):
         import_json(vault, text, replace=True)
@@ -88,7 +88,7 @@ GOOD = {"people": {"id": "a0", "name": "Bo"}, "gifts": {"id": "a0", "title": "Bo
 def test_an_import_with_an_unusable_value_names_where_it_is_and_changes_nothing(
     vault, table, record, field
 ) -> None:
-    vault.add_person(Person(name="Ann"))
+    vault.add(Person(name="Ann"))
     before = export_json(vault)
     text = json.dumps({"format": "profilekeeper-export", "version": 1,
                        "records": {table: [GOOD[table], record]}})  # fmt: skip

@@ -97,7 +97,7 @@ def test_a_new_vault_says_what_it_is(vault, vault_path: Path) -> None:
 
 @pytest.mark.parametrize("older", ["version 3", "version 2"])
 def test_vaults_from_earlier_releases_still_open(vault, vault_path: Path, older: str) -> None:
-    vault.add_person(Person(name="Sam"))
+    vault.add(Person(name="Sam"))
     vault.close()
     with closing(sqlite3.connect(vault_path)) as db, db:
         db.execute("PRAGMA application_id = 0")  # as every release before this one left it

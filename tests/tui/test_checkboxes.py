@@ -45,7 +45,7 @@ async def test_occasion_form_every_year_box_shows_its_state(make, vault) -> None
     from profilekeeper.model import Person
 
     remember(vault)
-    vault.add_person(Person(name="Sam"))
+    vault.add(Person(name="Sam"))
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -50,7 +50,7 @@ def said_plainly(app, table, why="is corrupted (it failed authentication)"):
 
 def sam_with_birthday(vault):
     remember(vault)
-    sam = vault.add_person(Person(name="Sam Secret"))
+    sam = vault.add(Person(name="Sam Secret"))
     birthday = vault.add(Occasion(kind="birthday", month=3, day=14, year=1986, person_id=sam.id))
     return sam, birthday
 

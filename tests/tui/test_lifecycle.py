@@ -145,7 +145,8 @@ async def test_a_stale_remembered_key_shows_no_data_and_asks(make, vault, vault_
 
 async def test_a_slow_keyring_shows_opening_then_home(vault, vault_path) -> None:
     """Nothing is built while the remembered key is fetched, but a slow keyring gets a word."""
-    from profilekeeper.app import FIRST_LOOK_PATIENCE, make_app
+    from profilekeeper.app import make_app
+    from profilekeeper.app_start import FIRST_LOOK_PATIENCE
     from tests.conftest import FAST_KDF
     from tests.tui.conftest import TODAY
 
@@ -229,7 +230,7 @@ async def test_a_screen_shown_again_reads_only_what_changed(make, vault, vault_p
         assert len(reads) == 1  # nothing changed: what is on screen is still right
 
         with reopened(vault_path) as other:  # e.g. `profilekeeper person add` meanwhile
-            other.add_person(Person(name="Noor"))
+            other.add(Person(name="Noor"))
         await pilot.press("1")
         await settle(pilot)
         await pilot.press("3")

@@ -21,9 +21,9 @@ def test_passphrase_hint_grows_with_length() -> None:
 
 
 def test_people_sorted_by_next_occasion_and_searchable(vault) -> None:  # type: ignore[no-untyped-def]
-    late = vault.add_person(Person(name="Late"))
-    soon = vault.add_person(Person(name="Soon", relationship="aunt"))
-    vault.add_person(Person(name="Nodate"))
+    late = vault.add(Person(name="Late"))
+    soon = vault.add(Person(name="Soon", relationship="aunt"))
+    vault.add(Person(name="Nodate"))
     vault.add(Occasion(kind="birthday", month=12, day=1, person_id=late.id))
     vault.add(Occasion(kind="birthday", month=3, day=5, person_id=soon.id))
     rows = services.people_rows(vault, TODAY)
@@ -33,9 +33,9 @@ def test_people_sorted_by_next_occasion_and_searchable(vault) -> None:  # type: 
 
 
 def test_names_of_reads_only_the_people_asked_for(vault) -> None:  # type: ignore[no-untyped-def]
-    sam, kim = vault.add_person(Person(name="Sam")), vault.add_person(Person(name="Kim"))
-    gone = vault.add_person(Person(name="Gone"))
-    vault.remove_person(gone.id)
+    sam, kim = vault.add(Person(name="Sam")), vault.add(Person(name="Kim"))
+    gone = vault.add(Person(name="Gone"))
+    services.remove_person_by_id(vault, gone.id)
     opened = count_opens(vault)
     assert services.names_of(vault, {sam.id, gone.id}) == {sam.id: "Sam"}  # gone: left out
     assert len(opened) == 1 and sam.id.encode() in opened[0]  # Sam's record only, not Kim's
@@ -56,7 +56,7 @@ def test_gifts_grouped_by_year_then_occasion() -> None:
 
 
 def test_purchase_marked_as_gift(vault) -> None:  # type: ignore[no-untyped-def]
-    theo = vault.add_person(Person(name="Theo"))
+    theo = vault.add(Person(name="Theo"))
     bought = vault.add(Purchase(title="Toy", price=Decimal("5")))
     services.mark_purchase_as_gift(vault, bought.id, theo.id)
     services.toggle_personalize(vault, bought.id)

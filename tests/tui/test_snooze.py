@@ -22,7 +22,7 @@ from tests.tui.test_flows import SIZE, error_text, fill, remember, settle
 
 def sam_with_birthday(vault, month=3, day=14):
     remember(vault)
-    sam = vault.add_person(Person(name="Sam"))
+    sam = vault.add(Person(name="Sam"))
     return vault.add(Occasion(kind="birthday", month=month, day=day, year=1986, person_id=sam.id))
 
 

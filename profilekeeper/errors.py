@@ -13,6 +13,13 @@ ones defined in another module name it (tests/test_errors_tree.py keeps the tree
     │   └── TermsRefused     (2) a shop's terms fall below the owner's minimum (services/shops.py)
     ├── NotFound             (4) no record matches
     ├── KeyringUnavailable   (3) no usable system keyring (store/keys.py)
+    ├── ShopError           (69) a request to a shop failed; .outcome (sync/shop_errors.py)
+    │   ├── ShopUnreachable (69) no connection, TLS not trusted, timeout (sync/shop_errors.py)
+    │   ├── ShopRefused     (69) an error status, a redirect not followed (sync/shop_errors.py)
+    │   │   ├── TermsNotMet (69) its terms fall below the shopper's (sync/shop_errors.py)
+    │   │   └── LinkGone    (69) 404/410 on a link route (sync/shop_errors.py)
+    │   ├── InvalidAnswer   (76) not JSON, not the protocol's shape (sync/shop_errors.py)
+    │   └── AnswerTooLarge  (76) over the client's size cap (sync/shop_errors.py)
     └── VaultError          (70) likewise
         ├── VaultMissing     (4) no vault at the path
         ├── VaultExists      (2) init over an existing vault

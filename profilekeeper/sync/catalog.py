@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from profilekeeper.sync.protocol._suggestions import SUGGESTION_MODELS
+
 DEMO_CATALOG = "data/catalog.json"
 
 
@@ -58,7 +60,24 @@ def load_catalog(path: Path | None = None, today: date | None = None) -> list[Ca
     else:
         text = path.read_text("utf-8")
     today = today or datetime.now(UTC).date()
-    return [_item(raw, today) for raw in json.loads(text)["items"]]
+    return [_checked(_item(raw, today)) for raw in json.loads(text)["items"]]
+
+
+def _checked(item: CatalogItem) -> CatalogItem:
+    """``item``, if the protocol lets a shop send it (``https`` url, lengths): found at loading,
+    not as a 500 on the first page of suggestions.
+
+    Raises:
+        ValueError: it breaks a limit on suggestions. KeyError: an unknown kind.
+    """
+    SUGGESTION_MODELS[item.kind].model_validate({
+        "id": item.id, "title": item.title, "creators": item.creators,
+        "category": item.category, "tags": item.tags, "url": item.url, "reason": "-",
+        "release_date": item.release_date, "city": item.city, "date": item.starts_at,
+        "venue": item.venue, "discount_percent": item.discount_percent,
+        "expires_at": item.expires_at,
+    })
+    return item
 
 
 def _item(raw: dict[str, Any], today: date) -> CatalogItem:

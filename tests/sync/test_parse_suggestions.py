@@ -130,3 +130,9 @@ def test_requests_still_refuse_unknown_members_at_any_depth() -> None:
     with pytest.raises(ValidationError):
         LinkRequest.model_validate({"pseudonym": "abcdefgh1",
                                     "required_terms": {**OWN_TERMS, "typo": True}})
+
+
+def test_an_id_kept_from_an_earlier_page_is_not_kept_twice() -> None:
+    parsed = parse_suggestions(page(item(id="a"), item(id="b")), known_refs=(), seen={"a"})
+    assert [s.id for s in parsed.items] == ["b"]
+    assert parsed.dropped[0].index == 0 and parsed.dropped[0].reason == "id: the same id came twice"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -144,3 +146,17 @@ def test_expired_offers_and_past_events_never_appear(catalog: list[CatalogItem])
 def test_the_same_inputs_give_the_same_order(catalog: list[CatalogItem]) -> None:
     profile = slices(interests("films", documentary="love", drama="like"))
     assert ids(recommend(catalog, profile, NOW)) == ids(recommend(catalog, profile, NOW))
+
+
+@pytest.mark.parametrize("change", [{"url": "http://shop.example/x"}, {"tags": ["t" * 41]},
+                                    {"kind": "hologram"}])
+def test_a_catalog_the_protocol_would_not_let_a_shop_send_is_refused_on_loading(
+        tmp_path: Path, change: dict[str, Any]) -> None:
+    item = {"id": "bk-1", "kind": "product", "category": "books", "title": "A Book",
+            "url": "https://shop.example/bk-1"}
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps({"items": [item]}))
+    assert load_catalog(path)[0].id == "bk-1"
+    path.write_text(json.dumps({"items": [{**item, **change}]}))
+    with pytest.raises((ValueError, LookupError)):
+        load_catalog(path)

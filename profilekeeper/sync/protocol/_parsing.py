@@ -55,12 +55,14 @@ class _Drop(Exception):
     pass
 
 
-def parse_suggestions(page: object, *, known_refs: Collection[str]) -> ParsedPage:
+def parse_suggestions(page: object, *, known_refs: Collection[str],
+                      seen: Collection[str] = ()) -> ParsedPage:
     """Read one decoded page of suggestions, keeping every item that is sound.
 
     Args:
         page: The page as decoded JSON.
         known_refs: The ``people.<ref>`` refs this shopper sent to this shop.
+        seen: Ids kept from earlier pages of the same walk: they are not kept twice.
 
     Raises:
         ValueError: ``page`` is not a page at all: not an object with ``items`` and
@@ -78,16 +80,16 @@ def parse_suggestions(page: object, *, known_refs: Collection[str]) -> ParsedPag
         raise ValueError("next_cursor is not printable ASCII of at most 1000 characters")
     items: list[AnySuggestion] = []
     dropped: list[Dropped] = []
-    seen: set[str] = set()
+    kept = set(seen)
     for index, raw in enumerate(raw_items):
         try:
             item = _item(raw, known_refs)
-            if item.id in seen:
+            if item.id in kept:
                 raise _Drop("id: the same id came twice")
         except _Drop as why:
             dropped.append(Dropped(index, str(why)))
             continue
-        seen.add(item.id)
+        kept.add(item.id)
         items.append(item)
     return ParsedPage(items, cursor, dropped)
 
@@ -102,7 +104,7 @@ def _item(raw: object, known_refs: Collection[str]) -> AnySuggestion:
     try:
         item: AnySuggestion = model.model_validate(raw)  # type: ignore[assignment]
     except ValidationError as error:
-        raise _Drop(_reason(error)) from None
+        raise _Drop(validation_reason(error)) from None
     if item.for_ != "self" and item.for_ not in known_refs:
         raise _Drop("for: not a ref this shopper sent to this shop")
     if clean_text(item.id, limit=MAX_ID) != item.id:
@@ -121,8 +123,8 @@ def _clean_list(values: list[str], limit: int) -> list[str]:
     return [value for value in cleaned if value]
 
 
-def _reason(error: ValidationError) -> str:
-    # Built from the model's own names and pydantic's error type: never the value sent.
+def validation_reason(error: ValidationError) -> str:
+    """Where and how a value failed its model, in the model's own names: never the value."""
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]
                      if isinstance(part, int) or _LOC_PART.fullmatch(str(part)))

@@ -127,7 +127,8 @@ def shop_show(args: argparse.Namespace) -> int:
                     "linked_at": shop.linked_at, "grants": grants, "last_sync": last})
         return 0
     print(f"{printable(shop.name)}  ({shop.base_url}, id {shop.id})")
-    print(f"Status:    {shop.status.value}; linked {shop.linked_at:%Y-%m-%d}; last sync {last}")
+    linked = "" if shop.linked_at is None else f"; linked {shop.linked_at:%Y-%m-%d}"
+    print(f"Status:    {shop.status.value}{linked}; last sync {last}")
     print("Terms of the link:")
     for line in terms_text(shop.terms, gpc=shop.gpc):
         print(f"  {printable(line)}")
@@ -154,7 +155,8 @@ def shop_holds(args: argparse.Namespace) -> int:
     elif not view.slices:
         print(f"{printable(shop.name)} says it holds nothing about you.")
     else:
-        print(f"{printable(shop.name)} says it holds, until {view.expires_at:%Y-%m-%d %H:%M}:")
+        until = "" if view.expires_at is None else f", until {view.expires_at:%Y-%m-%d %H:%M}"
+        print(f"{printable(shop.name)} says it holds{until}:")
         for name, value in view.model_dump(mode="json", exclude_none=True)["slices"].items():
             print(f"  {printable(name)}: {printable(json.dumps(value, ensure_ascii=False))}")
     return 0

@@ -169,7 +169,7 @@ def _new_shop(vault: Vault, url: str, name: str | None, discovery: Discovery) ->
 
 
 async def connect_shop(vault: Vault, url: str, *, name: str | None = None,
-                  now: datetime | None = None) -> Connected:  # fmt: skip
+                       now: datetime | None = None) -> Connected:  # fmt: skip
     """Link the shop at ``url`` under a fresh pseudonym, if its terms meet the owner's minimum.
 
     Refusals (``TermsRefused``: here, by the shop's 409, or a link the client found on worse
@@ -178,7 +178,7 @@ async def connect_shop(vault: Vault, url: str, *, name: str | None = None,
     """
     from profilekeeper.sync.client import ShopError, TermsNotMet
 
-    url = check_url(url)
+    url, now = check_url(url), now or now_utc()
     if any(s.base_url == url for s in shops(vault)):
         raise Conflict("that shop is connected already: see `profilekeeper shop list`")
     minimum = minimum_terms(vault)
@@ -188,28 +188,24 @@ async def connect_shop(vault: Vault, url: str, *, name: str | None = None,
             discovery = await client.discover()
         shop = _new_shop(vault, url, name, discovery)
         if reasons := unmet(offered_terms(discovery), minimum):
-            record(vault, shop, Activity.CONNECT, Outcome.REFUSED, "; ".join(reasons),
-                   now=now or now_utc())  # fmt: skip
+            record(vault, shop, Activity.CONNECT, Outcome.REFUSED, "; ".join(reasons), now=now)
             raise TermsRefused(reasons)
         async with client_for(shop) as client:  # it forgets a link made on worse terms
             created = await client.create_link(shop.pseudonym, required_terms(minimum))
     except TermsNotMet as error:
         reasons = list(error.unmet) or [str(error)]
-        record(vault, shop, Activity.CONNECT, Outcome.REFUSED, "; ".join(reasons),
-               now=now or now_utc())  # fmt: skip
+        record(vault, shop, Activity.CONNECT, Outcome.REFUSED, "; ".join(reasons), now=now)
         raise TermsRefused(reasons, by_shop=True) from None
     except ShopError as error:
-        record(vault, shop, Activity.CONNECT, Outcome(error.outcome), str(error),
-               now=now or now_utc())  # fmt: skip
+        record(vault, shop, Activity.CONNECT, Outcome(error.outcome), str(error), now=now)
         raise
     shop.link_id, shop.linked_at, shop.gpc = created.link_id, created.created_at, created.gpc
     shop.terms = created.terms.model_dump(mode="json")
-    shop.feedback_allowed = False
     problem = keep_token(vault, shop, created.token)
     with vault.transaction():
         vault.save(shop)
         record(vault, shop, Activity.CONNECT, Outcome.OK,
-               "linked; nothing is shared until you grant slices", now=now or now_utc())
+               "linked; nothing is shared until you grant slices", now=now)
     return Connected(shop, problem)
 
 

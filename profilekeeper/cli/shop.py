@@ -118,8 +118,9 @@ def shop_show(args: argparse.Namespace) -> int:
         granted = grants_of(vault, shop, now=now)
         choices = grantable(vault)
         last = _last(vault, shop)
-    label = {(c.slice, c.person_id): c.label for c in choices}
-    grants = [{"slice": label.get((g.slice, g.person_id), g.slice), "since": g.since,
+    # What to type to grant or revoke it: a person as people.NAME, never their wire ref.
+    typed = {(c.slice, c.person_id): _typed(c) for c in choices}
+    grants = [{"slice": typed.get((g.slice, g.person_id), g.slice), "since": g.since,
                "until": g.until} for g in granted]  # fmt: skip
     if args.json:
         print_json({"id": shop.id, "name": shop.name, "url": shop.base_url,
@@ -138,9 +139,12 @@ def shop_show(args: argparse.Namespace) -> int:
         print(f"  {printable(str(g['slice']))}  ({until})")
     print("Slices you can grant (`profilekeeper share grant SHOP SLICE`):")
     for c in choices:
-        name = c.slice if c.person_id is None else f"people.{c.label}"
-        print(f"  {printable(name)}: {printable(c.description)}")
+        print(f"  {printable(_typed(c))}: {printable(c.description)}")
     return 0
+
+
+def _typed(choice: Any) -> str:
+    return str(choice.slice if choice.person_id is None else f"people.{choice.label}")
 
 
 def shop_holds(args: argparse.Namespace) -> int:

@@ -124,6 +124,18 @@ def test_unknown_shops_slices_and_bad_values_fail_plainly(robin: Path,
         assert result.err.startswith("profilekeeper: ") and "Traceback" not in result.err
 
 
+def test_opted_out_the_preview_says_the_greeting_is_all(robin: Path,
+                                                         shop: RunningServer) -> None:
+    ok("shop", "add", shop.base_url, "--name", "Demo")
+    ok("share", "grant", "Demo", "greeting")
+    ok("share", "grant", "Demo", "interests.music")
+    ok("profile", "set", "--opt-out")
+    shown = ok("share", "preview", "Demo")
+    assert "every shop gets at most the greeting" in shown
+    assert json.loads(shown.splitlines()[1])["slices"] == {"greeting": {"first_name": "Robin"}}
+    assert "Withheld interests.music" in shown
+
+
 def test_a_shop_asking_for_more_than_the_minimum_is_refused(robin: Path,
                                                              tmp_path: Path) -> None:
     ok("shop", "terms", "--max-retention-days", "30", "--allow", "recommendations", "offers")

@@ -30,6 +30,7 @@ from profilekeeper.model import (
     Suggestion,
 )
 from profilekeeper.services.shops import shop_token
+from profilekeeper.sync.client import ShopUnreachable
 from profilekeeper.sync.server import RunningServer
 
 
@@ -205,6 +206,9 @@ def test_a_shop_that_is_down_fails_plainly_and_its_forget_waits(vault: Any,
         port = int(flaky.base_url.rsplit(":", 1)[1])
         token = shop_token(vault, linked)
     grant_the_usual(vault, linked)
+    with pytest.raises(ShopUnreachable):  # connecting to it now fails, and says so in the log
+        asyncio.run(services.connect_shop(vault, f"http://localhost:{port}", name="Again"))
+    assert log(vault, Activity.CONNECT)[-1].outcome is Outcome.UNREACHABLE
 
     [report] = asyncio.run(services.sync_shops(vault))  # the shop is down
     assert not report.ok

@@ -8,12 +8,13 @@ from typing import ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Label, Select, Static
 
+from profilekeeper import navigation
 from profilekeeper.model import Outcome, ShareRecord
-from profilekeeper.screens.base import VaultScreen, on
+from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.services import VaultReader
 from profilekeeper.services.sharing_views import ActivityLog, activity_log, slices_line
 from profilekeeper.widgets.table import RecordTable
@@ -24,26 +25,23 @@ ALL_SHOPS = ""
 
 class ActivityScreen(VaultScreen):
     MODE = "activity"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "filter_shop", "Shop", id="activity-filter",
-                tooltip="Show the records of one shop"),
-        Binding("w", "what_was_sent", "Sent", id="activity-sent",
-                tooltip="Scroll to what the selected record sent"),
-    ]
-
-    READS = frozenset({"filter_shop", "what_was_sent"})
+    BINDINGS: ClassVar[list[BindingType]] = bindings("activity")
+    READS = navigation.reads("activity")
     AUTO_FOCUS = "#log"
 
     def __init__(self) -> None:
         super().__init__()
         self.shown_log = ActivityLog([], [])
+        self._wanted_shop = ""
+        """A shop to show once the records are read (``show_shop``)."""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="activity-bar"):
             yield Label("Shop ")
             yield Select([("All shops", ALL_SHOPS)], allow_blank=False, value=ALL_SHOPS,
                          id="shop-filter", compact=True)
-        yield RecordTable("When (UTC)", "Shop", "Action", "Outcome", "Slices", id="log")
+        yield RecordTable("When (UTC)", "Shop", "Action", "Outcome", "Slices", id="log",
+                          widths=(16, 20, 8, 11, 40))
         with VerticalScroll(id="record"):
             yield Static("", id="record-detail")
 
@@ -65,6 +63,7 @@ class ActivityScreen(VaultScreen):
                                   for shop_id, name in log.shops)])
             known = {shop_id for shop_id, _ in log.shops}
             select.value = chosen if chosen in known else ALL_SHOPS
+        self._pick_wanted()
         if log.unreadable:
             self.notify(f"{log.unreadable} activity record(s) could not be read and are not "
                         "shown.", severity="error", timeout=8)
@@ -75,8 +74,8 @@ class ActivityScreen(VaultScreen):
         self._by_id = {r.id: r for r in shown}
         table = self.query_one("#log", RecordTable)
         table.fill(
-            (r.id, (f"{r.sent_at:%Y-%m-%d %H:%M}", shop_text(r.shop_name, limit=30),
-                    r.action.value, _outcome(r), slices_line(r.slices, 30)))
+            (r.id, (f"{r.sent_at:%Y-%m-%d %H:%M}", shop_text(r.shop_name, limit=20),
+                    r.action.value, _outcome(r), slices_line(r.slices, 40)))
             for r in shown
         )
         self._detail(table.selected_id)
@@ -97,6 +96,16 @@ class ActivityScreen(VaultScreen):
 
     def action_filter_shop(self) -> None:
         self.query_one("#shop-filter", Select).focus()
+
+    def action_show_shop(self, shop_id: str) -> None:
+        """Show one shop's records (Sharing's "a"); its records are read by then, or soon."""
+        self._wanted_shop = shop_id
+        self._pick_wanted()
+
+    def _pick_wanted(self) -> None:
+        select = self.query_one("#shop-filter", Select)
+        if self._wanted_shop and any(i == self._wanted_shop for i, _ in self.shown_log.shops):
+            select.value, self._wanted_shop = self._wanted_shop, ""
 
     def action_what_was_sent(self) -> None:
         self.query_one("#record", VerticalScroll).focus()

@@ -99,9 +99,10 @@ def sharing_grid(source: VaultReader, choices: Sequence[Choice], now: datetime) 
 
 def accepts(discovery: dict[str, Any], slice_name: str) -> bool:
     """Whether a shop's discovery document lists ``slice_name`` (``people``: any person)."""
-    accepted = discovery.get("slices_accepted", [])
-    family = slice_name.split(".")[0] + ".*"
-    return slice_name in accepted or family in accepted
+    from profilekeeper.sync.protocol import slice_accepted
+
+    wire = "people.x" if slice_name == "people" else slice_name  # a person's ref is per shop
+    return slice_accepted(wire, list(discovery.get("slices_accepted", [])))
 
 
 def terms_line(terms: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 SLICE_COLUMN = "slice"
 SHOP_WIDTH = 14
 """Columns a shop's name gets in the header (the shops table above has it in full)."""
+LABEL_WIDTH = 30
 
 
 def cell_text(cell: Cell) -> Text:
@@ -43,12 +44,15 @@ class GrantGrid(DataTable[Text]):
         keep = self.selected_keys()
         self.grid = grid
         self.clear(columns=True)
-        self.add_column("Slice", key=SLICE_COLUMN)
+        # Widths given, not measured: they are known, and stay put while rows are added.
+        labels = [Text(row.label[:LABEL_WIDTH]) for row in grid.rows]
+        self.add_column("Slice", key=SLICE_COLUMN,
+                        width=max((label.cell_len for label in labels), default=5))
         for shop in grid.shops:
-            self.add_column(shop_text(shop.name, limit=SHOP_WIDTH), key=shop.id)
-        for row in grid.rows:
-            self.add_row(Text(row.label), *(cell_text(row.cells[s.id]) for s in grid.shops),
-                         key=row.key)
+            self.add_column(shop_text(shop.name, limit=SHOP_WIDTH), key=shop.id,
+                            width=SHOP_WIDTH)
+        for row, label in zip(grid.rows, labels, strict=True):
+            self.add_row(label, *(cell_text(row.cells[s.id]) for s in grid.shops), key=row.key)
         if keep is not None:
             with suppress(RowDoesNotExist, CellDoesNotExist, KeyError):
                 self.cursor_coordinate = self.get_cell_coordinate(*keep)

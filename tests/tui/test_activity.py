@@ -17,7 +17,7 @@ from tests.tui.test_flows import SIZE, remember, settle
 
 async def open_activity(pilot: Pilot[None]) -> ActivityScreen:
     await settle(pilot)
-    await pilot.app.push_screen(ActivityScreen())
+    await pilot.press("6")
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, ActivityScreen)

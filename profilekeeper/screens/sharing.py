@@ -27,7 +27,7 @@ from profilekeeper import services
 from profilekeeper.model import Outcome, Person, Retailer, ShopStatus
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.dialogs import ConfirmDialog
-from profilekeeper.screens.sharing_dialogs import ConnectDialog, UntilDialog
+from profilekeeper.screens.sharing_dialogs import ConnectDialog, MinimumTermsDialog, UntilDialog
 from profilekeeper.services.sharing_views import SharingGrid, ShopColumn, SliceRow, sharing_grid
 from profilekeeper.widgets.grant_grid import GrantGrid
 from profilekeeper.widgets.table import RecordTable
@@ -245,6 +245,15 @@ class SharingScreen(VaultScreen):
             self.reload()
 
         self.app.push_screen(ConnectDialog(self.vault), connected)
+
+    def action_minimum_terms(self) -> None:
+        def saved(done: bool | None) -> None:
+            if done:
+                self.notify("Minimum terms saved: shops are held to them from the next "
+                            "exchange on.")
+                self.reload()
+
+        self.app.push_screen(MinimumTermsDialog(self.vault), saved)
 
     def action_activity(self) -> None:
         if (column := self._shop()) is not None:

@@ -1,4 +1,5 @@
-"""The Sharing screen's dialogs: connect a shop by its URL, and when a grant ends."""
+"""The Sharing screen's dialogs: connect a shop by its URL, when a grant ends, the owner's
+minimum terms."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker
 
@@ -127,6 +128,51 @@ class UntilDialog(Dialog[tuple[datetime | None] | None]):
             self.query_one("#error", Static).update(sentence(str(error)))
             return
         self.dismiss((until,))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MinimumTermsDialog(Dialog[bool | None]):
+    """The least the owner accepts from a shop (as ``shop terms``): saved here, so a refusal
+    shows inline and the dialog stays open. True once saved."""
+
+    def __init__(self, vault: Vault) -> None:
+        super().__init__()
+        self.vault = vault
+
+    def compose(self) -> ComposeResult:
+        terms = services.minimum_terms(self.vault)
+        with Vertical(classes="dialog form"):
+            yield Label("Your minimum terms", classes="title")
+            yield Static("A shop is connected only if it promises these; linked shops whose "
+                         f"terms fall below them get nothing more. {services.GPC_NOTE}",
+                         classes="hint")
+            with Grid(classes="fields"):
+                yield Label("Max days kept")
+                yield Input(str(terms.max_retention_days), id="retention", type="integer",
+                            compact=True)
+                yield Label("For purposes")
+                yield Input(" ".join(terms.allowed_purposes), id="purposes", compact=True,
+                            placeholder="recommendations gift_ideas offers")
+            yield Static("", id="error", classes="error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Save", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        days = self.query_one("#retention", Input).value.strip()
+        purposes = self.query_one("#purposes", Input).value.replace(",", " ").split()
+        try:
+            terms = services.minimum_terms_from(int(days) if days.isdigit() else 0, purposes)
+            services.set_minimum_terms(self.vault, terms)
+        except ProfileKeeperError as error:
+            self.query_one("#error", Static).update(sentence(str(error)))
+            return
+        self.dismiss(True)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

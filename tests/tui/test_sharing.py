@@ -22,7 +22,7 @@ from profilekeeper.model import Activity, Grant, Outcome, Retailer, ShareRecord
 from profilekeeper.screens import sharing
 from profilekeeper.screens.dialogs import ConfirmDialog
 from profilekeeper.screens.sharing import SharingScreen
-from profilekeeper.screens.sharing_dialogs import ConnectDialog
+from profilekeeper.screens.sharing_dialogs import ConnectDialog, MinimumTermsDialog
 from profilekeeper.sync.server import (
     DEFAULT_TERMS,
     RunningServer,
@@ -35,7 +35,7 @@ from profilekeeper.widgets.table import RecordTable
 from tests.tui.conftest import TODAY, notifications, reopen
 from tests.tui.sharing_data import HOSTILE_NAME, HOSTILE_SHOWN, fill_sharing
 from tests.tui.test_activity import on_screen
-from tests.tui.test_flows import click, fill, remember, settle
+from tests.tui.test_flows import click, fill, remember, run_command, settle
 
 SIZE = (100, 30)
 
@@ -256,3 +256,31 @@ async def test_the_mouse_picks_a_shop_and_grants_a_slice(make, vault) -> None:
         granted = [g for g in app.vault.list(Grant, retailer_id="shop-1")  # type: ignore[union-attr]
                    if g.slice == "interests.books"]
         assert len(granted) == 1 and granted[0].revoked_at is None
+
+
+async def test_minimum_terms_from_the_palette_then_a_shop_below_them_is_refused(
+    make, vault, vault_path: Path, shop_server: RunningServer
+) -> None:
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await run_command(pilot, "Minimum terms")
+        await settle(pilot)
+        assert isinstance(app.screen, MinimumTermsDialog)
+        assert isinstance(app.screen_stack[-2], SharingScreen)  # the palette went there first
+        await fill(pilot, retention="0", purposes="recommendations")
+        await click(pilot, "#ok")
+        assert "3650" in str(app.screen.query_one("#error", Static).render())
+        await fill(pilot, retention="30", purposes="recommendations, gift_ideas")
+        await click(pilot, "#ok")
+        await settle(pilot)
+        assert isinstance(app.screen, SharingScreen)
+        await connect(pilot, shop_server.base_url)  # it keeps data 90 days
+        assert isinstance(app.screen, ConnectDialog)
+        said = str(app.screen.query_one("#error", Static).render())
+        assert "90" in said and "30" in said, said
+    with reopen(vault_path) as stored:
+        assert services.minimum_terms(stored) == services.MinimumTerms(
+            30, ("recommendations", "gift_ideas"))
+        assert stored.list(Retailer) == []

@@ -26,6 +26,7 @@ SCREENS = {
     "connect-dialog": ["5", "c"],
     "until-dialog": ["5", "right", "u"],
     "forget-dialog": ["5", "f"],
+    "terms-dialog": ["5", "m"],
     "activity": ["6"],
     "activity-share": ["6", "down"],
     "activity-of-a-shop": ["5", "right", "a"],

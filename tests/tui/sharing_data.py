@@ -83,6 +83,7 @@ def records() -> list[ShareRecord]:
                     shop_name="Books & Records", slices=["greeting", "interests.music"],
                     purpose="recommendations", retention_days=30, receipt_id="r-0001",
                     receipt_status=ReceiptStatus.ACTIVE, payload=PAYLOAD,
+                    receipt={"receipt_id": "r-0001", "expires_at": "2026-03-31T09:30:00+00:00"},
                     response="stored", echo_matches=True, id="rec-2"),
         ShareRecord(retailer_id="shop-2", sent_at=AT.replace(minute=45), action=Activity.SHARE,
                     shop_name=HOSTILE_NAME, outcome=Outcome.UNREACHABLE,

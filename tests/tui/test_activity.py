@@ -8,9 +8,10 @@ import re
 from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
+from profilekeeper.model import ReceiptStatus, ShareRecord
 from profilekeeper.screens.activity import ActivityScreen
 from profilekeeper.widgets.table import RecordTable
-from tests.tui.conftest import notifications
+from tests.tui.conftest import notifications, reopen
 from tests.tui.sharing_data import HOSTILE_SHOWN, PAYLOAD, fill_sharing
 from tests.tui.test_flows import SIZE, remember, settle
 
@@ -39,7 +40,7 @@ def detail(screen: ActivityScreen) -> str:
     return str(screen.query_one("#record-detail", Static).render())
 
 
-async def test_every_record_newest_first_and_what_a_share_sent(make, vault) -> None:
+async def test_every_record_newest_first_and_what_a_share_sent(make, vault, vault_path) -> None:
     remember(vault)
     fill_sharing(vault)
     app = make()
@@ -50,9 +51,12 @@ async def test_every_record_newest_first_and_what_a_share_sent(make, vault) -> N
         await pilot.pause()
         shown = detail(screen)
         assert PAYLOAD in shown  # the exact bytes, unchanged
-        assert "receipt r-0001 (active)" in shown
+        # Its 30 days have passed (the clock is the real one here): expired, as `share log` says.
+        assert "receipt r-0001 (expired)" in shown
         assert "exactly what was sent" in shown
         assert notifications(app) == []
+    with reopen(vault_path) as stored:
+        assert stored.get(ShareRecord, "rec-2").receipt_status == ReceiptStatus.EXPIRED
 
 
 async def test_filter_by_shop_keyboard_and_mouse(make, vault) -> None:

@@ -97,6 +97,7 @@ async def test_connect_grant_preview_sync_revoke_and_the_log(
     make, vault, vault_path: Path, shop_server: RunningServer, fixed_now: datetime
 ) -> None:
     remember(vault)  # opted in, named Ann
+    services.set_profile(vault, city="Tampere")  # type: ignore[arg-type]
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_sharing(pilot)
@@ -118,7 +119,7 @@ async def test_connect_grant_preview_sync_revoke_and_the_log(
         await pilot.press("enter")  # grant, as a selected cell
         await settle(pilot)
         shown = preview(screen)
-        assert '"location.city"' in shown or "withheld location.city" in shown
+        assert '"greeting":{"first_name":"Ann"},"location.city":{"city":"Tampere"}' in shown
 
         await pilot.press("s")  # sync now
         await settle(pilot)
@@ -284,3 +285,22 @@ async def test_minimum_terms_from_the_palette_then_a_shop_below_them_is_refused(
         assert services.minimum_terms(stored) == services.MinimumTerms(
             30, ("recommendations", "gift_ideas"))
         assert stored.list(Retailer) == []
+
+
+async def test_a_shop_naming_itself_in_markup_is_shown_as_written(
+    make, vault, tmp_path: Path
+) -> None:
+    remember(vault)
+    settings = ServerSettings(retailer_name="[b]x[/] \x1b[31m[link=x]y\x1b[0m")
+    with RunningServer(build_app(f"sqlite:///{tmp_path / 'evil.sqlite3'}",
+                                 settings=settings)) as server:
+        app = make()
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_sharing(pilot)
+            await connect(pilot, server.base_url)
+            assert app.screen is screen, notifications(app)
+            [shop] = app.vault.list(Retailer)  # type: ignore[union-attr]
+            name = screen.query_one("#shops", RecordTable).get_row(shop.id)[0]
+            assert name.plain == "[b]x[/] [link=x]y" and not name.spans
+            said = [n for n in notifications(app) if "Connected to" in n.message]
+            assert said and not said[0].markup and "\x1b" not in said[0].message

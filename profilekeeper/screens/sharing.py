@@ -91,8 +91,11 @@ class SharingScreen(VaultScreen):
         if self._shop_id not in ids:
             self._shop_id = ids[0] if ids else None
         self._show_shops()
-        self.query_one("#grid", GrantGrid).fill(grid)
-        self._follow(self.query_one("#grid", GrantGrid).shop_under_cursor() or self._shop_id)
+        table = self.query_one("#grid", GrantGrid)
+        table.fill(grid)
+        if self._shop_id is not None and table.row_count:  # a shop just connected, say
+            table.move_cursor(column=table.get_column_index(self._shop_id))
+        self._follow(self._shop_id)
 
     def _show_shops(self) -> None:
         self.query_one("#shops", RecordTable).fill(

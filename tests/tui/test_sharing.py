@@ -7,9 +7,11 @@ forget it; a shop that does not answer is said, shop by shop, and the app keeps 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -304,3 +306,48 @@ async def test_a_shop_naming_itself_in_markup_is_shown_as_written(
             assert name.plain == "[b]x[/] [link=x]y" and not name.spans
             said = [n for n in notifications(app) if "Connected to" in n.message]
             assert said and not said[0].markup and "\x1b" not in said[0].message
+
+
+def slow_shop(path: Path, delay: float) -> RunningServer:
+    """The reference server answering every request ``delay`` seconds late."""
+    app = build_app(f"sqlite:///{path}")
+
+    @app.middleware("http")
+    async def late(request: Any, call_next: Any) -> Any:
+        await asyncio.sleep(delay)
+        return await call_next(request)
+
+    return RunningServer(app)
+
+
+async def test_sync_shows_each_shops_progress_and_the_screen_stays_responsive(
+    make, vault, tmp_path: Path, shop_server: RunningServer
+) -> None:
+    remember(vault)
+    app = make()
+    with slow_shop(tmp_path / "slow.sqlite3", 0.3) as slow:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_sharing(pilot)
+            await connect(pilot, shop_server.base_url)
+            await connect(pilot, slow.base_url, "Slow shop")
+            # The shop just connected is the one selected: its column, its preview.
+            assert "What Slow shop gets now" in str(screen.query_one("#preview-title").render())
+            by_url = {s.base_url: s.id for s in app.vault.list(Retailer)}  # type: ignore[union-attr]
+            grid = screen.query_one("#grid", GrantGrid)
+            grid.focus()
+            await pilot.press("s")
+            seen: set[str] = set()
+            moved = False
+            for _ in range(200):  # while the slow shop is still talking
+                seen.add(state(screen, by_url[slow.base_url]))
+                if not moved and state(screen, by_url[shop_server.base_url]) == "✔ synced":
+                    row = grid.cursor_row
+                    await pilot.press("down")  # the screen answers keys meanwhile
+                    moved = grid.cursor_row == row + 1
+                if "✔ synced" in seen:
+                    break
+                await pilot.pause(0.05)
+            await settle(pilot)
+            assert {"sharing…", "fetching suggestions…"} & seen, seen
+            assert state(screen, by_url[slow.base_url]) == "✔ synced"
+            assert moved

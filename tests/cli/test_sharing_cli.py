@@ -87,7 +87,9 @@ def test_connect_grant_preview_sync_revoke_forget(robin: Path, shop: RunningServ
     assert held["slices"] == json.loads(shares[-1]["payload"])["slices"]
     assert "music" in ok("shop", "holds", "Demo")
 
+    assert "with the next sync" in ok("shop", "feedback", "Demo", "on")
     shown = ok("shop", "show", "Demo")
+    assert "Feedback:  your verdicts are sent" in shown
     assert "Keeps what you share at most 90 days" in shown
     granted = shown.split("Granted:")[1].split("Slices you can grant")[0]
     assert "people.Sam Lee  (until revoked)" in granted and "interests.music" in granted

@@ -12,10 +12,22 @@ without a terminal:
     settings    the owner's settings
     unlock      one unlock policy (passphrase, keyring, prompt) and the passphrase rules
     vault_access  open or create the vault, its keyring copy, passphrase and key changes
+    shops       connect a shop (minimum terms, the link), find one, keep its token
+    grants      what each shop may receive, and the exact preview of what it would get
+    sharing     share, revoke at once, sync every shop concurrently, forget
+    feedback    the owner's verdicts on suggestions, sent back where allowed
+    activity    the activity log and the consent receipts' status
 """
 
 from __future__ import annotations
 
+from profilekeeper.services.activity import (
+    activity_log,
+    consent_receipt,
+    expire_receipts,
+    last_outcome,
+)
+from profilekeeper.services.feedback import allow_feedback, pending_verdicts, takes_feedback
 from profilekeeper.services.files import (
     PLAINTEXT_WARNING,
     calendar_of,
@@ -28,6 +40,16 @@ from profilekeeper.services.files import (
     import_json_text,
     read_import,
     write_export,
+)
+from profilekeeper.services.grants import (
+    grant_slice,
+    grantable,
+    grants_of,
+    outgoing,
+    parse_until,
+    preview,
+    revoke_grant,
+    source_of,
 )
 from profilekeeper.services.people import (
     ONE_A_PERSON,
@@ -74,9 +96,36 @@ from profilekeeper.services.reminders import (
 )
 from profilekeeper.services.settings import (
     DEFAULT_IDLE_MINUTES,
+    DEFAULT_MAX_RETENTION_DAYS,
+    DEFAULT_PURPOSES,
+    GPC_NOTE,
     THEMES,
+    MinimumTerms,
+    minimum_terms,
+    minimum_terms_from,
+    set_minimum_terms,
     setting,
     update_settings,
+)
+from profilekeeper.services.sharing import (
+    ShopReport,
+    echo_matches,
+    forget_shop,
+    revoke,
+    share,
+    store_suggestions,
+    sync_shops,
+)
+from profilekeeper.services.shops import (
+    Connected,
+    TermsRefused,
+    check_url,
+    connect_shop,
+    find_shop,
+    now_utc,
+    shops,
+    terms_text,
+    what_shop_holds,
 )
 from profilekeeper.services.unlock import (
     MIN_PASSPHRASE,
@@ -116,23 +165,32 @@ from profilekeeper.services.views import (
 )
 
 __all__ = [
+    "Connected",
     "DEFAULT_IDLE_MINUTES",
+    "DEFAULT_MAX_RETENTION_DAYS",
+    "DEFAULT_PURPOSES",
+    "GPC_NOTE",
     "HomeView",
     "KeyStore",
     "KeyringUnavailable",
     "MIN_PASSPHRASE",
+    "MinimumTerms",
     "ONE_A_PERSON",
     "PLAINTEXT_WARNING",
     "PeopleRows",
     "PersonRow",
     "Rotation",
     "SNOOZE_DAYS",
+    "ShopReport",
     "THEMES",
     "TRY_AGAIN",
+    "TermsRefused",
     "VaultReader",
     "act_on_next",
     "act_on_reminder",
+    "activity_log",
     "add_gift",
+    "allow_feedback",
     "add_interest",
     "add_occasion",
     "add_person",
@@ -141,17 +199,27 @@ __all__ = [
     "change_passphrase",
     "check_export_path",
     "check_new_passphrase",
+    "check_url",
+    "connect_shop",
+    "consent_receipt",
     "create_vault",
     "damage_notice",
     "days_label",
+    "echo_matches",
+    "expire_receipts",
     "export_ics_file",
     "export_json_file",
     "export_json_text",
     "find_person",
     "find_person_id",
+    "find_shop",
     "forget_key",
+    "forget_shop",
     "gift_from",
     "gifts_by_year",
+    "grant_slice",
+    "grantable",
+    "grants_of",
     "home_view",
     "import_contacts_file",
     "import_json_file",
@@ -159,18 +227,26 @@ __all__ = [
     "interest_from",
     "interests_of",
     "key_remembered",
+    "last_outcome",
     "leap_day",
     "mark_purchase_as_gift",
     "matching",
+    "minimum_terms",
+    "minimum_terms_from",
     "names_of",
+    "now_utc",
     "occasion_from",
     "occasions_of_kind",
     "open_vault",
+    "outgoing",
     "parse_sizes",
+    "parse_until",
     "passphrase_hint",
+    "pending_verdicts",
     "people_rows",
     "person_due",
     "person_from",
+    "preview",
     "purchase_from",
     "read_import",
     "recall_key",
@@ -183,19 +259,30 @@ __all__ = [
     "remove_person",
     "remove_person_by_id",
     "remove_purchase",
+    "revoke",
+    "revoke_grant",
     "rotate_key",
     "save_gift",
     "save_interest",
     "save_occasion",
     "save_person",
     "save_purchase",
+    "set_minimum_terms",
     "set_profile",
     "setting",
+    "share",
+    "shops",
     "sizes_text",
     "snooze_default",
+    "source_of",
+    "store_suggestions",
+    "sync_shops",
+    "takes_feedback",
+    "terms_text",
     "toggle_personalize",
     "unlock_store",
     "unlock_with_remembered_key",
     "update_settings",
+    "what_shop_holds",
     "write_export",
 ]

@@ -296,7 +296,7 @@ def run_import_contacts(args: argparse.Namespace) -> int:
     for message in report.skipped:
         _unlock.warn(f"skipped {message}")
     for message in report.merged:
-        _unlock.warn(message)
+        _unlock.warn(str(message))
     print(report.summary())
     return 0
 

@@ -35,10 +35,11 @@ _LINE_LIMIT = 4 * MAX_CARD_CHARS + 8
 once decoded (4 bytes at most per character), so a cut line is never used (a photo)."""
 _SPLIT_CHARACTER = re.compile(rb"[ \t]([\x80-\xbf]{1,3})")
 _BYTE_LINE_END = re.compile(rb"\r\n|\r|\n")
-_JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff9f]")
-_OTHER_NON_ASCII = re.compile(r"[^\x00-\x7f\u3000-\u30ff\u4e00-\u9fff\uff01-\uff9f]")
-_GLUED = re.compile(r"[A-Za-z][\u3000-\u30ff\u4e00-\u9fff\uff01-\uff9f]|"
-                    r"[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff9f][A-Za-z]")
+_JA = "\u2460-\u24ff\u3000-\u30ff\u31f0-\u32ff\u4e00-\u9fff\uf900-\ufaff\uff01-\uff9f"
+"""What Shift-JIS text holds besides ASCII: circled numbers, kana, kanji, full/half width forms."""
+_JAPANESE = re.compile(f"[{_JA}]")
+_OTHER_NON_ASCII = re.compile(f"[^\x00-\x7f{_JA}]")
+_GLUED = re.compile(f"[A-Za-z][{_JA}]|[{_JA}][A-Za-z]")
 _NAMES = {"cp1252": "Windows-1252", "cp932": "Shift-JIS", "utf-8": "UTF-8"}
 
 

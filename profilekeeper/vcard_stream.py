@@ -56,7 +56,7 @@ class VcardLines:
         self.encoding = "UTF-8"
 
     def __iter__(self) -> Iterator[str]:
-        first = self._stream.read(_CHUNK)
+        first = self._stream.read(max(_CHUNK, 4096))  # enough to tell UTF-16 by its NULs
         rest = iter(partial(self._stream.read, _CHUNK), b"")
         if (utf16 := _utf16(first)) is not None:
             self.encoding, codec = utf16

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import quopri
 import re
 from collections.abc import Iterable, Iterator
@@ -109,8 +110,6 @@ class Card:
 
 
 def _codec_or_utf8(charset: str | None) -> str:
-    import codecs
-
     if charset:
         try:
             return codecs.lookup(charset.strip('" ')).name
@@ -167,8 +166,10 @@ def read_cards(lines: Iterable[str]) -> Iterator[Card]:
         text = "".join(head)
         head = None
         parsed = parse_line(text)
-        if parsed is None:  # only a name was checked so far: "FN;X="unclosed:…"
-            card.skipped.append(Skipped("not a property vCard can read; skipped", head_line))
+        if parsed is None:  # only its name was checked so far: "FN;X="unclosed:…"
+            name = _NAME.match(text)
+            card.skipped.append(Skipped("its parameters cannot be read; skipped", head_line,
+                                        name.group(2).upper() if name else ""))
             return
         if head_size > MAX_CARD_CHARS or size + len(text) > MAX_CARD_CHARS:
             card.skipped.append(Skipped(f"the card's names and dates take more than "

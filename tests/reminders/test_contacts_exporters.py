@@ -135,6 +135,7 @@ BROKEN_LINES = [
     "this line has no colon",
     "X-AIM/ICQ:someone",
     "ADR;TYPE=\"unclosed:;;street",
+    "FN;X=\"unclosed:someone",
     "BDAY:not a date",
     "item9.X-ABDATE:2001-13-40",
     "PHOTO;ENCODING=b:" + "QUJD" * 100_000,

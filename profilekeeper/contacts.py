@@ -13,16 +13,16 @@ other labelled dates become occasions of kind ``other`` with their label. A date
 read is left out, said so, and the rest of its card is kept.
 
 A re-import updates instead of duplicating: a card matches the person with its ``UID``
-(``Person.contact_uid``, or a person's own id in a UID ``vdir`` derived from it), else the person
-with the same name ignoring case and spacing, and an occasion of the same kind (and label) for
-that person is updated in place. A later card for a person an earlier card in the same import
-brought is merged into them, and said so. Within a card, a second birthday (or other date of the
-same kind) that differs is left out, with a message.
+(``Person.contact_uid``; for a UID a vdir export made, ``derived_uid``, the person it names),
+else the person with the same name ignoring case and spacing, and an occasion of the same kind
+(and label) for that person is updated in place. A later card for a person an earlier card in
+the same import brought is merged into them, and said so. Within a card, a second birthday (or
+other date of the same kind) that differs is left out, with a message.
 
 A file is read as a stream (``import_vcard``, encodings in ``vcard_stream``): each card is read
 and turned into a small ``Contact`` before the next is read, so memory does not grow with the
-file; a file of over ``MAX_CARDS`` cards is refused whole. ``import_vdir`` reads a folder as
-vdirsyncer and khard leave it: one card per ``.vcf`` file, other files passed over.
+file; a file of over ``MAX_CARDS`` cards is refused whole. ``vdir.import_vdir`` reads a folder
+of ``.vcf`` files through ``import_found``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,14 @@ from typing import Any, BinaryIO, Protocol
 from profilekeeper import validation
 from profilekeeper.errors import InvalidInput
 from profilekeeper.model import Occasion, PartialDate, Person
-from profilekeeper.vcard_parse import ANNIVERSARY_NAMES, Card, Prop, Skipped, read_cards
+from profilekeeper.vcard_parse import (
+    ANNIVERSARY_NAMES,
+    Card,
+    Problems,
+    Prop,
+    Skipped,
+    read_cards,
+)
 from profilekeeper.vcard_stream import LINE_END, VcardLines, without_mark
 
 APPLE_UNKNOWN_YEAR = 1604
@@ -49,8 +56,6 @@ _ANDROID_KINDS = {"1": "anniversary", "3": "birthday", "2": "other", "0": "other
 DERIVED_UID = "@profilekeeper"
 """The end of the UID a vdir export gives a person who has none of their own: their id, then
 this; an import into the same vault so matches them by id (see ``person_id_of``)."""
-MAX_SKIPPED = 1000
-"""Messages kept per import; past that they are counted only, so memory stays bounded."""
 
 
 class CardError(ValueError):
@@ -83,18 +88,6 @@ class Contact:
     @property
     def where(self) -> str:
         return self.file or f"card {self.card}"
-
-
-class Problems(list[Skipped]):
-    """What was skipped: the first ``MAX_SKIPPED`` kept, the rest counted in ``more``."""
-
-    more = 0
-
-    def append(self, item: Skipped) -> None:
-        if len(self) < MAX_SKIPPED:
-            super().append(item)
-        else:
-            self.more += 1
 
 
 @dataclass

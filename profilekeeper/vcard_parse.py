@@ -42,6 +42,8 @@ _NAME_LIKE = re.compile(r"[A-Za-z0-9._/@+\-]{1,60}(?=[;:])")
 name, not a value; a stray line of text (a note's second line) is never shown."""
 _LIST_SPLIT = re.compile(r"(?<!\\),")
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+MAX_SKIPPED = 1000
+"""Messages kept per import; past that they are counted only, so memory stays bounded."""
 _ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}
 
 
@@ -60,6 +62,18 @@ class Skipped:
                                         f"line {self.line}" if self.line else "")))
         prop = f"{self.property}: " if self.property else ""
         return f"{self.file}: " * bool(self.file) + f"{where}: " * bool(where) + prop + self.reason
+
+
+class Problems(list[Skipped]):
+    """What was skipped: the first ``MAX_SKIPPED`` kept, the rest counted in ``more``."""
+
+    more = 0
+
+    def append(self, item: Skipped) -> None:
+        if len(self) < MAX_SKIPPED:
+            super().append(item)
+        else:
+            self.more += 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,10 +124,14 @@ class Card:
 
 
 def _codec_or_utf8(charset: str | None) -> str:
+    """The text codec ``charset`` names, else UTF-8 (for no name, an unknown one, or a codec
+    Python has that is not for text, such as ``rot13``)."""
     if charset:
         try:
-            return codecs.lookup(charset.strip('" ')).name
-        except LookupError:
+            name = codecs.lookup(charset.strip('" ')).name
+            "".encode(name)
+            return name
+        except (LookupError, ValueError):
             pass
     return "utf-8"
 

@@ -108,7 +108,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8"), "UTF-8"
     if charset:
         name = charset.strip('" ')
-        with suppress(LookupError, UnicodeDecodeError):
+        with suppress(LookupError, ValueError):  # unknown, not text, or no name at all ("\0")
             codec = codecs.lookup(name).name
             codec = "cp932" if codec in ("shift_jis", "ms932") else codec  # phones write cp932
             return data.decode(codec), _NAMES.get(codec, name)

@@ -232,3 +232,28 @@ def test_every_fixture_imports_with_no_card_lost(vault):
         cards = path.read_bytes().decode("latin-1").replace("\x00", "").upper().count("BEGIN:VCARD")
         assert report.added + report.updated + len(report.merged) == cards - (
             path.name == "broken-middle.vcf"), path.name
+
+
+_TEXT_FIXTURES = [p for p in sorted(FIXTURES.glob("*.vcf"))
+                  if "utf16" not in p.name and "photo" not in p.name]
+
+
+@settings(max_examples=200, deadline=None)
+@given(fixture=st.sampled_from(_TEXT_FIXTURES), at=st.integers(min_value=0),
+       garbage=st.lists(st.binary(max_size=40) | st.sampled_from(
+           [b";CHARSET=\x00", b";CHARSET=rot13", b"=", b"\r\n", b" ", b";QUOTED-PRINTABLE:",
+            b";ENCODING=b:", b'"', b":", b"\\", b"\xe9", b"\x82\xa0"]), max_size=12))
+def test_random_bytes_anywhere_in_a_file_never_raise(fixture, at, garbage):
+    data = bytearray(fixture.read_bytes())
+    for piece in garbage:
+        where = at % (len(data) + 1)
+        data[where:where] = piece
+        at = at * 31 + 7
+    data += b"\r\nEND:VCARD\r\nBEGIN:VCARD\r\nFN:Next\r\nEND:VCARD\r\n"
+    from profilekeeper.contacts import iter_contacts
+    from profilekeeper.vcard_stream import VcardLines
+
+    skipped: list = []
+    names = [c.name for c in iter_contacts(VcardLines(io.BytesIO(bytes(data))), skipped)]
+    assert names[-1] == "Next"
+    assert all(isinstance(str(s), str) for s in skipped)

@@ -42,6 +42,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = action(common, g, "forget", shop_forget,
                "ask the shop to delete everything it holds, and unlink it")  # fmt: skip
     p.add_argument("shop", metavar="SHOP", help=SHOP_HELP)
+    p = action(common, g, "feedback", shop_feedback,
+               "send a shop your verdicts on its suggestions (on), or not (off: the default)")
+    p.add_argument("shop", metavar="SHOP", help=SHOP_HELP)
+    p.add_argument("choice", choices=("on", "off"))
     p = action(common, g, "terms", shop_terms, "show or set the least you accept from a shop")
     p.description = (
         "With no option, show your minimum terms. A shop that keeps data longer, or uses it "
@@ -125,11 +129,14 @@ def shop_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"id": shop.id, "name": shop.name, "url": shop.base_url,
                     "status": shop.status.value, "terms": shop.terms, "gpc": shop.gpc,
+                    "feedback": shop.feedback_allowed,
                     "linked_at": shop.linked_at, "grants": grants, "last_sync": last})
         return 0
     print(f"{printable(shop.name)}  ({shop.base_url}, id {shop.id})")
     linked = "" if shop.linked_at is None else f"; linked {shop.linked_at:%Y-%m-%d}"
     print(f"Status:    {shop.status.value}{linked}; last sync {last}")
+    print(f"Feedback:  {'your verdicts are sent' if shop.feedback_allowed else 'not sent'} "
+          "(`shop feedback SHOP on|off`)")
     print("Terms of the link:")
     for line in terms_text(shop.terms, gpc=shop.gpc):
         print(f"  {printable(line)}")
@@ -179,6 +186,20 @@ def shop_forget(args: argparse.Namespace) -> int:
     print(f"{printable(shop.name)} did not confirm: {printable(done.reason)}. Nothing more is "
           "sent to it; `profilekeeper sync` asks it again.")  # fmt: skip
     return SHOP_FAILED
+
+
+def shop_feedback(args: argparse.Namespace) -> int:
+    from profilekeeper.services import allow_feedback, find_shop, takes_feedback
+
+    with open_unlocked(args) as vault:
+        shop = allow_feedback(vault, find_shop(vault, args.shop), args.choice == "on")
+    if args.choice == "off":
+        print(f"Your verdicts are kept here; none goes to {printable(shop.name)}.")
+    elif takes_feedback(shop):
+        print(f"Your verdicts go to {printable(shop.name)} with the next sync.")
+    else:
+        print(f"{printable(shop.name)} does not take feedback: your verdicts stay here.")
+    return 0
 
 
 def shop_terms(args: argparse.Namespace) -> int:

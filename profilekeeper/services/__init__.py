@@ -15,6 +15,7 @@ without a terminal:
     shops       connect a shop (minimum terms, the link), find one, keep its token
     grants      what each shop may receive, and the exact preview of what it would get
     sharing     share, revoke at once, sync every shop concurrently, forget
+    feedback    the owner's verdicts on suggestions, sent back where allowed
     activity    the activity log and the consent receipts' status
 """
 
@@ -26,14 +27,19 @@ from profilekeeper.services.activity import (
     expire_receipts,
     last_outcome,
 )
+from profilekeeper.services.feedback import allow_feedback, pending_verdicts, takes_feedback
 from profilekeeper.services.files import (
     PLAINTEXT_WARNING,
     calendar_of,
     check_export_path,
+    check_vdir_path,
     export_ics_file,
     export_json_file,
     export_json_text,
+    export_vdir,
+    export_vdir_folder,
     import_contacts_file,
+    import_contacts_report,
     import_json_file,
     import_json_text,
     read_import,
@@ -188,6 +194,7 @@ __all__ = [
     "act_on_reminder",
     "activity_log",
     "add_gift",
+    "allow_feedback",
     "add_interest",
     "add_occasion",
     "add_person",
@@ -219,6 +226,10 @@ __all__ = [
     "grants_of",
     "home_view",
     "import_contacts_file",
+    "import_contacts_report",
+    "check_vdir_path",
+    "export_vdir",
+    "export_vdir_folder",
     "import_json_file",
     "import_json_text",
     "interest_from",
@@ -239,6 +250,7 @@ __all__ = [
     "parse_sizes",
     "parse_until",
     "passphrase_hint",
+    "pending_verdicts",
     "people_rows",
     "person_due",
     "person_from",
@@ -273,6 +285,7 @@ __all__ = [
     "source_of",
     "store_suggestions",
     "sync_shops",
+    "takes_feedback",
     "terms_text",
     "toggle_personalize",
     "unlock_store",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,7 @@ from profilekeeper.services.activity import (
     supersede_receipts,
     withdraw_receipts,
 )
+from profilekeeper.services.feedback import feedback_body, pending_verdicts
 from profilekeeper.services.grants import outgoing, revoke_grant
 from profilekeeper.services.settings import minimum_terms
 from profilekeeper.services.shops import client_for, drop_token, now_utc, shop_token, shops, unmet
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault
     from profilekeeper.sync.client import ShopError, SuggestionBatch
     from profilekeeper.sync.payload import OutgoingProfile
-    from profilekeeper.sync.protocol import ProfileView
+    from profilekeeper.sync.protocol import FeedbackAccepted, ProfileView, VerdictItem
 
 Progress = Callable[[Retailer, str], None]
 """Told what each shop is doing ("sharing", "fetching suggestions"), as it starts."""
@@ -75,6 +76,7 @@ class _Plan:
     out: OutgoingProfile | None = None
     refused: str = ""
     """Why nothing is sent (decided here, before the network)."""
+    verdicts: list[VerdictItem] = field(default_factory=list)
 
 
 @dataclass
@@ -84,6 +86,8 @@ class _Answer:
     echo_error: ShopError | None = None
     batch: SuggestionBatch | None = None
     fetch_error: ShopError | None = None
+    accepted: FeedbackAccepted | None = None
+    feedback_error: ShopError | None = None
 
 
 # -- plan, talk, apply ---------------------------------------------------------------------
@@ -105,6 +109,7 @@ def _plan(vault: Vault, shop: Retailer, now: datetime, *, fetch: bool = False,
         plan.refused = "the link's terms no longer meet your minimum: " + "; ".join(reasons)
     else:
         plan.out = outgoing(vault, shop, now=now)
+        plan.verdicts = pending_verdicts(vault, shop) if fetch else []
     return plan
 
 
@@ -133,6 +138,12 @@ async def _talk(plan: _Plan, progress: Progress | None) -> _Answer:
             answer.echo = await client.get_profile(shop.link_id)
         except ShopError as error:
             answer.echo_error = error
+        if plan.verdicts:
+            _note(progress, shop, "sending feedback")
+            try:
+                answer.accepted = await client.feedback(shop.link_id, plan.verdicts)
+            except ShopError as error:
+                answer.feedback_error = error
         if plan.fetch:
             _note(progress, shop, "fetching suggestions")
             try:
@@ -174,9 +185,23 @@ def _apply(vault: Vault, plan: _Plan, answer: _Answer, now: datetime) -> list[Sh
             response="" if answer.echo is None else answer.echo.model_dump_json(by_alias=True),
             **sent,
         )]  # fmt: skip
+        if plan.verdicts:
+            records.append(_fed_back(vault, shop, plan.verdicts, answer, now))
         if plan.fetch:
             records.append(_fetched(vault, shop, out, answer, now))
     return records
+
+
+def _fed_back(vault: Vault, shop: Retailer, verdicts: list[VerdictItem], answer: _Answer,
+              now: datetime) -> ShareRecord:  # fmt: skip
+    body = feedback_body(verdicts)
+    if (error := answer.feedback_error) is not None or answer.accepted is None:
+        outcome = Outcome.INVALID if error is None else Outcome(error.outcome)
+        return record(vault, shop, Activity.FEEDBACK, outcome, str(error or "no answer"),
+                      payload=body, now=now)  # fmt: skip
+    return record(vault, shop, Activity.FEEDBACK, Outcome.OK,
+                  f"{len(verdicts)} verdict(s) sent, {answer.accepted.accepted} accepted",
+                  payload=body, response=answer.accepted.model_dump_json(), now=now)
 
 
 def echo_matches(out: OutgoingProfile, view: ProfileView) -> bool:
@@ -310,8 +335,9 @@ async def forget_shop(vault: Vault, shop: Retailer, *, now: datetime | None = No
 
 async def sync_shops(vault: Vault, targets: Sequence[Retailer] | None = None, *,
                now: datetime | None = None, progress: Progress | None = None) -> list[ShopReport]:
-    """For each shop at once: ask again to forget if that is pending, else share and fetch its
-    suggestions. One report a shop, in the order given (every shop by name if None)."""
+    """For each shop at once: ask again to forget if that is pending, else share, send the
+    owner's new verdicts (where allowed) and fetch its suggestions. One report a shop, in the
+    order given (every shop by name if None)."""
     now = now or now_utc()
     targets = shops(vault) if targets is None else list(targets)
     for shop in targets:

@@ -76,13 +76,15 @@ def find_shop(vault: Vault, text: str) -> Retailer:
 # -- tokens --------------------------------------------------------------------------------
 
 
-def keep_token(vault: Vault, shop: Retailer, token: str) -> str:
-    """Put ``token`` in the keyring, or in ``shop`` (saved by the caller) when there is none;
-    returns why it is not in the keyring ("" when it is)."""
+def keep_token(vault: Vault, shop: Retailer, token: str, *, use_keyring: bool = True) -> str:
+    """Put ``token`` in the keyring, or in ``shop`` (saved by the caller) when there is none or
+    ``use_keyring`` is False (the demo); returns why it is not in the keyring ("" when it is)."""
+    shop.token, shop.token_in_keyring = token, False
+    if not use_keyring:
+        return "the keyring was not to be used"
     try:
         keys.remember_token(vault.vault_id, shop.id, token)
     except keys.KeyringUnavailable as error:
-        shop.token, shop.token_in_keyring = token, False
         return str(error)
     shop.token, shop.token_in_keyring = "", True
     return ""
@@ -169,7 +171,7 @@ def _new_shop(vault: Vault, url: str, name: str | None, discovery: Discovery) ->
 
 
 async def connect_shop(vault: Vault, url: str, *, name: str | None = None,
-                       now: datetime | None = None) -> Connected:  # fmt: skip
+                       now: datetime | None = None, use_keyring: bool = True) -> Connected:
     """Link the shop at ``url`` under a fresh pseudonym, if its terms meet the owner's minimum.
 
     Refusals (``TermsRefused``: here, by the shop's 409, or a link the client found on worse
@@ -201,7 +203,7 @@ async def connect_shop(vault: Vault, url: str, *, name: str | None = None,
         raise
     shop.link_id, shop.linked_at, shop.gpc = created.link_id, created.created_at, created.gpc
     shop.terms = created.terms.model_dump(mode="json")
-    problem = keep_token(vault, shop, created.token)
+    problem = keep_token(vault, shop, created.token, use_keyring=use_keyring)
     with vault.transaction():
         vault.save(shop)
         record(vault, shop, Activity.CONNECT, Outcome.OK,

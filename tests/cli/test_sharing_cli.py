@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from conftest import PASSPHRASE, run_cli, run_main
 from sharing_shops import held_with, reference_shop
@@ -87,7 +88,9 @@ def test_connect_grant_preview_sync_revoke_forget(robin: Path, shop: RunningServ
     assert held["slices"] == json.loads(shares[-1]["payload"])["slices"]
     assert "music" in ok("shop", "holds", "Demo")
 
+    assert "with the next sync" in ok("shop", "feedback", "Demo", "on")
     shown = ok("shop", "show", "Demo")
+    assert "Feedback:  your verdicts are sent" in shown
     assert "Keeps what you share at most 90 days" in shown
     granted = shown.split("Granted:")[1].split("Slices you can grant")[0]
     assert "people.Sam Lee  (until revoked)" in granted and "interests.music" in granted
@@ -245,3 +248,37 @@ def test_with_no_keyring_the_token_is_kept_in_the_vault(no_dbus: dict[str, str],
     assert synced.code == 0, synced.err
     assert run_cli("shop", "forget", "Demo Retailer", env=env).code == 0
     assert retailers(robin) == []
+
+
+def test_the_loop_against_the_reference_server_as_a_real_process(robin: Path,
+                                                                  tmp_path: Path) -> None:
+    from profilekeeper.services.shops import shop_token
+    from tests.sync.conftest import serve_process
+
+    with serve_process(f"sqlite:///{tmp_path / 'shop-process.sqlite3'}") as url:
+        ok("shop", "add", url, "--name", "Proc")
+        ok("share", "grant", "Proc", "interests.music")
+        ok("share", "grant", "Proc", "location.city")
+        preview = json.loads(ok("share", "preview", "Proc", "--json"))
+        ok("sync")
+        [share] = [r for r in json.loads(ok("share", "log", "--json")) if r["action"] == "share"]
+        held = json.loads(ok("shop", "holds", "Proc", "--json"))
+        sent = json.loads(share["payload"])
+        assert held["slices"] == sent["slices"] == json.loads(preview["payload"])["slices"]
+        assert held["receipt"] == sent["receipt"]
+
+        ok("share", "revoke", "Proc", "location.city")
+        held = json.loads(ok("shop", "holds", "Proc", "--json"))
+        assert list(held["slices"]) == ["interests.music"]
+
+        [shop] = retailers(robin)
+        with Vault.open(robin) as vault:
+            vault.unlock(PASSPHRASE)
+            token = shop_token(vault, shop)
+        ok("shop", "forget", "Proc")
+        assert held_with_url(url, shop.link_id, token).status_code == 410
+
+
+def held_with_url(url: str, link_id: str, token: str) -> httpx.Response:
+    return httpx.get(f"{url}/v1/links/{link_id}/profile",
+                     headers={"Authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip

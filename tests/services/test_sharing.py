@@ -304,3 +304,28 @@ def test_a_shop_whose_copy_differs_from_what_was_sent_is_flagged(vault: Any) -> 
     assert shared.echo_matches is False and shared.outcome is Outcome.INVALID
     assert "other than what was sent" in shared.reason
     assert "interests.extra" in shared.response and "interests.extra" not in shared.payload
+
+
+def test_verdicts_go_to_a_shop_only_when_allowed_and_only_once(vault: Any,
+                                                               linked: Retailer) -> None:
+    grant_the_usual(vault, linked)
+    asyncio.run(services.sync_shops(vault))
+    [judged, *_] = [s for s in vault.list(Suggestion, retailer_id=linked.id) if s.creators]
+    judged.verdict = "never_creator"
+    vault.save(judged)
+    asyncio.run(services.sync_shops(vault))
+    assert log(vault, Activity.FEEDBACK) == []  # not allowed: the verdict stays here
+
+    services.allow_feedback(vault, linked, True)
+    [report] = asyncio.run(services.sync_shops(vault))
+    assert [r.action for r in report.records] == [Activity.SHARE, Activity.FEEDBACK,
+                                                  Activity.FETCH]
+    [sent] = log(vault, Activity.FEEDBACK)
+    assert sent.outcome is Outcome.OK and "1 accepted" in sent.reason
+    assert json.loads(sent.payload) == {"verdicts": [
+        {"suggestion_id": judged.remote_id, "verdict": "never_creator"}]}
+    fresh = [s for s in vault.list(Suggestion, retailer_id=linked.id) if s.id != judged.id]
+    assert not any(set(s.creators) & set(judged.creators) for s in fresh)  # the shop heard it
+
+    asyncio.run(services.sync_shops(vault))
+    assert len(log(vault, Activity.FEEDBACK)) == 1  # sent once

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from profilekeeper.demo import fill_demo
 from profilekeeper.screens import sharing
 from profilekeeper.store import keys
 from tests.tui.conftest import TODAY
 from tests.tui.sharing_data import AT, fill_sharing
-from tests.tui.test_snapshots import SIZES, app_on, settle
+from tests.tui.test_snapshots import SIZES, app_on, settle, steady_cursors
 
 SCREENS = {
     "sharing": ["5"],
@@ -52,8 +51,6 @@ def test_screen(snap_compare, sharing_path: Path, screen: str, size: tuple[int, 
         for key in SCREENS[screen]:
             await pilot.press(key)
             await settle(pilot)
-        for field in pilot.app.screen.query(Input):  # a blinking cursor: on or off by the clock
-            field.cursor_blink = False
-        await pilot.pause()
+        steady_cursors(pilot)
 
     assert snap_compare(app_on(sharing_path), run_before=go, terminal_size=size)

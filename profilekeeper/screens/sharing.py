@@ -71,6 +71,7 @@ class SharingScreen(VaultScreen):
         yield RecordTable("Shop", "Now", "Last exchange", "Terms", id="shops",
                           widths=(20, 14, 30, 44))
         yield GrantGrid(id="grid")
+        yield Static("", id="slice-about", classes="hint")
         with VerticalScroll(id="preview"):
             yield Label("", id="preview-title", classes="section")
             yield Static("", id="preview-body")
@@ -132,6 +133,10 @@ class SharingScreen(VaultScreen):
 
     @on(DataTable.CellHighlighted, "#grid")
     def _cell(self, event: DataTable.CellHighlighted) -> None:
+        row_key = event.cell_key.row_key.value
+        row = next((r for r in self._grid.rows if r.key == row_key), None)
+        self.query_one("#slice-about", Static).update(
+            Text.assemble((row.label, "bold"), ": ", row.description) if row else "")
         shop_id = event.cell_key.column_key.value
         if shop_id and shop_id != self._shop_id and self._shop(shop_id):
             self._follow(shop_id)

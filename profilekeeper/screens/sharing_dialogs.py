@@ -43,6 +43,7 @@ class ConnectDialog(Dialog[services.Connected | None]):
                          classes="hint")
             yield Input(placeholder="https://shop.example", id="url", compact=True)
             yield Input(placeholder="name (optional: the shop's own)", id="name", compact=True)
+            yield Static("", id="status", classes="hint")
             yield Static("", id="error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Connect", id="ok", variant="primary")
@@ -55,7 +56,8 @@ class ConnectDialog(Dialog[services.Connected | None]):
         if not url:
             self._error("Enter the shop's URL.")
             return
-        self._error("Asking the shop for its terms…")
+        self._error("")
+        self.query_one("#status", Static).update("Asking the shop for its terms…")
         self.query_one("#ok", Button).disabled = True
         self._connect(url, self.query_one("#name", Input).value.strip() or None)
 
@@ -77,7 +79,7 @@ class ConnectDialog(Dialog[services.Connected | None]):
         # Not a shop's refusal but a bug: the app says it (plainly), the dialog stays usable.
         if cast("ProfileKeeperApp", self.app).report_worker_failure(event):
             self.query_one("#ok", Button).disabled = False
-            self._error("")
+            self.query_one("#status", Static).update("")
 
     def _refused(self, error: ProfileKeeperError) -> None:
         if not self.is_current:
@@ -86,6 +88,8 @@ class ConnectDialog(Dialog[services.Connected | None]):
         self._error(sentence(str(error)))
 
     def _error(self, text: str) -> None:
+        if text:
+            self.query_one("#status", Static).update("")
         # The error may quote the shop (its reasons, its name): cleaned, never markup.
         self.query_one("#error", Static).update(shop_text(text, limit=1000))
 

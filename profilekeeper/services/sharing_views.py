@@ -34,7 +34,6 @@ class ShopColumn:
 
     id: str
     name: str
-    base_url: str
     status: ShopStatus
     terms: str
     """Its terms on one line: how long it keeps data, what for."""
@@ -92,7 +91,7 @@ def sharing_grid(source: VaultReader, choices: Sequence[Choice], now: datetime) 
                                   accepts(shop.discovery, choice.slice))
         rows.append(SliceRow(choice.slice, choice.person_id, choice.label, choice.description,
                              cells))
-    columns = [ShopColumn(s.id, s.name, s.base_url, s.status, terms_line(s.terms or
+    columns = [ShopColumn(s.id, s.name, s.status, terms_line(s.terms or
                           s.discovery.get("terms", {})), newest.get(s.id)) for s in shops]
     return SharingGrid(columns, rows)
 

@@ -113,6 +113,8 @@ async def test_connect_grant_preview_sync_revoke_and_the_log(
         assert '"slices":{}' in nothing  # linked: nothing shared until granted
 
         await to_cell(pilot, "greeting:", shop.id)
+        about = str(screen.query_one("#slice-about", Static).render())
+        assert about.startswith("First name: ") and len(about) > len("First name: ")
         await pilot.press("space")  # grant, with the keyboard
         await settle(pilot)
         greeting = preview(screen)

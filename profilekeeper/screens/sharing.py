@@ -9,6 +9,7 @@ shop by shop, never raised.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +28,12 @@ from profilekeeper import services
 from profilekeeper.model import Outcome, Person, Retailer, ShopStatus
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.dialogs import ConfirmDialog
-from profilekeeper.screens.sharing_dialogs import ConnectDialog, MinimumTermsDialog, UntilDialog
+from profilekeeper.screens.sharing_dialogs import (
+    ConnectDialog,
+    HoldsDialog,
+    MinimumTermsDialog,
+    UntilDialog,
+)
 from profilekeeper.services.sharing_views import SharingGrid, ShopColumn, SliceRow, sharing_grid
 from profilekeeper.widgets.grant_grid import GrantGrid
 from profilekeeper.widgets.table import RecordTable
@@ -253,6 +259,25 @@ class SharingScreen(VaultScreen):
             self.reload()
 
         self.app.push_screen(ConnectDialog(self.vault), connected)
+
+    def action_holds(self) -> None:
+        if (column := self._shop()) is None:
+            self.notify("No shop is selected.", severity="warning")
+            return
+        self._set_progress(column.id, Text("asking…", style="yellow"))
+        self._holds(self.vault.get(Retailer, column.id))
+
+    @work(thread=True, group="holds", exit_on_error=False, description="holds")
+    def _holds(self, shop: Retailer) -> None:
+        view = asyncio.run(services.what_shop_holds(self.vault, shop))  # live: GET …/profile
+        title = shop_text(f"What {shop.name} says it holds about you now", limit=120)
+        held = Text(f"{len(view.slices)} slice(s)" + (
+            f", kept until {view.expires_at:%Y-%m-%d %H:%M} UTC" if view.expires_at else ""
+        ) + "\n", style="dim")
+        held.append(visible(json.dumps(view.model_dump(mode="json", by_alias=True)["slices"],
+                                       sort_keys=True, separators=(",", ":"))))
+        self.post_message(ShopProgress(shop.id, Text("connected")))
+        self.app.call_from_thread(self.app.push_screen, HoldsDialog(title, held))
 
     def action_minimum_terms(self) -> None:
         def saved(done: bool | None) -> None:

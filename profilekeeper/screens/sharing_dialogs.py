@@ -1,5 +1,5 @@
 """The Sharing screen's dialogs: connect a shop by its URL, when a grant ends, the owner's
-minimum terms."""
+minimum terms, what a shop holds."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker
 
@@ -180,4 +180,26 @@ class MinimumTermsDialog(Dialog[bool | None]):
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HoldsDialog(Dialog[None]):
+    """What a shop says it holds about the owner, as it answered just now (its own words:
+    shown as data, never markup)."""
+
+    def __init__(self, title: Text, held: Text) -> None:
+        super().__init__()
+        self.title_text = title
+        self.held = held
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form holds"):
+            yield Label(self.title_text, classes="title")
+            with VerticalScroll():
+                yield Static(self.held, id="held")
+            with Horizontal(classes="buttons"):
+                yield Button("Close", id="close", variant="primary")
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
         self.dismiss(None)

@@ -24,7 +24,7 @@ from profilekeeper.model import Activity, Grant, Outcome, Retailer, ShareRecord
 from profilekeeper.screens import sharing
 from profilekeeper.screens.dialogs import ConfirmDialog
 from profilekeeper.screens.sharing import SharingScreen
-from profilekeeper.screens.sharing_dialogs import ConnectDialog, MinimumTermsDialog
+from profilekeeper.screens.sharing_dialogs import ConnectDialog, HoldsDialog, MinimumTermsDialog
 from profilekeeper.sync.server import (
     DEFAULT_TERMS,
     RunningServer,
@@ -132,6 +132,13 @@ async def test_connect_grant_preview_sync_revoke_and_the_log(
         body = sent_body(records)
         assert body in shown  # the preview was the share, byte for byte
         assert [r for r in records if r.action == Activity.SHARE][-1].echo_matches is True
+        await pilot.press("h")  # what the shop holds, asked live
+        await settle(pilot)
+        assert isinstance(app.screen, HoldsDialog)
+        held = str(app.screen.query_one("#held", Static).render())
+        assert '"greeting":{"first_name":"Ann"}' in held and "2 slice(s)" in held
+        await pilot.press("escape")
+        await settle(pilot)
 
         await to_cell(pilot, "greeting:", shop.id)
         await pilot.press("space")  # revoke: the smaller profile goes at once

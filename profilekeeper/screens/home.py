@@ -40,8 +40,10 @@ class HomeScreen(VaultScreen):
         yield RecordTable("When", "Occasion", "Gift", id="due")
         yield Label("Next 60 days", classes="section")
         yield RecordTable("Date", "Occasion", "Gift", id="upcoming")
-        yield Label("Thank-you notes owed", classes="section", id="owed-title")
-        yield RecordTable("Received", "From", "Gift", id="owed")
+        for widget in (Label("Thank-you notes owed", classes="section", id="owed-title"),
+                       RecordTable("Received", "From", "Gift", id="owed")):
+            widget.display = False  # until some are owed
+            yield widget
 
     def reload(self) -> None:
         self._load(self.reader)
@@ -50,10 +52,16 @@ class HomeScreen(VaultScreen):
     def _load(self, source: services.VaultReader) -> None:
         # Off the UI thread: with thousands of people this takes seconds.
         view = services.home_view(source, self.pk.today())
-        owed = services.notes_owed(source)
-        self.app.call_from_thread(self.show, view, owed)
+        self.app.call_from_thread(self.show, view)
 
-    def show(self, view: services.HomeView, owed: list[services.NoteOwed] | None = None) -> None:
+    @work(thread=True, exclusive=True, group="home-owed", exit_on_error=False)
+    def _load_owed(self, source: services.VaultReader) -> None:
+        # Apart from the reminders, which read only the window's records: this reads every gift,
+        # and Home paints without waiting for it.
+        owed = services.notes_owed(source)
+        self.app.call_from_thread(self.show_owed, owed)
+
+    def show(self, view: services.HomeView) -> None:
         profile = view.profile
         greeting = Text("Welcome back", style="bold")
         if profile.display_name:
@@ -80,7 +88,9 @@ class HomeScreen(VaultScreen):
             (_row_key(d), (d.on.strftime("%a %d %b"), d.headline, _gift(d)))
             for d in view.upcoming
         )
-        owed = owed or []
+        self._load_owed(self.reader)
+
+    def show_owed(self, owed: list[services.NoteOwed]) -> None:
         self._owed = {n.gift.id: n for n in owed}
         for widget in (self.query_one("#owed-title"), self.query_one("#owed")):
             widget.display = bool(owed)

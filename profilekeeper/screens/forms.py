@@ -144,8 +144,9 @@ class OccasionForm(RecordForm[Occasion]):
                              id="label", compact=True)
         when = str(PartialDate(o.month, o.day, o.year)) if o else ""
         yield "Date", Input(when, placeholder="YYYY-MM-DD or --MM-DD", id="date", compact=True)
-        lead = ",".join(map(str, o.lead_days)) if o else "14,3"
-        yield "Remind (days)", Input(lead, placeholder="14,3", id="lead", compact=True)
+        lead = ",".join(map(str, o.lead_days)) if o and o.lead_days is not None else ""
+        yield "Remind (days)", Input(lead, placeholder="inherit, or e.g. 14,3,0", id="lead",
+                                     compact=True)
         yield "Every year", StateCheckbox("", o.yearly if o else True, id="yearly", compact=True)
 
     def build(self) -> Occasion:

@@ -104,6 +104,7 @@ class RecordForm(Dialog[R | None]):
 
 class PersonForm(RecordForm[Person]):
     TITLE_TEXT = "Person"
+    LABELS = {"lead_days": "remind"}
 
     def fields(self) -> Iterator[tuple[str, Widget]]:
         p = self.record or Person(name="")
@@ -116,12 +117,16 @@ class PersonForm(RecordForm[Person]):
         yield "Sizes", Input(people.sizes_text(p.sizes), placeholder="shirt=M, shoes=42",
                              id="sizes", compact=True)
         yield "Notes", Input(p.notes, id="notes", compact=True)
+        lead = "" if p.lead_days is None else ",".join(map(str, p.lead_days))
+        yield "Remind (days)", Input(lead, placeholder="inherit, or e.g. 21,7,0", id="lead",
+                                     compact=True)
 
     def build(self) -> Person:
         person = people.person_from(
             self.text("name"), relationship=self.text("relationship"),
             budget=self.text("budget"), currency=self.text("currency"),
-            sizes=self.text("sizes"), notes=self.text("notes"), base=self.record,
+            sizes=self.text("sizes"), notes=self.text("notes"), lead=self.text("lead"),
+            base=self.record,
         )  # fmt: skip
         if self.record is None:
             return people.add_person(self.vault, person)

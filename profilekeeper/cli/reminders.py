@@ -161,19 +161,21 @@ def _load_due(args: argparse.Namespace) -> Loaded:
         settings = profiles[0].settings if profiles else {}
         leap_day = leap_day_setting(settings)
         occasions = occasions_near(vault, today, days, leap_day=leap_day)
-        # Dates decide what may be due; decrypt only the people and gifts those few need.
+        # Dates decide what may be due; decrypt only the people and gifts those few need:
+        # the people first (their own lead days may count), then the gifts of what is left.
         maybe = candidates(occasions, today, days, leap_day=leap_day,
                            leads=Leads(settings, None, args.lead))  # fmt: skip
+        people = vault.load(Person, id={o.person_id for o in maybe if o.person_id})
+        leads = Leads(settings, people, args.lead)
+        maybe = candidates(maybe, today, days, leap_day=leap_day, leads=leads)
         person_ids = {o.person_id for o in maybe if o.person_id}
-        people = vault.load(Person, id=person_ids)
         gifts = vault.load(Gift, person_id=person_ids, occasion_id={o.id for o in maybe})
     failed = [c for r in (profiles, occasions, people, gifts) for c in r.corrupted]
     for table in dict.fromkeys(c.table for c in failed if isinstance(c, DamagedTable)):
         _unlock.warn(str(DamagedTable(table)))  # pages of the file: once per table
     corrupted = sum(not isinstance(c, DamagedTable) for c in failed)
     damaged = len(failed) > corrupted
-    items = due(maybe, people, gifts, today, days, leap_day=leap_day,
-                leads=Leads(settings, people, args.lead))  # fmt: skip
+    items = due(maybe, people, gifts, today, days, leap_day=leap_day, leads=leads)
     return Loaded(items, corrupted, damaged, today, days, settings, vault)
 
 

@@ -62,6 +62,8 @@ class Person:
     notes: str = ""
     contact_uid: str = ""
     """The vCard UID this person was imported from, so a re-import updates instead of adding."""
+    lead_days: list[int] | None = None
+    """Days before their occasions to remind; None: the owner's default (lead_times.py)."""
     id: str = field(default_factory=new_id)
 
 
@@ -78,10 +80,12 @@ class Occasion:
     year: int | None = None
     person_id: str | None = None
     label: str = ""
-    lead_days: list[int] = field(default_factory=lambda: [14, 3])
+    lead_days: list[int] | None = None
+    """Days before to remind (0: on the day); None: inherited, see lead_times.py."""
     yearly: bool = True
     reminder_state: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Per year (``"2026"``): ``dismissed``, ``snoozed_until`` (ISO date), ``bought``."""
+    """Per year (``"2026"``): ``dismissed``, ``snoozed_until`` (ISO date), ``bought``, and
+    ``notified`` (the lead points a hook has fired for, ``"14,3"``)."""
     id: str = field(default_factory=new_id)
 
 

@@ -30,14 +30,18 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--lead",
         metavar="DAYS,...",
-        default="14,3",
-        help="remind this many days before (default 14,3)",
+        help="remind this many days before, 0 on the day (default: the person's, the kind's "
+        "or 14,3; see docs/reminders.md)",
     )
     p.add_argument("--label", default="", help="a short description")
     p.add_argument("--once", action="store_true", help="not yearly: a single date")
     p = action(common, g, "list", occasion_list, "list occasions")
     p.add_argument("--person", metavar="NAME")
     list_flags(p, COLUMNS)
+    p = action(common, g, "lead", occasion_lead, "set how many days before an occasion to remind")
+    p.add_argument("person", metavar="PERSON")
+    p.add_argument("kind", metavar="KIND")
+    p.add_argument("days", metavar="DAYS", help="like 21,7,0 (0: on the day), or inherit")
     p = action(common, g, "remove", occasion_remove, "remove a person's occasion")
     p.add_argument("person", metavar="PERSON")
     p.add_argument("kind", metavar="KIND")
@@ -56,6 +60,7 @@ def occasion_add(args: argparse.Namespace) -> int:
 
 
 def occasion_list(args: argparse.Namespace) -> int:
+    from profilekeeper import services
     from profilekeeper.model import Occasion, Person
     from profilekeeper.services import people
 
@@ -66,7 +71,9 @@ def occasion_list(args: argparse.Namespace) -> int:
             if args.person is None
             else vault.list(Occasion, person_id=people.find_person_id(vault, args.person))
         )
-        names = {p.id: p.name for p in vault.list(Person)}
+        everyone = vault.list(Person)
+        leads = services.leads_for(vault, everyone)
+        names = {p.id: p.name for p in everyone}
     occasions.sort(key=lambda o: (o.month, o.day))
     records = [
         {
@@ -75,7 +82,7 @@ def occasion_list(args: argparse.Namespace) -> int:
             "kind": o.kind,
             "date": occasion_date(o),
             "label": o.label,
-            "lead_days": o.lead_days,
+            "lead_days": list(leads.of(o)),
             "yearly": o.yearly,
         }
         for o in occasions
@@ -83,10 +90,22 @@ def occasion_list(args: argparse.Namespace) -> int:
     print_listing(
         args, records, COLUMNS, ("DATE", "PERSON", "KIND", "REMIND (DAYS BEFORE)"),
         lambda: ((local_occasion_date(o), names.get(o.person_id or "", "me"), o.label or o.kind,
-                  ",".join(map(str, o.lead_days))) for o in occasions),
+                  ",".join(map(str, leads.of(o)))) for o in occasions),
         "No occasions yet: add one with `profilekeeper occasion add PERSON KIND DATE`.",
     )  # fmt: skip
     return report_corrupted(occasions.corrupted)
+
+
+def occasion_lead(args: argparse.Namespace) -> int:
+    from profilekeeper.services import people
+    from profilekeeper.services.typed import parsed
+    from profilekeeper.validation import parse_lead_days
+
+    parsed("lead_days", parse_lead_days, args.days)  # checked before the passphrase is asked
+    with open_unlocked(args) as vault:
+        changed = people.set_occasion_lead(vault, args.person, args.kind, args.days)
+    print(f"Changed {len(changed)} occasion(s).")
+    return 0
 
 
 def occasion_remove(args: argparse.Namespace) -> int:

@@ -30,6 +30,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--anniversary", metavar="DATE", help="YYYY-MM-DD, or --MM-DD")
     p.add_argument("--budget", metavar="AMOUNT", help="usual gift budget, e.g. 30")
     p.add_argument("--currency", default="", metavar="CODE", help="e.g. EUR")
+    p.add_argument("--lead", metavar="DAYS,...",
+                   help="remind this many days before their occasions (default: the kind's)")
+    p = action(common, g, "lead", person_lead,
+               "set how many days before a person's occasions to remind")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("days", metavar="DAYS", help="like 21,7,0 (0: on the day), or inherit")
     list_flags(action(common, g, "list", person_list, "list people"), COLUMNS)
     p = action(common, g, "remove", person_remove, "remove a person with their interests and dates")
     p.add_argument("name", metavar="NAME")
@@ -58,10 +64,22 @@ def person_add(args: argparse.Namespace) -> int:
                  for kind, when in (("birthday", args.birthday), ("anniversary", args.anniversary))
                  if when]  # fmt: skip
     person = people.person_from(args.name, relationship=args.relationship, budget=args.budget,
-                                currency=args.currency)  # fmt: skip
+                                currency=args.currency, lead=args.lead)  # fmt: skip
     with open_unlocked(args) as vault:
         people.add_person(vault, person, occasions)
     print("Added 1 person.")
+    return 0
+
+
+def person_lead(args: argparse.Namespace) -> int:
+    from profilekeeper.services import people
+    from profilekeeper.services.typed import parsed
+    from profilekeeper.validation import parse_lead_days
+
+    parsed("lead_days", parse_lead_days, args.days)  # checked before the passphrase is asked
+    with open_unlocked(args) as vault:
+        people.set_person_lead(vault, args.name, args.days)
+    print("Changed 1 person.")
     return 0
 
 

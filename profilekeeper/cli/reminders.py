@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from profilekeeper.cli import _unlock
+from profilekeeper.cli import _unlock, remind_options
 from profilekeeper.cli._output import (
     BOLD,
     DIM,
@@ -59,9 +59,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     remind.add_argument(
         "--days",
         type=int,
-        default=DEFAULT_DAYS,
         metavar="N",
-        help=f"look N days ahead (default {DEFAULT_DAYS})",
+        help=f"look N days past START (default {DEFAULT_DAYS}); not with END",
     )
     output_flags(remind, COLUMNS)
     remind.add_argument(
@@ -71,6 +70,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "-q", "--quiet", action="store_true", help="print nothing when nothing is due"
     )
     remind.add_argument("--today", metavar="YYYY-MM-DD", help="pretend today is this date")
+    remind_options.add_arguments(remind)  # range, --lead, hooks, timer
     remind.set_defaults(handler=run_remind)
 
     reminder = sub.add_parser(
@@ -146,35 +146,54 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
                    recall=lambda: recall_key_fast(vault.vault_id))
 
 
-def _load_due(args: argparse.Namespace) -> tuple[list[Due], int, bool]:
-    """What is due, how many records could not be read, and whether pages of the file could
-    not be (each damaged table is named on stderr here, once)."""
+class Loaded(NamedTuple):
+    items: list[Due]
+    corrupted: int
+    """How many records could not be read."""
+    damaged: bool
+    """Whether pages of the file could not be (each damaged table is named on stderr)."""
+    start: Any  # date
+    days: int
+    settings: dict[str, Any]
+    vault: ReadOnlyVault
+    """Closed, still unlocked: a hook's state is written through it."""
+
+
+def _load_due(args: argparse.Namespace) -> Loaded:
+    """What is due in the window ``args`` gives, and what could not be read."""
+    from profilekeeper.lead_times import Leads
     from profilekeeper.model_core import Gift, Person, Profile  # not all of .model
     from profilekeeper.reminders import candidates, due, leap_day_setting
     from profilekeeper.store.damage import DamagedTable
     from profilekeeper.store.occasion_dates import occasions_near
 
-    if args.days < 0:
+    if args.days is not None and args.days < 0:
         raise InvalidInput("--days must be zero or more")
     if args.header and not args.parsable:
         raise InvalidInput("--header goes with -p/--parsable")
-    today = _today(args, args.days)
+    today, days = remind_options.window(args, _today(args, args.days or DEFAULT_DAYS))
     with _open_read_only(args) as vault:
         unlock_read_only(vault, args)
         profiles = vault.load(Profile)
-        leap_day = leap_day_setting(profiles[0].settings if profiles else {})
-        occasions = occasions_near(vault, today, args.days, leap_day=leap_day)
-        # Dates decide what may be due; decrypt only the people and gifts those few need.
-        maybe = candidates(occasions, today, args.days, leap_day=leap_day)
+        settings = profiles[0].settings if profiles else {}
+        leap_day = leap_day_setting(settings)
+        occasions = occasions_near(vault, today, days, leap_day=leap_day)
+        # Dates decide what may be due; decrypt only the people and gifts those few need:
+        # the people first (their own lead days may count), then the gifts of what is left.
+        maybe = candidates(occasions, today, days, leap_day=leap_day,
+                           leads=Leads(settings, None, args.lead))  # fmt: skip
+        people = vault.load(Person, id={o.person_id for o in maybe if o.person_id})
+        leads = Leads(settings, people, args.lead)
+        maybe = candidates(maybe, today, days, leap_day=leap_day, leads=leads)
         person_ids = {o.person_id for o in maybe if o.person_id}
-        people = vault.load(Person, id=person_ids)
         gifts = vault.load(Gift, person_id=person_ids, occasion_id={o.id for o in maybe})
     failed = [c for r in (profiles, occasions, people, gifts) for c in r.corrupted]
     for table in dict.fromkeys(c.table for c in failed if isinstance(c, DamagedTable)):
         _unlock.warn(str(DamagedTable(table)))  # pages of the file: once per table
     corrupted = sum(not isinstance(c, DamagedTable) for c in failed)
     damaged = len(failed) > corrupted
-    return due(maybe, people, gifts, today, args.days, leap_day=leap_day), corrupted, damaged
+    items = due(maybe, people, gifts, today, days, leap_day=leap_day, leads=leads)
+    return Loaded(items, corrupted, damaged, today, days, settings, vault)
 
 
 def due_as_json(item: Due) -> dict[str, Any]:
@@ -239,6 +258,8 @@ def run_remind(args: argparse.Namespace) -> int:
     import atexit
     import gc
 
+    if args.install_timer:
+        return remind_options.install_timer(args)
     # Thousands of records, none in a reference cycle, in a run of a fraction of a second: the
     # cyclic collector would only scan them over and over (~7 ms). Reference counts free them.
     # At exit it would scan every object the imports made (~15 ms), all freed with the process
@@ -248,10 +269,11 @@ def run_remind(args: argparse.Namespace) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        items, corrupted, damaged = _load_due(args)
+        loaded = _load_due(args)
     finally:
         if collecting:
             gc.enable()
+    items, corrupted, damaged, days = loaded.items, loaded.corrupted, loaded.damaged, loaded.days
     if corrupted:
         _unlock.warn(f"{corrupted} record(s) could not be read (corrupted or damaged); "
                      "they are left out")
@@ -259,7 +281,7 @@ def run_remind(args: argparse.Namespace) -> int:
         import json
 
         payload = {
-            "days": args.days,
+            "days": days,
             "due": [due_as_json(i) for i in items],
             "corrupted": corrupted,
         }
@@ -271,9 +293,13 @@ def run_remind(args: argparse.Namespace) -> int:
         for item in items:
             print(describe(item, paint))
     elif not args.quiet:
-        print(f"Nothing due in the next {args.days} days.")
+        since = "" if args.start is None else f" from {loaded.start.isoformat()}"
+        print(f"Nothing due{since} in the next {days} days.")
     if args.notify and items:
         _notify(items)
+    if items and (command := remind_options.hook_command(args, loaded.settings)):
+        remind_options.run_hooks(command, items, loaded.vault,
+                                 to_stderr=args.json or args.parsable)  # stdout: for programs
     if items:
         return SOMETHING_DUE  # even with a record left out: the warning above says so
     return CorruptedRecord.exit_code if corrupted or damaged else 0

@@ -104,6 +104,7 @@ class RecordForm(Dialog[R | None]):
 
 class PersonForm(RecordForm[Person]):
     TITLE_TEXT = "Person"
+    LABELS = {"lead_days": "remind"}
 
     def fields(self) -> Iterator[tuple[str, Widget]]:
         p = self.record or Person(name="")
@@ -116,12 +117,16 @@ class PersonForm(RecordForm[Person]):
         yield "Sizes", Input(people.sizes_text(p.sizes), placeholder="shirt=M, shoes=42",
                              id="sizes", compact=True)
         yield "Notes", Input(p.notes, id="notes", compact=True)
+        lead = "" if p.lead_days is None else ",".join(map(str, p.lead_days))
+        yield "Remind (days)", Input(lead, placeholder="inherit, or e.g. 21,7,0", id="lead",
+                                     compact=True)
 
     def build(self) -> Person:
         person = people.person_from(
             self.text("name"), relationship=self.text("relationship"),
             budget=self.text("budget"), currency=self.text("currency"),
-            sizes=self.text("sizes"), notes=self.text("notes"), base=self.record,
+            sizes=self.text("sizes"), notes=self.text("notes"), lead=self.text("lead"),
+            base=self.record,
         )  # fmt: skip
         if self.record is None:
             return people.add_person(self.vault, person)
@@ -144,8 +149,9 @@ class OccasionForm(RecordForm[Occasion]):
                              id="label", compact=True)
         when = str(PartialDate(o.month, o.day, o.year)) if o else ""
         yield "Date", Input(when, placeholder="YYYY-MM-DD or --MM-DD", id="date", compact=True)
-        lead = ",".join(map(str, o.lead_days)) if o else "14,3"
-        yield "Remind (days)", Input(lead, placeholder="14,3", id="lead", compact=True)
+        lead = ",".join(map(str, o.lead_days)) if o and o.lead_days is not None else ""
+        yield "Remind (days)", Input(lead, placeholder="inherit, or e.g. 14,3,0", id="lead",
+                                     compact=True)
         yield "Every year", StateCheckbox("", o.yearly if o else True, id="yearly", compact=True)
 
     def build(self) -> Occasion:

@@ -68,9 +68,10 @@ class PersonScreen(VaultScreen):
         due = services.person_due(vault, person, occasions, gifts, today)
         self._due = {d.occasion_id: d for d in due}
         names = {o.id: o.label or o.kind for o in occasions}
+        leads = services.leads_for(vault, [person])
         self.query_one("#dates", RecordTable).fill(
             (o.id, (o.label or o.kind, str(PartialDate(o.month, o.day, o.year)),
-                    ",".join(map(str, o.lead_days)) + " days", self._reminder_text(o, today)))
+                    ",".join(map(str, leads.of(o))) + " days", self._reminder_text(o, today)))
             for o in sorted(occasions, key=lambda o: (o.month, o.day))
         )
         self.query_one("#interests", RecordTable).fill(

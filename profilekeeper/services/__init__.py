@@ -76,7 +76,10 @@ from profilekeeper.services.reminders import (
 )
 from profilekeeper.services.settings import (
     DEFAULT_IDLE_MINUTES,
+    NOTIFY_COMMAND,
     THEMES,
+    set_kind_lead,
+    set_notify_command,
     setting,
     update_settings,
 )
@@ -111,6 +114,7 @@ from profilekeeper.services.views import (
     days_label,
     gifts_by_year,
     home_view,
+    leads_for,
     leap_day,
     matching,
     names_of,
@@ -176,6 +180,7 @@ __all__ = [
     "passphrase_hint",
     "people_rows",
     "person_due",
+    "leads_for",
     "person_from",
     "purchase_from",
     "read_import",
@@ -205,5 +210,8 @@ __all__ = [
     "unlock_store",
     "unlock_with_remembered_key",
     "update_settings",
+    "NOTIFY_COMMAND",
+    "set_kind_lead",
+    "set_notify_command",
     "write_export",
 ]

@@ -23,6 +23,7 @@ from profilekeeper.cli._output import (
     YELLOW,
     Paint,
     local_date,
+    locale_dates,
     output_flags,
     paint_for,
     print_parsable,
@@ -277,6 +278,7 @@ def run_remind(args: argparse.Namespace) -> int:
     if corrupted:
         _unlock.warn(f"{corrupted} record(s) could not be read (corrupted or damaged); "
                      "they are left out")
+    locale_dates()  # LC_TIME for every date written for people: these lines, hooks' messages
     if args.json:
         import json
 

@@ -27,6 +27,8 @@ class GiftStatus(StrEnum):
     IDEA = "idea"
     BOUGHT = "bought"
     GIVEN = "given"
+    RECEIVED = "received"
+    """A gift the owner was given by the person: never counted as bought or given."""
 
 
 @dataclass(slots=True)
@@ -89,7 +91,8 @@ class Occasion:
 
 @dataclass(slots=True)
 class Gift:
-    """A gift idea, or a gift bought or given, for a person and maybe one of their occasions."""
+    """A gift idea, or a gift bought or given, for a person and maybe one of their occasions; or
+    a gift received from the person, with whether the thank-you note is done."""
 
     TABLE: ClassVar[str] = "gifts"
     CLEAR: ClassVar[tuple[str, ...]] = ("person_id", "occasion_id")
@@ -104,6 +107,8 @@ class Gift:
     retailer: str = ""
     url: str = ""
     on: date | None = None
-    """When it was bought or given."""
+    """When it was bought, given or received."""
     notes: str = ""
+    thanked: bool = False
+    """For a gift received: the thank-you is done (False for every other status)."""
     id: str = field(default_factory=new_id)

@@ -18,7 +18,8 @@ dated in the 365 days up to ``on``; a *given* gift dated within 182 days either 
 (the occurrence it is nearest to, so a present handed over late counts for the day it was late
 for, not for next year's). Such a gift makes the occurrence's status ``bought``/``given`` and
 stops it nagging. A bought or given gift without a date shows its status but never stops a
-reminder: nothing tells which year it was for, and it must not quiet every year after.
+reminder: nothing tells which year it was for, and it must not quiet every year after. A gift
+*received* from the person is not the owner's gift: it neither shows nor settles anything.
 
 29 February falls on 28 February in other years (``leap_day="feb28"``) or on 1 March
 (``leap_day="mar1"``). A non-yearly occasion with a year happens on that date only.
@@ -134,12 +135,16 @@ def _belongs_to(gift: Gift, on: date) -> bool:
     return gift.status == GiftStatus.GIVEN and abs((gift.on - on).days) <= 182
 
 
+_SETTLING = frozenset((GiftStatus.BOUGHT, GiftStatus.GIVEN))
+
+
 def _gift_summary(
     occasion: Occasion, on: date, gifts: list[Gift], bought_state: bool
 ) -> tuple[str, tuple[str, ...], bool]:
     """Status, top ideas, and whether a gift recorded for this occurrence settles it."""
     # Undated bought/given gifts still show (see the module doc); only dated ones settle.
-    mine = [g for g in gifts if g.occasion_id == occasion.id and g.status != GiftStatus.IDEA
+    # A gift received from the person is theirs to the owner: it never settles a reminder.
+    mine = [g for g in gifts if g.occasion_id == occasion.id and g.status in _SETTLING
             and (g.on is None or _belongs_to(g, on))]  # fmt: skip
     statuses = {g.status for g in mine}
     settled = any(g.on is not None for g in mine)

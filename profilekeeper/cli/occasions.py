@@ -7,14 +7,18 @@ from typing import Any
 
 from profilekeeper.cli._record_commands import (
     action,
+    check_header,
     group,
-    json_flag,
+    list_flags,
+    local_occasion_date,
     occasion_date,
-    print_json,
-    print_table,
+    print_listing,
     report_corrupted,
 )
 from profilekeeper.cli._unlock import open_unlocked
+
+COLUMNS = ("id", "person", "kind", "date", "label", "lead_days", "yearly")
+"""``occasion list --json`` keys and ``-p`` columns, in order (``person``: empty for yours)."""
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -33,7 +37,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--once", action="store_true", help="not yearly: a single date")
     p = action(common, g, "list", occasion_list, "list occasions")
     p.add_argument("--person", metavar="NAME")
-    json_flag(p)
+    list_flags(p, COLUMNS)
     p = action(common, g, "lead", occasion_lead, "set how many days before an occasion to remind")
     p.add_argument("person", metavar="PERSON")
     p.add_argument("kind", metavar="KIND")
@@ -60,6 +64,7 @@ def occasion_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import Occasion, Person
     from profilekeeper.services import people
 
+    check_header(args)
     with open_unlocked(args) as vault:
         occasions = (
             vault.list(Occasion)
@@ -70,36 +75,24 @@ def occasion_list(args: argparse.Namespace) -> int:
         leads = services.leads_for(vault, everyone)
         names = {p.id: p.name for p in everyone}
     occasions.sort(key=lambda o: (o.month, o.day))
-    if args.json:
-        print_json(
-            [
-                {
-                    "id": o.id,
-                    "person": names.get(o.person_id or ""),
-                    "kind": o.kind,
-                    "date": occasion_date(o),
-                    "label": o.label,
-                    "lead_days": list(leads.of(o)),
-                    "yearly": o.yearly,
-                }
-                for o in occasions
-            ]
-        )
-    elif occasions:
-        print_table(
-            ("DATE", "PERSON", "KIND", "REMIND (DAYS BEFORE)"),
-            (
-                (
-                    occasion_date(o),
-                    names.get(o.person_id or "", "me"),
-                    o.label or o.kind,
-                    ",".join(map(str, leads.of(o))),
-                )
-                for o in occasions
-            ),
-        )
-    else:
-        print("No occasions yet: add one with `profilekeeper occasion add PERSON KIND DATE`.")
+    records = [
+        {
+            "id": o.id,
+            "person": names.get(o.person_id or ""),
+            "kind": o.kind,
+            "date": occasion_date(o),
+            "label": o.label,
+            "lead_days": list(leads.of(o)),
+            "yearly": o.yearly,
+        }
+        for o in occasions
+    ]
+    print_listing(
+        args, records, COLUMNS, ("DATE", "PERSON", "KIND", "REMIND (DAYS BEFORE)"),
+        lambda: ((local_occasion_date(o), names.get(o.person_id or "", "me"), o.label or o.kind,
+                  ",".join(map(str, leads.of(o)))) for o in occasions),
+        "No occasions yet: add one with `profilekeeper occasion add PERSON KIND DATE`.",
+    )  # fmt: skip
     return report_corrupted(occasions.corrupted)
 
 

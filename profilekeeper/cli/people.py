@@ -7,14 +7,18 @@ from typing import Any
 
 from profilekeeper.cli._record_commands import (
     action,
+    check_header,
     group,
-    json_flag,
+    list_flags,
+    local_occasion_date,
     occasion_date,
-    print_json,
-    print_table,
+    print_listing,
     report_corrupted,
 )
 from profilekeeper.cli._unlock import open_unlocked
+
+COLUMNS = ("id", "name", "relationship", "birthday", "anniversary", "budget", "currency")
+"""``person list --json`` keys and ``-p`` columns, in order."""
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -32,7 +36,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                "set how many days before a person's occasions to remind")
     p.add_argument("name", metavar="NAME")
     p.add_argument("days", metavar="DAYS", help="like 21,7,0 (0: on the day), or inherit")
-    json_flag(action(common, g, "list", person_list, "list people"))
+    list_flags(action(common, g, "list", person_list, "list people"), COLUMNS)
     p = action(common, g, "remove", person_remove, "remove a person with their interests and dates")
     p.add_argument("name", metavar="NAME")
     gifts = p.add_mutually_exclusive_group()
@@ -82,43 +86,35 @@ def person_lead(args: argparse.Namespace) -> int:
 def person_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import Occasion, Person
 
+    check_header(args)
     with open_unlocked(args) as vault:
         people = vault.list(Person)
         occasions = vault.list(Occasion)
-    dates: dict[tuple[str | None, str], str] = {
-        (o.person_id, o.kind): occasion_date(o) for o in occasions
-    }
+    dates = {(o.person_id, o.kind): o for o in occasions}
     people.sort(key=lambda p: p.name.casefold())
-    if args.json:
-        print_json(
-            [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "relationship": p.relationship,
-                    "birthday": dates.get((p.id, "birthday")),
-                    "anniversary": dates.get((p.id, "anniversary")),
-                    "budget": None if p.budget is None else str(p.budget),
-                    "currency": p.currency,
-                }
-                for p in people
-            ]
-        )
-    elif people:
-        print_table(
-            ("NAME", "RELATIONSHIP", "BIRTHDAY", "ANNIVERSARY"),
-            (
-                (
-                    p.name,
-                    p.relationship,
-                    dates.get((p.id, "birthday"), ""),
-                    dates.get((p.id, "anniversary"), ""),
-                )
-                for p in people
-            ),
-        )
-    else:
-        print("No people yet: add one with `profilekeeper person add NAME`.")
+
+    def on(person: Person, kind: str, show: Any = occasion_date) -> str | None:
+        occasion = dates.get((person.id, kind))
+        return None if occasion is None else str(show(occasion))
+
+    records = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "relationship": p.relationship,
+            "birthday": on(p, "birthday"),
+            "anniversary": on(p, "anniversary"),
+            "budget": None if p.budget is None else str(p.budget),
+            "currency": p.currency,
+        }
+        for p in people
+    ]
+    print_listing(
+        args, records, COLUMNS, ("NAME", "RELATIONSHIP", "BIRTHDAY", "ANNIVERSARY"),
+        lambda: ((p.name, p.relationship, on(p, "birthday", local_occasion_date) or "",
+                  on(p, "anniversary", local_occasion_date) or "") for p in people),
+        "No people yet: add one with `profilekeeper person add NAME`.",
+    )  # fmt: skip
     return report_corrupted([*people.corrupted, *occasions.corrupted])
 
 

@@ -15,7 +15,19 @@ import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from profilekeeper.cli import _unlock, remind_options
-from profilekeeper.cli._output import printable
+from profilekeeper.cli._output import (
+    BOLD,
+    DIM,
+    GREEN,
+    RED,
+    YELLOW,
+    Paint,
+    local_date,
+    output_flags,
+    paint_for,
+    print_parsable,
+    printable,
+)
 from profilekeeper.errors import (
     INTERNAL_ERROR,
     CorruptedRecord,
@@ -29,6 +41,9 @@ if TYPE_CHECKING:
 DEFAULT_DAYS = 30
 SOMETHING_DUE = 1
 """``remind``'s exit status when something is due: only ever returned after it was printed."""
+COLUMNS = ("occasion_id", "person_id", "person_name", "kind", "label", "on", "days_until",
+           "number", "headline", "gift_status", "top_ideas", "snoozed_until")  # fmt: skip
+"""The ``--json`` keys of a due item and the ``-p`` columns, in order."""
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -47,7 +62,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"look N days past START (default {DEFAULT_DAYS}); not with END",
     )
-    remind.add_argument("--json", action="store_true", help="print JSON for scripts")
+    output_flags(remind, COLUMNS)
     remind.add_argument(
         "--notify", action="store_true", help="also send a desktop notification (needs notify-send)"
     )
@@ -154,6 +169,8 @@ def _load_due(args: argparse.Namespace) -> Loaded:
 
     if args.days is not None and args.days < 0:
         raise InvalidInput("--days must be zero or more")
+    if args.header and not args.parsable:
+        raise InvalidInput("--header goes with -p/--parsable")
     today, days = remind_options.window(args, _today(args, args.days or DEFAULT_DAYS))
     with _open_read_only(args) as vault:
         unlock_read_only(vault, args)
@@ -197,13 +214,21 @@ def due_as_json(item: Due) -> dict[str, Any]:
     }
 
 
-def describe(item: Due) -> str:
-    """One line: when, what, and where the gift stands."""
+_GIFT_COLOR = {"no idea yet": RED, "ideas": YELLOW, "bought": GREEN, "given": GREEN}
+
+
+def describe(item: Due, paint: Paint | None = None) -> str:
+    """One line: when (the day as the user's locale writes it), what, and where the gift stands;
+    emphasised by ``paint`` (soon in bold, the gift's status in its colour)."""
     when = {0: "today", 1: "tomorrow"}.get(item.days_until, f"in {item.days_until} days")
     gift = f"gift: {item.gift_status}"
     if item.top_ideas and item.gift_status == "ideas":
         gift += " — " + ", ".join(item.top_ideas)
-    return printable(f"{when:<12} {item.on:%a %d %b}  {item.headline}  ({gift})")
+    paint = paint or Paint(False)
+    soon = (BOLD,) if item.days_until <= 1 else ()
+    return (f"{paint(f'{when:<12}', *soon)} {paint(local_date(item.on, weekday=True), DIM)}  "
+            f"{paint(printable(item.headline), BOLD)}  "
+            f"({paint(printable(gift), _GIFT_COLOR.get(item.gift_status, ''))})")
 
 
 def _notify(items: list[Due]) -> None:
@@ -261,16 +286,20 @@ def run_remind(args: argparse.Namespace) -> int:
             "corrupted": corrupted,
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif args.parsable:
+        print_parsable(map(due_as_json, items), COLUMNS, header=args.header)
     elif items:
+        paint = paint_for(args)
         for item in items:
-            print(describe(item))
+            print(describe(item, paint))
     elif not args.quiet:
         since = "" if args.start is None else f" from {loaded.start.isoformat()}"
         print(f"Nothing due{since} in the next {days} days.")
     if args.notify and items:
         _notify(items)
     if items and (command := remind_options.hook_command(args, loaded.settings)):
-        remind_options.run_hooks(command, items, loaded.vault, to_stderr=args.json)
+        remind_options.run_hooks(command, items, loaded.vault,
+                                 to_stderr=args.json or args.parsable)  # stdout is for scripts
     if items:
         return SOMETHING_DUE  # even with a record left out: the warning above says so
     return CorruptedRecord.exit_code if corrupted or damaged else 0

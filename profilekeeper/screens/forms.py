@@ -217,6 +217,7 @@ class GiftForm(RecordForm[Gift]):
         yield "Date", Input(g.on.isoformat() if g and g.on else "", placeholder="YYYY-MM-DD",
                             id="on", compact=True)
         yield "Retailer", Input(g.retailer if g else "", id="retailer", compact=True)
+        yield "Thanked", StateCheckbox("", bool(g and g.thanked), id="thanked", compact=True)
 
     def build(self) -> Gift:
         occasion = self.choice("occasion")
@@ -224,7 +225,8 @@ class GiftForm(RecordForm[Gift]):
                        occasion_id=None if occasion is Select.NULL else str(occasion))
         gift = records.gift_from(
             self.text("title"), status=str(self.choice("status")), price=self.text("price"),
-            on=self.text("on"), retailer=self.text("retailer"), base=base,
+            on=self.text("on"), retailer=self.text("retailer"),
+            thanked=self.query_one("#thanked", Checkbox).value, base=base,
         )  # fmt: skip
         if self.record is None:
             return records.add_gift(self.vault, gift, self.person_id)

@@ -85,7 +85,7 @@ class PersonScreen(VaultScreen):
         )
         history = services.gifts_by_year(gifts, occasions)
         self.query_one("#history", RecordTable).fill(
-            (g.id, (str(year or "undated"), occasion, g.title, g.status.value))
+            (g.id, (str(year or "undated"), occasion, g.title, _status(g)))
             for year, by_occasion in history.items()
             for occasion, items in by_occasion.items()
             for g in items
@@ -198,6 +198,12 @@ def _summary(person: Person) -> Text:
     if person.notes:
         text.append("\n" + person.notes, style="italic dim")
     return text
+
+
+def _status(gift: Gift) -> str:
+    if gift.status != GiftStatus.RECEIVED:
+        return gift.status.value
+    return "received, thanked" if gift.thanked else "received, note owed"
 
 
 def _price(gift: Gift) -> str:

@@ -64,6 +64,8 @@ from profilekeeper.services.records import (
     save_interest,
     save_purchase,
     set_profile,
+    set_thanked,
+    thank_for,
     toggle_personalize,
 )
 from profilekeeper.services.reminders import (
@@ -104,6 +106,7 @@ from profilekeeper.services.vault_access import (
 )
 from profilekeeper.services.views import (
     HomeView,
+    NoteOwed,
     PeopleRows,
     PersonRow,
     VaultReader,
@@ -115,6 +118,7 @@ from profilekeeper.services.views import (
     leap_day,
     matching,
     names_of,
+    notes_owed,
     people_rows,
     person_due,
 )
@@ -125,6 +129,7 @@ __all__ = [
     "KeyStore",
     "KeyringUnavailable",
     "MIN_PASSPHRASE",
+    "NoteOwed",
     "ONE_A_PERSON",
     "PLAINTEXT_WARNING",
     "PeopleRows",
@@ -167,6 +172,7 @@ __all__ = [
     "mark_purchase_as_gift",
     "matching",
     "names_of",
+    "notes_owed",
     "occasion_from",
     "occasions_of_kind",
     "open_vault",
@@ -195,9 +201,11 @@ __all__ = [
     "save_person",
     "save_purchase",
     "set_profile",
+    "set_thanked",
     "setting",
     "sizes_text",
     "snooze_default",
+    "thank_for",
     "toggle_personalize",
     "unlock_store",
     "unlock_with_remembered_key",

@@ -179,10 +179,27 @@ def matching(rows: list[PersonRow], search: str) -> list[PersonRow]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class NoteOwed:
+    """A gift received and not yet thanked for: one line of "Thank-you notes owed"."""
+
+    gift: Gift
+    from_name: str
+    """The giver's name; "" once they were removed and the gift kept."""
+
+
+def notes_owed(vault: VaultReader) -> list[NoteOwed]:
+    """Gifts received and not thanked for, longest waiting first (undated ones last)."""
+    owed = [g for g in vault.list(Gift) if g.status == GiftStatus.RECEIVED and not g.thanked]
+    names = names_of(vault, {g.person_id for g in owed if g.person_id})
+    owed.sort(key=lambda g: (g.on or date.max, g.title.casefold()))
+    return [NoteOwed(g, names.get(g.person_id or "", "")) for g in owed]
+
+
 def gifts_by_year(
     gifts: Sequence[Gift], occasions: Sequence[Occasion]
 ) -> dict[int, dict[str, list[Gift]]]:
-    """Bought and given gifts grouped by year (newest first), then by occasion name."""
+    """Gifts bought, given and received grouped by year (newest first), then by occasion."""
     names = {o.id: (o.label or o.kind) for o in occasions}
     grouped: dict[int, dict[str, list[Gift]]] = defaultdict(lambda: defaultdict(list))
     for gift in gifts:

@@ -11,12 +11,14 @@ On ``remind``'s path: imports nothing beyond ``os`` and ``sys`` until something 
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Iterable, Mapping, Sequence
+    from datetime import date
 
 BOLD, DIM, RED, GREEN, YELLOW = "1", "2", "31", "32", "33"
 COLOR_CHOICES = ("auto", "always", "never")

@@ -23,6 +23,7 @@ from profilekeeper.cli._output import (
     YELLOW,
     Paint,
     local_date,
+    locale_dates,
     output_flags,
     paint_for,
     print_parsable,
@@ -277,6 +278,7 @@ def run_remind(args: argparse.Namespace) -> int:
     if corrupted:
         _unlock.warn(f"{corrupted} record(s) could not be read (corrupted or damaged); "
                      "they are left out")
+    locale_dates()  # LC_TIME for every date written for people: these lines, hooks' messages
     if args.json:
         import json
 
@@ -299,7 +301,7 @@ def run_remind(args: argparse.Namespace) -> int:
         _notify(items)
     if items and (command := remind_options.hook_command(args, loaded.settings)):
         remind_options.run_hooks(command, items, loaded.vault,
-                                 to_stderr=args.json or args.parsable)  # stdout is for scripts
+                                 to_stderr=args.json or args.parsable)  # stdout: for programs
     if items:
         return SOMETHING_DUE  # even with a record left out: the warning above says so
     return CorruptedRecord.exit_code if corrupted or damaged else 0

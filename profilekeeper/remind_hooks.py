@@ -36,6 +36,8 @@ PREFIX = "PROFILEKEEPER_"
 ENV_FIELDS = ("PERSON", "KIND", "LABEL", "HEADLINE", "DATE", "DAYS_LEFT", "LEAD", "NUMBER",
               "GIFT_STATUS", "IDEAS", "MESSAGE", "OCCASION_ID")  # fmt: skip
 """Each with ``PREFIX``: what a hook finds in its environment (docs/reminders.md)."""
+SECRET_PREFIXES = (PREFIX + "PASSPHRASE", PREFIX + "NEW_PASSPHRASE")
+"""Left out of the hook's environment."""
 
 
 class Fired(NamedTuple):
@@ -75,7 +77,9 @@ def environment(item: Due, lead: int) -> dict[str, str]:
         "GIFT_STATUS": item.gift_status, "IDEAS": ", ".join(item.top_ideas),
         "MESSAGE": message(item), "OCCASION_ID": item.occasion_id,
     }  # fmt: skip
-    return {**os.environ, **{PREFIX + k: v for k, v in fields.items()}}
+    # Never the passphrase a script handed to remind: the hook is another program.
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_PREFIXES)}
+    return {**kept, **{PREFIX + k: v for k, v in fields.items()}}
 
 
 def expand(command: str, text: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from typing import Any, TypeVar
 
 from profilekeeper.cli._output import (
     local_date,
@@ -18,6 +18,12 @@ from profilekeeper.cli._output import (
 from profilekeeper.errors import CorruptedRecord, InvalidInput
 
 Handler = Callable[[argparse.Namespace], int]
+T = TypeVar("T")
+
+SHOP_FAILED = 69
+"""The exit status when a shop did not do what was asked (EX_UNAVAILABLE, as the client's
+``ShopError``): ``sync`` when any shop failed, ``share revoke`` and ``shop forget`` when the shop
+was not told; the log says why."""
 
 
 def group(sub: Any, common: argparse.ArgumentParser, name: str, summary: str) -> Any:
@@ -90,3 +96,11 @@ def local_occasion_date(occasion: Any) -> str:
     if occasion.year is None:
         return occasion_date(occasion)
     return local_date(date(occasion.year, occasion.month, occasion.day))
+
+
+def run_network(work: Coroutine[Any, Any, T]) -> T:
+    """Run a service's exchange with a shop. A shop that fails raises ``ShopError`` (exit
+    status 69, or 76 for an answer that is not the protocol), already recorded."""
+    import asyncio
+
+    return asyncio.run(work)

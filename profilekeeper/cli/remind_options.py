@@ -59,6 +59,8 @@ def window(args: argparse.Namespace, today: date) -> tuple[date, int]:
     """The first day and how many days past it ``remind`` looks at; InvalidInput if bad."""
     from profilekeeper.remind_range import window as parse
 
+    if args.yes:
+        raise InvalidInput("--yes goes with --install-timer")
     start, days = parse(args.start, args.end, today, args.days)
     if args.lead is not None and not 0 <= args.lead <= 366:
         raise InvalidInput("--lead is a number of days from 0 to 366")

@@ -210,3 +210,37 @@ def test_hooks_untouched_vault_when_nothing_fires(vault, vault_path, family, hoo
 )
 def test_expand(command, message, expanded):
     assert remind_hooks.expand(command, message) == expanded
+
+
+def test_the_hook_never_sees_the_passphrase(vault, family, tmp_path):
+    seen = tmp_path / "env.txt"
+    vault.close()
+    result = remind_on(TODAY, "--exec", f"env > {seen}")
+    assert result.code == 1, result.err
+    env = seen.read_text()
+    assert "PROFILEKEEPER_PERSON=Sam" in env
+    assert PASSPHRASE not in env and "PROFILEKEEPER_PASSPHRASE" not in env
+
+
+def test_the_hook_path_imports_nothing_heavy(vault, family, tmp_path):
+    """Running hooks and writing their state stays on remind's fast path."""
+    import os
+    import subprocess
+    import sys
+
+    vault.close()
+    probe = (
+        "import sys\n"
+        "from profilekeeper.cli import main\n"
+        f"code = main(['remind', '--today', '{TODAY.isoformat()}', '--exec', 'true'])\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+        "raise SystemExit(code)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            env={**os.environ, **UNLOCK}, timeout=60)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    loaded = set(result.stderr.splitlines()[-1].split())
+    assert "profilekeeper.store.reminder_marks" in loaded  # the state was written
+    heavy = ("sqlalchemy", "sqlmodel", "textual", "httpx", "keyring")
+    assert sorted(m for m in loaded if m.split(".")[0] in heavy) == []
+    assert "profilekeeper.services" not in loaded

@@ -141,6 +141,8 @@ def test_install_timer_prints_units_and_a_cron_line(tmp_path):
     assert cron.endswith("--exec 'notify-send \\%s $HOME'")  # cron reads % as a newline
     assert "systemctl --user enable --now profilekeeper-remind.timer" in out
     assert not (tmp_path / "systemd").exists()
+    alone = run_main("remind", "--yes")
+    assert (alone.code, alone.err) == (2, "profilekeeper: --yes goes with --install-timer\n")
 
 
 def test_install_timer_yes_writes_under_xdg_config_home(tmp_path):

@@ -128,8 +128,9 @@ class UntilDialog(Dialog[tuple[datetime | None] | None]):
         text = self.query_one("#until", Input).value.strip()
         try:
             until = services.parse_until(text, self.now) if text else None
-        except ProfileKeeperError as error:
-            self.query_one("#error", Static).update(sentence(str(error)))
+        except ProfileKeeperError as error:  # worded for the CLI's --until
+            self.query_one("#error", Static).update(
+                sentence(str(error).replace("--until", "the last day")))
             return
         self.dismiss((until,))
 

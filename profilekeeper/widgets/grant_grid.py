@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -27,8 +28,8 @@ def cell_text(cell: Cell) -> Text:
         return Text("–", style="dim")
     if not cell.granted:
         return Text("·", style="dim")
-    if cell.until is not None:
-        return Text(f"✔ to {cell.until:%m-%d}", style="bold green")
+    if cell.until is not None:  # its last day: ``until`` itself is not granted
+        return Text(f"✔ to {cell.until - timedelta(microseconds=1):%m-%d}", style="bold green")
     return Text("✔", style="bold green")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,12 @@ from profilekeeper.model import Activity, Grant, Outcome, Retailer, ShareRecord
 from profilekeeper.screens import sharing
 from profilekeeper.screens.dialogs import ConfirmDialog
 from profilekeeper.screens.sharing import SharingScreen
-from profilekeeper.screens.sharing_dialogs import ConnectDialog, HoldsDialog, MinimumTermsDialog
+from profilekeeper.screens.sharing_dialogs import (
+    ConnectDialog,
+    HoldsDialog,
+    MinimumTermsDialog,
+    UntilDialog,
+)
 from profilekeeper.sync.server import (
     DEFAULT_TERMS,
     RunningServer,
@@ -360,3 +365,29 @@ async def test_sync_shows_each_shops_progress_and_the_screen_stays_responsive(
             assert {"sharing…", "fetching suggestions…"} & seen, seen
             assert state(screen, by_url[slow.base_url]) == "✔ synced"
             assert moved
+
+
+async def test_a_grant_ends_on_the_day_chosen(make, vault, fixed_now: datetime) -> None:
+    remember(vault)
+    fill_sharing(vault, with_grants=True)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sharing(pilot)
+        await to_cell(pilot, "greeting:", "shop-1")
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, UntilDialog)
+        await fill(pilot, until="2020-01-01")
+        await pilot.press("enter")
+        assert "The last day is a date in the past" in str(
+            app.screen.query_one("#error", Static).render())
+        last_day = (fixed_now + timedelta(days=10)).date()
+        await fill(pilot, until=last_day.isoformat())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        cell = screen.query_one("#grid", GrantGrid).get_cell("greeting:", "shop-1")
+        assert cell.plain == f"✔ to {last_day:%m-%d}"  # granted through that day
+        [grant] = [g for g in app.vault.list(Grant, retailer_id="shop-1")  # type: ignore[union-attr]
+                   if g.slice == "greeting" and g.revoked_at is None]
+        assert grant.until is not None and grant.until.date() == last_day + timedelta(days=1)

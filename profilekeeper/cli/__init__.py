@@ -36,6 +36,8 @@ COMMAND_MODULES = (
     "profilekeeper.cli.transfer",
     "profilekeeper.cli.reminders",
     "profilekeeper.cli.retailer",
+    "profilekeeper.cli.suggestions",
+    "profilekeeper.cli.rules",
     "profilekeeper.cli.app",
 )
 
@@ -50,6 +52,8 @@ COMMANDS = {
     **dict.fromkeys(("export", "import"), "profilekeeper.cli.transfer"),
     **dict.fromkeys(("remind", "reminder", "import-contacts"), "profilekeeper.cli.reminders"),
     "retailer": "profilekeeper.cli.retailer",
+    **dict.fromkeys(("suggestions", "feedback"), "profilekeeper.cli.suggestions"),
+    "rule": "profilekeeper.cli.rules",
     "demo": "profilekeeper.cli.app",
 }  # fmt: skip
 """Command name → the module that registers it (a test keeps this in step with the modules)."""

@@ -75,8 +75,8 @@ class Context:
         if self._everyone is None:
             self._everyone = Coarse([r for r in self.rules if r.person_id is None and is_coarse(r)],
                                     self.shop_ids)  # fmt: skip
-        rules = [r for r in self.rules if r.person_id == person_id
-                 or (r.person_id is None and not is_coarse(r))]  # fmt: skip
+        rules = [r for r in self.rules if (r.person_id is None and not is_coarse(r))
+                 or (r.person_id is not None and r.person_id == person_id)]  # fmt: skip
         made = self._lenses[person_id] = Lens(interests, rules, self.shop_ids, [self._everyone])
         return made
 

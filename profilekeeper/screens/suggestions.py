@@ -38,30 +38,41 @@ class SuggestionsScreen(VaultScreen):
         self.hidden = False
         self._items: dict[str, Ranked] = {}
         self._result = Result()
+        self._shops: dict[str, str] = {}
+        self._whose: str | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="summary")
         yield RecordTable("Kind", "Suggestion", "Shop", "Why", id="suggestions")
 
     def reload(self) -> None:
-        self._result = service.read(self.vault, today=self.pk.today())
+        self._load()
+
+    @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
+    def _load(self) -> None:
+        # Off the UI thread: thousands of sealed suggestions to open, filter and rank.
+        result = service.read(self.vault, today=self.pk.today())
+        shops = {r.id: r.name for r in self.vault.list(Retailer)}
+        whose = None if self.person_id is None else self.vault.get(Person, self.person_id).name
+        self.app.call_from_thread(self._loaded, result, shops, whose)
+
+    def _loaded(self, result: Result, shops: dict[str, str], whose: str | None) -> None:
+        self._result, self._shops, self._whose = result, shops, whose
         self._show()
 
     def _show(self) -> None:
         result = self._result
         shown = service.select(result.shown, person_id=self.person_id)
         hidden = service.select(result.hidden, person_id=self.person_id)
-        whose = "you" if self.person_id is None else \
-            self.vault.get(Person, self.person_id).name  # fmt: skip
-        title = Text(f"Gift ideas for {whose}" if self.person_id else "Suggestions for you",
-                     style="bold")  # fmt: skip
+        title = Text(f"Gift ideas for {self._whose}" if self.person_id else
+                     "Suggestions for you", style="bold")  # fmt: skip
         title.append(f"   {len(shown)} shown · Hidden ({len(hidden)})", style="dim")
         if self.hidden:
             title.append("   showing the hidden ones (h: back)", style="dim")
         self.query_one("#summary", Static).update(title)
         items = hidden if self.hidden else shown
         self._items = {r.suggestion.id: r for r in items}
-        shops = {r.id: r.name for r in self.vault.list(Retailer)}
+        shops = self._shops
         rows = []
         for kind, label in GROUPS:
             for r in (r for r in items if r.suggestion.kind == kind):

@@ -46,7 +46,9 @@ def dedupe(items: Iterable[Suggestion], shop_names: Mapping[str, str]
         seen.add(own)
         f = Features(s, folded)
         audience = None if s.for_ref == "self" else (s.person_id or f"{s.retailer_id}:{s.for_ref}")
-        key = (s.kind, f.title, audience, *sorted(f.creators))
+        creators = f.creators
+        key = (s.kind, f.title, audience,
+               *(sorted(creators) if len(creators) > 1 else creators))  # fmt: skip
         at = where.get(key)
         if at is None:
             where[key] = len(kept)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from profilekeeper.model import Interest, Rule, RuleAction, Suggestion
+from profilekeeper.model import Interest, Rule, RuleAction, Suggestion, SuggestionStatus
 from profilekeeper.suggestions.context import Context
 from profilekeeper.suggestions.dedupe import dedupe
 from profilekeeper.suggestions.explain import explain
@@ -34,6 +34,7 @@ from profilekeeper.suggestions.sanitize import sanitize
 OCCASION_WINDOW = 60
 """Days before a person's occasion in which their gift ideas rise, the nearer the higher."""
 OCCASION_POINTS = 2.0
+_DATED = frozenset({"event", "offer"})
 
 
 @dataclass(slots=True)
@@ -92,20 +93,30 @@ def _run(items: Iterable[Suggestion], ctx: Context) -> Result:
     today = ctx.today.isoformat()
     people = ctx.people
     shop_names = ctx.shop_names
+    own_lens, owned, new = ctx.lens(None), ctx.owned, SuggestionStatus.NEW
     for entry in entries:
         s = entry.suggestion
-        person_id, why = audience(s, ctx)
+        f = entry.features
+        # The filters, the common case first (for the shopper, no verdict, no date to pass).
+        why = judged(s, ctx.today) if s.verdict is not None or s.status is not new else None
+        if s.for_ref == "self":
+            person_id = person = None
+            lens = own_lens
+            if why is None and f.title in owned:
+                why = had(f.title, None, ctx)
+        else:
+            person_id, unknown = audience(s, ctx)
+            person = people[person_id] if person_id is not None else None
+            lens = ctx.lens(person_id)
+            why = why or unknown or had(f.title, person_id, ctx) or \
+                (over_budget(s, person) if person is not None else None)  # fmt: skip
+        if s.kind in _DATED:
+            why = why or past(s, today) or elsewhere(s, ctx)
         ranked = Ranked(s, person_id, entry.sources)
-        person = people[person_id] if person_id is not None else None
-        why = why or judged(s, ctx.today) or past(s, today) or elsewhere(s, ctx) \
-            or had(entry.features.title, person_id, ctx) \
-            or (over_budget(s, person) if person is not None else None)  # fmt: skip
         if why is not None:
             ranked.hidden_reason = why
             hidden.append(ranked)
             continue
-        lens = ctx.lens(person_id)
-        f = entry.features
         score = 0.0
         liked: Interest | None = None
         liked_points = 0.0

@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 # System packages the tests use: a real Secret Service keyring on a private D-Bus, tmux, and a
-# PostgreSQL server for the retailer server's tests (started per test run on 127.0.0.1).
-SYSTEM_PKGS  := dbus gnome-keyring tmux postgresql
+# PostgreSQL server for the retailer server's tests (started per test run on 127.0.0.1), and khal
+# and khard, which read the vdir export in its tests.
+SYSTEM_PKGS  := dbus gnome-keyring tmux postgresql khal khard
 PYTEST_ARGS  ?=
 
 .PHONY: all venv demo test test-nokeyring system-deps lint bench lock clean
@@ -38,7 +39,7 @@ system-deps:
 # in a temporary HOME), so keyring tests use a real Secret Service and never the user's own.
 test: lint system-deps
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	HOME=$$tmp XDG_DATA_HOME=$$tmp/share XDG_RUNTIME_DIR=$$tmp PROFILEKEEPER_REQUIRE_KEYRING=1 PROFILEKEEPER_REQUIRE_POSTGRES=1 \
+	HOME=$$tmp XDG_DATA_HOME=$$tmp/share XDG_RUNTIME_DIR=$$tmp PROFILEKEEPER_REQUIRE_KEYRING=1 PROFILEKEEPER_REQUIRE_POSTGRES=1 PROFILEKEEPER_REQUIRE_KHAL=1 \
 	dbus-run-session -- sh -c 'echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
 		$(BIN)/pytest -n 2 $(PYTEST_ARGS)'
 	$(MAKE) --no-print-directory test-nokeyring

@@ -1,4 +1,4 @@
-"""vCard import benchmark: peak memory and time for a 50 MB .vcf, streamed vs the old reader.
+"""vCard import benchmark: peak memory and time for a 50 MB .vcf, against the readers before.
 
 Builds a file of ordinary cards shaped like real exports (name, organisation, two e-mails, two
 phones, an address, a note, a birthday, an anniversary, an Apple labelled date) with a few big
@@ -7,7 +7,9 @@ the child's peak resident memory (``ru_maxrss``) and wall time. The old code (th
 issue #20, taken from git) runs on the same file, and so does the reading alone (no vault), so
 what the people imported cost is told apart from what reading costs. The new import also runs
 on a quarter and a half of the file, to show time grows linearly. Times are CPU seconds of the
-child (wall time swings with the other work on a shared machine).
+child (wall time swings with the other work on a shared machine). The streamed reader that
+parsed each card with vobject (#20, replaced by vcard_parse.py's own line parser in #17) runs on
+the same file too ("vobject_streamed_*").
 
 What to expect (results/contacts.json): reading takes a constant ~0.3 MB however big the file;
 the import grows with the people it brings, ~5 KB each with three dates — the records it holds
@@ -36,6 +38,8 @@ from pathlib import Path
 RESULTS = Path(__file__).parent / "results" / "contacts.json"
 OLD_REVISION = "988f2b1"
 """main just before the streamed import: its contacts.py read the whole file, then every card."""
+VOBJECT_REVISION = "b36a40c"
+"""main just before vcard_parse.py: streamed, each card parsed by vobject."""
 PHOTO_EVERY = 5_000
 PHOTO_BYTES = 3_000_000  # of base64, folded at 75 columns as exporters do
 
@@ -44,16 +48,25 @@ import importlib.util, json, resource, sys, tempfile, time
 from pathlib import Path
 
 mode, which, vcf = sys.argv[1:4]
+
+def load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
 if which == "old":
-    spec = importlib.util.spec_from_file_location("old_contacts", sys.argv[4])
-    contacts = importlib.util.module_from_spec(spec)
-    sys.modules["old_contacts"] = contacts
-    spec.loader.exec_module(contacts)
+    contacts = load("old_contacts", sys.argv[4])
+elif which == "vobject":  # its own vcard_stream, in the place its contacts.py imports it from
+    load("profilekeeper.vcard_stream", sys.argv[5])
+    contacts = load("vobject_contacts", sys.argv[4])
 else:
     from profilekeeper import contacts
 from profilekeeper.store.crypto import KdfParams
 from profilekeeper.store.vault import Vault
-import vobject  # imported before the baseline, as the import itself would
+if which != "new":
+    import vobject  # imported before the baseline, as the import itself would
 
 def rss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -122,23 +135,25 @@ def write_vcf(path: Path, size: int) -> dict[str, int]:
     return {"bytes": written, "cards": cards, "photo_cards": photos}
 
 
-def old_module(folder: Path) -> Path | None:
+def old_module(folder: Path, revision: str = OLD_REVISION,
+               module: str = "contacts") -> Path | None:
     try:
         source = subprocess.run(
-            ["git", "show", f"{OLD_REVISION}:profilekeeper/contacts.py"],
+            ["git", "show", f"{revision}:profilekeeper/{module}.py"],
             cwd=Path(__file__).parent,
             capture_output=True,
             check=True,
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
-    path = folder / "old_contacts.py"
+    path = folder / f"{module}_{revision}.py"
     path.write_bytes(source)
     return path
 
 
-def run(mode: str, which: str, vcf: Path, old: Path | None, size: int) -> dict[str, float]:
-    args = [sys.executable, "-c", CHILD, mode, which, str(vcf), str(old or "")]
+def run(mode: str, which: str, vcf: Path, old: Path | None, size: int,
+        stream: Path | None = None) -> dict[str, float]:
+    args = [sys.executable, "-c", CHILD, mode, which, str(vcf), str(old or ""), str(stream or "")]
     result = subprocess.run(args, capture_output=True, text=True, check=True)
     child = json.loads(result.stdout.splitlines()[-1])
     above = child["peak"] - child["baseline"]
@@ -172,7 +187,7 @@ def main() -> None:
         size = shape["bytes"]
         new = run("import", "new", path, None, size)
         results["new_import"] = new
-        results["new_read_only"] = run("read", "new", path, None, size)
+        results["new_read_only"] = results_new_read = run("read", "new", path, None, size)
         if old is not None:
             results["old_import"] = before = run("import", "old", path, old, size)
             results["old_read_only"] = run("read", "old", path, old, size)
@@ -180,6 +195,17 @@ def main() -> None:
                 before["rss_above_start_mb"] / max(new["rss_above_start_mb"], 0.1), 1
             )
             results["ratio_old_to_new_cpu"] = round(before["cpu_s"] / new["cpu_s"], 2)
+            vobject_contacts = old_module(folder, VOBJECT_REVISION)
+            vobject_stream = old_module(folder, VOBJECT_REVISION, "vcard_stream")
+            if vobject_contacts is not None and vobject_stream is not None:
+                streamed = run("import", "vobject", path, vobject_contacts, size, vobject_stream)
+                read = run("read", "vobject", path, vobject_contacts, size, vobject_stream)
+                results["vobject_streamed_import"] = streamed
+                results["vobject_streamed_read_only"] = read
+                results["ratio_vobject_to_new_read_cpu"] = round(
+                    read["cpu_s"] / results_new_read["cpu_s"], 2)
+                results["ratio_vobject_to_new_import_cpu"] = round(
+                    streamed["cpu_s"] / new["cpu_s"], 2)
         else:
             results["old"] = "not measured (--no-old, or git could not show the old module)"
         scaling = {}

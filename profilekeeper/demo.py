@@ -7,8 +7,10 @@ the keyring unless ``remember=True`` is passed.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -142,7 +144,8 @@ def build_demo_vault(
     from profilekeeper.store.vault import Vault
 
     if fresh:
-        for leftover in (path, *sidecar_paths(path)):
+        shops = [_shop_db(path, shop[0]) for shop in (DEMO_SHOP, STRICT_SHOP)]
+        for leftover in (path, *sidecar_paths(path), *shops):
             leftover.unlink(missing_ok=True)
     vault = Vault.create(path, DEMO_PASSPHRASE, kdf=kdf)
     try:
@@ -164,22 +167,97 @@ def fill_demo(vault: Vault, today: date | None = None) -> None:
             vault.add_all(records)
 
 
-def start_demo_retailer(path: Path) -> RunningServer | None:
-    """Start the local demo retailer and record it in the demo vault; None if unavailable."""
+# The demo's two shops: one whose terms the demo shopper accepts (connected, some slices
+# granted, suggestions fetched), one that keeps data two years, so connecting it is refused.
+DEMO_SHOP = ("demo-shop", DEMO_RETAILER_NAME, 90)
+STRICT_SHOP = ("keep-it-all", "Keep-It-All Market (local)", 730)
+DEMO_GRANTS = ("greeting", "interests.music", "interests.films", "location.city", "purchases",
+               "occasions.upcoming")  # fmt: skip
+DEMO_GIFTEES = ("Sam Okafor", "Maya Lindqvist", "Theo Brandt", "Lucia Moreno", "Noor Haddad",
+                "Grandma Ada")  # fmt: skip
+"""The people whose slice the demo shop receives (by a per-shop ref, never by name)."""
+
+
+@dataclass(frozen=True)
+class DemoShops:
+    servers: list[RunningServer]
+    strict_url: str
+    """The shop whose terms the demo shopper refuses: try connecting it in Sharing."""
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+
+def _shop_db(path: Path, shop_id: str) -> Path:
+    return path.with_name(f"demo-{shop_id}.sqlite3")
+
+
+def _start_shop(path: Path, shop: tuple[str, str, int]) -> RunningServer:
+    from profilekeeper.sync.server import (
+        DEFAULT_TERMS,
+        RunningServer,
+        ServerSettings,
+        build_app,
+    )
+
+    shop_id, name, retention = shop
+    settings = ServerSettings(retailer_id=shop_id, retailer_name=name,
+                              terms=DEFAULT_TERMS.model_copy(update={"retention_days": retention}))
+    return RunningServer(build_app(f"sqlite:///{_shop_db(path, shop_id)}", settings=settings))
+
+
+def start_demo_shops(path: Path) -> DemoShops | None:
+    """Start the demo's two shops on 127.0.0.1 and bring the demo vault up to date with them:
+    the first connected and synced, an attempt on the second refused and in the activity log.
+    None when the retailer server is not installed."""
     try:
-        from profilekeeper.sync.server import run_in_thread
-    except ImportError:  # the retailer server is optional for the demo
+        import fastapi  # noqa: F401  (the reference server's; optional for the demo)
+    except ImportError:
         return None
+    shop_known = _shop_db(path, DEMO_SHOP[0]).exists()
+    servers = [_start_shop(path, DEMO_SHOP), _start_shop(path, STRICT_SHOP)]
+    try:
+        asyncio.run(_bring_up_to_date(path, servers[0].base_url, servers[1].base_url,
+                                      relink=not shop_known))  # fmt: skip
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return DemoShops(servers, servers[1].base_url)
+
+
+async def _bring_up_to_date(path: Path, url: str, strict_url: str, *, relink: bool) -> None:
+    from profilekeeper import services
+    from profilekeeper.model import Activity, Grant, ShareRecord, Suggestion
     from profilekeeper.store.vault import Vault
 
-    server = run_in_thread(f"sqlite:///{path.with_name('demo-retailer.sqlite3')}")
     with Vault.open(path) as vault:
         vault.unlock(DEMO_PASSPHRASE)
-        existing = [r for r in vault.list(Retailer) if r.name == DEMO_RETAILER_NAME]
-        record = existing[0] if existing else Retailer(name=DEMO_RETAILER_NAME, base_url="",
-                                                       id=_id("retailer", "demo"))
-        vault.save(replace(record, base_url=server.base_url))
-    return server
+        known = [s for s in services.shops(vault) if s.name == DEMO_RETAILER_NAME]
+        shop = known[0] if known and known[0].link_id and not relink else None
+        for stale in known if shop is None else ():  # a link the shop's database lost
+            with vault.transaction():
+                vault.delete_where(Grant, retailer_id=stale.id)
+                vault.delete_where(Suggestion, retailer_id=stale.id)
+                vault.delete(Retailer, stale.id)
+        if shop is None:
+            shop = (await services.connect_shop(vault, url, name=DEMO_RETAILER_NAME,
+                                                use_keyring=False)).shop  # fmt: skip
+            now = services.now_utc()
+            for name in DEMO_GRANTS:
+                services.grant_slice(vault, shop, name, now=now)
+            for person in DEMO_GIFTEES:
+                services.grant_slice(vault, shop, "people", person=person, now=now)
+        else:  # the shop listens on a new port every run
+            shop = vault.save(replace(shop, base_url=url))
+        await services.sync_shops(vault, [shop])
+        tried = any(r.action is Activity.CONNECT and r.shop_name == STRICT_SHOP[1]
+                    for r in vault.list(ShareRecord))  # fmt: skip
+        if not tried:
+            with contextlib.suppress(services.TermsRefused):
+                await services.connect_shop(vault, strict_url, name=STRICT_SHOP[1],
+                                            use_keyring=False)  # fmt: skip
 
 
 def synthetic_people(count: int, seed: int = 0) -> dict[type, list[object]]:

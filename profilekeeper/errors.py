@@ -8,8 +8,9 @@ ones defined in another module name it (tests/test_errors_tree.py keeps the tree
     ├── InvalidInput         (2) a value the user gave cannot be used
     │   └── Refused          (2) one field's value cannot be used, or does not parse (validation.py)
     ├── Conflict             (2) e.g. a person with that name exists already
-    │   └── KeyChanged       (2) another program changed the key header meanwhile: run again
-    │       └── KeyReplaced  (2) this program's key was replaced: unlock again
+    │   ├── KeyChanged       (2) another program changed the key header meanwhile: run again
+    │   │   └── KeyReplaced  (2) this program's key was replaced: unlock again
+    │   └── TermsRefused     (2) a shop's terms fall below the owner's minimum (services/shops.py)
     ├── NotFound             (4) no record matches
     ├── KeyringUnavailable   (3) no usable system keyring (store/keys.py)
     ├── ShopError           (69) a request to a shop failed; .outcome (sync/shop_errors.py)

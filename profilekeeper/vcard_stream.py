@@ -1,10 +1,16 @@
-"""Reading a vCard file as a stream: bytes → decoded lines → the text of each card.
+"""Reading a vCard file as a stream: bytes → decoded lines, one per line of the file.
 
-``VcardLines`` decodes a file in the encodings exporters write (UTF-8 with or without a
-byte-order mark, UTF-16 with one, else Windows-1252 where a line's own ``CHARSET=`` does not
-say otherwise) in 64 KiB chunks, line by line; ``split_cards`` cuts the lines into cards one at a
-time, keeping only the properties ``contacts`` reads (``USED``), so memory never grows with the
-file and a photo costs nothing. Parsing a card and importing it is ``contacts``'s job.
+``VcardLines`` reads a file in 64 KiB chunks and yields its lines as text, exactly one for each
+line of the file (so a message can name a line number), in the encodings exporters write:
+
+- UTF-16 with a byte-order mark (Windows "Unicode"), or without one, told big- from
+  little-endian by where the NUL bytes of the ASCII property names fall;
+- else each line on its own (a file joined from several exports may change encoding half-way):
+  valid UTF-8 first (a leading BOM dropped); else the line's own ``CHARSET=`` (vCard 2.1);
+  else Shift-JIS when the line reads as Japanese in it, else Windows-1252 (a superset of the
+  printable Latin-1) — see ``decode_bytes``.
+
+Parsing the lines into cards is ``vcard_parse``'s job.
 """
 
 from __future__ import annotations
@@ -17,33 +23,32 @@ from functools import partial
 from itertools import chain
 from typing import AnyStr, BinaryIO
 
-ANNIVERSARY_NAMES = ("ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY",
-                     "X-EVOLUTION-ANNIVERSARY")  # fmt: skip
-_CHARSET = re.compile(rb"^[^:]*;CHARSET=([^;:]+)", re.IGNORECASE)
 # Only CR and LF end a vCard line; str.splitlines() also splits on U+2028, form feed and
 # others that turn up inside pasted NOTE text.
 LINE_END = re.compile(r"\r\n|\r|\n")
 MAX_CARD_CHARS = 256 * 1024
-"""A card whose ``USED`` properties take more text than this is skipped: vobject's parse costs
-~140 bytes of memory per character of a card, so this bounds it (~36 MB)."""
-USED = frozenset({"BEGIN", "END", "VERSION", "FN", "N", "UID", "BDAY", *ANNIVERSARY_NAMES,
-                  "X-ABDATE", "X-ABLABEL"})
-"""The properties read from a card; the others (PHOTO, NOTE, ADR…) are dropped before parsing."""
-_PROPERTY = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")  # item1.X-ABDATE;… → X-ABDATE
+"""The most text of the properties read that one card may keep (see ``vcard_parse``)."""
+_CHARSET = re.compile(rb"^[^:]*;CHARSET=([^;:]+)", re.IGNORECASE)
 _CHUNK = 1 << 16
 _LINE_LIMIT = 4 * MAX_CARD_CHARS + 8
 """A longer line (in bytes, or characters for UTF-16) is cut to this: still over the card cap
-once decoded (4 bytes at most per character), so a cut line is either dropped (a photo) or
-takes its card over the cap, and is never parsed."""
-_SPLIT_CHARACTER = re.compile(rb"[ \t][\x80-\xbf]")
+once decoded (4 bytes at most per character), so a cut line is never used (a photo)."""
+_SPLIT_CHARACTER = re.compile(rb"[ \t]([\x80-\xbf]{1,3})")
 _BYTE_LINE_END = re.compile(rb"\r\n|\r|\n")
+_JA = "\u2460-\u24ff\u3000-\u30ff\u31f0-\u32ff\u4e00-\u9fff\uf900-\ufaff\uff01-\uff9f"
+"""What Shift-JIS text holds besides ASCII: circled numbers, kana, kanji, full/half width forms."""
+_JAPANESE = re.compile(f"[{_JA}]")
+_OTHER_NON_ASCII = re.compile(f"[^\x00-\x7f{_JA}]")
+_GLUED = re.compile(f"[A-Za-z][{_JA}]|[{_JA}][A-Za-z]")
+_NAMES = {"cp1252": "Windows-1252", "cp932": "Shift-JIS", "utf-8": "UTF-8"}
 
 
 class VcardLines:
     """The decoded lines of a vCard file, read from ``stream`` in 64 KiB chunks as they are
-    iterated, in the encodings exporters write (see the module docstring).
+    iterated (see the module docstring).
 
-    ``encoding`` names how the lines read so far were decoded; final once they are all read.
+    ``encoding`` names how the lines read so far were decoded (the first encoding other than
+    UTF-8 that a line needed); final once they are all read.
     """
 
     def __init__(self, stream: BinaryIO) -> None:
@@ -51,25 +56,68 @@ class VcardLines:
         self.encoding = "UTF-8"
 
     def __iter__(self) -> Iterator[str]:
-        first = self._stream.read(_CHUNK)
+        first = self._stream.read(max(_CHUNK, 4096))  # enough to tell UTF-16 by its NULs
         rest = iter(partial(self._stream.read, _CHUNK), b"")
-        if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            self.encoding = "UTF-16"
-            decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
-            text = (decoder.decode(chunk, final=not chunk) for chunk in chain([first], rest, [b""]))
-            yield from _split_lines(text, LINE_END, "\r", "\n")
+        if (utf16 := _utf16(first)) is not None:
+            self.encoding, codec = utf16
+            decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+            pieces = (decoder.decode(chunk, final=not chunk)
+                      for chunk in chain([first], rest, [b""]))
+            yield from _split_lines(pieces, LINE_END, "\r", "\n")
             return
         chunks = chain([first.removeprefix(codecs.BOM_UTF8)], rest)
-        for line in _join_split_characters(_split_lines(chunks, _BYTE_LINE_END, b"\r", b"\n")):
-            if len(line) >= _LINE_LIMIT:  # cut, maybe inside a character: never parsed anyway
+        for line in _mend_split_characters(_split_lines(chunks, _BYTE_LINE_END, b"\r", b"\n")):
+            if len(line) >= _LINE_LIMIT:  # cut, maybe inside a character: never used anyway
                 yield line.decode("utf-8", errors="replace")
                 continue
-            try:
-                yield line.decode("utf-8")
-            except UnicodeDecodeError:
-                # Line by line: a file joined from several exports may be UTF-8 in parts.
-                self.encoding = "Windows-1252"
-                yield _decode_line(line)
+            match = _CHARSET.match(line)
+            text, used = decode_bytes(line, match.group(1).decode("ascii", "replace")
+                                      if match else None)  # fmt: skip
+            if used != "UTF-8" and self.encoding == "UTF-8":
+                self.encoding = used
+            yield text
+
+
+def _utf16(first: bytes) -> tuple[str, str] | None:
+    """How to read a file starting with ``first`` as UTF-16, or None if it is not UTF-16.
+
+    Without a byte-order mark: a vCard's property names and punctuation are ASCII, so in UTF-16
+    every other byte is NUL, the odd ones in little-endian, the even ones in big-endian.
+    """
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16", "utf-16"
+    sample = first[:4096]
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > half * 0.5 and even < half * 0.05:
+        return "UTF-16LE", "utf-16-le"
+    if even > half * 0.5 and odd < half * 0.05:
+        return "UTF-16BE", "utf-16-be"
+    return None
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, str]:
+    """``data`` as text, and the name of the encoding used: UTF-8 if it is valid UTF-8; else
+    ``charset`` (a vCard 2.1 ``CHARSET=``) if Python knows it; else Shift-JIS if the bytes
+    read as Japanese in it (kana or kanji, none glued to a Latin letter as an accented letter
+    of Windows-1252 read as Shift-JIS would be); else Windows-1252."""
+    with suppress(UnicodeDecodeError):
+        return data.decode("utf-8"), "UTF-8"
+    if charset:
+        name = charset.strip('" ')
+        with suppress(LookupError, ValueError):  # unknown, not text, or no name at all ("\0")
+            codec = codecs.lookup(name).name
+            codec = "cp932" if codec in ("shift_jis", "ms932") else codec  # phones write cp932
+            return data.decode(codec), _NAMES.get(codec, name)
+    with suppress(UnicodeDecodeError):
+        text = data.decode("cp932")
+        if _JAPANESE.search(text) and not _OTHER_NON_ASCII.search(text) \
+                and not _GLUED.search(text):  # fmt: skip
+            return text, "Shift-JIS"
+    return data.decode("cp1252", errors="replace"), "Windows-1252"  # 5 bytes it leaves undefined
 
 
 def _split_lines(chunks: Iterable[AnyStr], line_end: re.Pattern[AnyStr], cr: AnyStr,
@@ -94,69 +142,20 @@ def _split_lines(chunks: Iterable[AnyStr], line_end: re.Pattern[AnyStr], cr: Any
         yield head
 
 
-def _join_split_characters(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """``lines`` with each fold that cut a UTF-8 character in two joined back (some exporters
-    fold at 75 octets without looking); else the whole file would read as Windows-1252."""
+def _mend_split_characters(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """``lines`` with each UTF-8 character that a fold cut in two (some exporters fold at 75
+    octets without looking) moved whole onto the line before; else both lines would read as
+    Windows-1252. Unfolding joins them as before, and the file keeps its number of lines."""
     previous: bytes | None = None
     for line in lines:
-        if previous is not None and _SPLIT_CHARACTER.match(line):
-            previous = (previous + line[1:])[:_LINE_LIMIT]
-            continue
+        if previous is not None and (split := _SPLIT_CHARACTER.match(line)):
+            previous += split.group(1)
+            line = line[:1] + line[split.end():]
         if previous is not None:
             yield previous
         previous = line
     if previous is not None:
         yield previous
-
-
-def _decode_line(line: bytes) -> str:
-    """A line that is not UTF-8: in its own ``CHARSET=``, else Windows-1252 (old Outlook)."""
-    if match := _CHARSET.match(line):
-        with suppress(LookupError, UnicodeDecodeError):  # a charset Python does not know
-            return line.decode(match.group(1).strip(b'" ').decode("ascii"))
-    return line.decode("cp1252", errors="replace")  # 5 bytes cp1252 leaves undefined
-
-
-def split_cards(lines: Iterable[str]) -> Iterator[str | None]:
-    """The text of each card (BEGIN:VCARD … END:VCARD) in ``lines``, one at a time, without its
-    properties not ``USED``; None for a card whose text is still over ``MAX_CARD_CHARS``."""
-    current: list[str] | None = None
-    size = 0  # of the current card, in characters
-    soft_break = False
-    leaving_out = False  # in an unused property: its folded and soft-broken lines go too
-    for line in lines:
-        if soft_break and current is not None:
-            # vCard 2.1 quoted-printable: "=" at the end of a line is a soft line break and the
-            # next line carries on the value with no leading space. Joined here, since vobject
-            # would take it for a new property; its own allowQP is quadratic in a card's size.
-            if current and not leaving_out:
-                current[-1] = current[-1][:-1] + line
-                size += len(line)
-                if size > MAX_CARD_CHARS:
-                    current.clear()
-            soft_break = line.endswith("=")
-            continue
-        soft_break = line.endswith("=") and "QUOTED-PRINTABLE" in line.upper()
-        # No strip() on the left: a line starting with a space or tab is a folded piece of the
-        # line before (e.g. a NOTE that ends in "END:VCARD").
-        # A line naming no property stays with the one before: kept, it lets vobject refuse a
-        # broken card; dropped, it is e.g. the unindented base64 of a vCard 2.1 photo.
-        if line[:1] not in (" ", "\t") and (name := _PROPERTY.match(line)) is not None:
-            leaving_out = name[1].upper() not in USED
-        keyword = line.rstrip().upper()
-        if keyword == "BEGIN:VCARD":
-            current, size = [line], len(line)
-        elif current is not None and not leaving_out:
-            size += len(line) + 2
-            if size <= MAX_CARD_CHARS:
-                current.append(line)
-            elif current:
-                current.clear()  # over the cap: its text goes now, the card at its end
-            if keyword == "END:VCARD":
-                yield "\r\n".join(current) + "\r\n" if size <= MAX_CARD_CHARS else None
-                current = None
-    if current is not None:  # a last card cut off before END:VCARD
-        yield "\r\n".join(current) + "\r\n" if size <= MAX_CARD_CHARS else None
 
 
 def without_mark(lines: Iterable[str]) -> Iterator[str]:

@@ -7,7 +7,8 @@ When the command is plain from argv, only its module is imported and registered 
 ``remind`` runs from login shells, and building all the parsers costs it ~25 ms.
 
 Exit statuses: 0 ok, 2 usage or bad input, 3 wrong passphrase or locked, 4 not found,
-5 corrupted record, 70 internal error (a bug: EX_SOFTWARE), 130 interrupted. 1 is never an
+5 corrupted record, 69 a shop failed (refused, unreachable), 70 internal error (a bug:
+EX_SOFTWARE), 76 a shop's answer was not the protocol, 130 interrupted. 1 is never an
 error: it is ``remind``'s "something is due" and ``retailer check``'s "a rule failed".
 """
 
@@ -35,6 +36,9 @@ COMMAND_MODULES = (
     "profilekeeper.cli.purchases",
     "profilekeeper.cli.transfer",
     "profilekeeper.cli.reminders",
+    "profilekeeper.cli.shop",
+    "profilekeeper.cli.share",
+    "profilekeeper.cli.sync",
     "profilekeeper.cli.retailer",
     "profilekeeper.cli.suggestions",
     "profilekeeper.cli.rules",
@@ -51,6 +55,9 @@ COMMANDS = {
     "purchase": "profilekeeper.cli.purchases",
     **dict.fromkeys(("export", "import"), "profilekeeper.cli.transfer"),
     **dict.fromkeys(("remind", "reminder", "import-contacts"), "profilekeeper.cli.reminders"),
+    "shop": "profilekeeper.cli.shop",
+    "share": "profilekeeper.cli.share",
+    "sync": "profilekeeper.cli.sync",
     "retailer": "profilekeeper.cli.retailer",
     **dict.fromkeys(("suggestions", "feedback"), "profilekeeper.cli.suggestions"),
     "rule": "profilekeeper.cli.rules",
@@ -107,6 +114,7 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
         "what each shop may know. With no command, opens the app.",
         epilog="Passphrase for scripts: --passphrase-stdin or PROFILEKEEPER_PASSPHRASE. "
         "Exit statuses: 2 bad input, 3 wrong passphrase or locked, 4 not found, 5 corrupted, "
+        "69 a shop failed (76: its answer was not the protocol), "
         f"{INTERNAL_ERROR} internal error; remind: 1 something is due.",
         parents=[common],
     )

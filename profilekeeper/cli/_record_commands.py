@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from typing import Any, TypeVar
 
 from profilekeeper.cli._output import printable
 from profilekeeper.errors import CorruptedRecord
 
 Handler = Callable[[argparse.Namespace], int]
+T = TypeVar("T")
+
+SHOP_FAILED = 69
+"""The exit status when a shop did not do what was asked (EX_UNAVAILABLE, as the client's
+``ShopError``): ``sync`` when any shop failed, ``share revoke`` and ``shop forget`` when the shop
+was not told; the log says why."""
 
 
 def group(sub: Any, common: argparse.ArgumentParser, name: str, summary: str) -> Any:
@@ -53,3 +59,11 @@ def occasion_date(occasion: Any) -> str:
     from profilekeeper.model import PartialDate
 
     return str(PartialDate(occasion.month, occasion.day, occasion.year))
+
+
+def run_network(work: Coroutine[Any, Any, T]) -> T:
+    """Run a service's exchange with a shop. A shop that fails raises ``ShopError`` (exit
+    status 69, or 76 for an answer that is not the protocol), already recorded."""
+    import asyncio
+
+    return asyncio.run(work)

@@ -12,12 +12,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="open the app on a demo vault of fictional people (passphrase: demo-passphrase)",
         description="Build a demo vault of fictional people, interests, dates and gifts in the "
-        "user data directory (if missing), start a local demo retailer, and open the app on "
-        "it. The demo passphrase is 'demo-passphrase'; nothing is remembered in the keyring.",
+        "user data directory (if missing), start two local demo shops (one connected, with "
+        "some slices granted and its suggestions fetched; one whose terms the demo refuses), "
+        "and open the app on it. The demo passphrase is 'demo-passphrase'; nothing is "
+        "remembered in the keyring.",
     )
     demo.add_argument("--fresh", action="store_true", help="rebuild the demo vault first")
     demo.add_argument("--no-retailer", action="store_true",
-                      help="do not start the local demo retailer")
+                      help="do not start the local demo shops")
     demo.set_defaults(handler=run_demo)
 
 
@@ -37,10 +39,15 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.fresh or not path.exists():
         demo.build_demo_vault(path, fresh=args.fresh)
         print(f"profilekeeper: demo vault at {path} (passphrase: {demo.DEMO_PASSPHRASE})")
-    server = None if args.no_retailer else demo.start_demo_retailer(path)
+    shops = None if args.no_retailer else demo.start_demo_shops(path)
+    hint = f"Demo passphrase: {demo.DEMO_PASSPHRASE}"
+    if shops is not None:
+        print(f"profilekeeper: demo shops on 127.0.0.1; connecting {shops.strict_url} "
+              "in Sharing shows a refusal (it keeps data two years)")
+        hint += f" · a shop to refuse: {shops.strict_url}"
     try:
-        make_app(path, unlock_hint=f"Demo passphrase: {demo.DEMO_PASSPHRASE}").run()
+        make_app(path, unlock_hint=hint).run()
     finally:
-        if server is not None:
-            server.stop()
+        if shops is not None:
+            shops.stop()
     return 0

@@ -7,17 +7,20 @@ import sys
 from typing import Any
 
 from profilekeeper.cli._unlock import open_unlocked, warn
+from profilekeeper.errors import InvalidInput
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "export",
         parents=[common],
-        help="export the whole profile (plaintext JSON) or a calendar (.ics)",
+        help="export the whole profile (plaintext JSON), a calendar (.ics) or a vdir of vCards",
         description="Write everything in the vault, decrypted, for use in another program. "
         "The JSON export is NOT encrypted: keep it somewhere private and delete it after use.",
     )
-    p.add_argument("--format", choices=("json", "ics"), default="json")
+    p.add_argument("--format", choices=("json", "ics", "vdir"), default="json",
+                   help="vdir: one .vcf per person in the folder DIR, for khard and khal")
+    p.add_argument("folder", nargs="?", metavar="DIR", help="vdir only: the folder to write")
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write here (mode 0600) instead of stdout"
     )
@@ -28,8 +31,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--no-names",
+        "--names-off",
+        dest="no_names",
         action="store_true",
-        help="ics only: leave names out of event titles, for shared calendars",
+        help="ics and vdir: leave names out (initials and the relationship instead), for "
+        "calendars and folders others can see",
     )
     p.set_defaults(handler=export)
 
@@ -46,10 +52,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def export(args: argparse.Namespace) -> int:
-    if args.format == "ics":
-        from profilekeeper.cli.reminders import export_ics
+    if args.format in ("ics", "vdir"):
+        from profilekeeper.cli.reminders import export_ics, export_vdir
 
-        return export_ics(args)
+        return (export_ics if args.format == "ics" else export_vdir)(args)
+    if args.folder:
+        raise InvalidInput("a folder (DIR) is for --format vdir; use -o FILE")
     from profilekeeper.services import check_export_path, export_json_text, write_export
 
     if args.output == "-":  # as for the calendar: "-" is standard output

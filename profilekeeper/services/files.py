@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from profilekeeper.errors import InvalidInput
 from profilekeeper.model import Occasion, Person, Profile
 from profilekeeper.services.views import leap_day
 
 if TYPE_CHECKING:
+    from profilekeeper.contacts import ImportReport
     from profilekeeper.store.vault import Vault
 
 PLAINTEXT_WARNING = (
@@ -97,10 +99,71 @@ def export_ics_file(vault: Vault, path: str, *, names: bool = True) -> str:
     return f"Exported the calendar of {written} occasion(s)."
 
 
-def import_contacts_file(vault: Vault, path: str) -> str:
+def import_contacts_report(vault: Vault, path: str) -> ImportReport:
+    """Import a vCard file, or a vdir (a folder of ``.vcf`` files, one card each)."""
     from pathlib import Path
 
     from profilekeeper.contacts import import_vcard
+    from profilekeeper.vdir import import_vdir
 
-    with Path(path).expanduser().open("rb") as stream:
-        return import_vcard(vault, stream).summary()
+    where = Path(path).expanduser()
+    if where.is_dir():
+        return import_vdir(vault, where)
+    with where.open("rb") as stream:
+        return import_vcard(vault, stream)
+
+
+def import_contacts_file(vault: Vault, path: str) -> str:
+    return import_contacts_report(vault, path).summary()
+
+
+def check_vdir_path(path: str) -> None:
+    """Refuse a folder a vdir export could not be written to, before the passphrase is asked:
+    a path that is something other than a folder, or a missing parent."""
+    from pathlib import Path
+
+    folder = Path(path).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"cannot write a vdir to {path}: it is not a folder")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise InvalidInput(f"cannot write a vdir to {path}: {folder.parent} is not a folder")
+
+
+def export_vdir(vault: Vault, path: str, *, names: bool = True) -> tuple[int, int, int]:
+    """Write a vdir (``vdir.py``) to the folder ``path``: one 0600 ``.vcf`` per person, each
+    written atomically, in a folder made private (0700). Files an earlier export wrote for people
+    no longer in the vault are removed; a card something else wrote is never written over
+    (InvalidInput, before anything is written). Returns the cards written, the files removed
+    and the records that could not be read."""
+    import os
+    from pathlib import Path
+
+    from profilekeeper.store.transfer import write_private_file
+    from profilekeeper.vdir import is_ours, vcf_files, vdir_cards
+
+    folder = Path(path).expanduser()
+    check_vdir_path(path)
+    people, occasions = vault.list(Person), vault.list(Occasion)
+    cards = vdir_cards(people, occasions, names=names)
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)  # an existing folder too: its file names are UIDs
+        existing = {p.name: p for p in vcf_files(folder)}
+        foreign = [n for n, p in existing.items() if n in cards and not is_ours(p)]
+        if foreign:
+            raise InvalidInput(f"{path} holds {len(foreign)} card(s) profilekeeper did not write "
+                               "under the names it would use; export into another folder")
+        for name, text in cards.items():
+            write_private_file(folder / name, text)
+        stale = [p for n, p in existing.items() if n not in cards and is_ours(p)]
+        for old in stale:
+            old.unlink()
+    except OSError as error:
+        raise InvalidInput(f"cannot write the vdir {path}: {error.strerror}") from None
+    return len(cards), len(stale), len(people.corrupted) + len(occasions.corrupted)
+
+
+def export_vdir_folder(vault: Vault, path: str, *, names: bool = True) -> str:
+    written, removed, _ = export_vdir(vault, path, names=names)
+    gone = f"; removed {removed} left from an earlier export" if removed else ""
+    return f"Exported {written} people as vCards (readable by you only){gone}."

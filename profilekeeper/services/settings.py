@@ -1,15 +1,32 @@
-"""The owner's settings, kept in their profile record."""
+"""The owner's settings, kept in their profile record.
+
+The minimum terms are the least the owner accepts from a shop (``shop add`` refuses a shop
+below them, and asks each shop for them when it links). Resale and third-party sharing are not
+settings: they are always refused, by the ``Sec-GPC: 1`` every request carries.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+from profilekeeper.errors import InvalidInput
 
 if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault
 
 DEFAULT_IDLE_MINUTES = 10
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "monokai")
+
+DEFAULT_MAX_RETENTION_DAYS = 90
+DEFAULT_PURPOSES = ("recommendations", "gift_ideas", "offers")
+GPC_NOTE = (
+    "Resale and third-party sharing are always refused: every request carries Sec-GPC: 1, "
+    "and a shop that cannot honour it is not linked."
+)
+_PURPOSE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # the protocol's Purpose
 
 
 def update_settings(vault: Vault, **changes: Any) -> None:
@@ -19,3 +36,48 @@ def update_settings(vault: Vault, **changes: Any) -> None:
 
 def setting(vault: Vault, name: str, default: Any) -> Any:
     return vault.profile().settings.get(name, default)
+
+
+@dataclass(frozen=True)
+class MinimumTerms:
+    """The least the owner accepts from a shop."""
+
+    max_retention_days: int = DEFAULT_MAX_RETENTION_DAYS
+    allowed_purposes: tuple[str, ...] = DEFAULT_PURPOSES
+
+
+def minimum_terms(vault: Vault) -> MinimumTerms:
+    kept = setting(vault, "minimum_terms", {})
+    default = MinimumTerms()
+    return MinimumTerms(
+        int(kept.get("max_retention_days", default.max_retention_days)),
+        tuple(kept.get("allowed_purposes", default.allowed_purposes)),
+    )
+
+
+def minimum_terms_from(
+    max_retention_days: int | None = None, allowed_purposes: Iterable[str] | None = None,
+    *, base: MinimumTerms | None = None,
+) -> MinimumTerms:  # fmt: skip
+    """Checked new minimum terms (None: keep ``base``'s value)."""
+    base = base or MinimumTerms()
+    if max_retention_days is not None and not 1 <= max_retention_days <= 3650:
+        raise InvalidInput("the longest retention is 1 to 3650 days")
+    purposes = base.allowed_purposes
+    if allowed_purposes is not None:
+        purposes = tuple(dict.fromkeys(p.strip().lower() for p in allowed_purposes))
+        if not purposes:
+            raise InvalidInput("allow at least one purpose, like recommendations")
+        if not all(_PURPOSE.match(p) for p in purposes):
+            raise InvalidInput("a purpose is one snake_case word, like gift_ideas")
+    return MinimumTerms(
+        base.max_retention_days if max_retention_days is None else max_retention_days, purposes
+    )
+
+
+def set_minimum_terms(vault: Vault, terms: MinimumTerms) -> None:
+    with vault.transaction():
+        update_settings(vault, minimum_terms={
+            "max_retention_days": terms.max_retention_days,
+            "allowed_purposes": list(terms.allowed_purposes),
+        })  # fmt: skip

@@ -85,3 +85,46 @@ def forget(vault_id: str) -> bool:
     except _keyring_errors() as error:
         raise KeyringUnavailable(_explain(error)) from None
     return True
+
+
+# -- shop tokens ---------------------------------------------------------------------------
+# A linked shop's bearer token, beside the data key under the same service name. The entry's
+# name says which vault and shop it belongs to (a vault id alone names the data key's entry,
+# which fast_keyring finds by that exact name).
+
+
+def _token_entry(vault_id: str, retailer_id: str) -> str:
+    return f"{vault_id}/shop/{retailer_id}"
+
+
+def remember_token(vault_id: str, retailer_id: str, token: str) -> None:
+    import keyring
+
+    try:
+        keyring.set_password(SERVICE, _token_entry(vault_id, retailer_id), token)
+    except _keyring_errors() as error:
+        raise KeyringUnavailable(_explain(error)) from None
+
+
+def recall_token(vault_id: str, retailer_id: str) -> str | None:
+    """The shop's token, or None when there is none; KeyringUnavailable if unusable."""
+    import keyring
+
+    try:
+        return keyring.get_password(SERVICE, _token_entry(vault_id, retailer_id))
+    except _keyring_errors() as error:
+        raise KeyringUnavailable(_explain(error)) from None
+
+
+def forget_token(vault_id: str, retailer_id: str) -> bool:
+    """Delete the shop's token; False when there was none."""
+    import keyring
+    import keyring.errors as ke
+
+    try:
+        keyring.delete_password(SERVICE, _token_entry(vault_id, retailer_id))
+    except ke.PasswordDeleteError:
+        return False
+    except _keyring_errors() as error:
+        raise KeyringUnavailable(_explain(error)) from None
+    return True

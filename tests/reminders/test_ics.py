@@ -129,7 +129,7 @@ def test_crlf_folding_escaping_and_alarm_wording_read_by_two_parsers():
         assert len(line) <= 75
         line.decode("utf-8")  # each physical line is whole UTF-8 characters
     assert b"und\\; Sonnenberg\\\\" in data.replace(b"\r\n ", b"")  # escaped, RFC 5545 3.3.11
-    # A second, independent parser reads the same event (vobject ships with the project).
+    # A second, independent parser reads the same event (vobject, a test dependency).
     import vobject
 
     event = vobject.readOne(data.decode("utf-8")).vevent

@@ -3,8 +3,9 @@
 ``read`` runs the pipeline (``profilekeeper.suggestions``) over what the vault holds, every
 time, so a rule or never-interest added a moment ago already applies, offline. ``judge`` saves
 what a verdict changes in one transaction; ``tell_shop`` sends a protocol verdict to the shop
-it came from when, and only when, the shopper allowed feedback for that shop and the shop
-offers the route, and records the exchange in the activity log.
+it came from at once when, and only when, the shopper allowed feedback for that shop and the
+shop offers the route, and records the exchange in the activity log (``sync`` sends any verdict
+that did not get through: services/feedback.py).
 """
 
 from __future__ import annotations
@@ -29,8 +30,11 @@ from profilekeeper.model import (
     ShopStatus,
     Suggestion,
 )
+from profilekeeper.services.activity import record
+from profilekeeper.services.feedback import VERDICTS, feedback_body, takes_feedback
+from profilekeeper.services.shops import client_for, now_utc, shop_token
 from profilekeeper.suggestions import Ranked, Result, build, run
-from profilekeeper.suggestions.feedback import SHOP_VERDICTS, Changes
+from profilekeeper.suggestions.feedback import Changes
 from profilekeeper.suggestions.feedback import judge as judged
 from profilekeeper.suggestions.filters import audience
 
@@ -77,10 +81,9 @@ class Judged:
 
 
 def may_tell(shop: Retailer | None, verdict: str) -> bool:
-    """A protocol verdict, to a linked shop that offers feedback, which the shopper allowed."""
-    return (shop is not None and verdict in SHOP_VERDICTS and shop.feedback_allowed
-            and shop.status is ShopStatus.CONNECTED and bool(shop.link_id)
-            and "feedback" in shop.discovery.get("features", []))  # fmt: skip
+    """A protocol verdict, to a linked shop that takes feedback, which the shopper allowed."""
+    return (shop is not None and verdict in VERDICTS and takes_feedback(shop)
+            and shop.status is ShopStatus.CONNECTED and bool(shop.link_id))  # fmt: skip
 
 
 def judge(vault: Vault, suggestion_id: str, verdict: str, *, gift_for: str | None = None,
@@ -115,35 +118,34 @@ def _audience(vault: Vault, s: Suggestion) -> str | None:
 
 async def tell_shop(vault: Vault, shop: Retailer, suggestion: Suggestion, *, token: str,
                     now: datetime | None = None) -> ShareRecord:  # fmt: skip
-    """Send the suggestion's verdict to ``shop`` and record the exchange (ok or why not)."""
-    from profilekeeper.sync.client import ShopClient, ShopError
-    from profilekeeper.sync.protocol import FeedbackRequest, VerdictItem
+    """Send the suggestion's verdict to ``shop`` now and record the exchange (ok or why not).
+
+    The record keeps the exact body, as ``sync`` does, so the next sync does not send it again
+    (services/feedback.py); one that failed goes with the next sync.
+    """
+    from profilekeeper.sync.client import ShopError
+    from profilekeeper.sync.protocol import VerdictItem
 
     verdict = suggestion.verdict
     if not may_tell(shop, verdict or ""):
         raise InvalidInput("feedback is not allowed for this shop, or it takes none")
-    item = VerdictItem(suggestion_id=suggestion.remote_id, verdict=verdict)
-    body = FeedbackRequest(verdicts=[item]).model_dump_json()
+    items = [VerdictItem.model_validate({"suggestion_id": suggestion.remote_id,
+                                         "verdict": verdict})]  # fmt: skip
     try:
-        async with ShopClient(shop.base_url, token=token,
-                              base_path=shop.discovery.get("base_path", "/v1")) as client:
-            accepted = await client.feedback(shop.link_id, [item])
+        async with client_for(shop, token) as client:
+            accepted = await client.feedback(shop.link_id, items)
         outcome, reason = Outcome.OK, f"1 verdict sent, {accepted.accepted} accepted"
     except ShopError as error:
         outcome, reason = Outcome(error.outcome), str(error)
-    return vault.add(ShareRecord(
-        retailer_id=shop.id, sent_at=now or datetime.now(UTC), action=Activity.FEEDBACK,
-        shop_name=shop.name, outcome=outcome, reason=reason, payload=body,
-    ))  # fmt: skip
+    return record(vault, shop, Activity.FEEDBACK, outcome, reason, now=now or now_utc(),
+                  payload=feedback_body(items))
 
 
 def send_now(vault: Vault, shop: Retailer, suggestion: Suggestion) -> str:
     """``tell_shop`` from synchronous code; one plain sentence on how it went."""
     import asyncio
 
-    if shop.token_in_keyring:  # the keyring's tokens are #15's services.shops (not merged yet)
-        return "The verdict is kept here; the shop's token is in the keyring, so it was not sent."
-    record = asyncio.run(tell_shop(vault, shop, suggestion, token=shop.token))
-    if record.outcome is Outcome.OK:
+    record_ = asyncio.run(tell_shop(vault, shop, suggestion, token=shop_token(vault, shop)))
+    if record_.outcome is Outcome.OK:
         return f"Sent to {shop.name}."
-    return f"Not sent to {shop.name}: {record.reason}."
+    return f"Not sent to {shop.name} (the next sync tries again): {record_.reason}."

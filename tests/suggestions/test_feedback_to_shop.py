@@ -12,6 +12,7 @@ from conftest import PASSPHRASE, run_main
 
 from profilekeeper.model import Activity, Outcome, Retailer, ShareRecord, Suggestion
 from profilekeeper.services import suggestions as service
+from profilekeeper.services.feedback import pending_verdicts
 from profilekeeper.store.vault import Vault
 from profilekeeper.sync.client import ShopClient
 from profilekeeper.sync.protocol import RequiredTerms
@@ -90,6 +91,9 @@ def test_allowed_feedback_reaches_the_shop_and_is_logged(
         (Activity.FEEDBACK, Outcome.OK, "Ref Shop")  # fmt: skip
     assert record.reason == "1 verdict sent, 1 accepted"
     assert '"verdict":"never_creator"' in record.payload and "Ada" not in record.payload
+    with Vault.open(vault_path) as vault:  # the next sync does not send it again
+        vault.unlock(PASSPHRASE)
+        assert pending_verdicts(vault, vault.get(Retailer, linked.id)) == []
 
 
 def test_a_shop_that_is_down_is_recorded_not_fatal(linked: Retailer, vault_path: Path,
@@ -105,6 +109,10 @@ def test_a_shop_that_is_down_is_recorded_not_fatal(linked: Retailer, vault_path:
     with Vault.open(vault_path) as vault:
         vault.unlock(PASSPHRASE)
         said = service.send_now(vault, done.shop, done.changes.suggestion)
-    assert said.startswith("Not sent to Ref Shop: ")
+    assert said.startswith("Not sent to Ref Shop (the next sync tries again): ")
     (record,) = _records(vault_path)
     assert record.outcome is Outcome.UNREACHABLE
+    with Vault.open(vault_path) as vault:
+        vault.unlock(PASSPHRASE)
+        assert [(v.suggestion_id, v.verdict) for v in pending_verdicts(vault, done.shop)] == \
+            [("demo-1", "like")]  # fmt: skip

@@ -215,7 +215,7 @@ def is_coarse(rule: Rule) -> bool:
 class Lens:
     """Interests and rules filed under what triggers them."""
 
-    __slots__ = ("by_category", "by_creator", "by_runs", "by_tag", "by_word", "coarse")
+    __slots__ = ("by_category", "by_creator", "by_tag", "by_word", "coarse", "rules_filed")
 
     def __init__(self, interests: Iterable[Interest], rules: Iterable[Rule],
                  shop_ids: Mapping[str, frozenset[str]], coarse: Sequence[Coarse] = ()
@@ -225,16 +225,17 @@ class Lens:
         self.by_creator: dict[str, list[Hit]] = {}
         self.by_tag: dict[str, list[Hit]] = {}
         self.by_category: dict[str, list[Hit]] = {}
-        self.by_word: dict[str, list[Hit]] = {}
-        """One-word names, by that word."""
-        self.by_runs: dict[str, list[tuple[tuple[str, ...], Hit]]] = {}
-        """Names of several words, by the first."""
+        self.by_word: dict[str, list[tuple[tuple[str, ...] | None, Hit]]] = {}
+        """Names and titles by their first word, with the words they go on with (None: one
+        word)."""
         own_coarse: list[Rule] = []
+        self.rules_filed = False
         for interest in interests:
             self._add_interest(interest)
         for rule in rules:
             hit = _rule_hit(rule, shop_ids)
             fine = next((f for f in _FINE if f in rule.match), None)
+            self.rules_filed = self.rules_filed or fine is not None
             if fine is None:
                 own_coarse.append(rule)
             elif fine == "title":
@@ -260,10 +261,7 @@ class Lens:
             self._add_title(run, hit)
 
     def _add_title(self, run: tuple[str, ...], hit: Hit) -> None:
-        if len(run) == 1:
-            self.by_word.setdefault(run[0], []).append(hit)
-        else:
-            self.by_runs.setdefault(run[0], []).append((run, hit))
+        self.by_word.setdefault(run[0], []).append((run if len(run) > 1 else None, hit))
 
     def hits(self, f: Features) -> list[Hit]:
         """Every interest that matches ``f`` and every filed rule that holds for it, once."""
@@ -280,17 +278,19 @@ class Lens:
         if f.category in self.by_category:
             extend(self.by_category[f.category])
         title = f.title
-        by, runs = self.by_word, self.by_runs
+        by_word = self.by_word
         for w in title:
-            if w in by:
-                extend(by[w])
-            if w in runs:
-                extend(hit for run, hit in runs[w] if has_run(title, run))
+            if w in by_word:
+                for run, hit in by_word[w]:
+                    if run is None or has_run(title, run):
+                        found.append(hit)
         if not found:
             return found
         if len(found) > 1:
             found = list(dict.fromkeys(found))
-        return [h for h in found if h.kind != RULE or h.holds(f)]
+        if self.rules_filed:
+            return [h for h in found if h.kind != RULE or h.holds(f)]
+        return found
 
     def effect(self, f: Features) -> Effect:
         """What the rules on shop, kind, category and price do to ``f``."""

@@ -98,7 +98,10 @@ def over_budget(s: Suggestion, person: Person) -> str | None:
 
 
 def money(amount: Decimal, currency: str) -> str:
-    text = f"{amount:f}".rstrip("0").rstrip(".") if "." in f"{amount:f}" else f"{amount:f}"
+    """``30 EUR``, ``12.5 EUR``: no trailing zeros."""
+    text = f"{amount:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return f"{text} {currency}".strip()
 
 

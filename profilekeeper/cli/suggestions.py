@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from profilekeeper.cli._record_commands import json_flag, print_json, print_table
+from profilekeeper.cli._output import print_table
+from profilekeeper.cli._record_commands import json_flag, print_json
 
 KINDS = ("product", "release", "event", "offer")
 VERDICTS = ("like", "not_for_me", "never_creator", "bought", "bought_as_gift", "snooze",

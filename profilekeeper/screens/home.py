@@ -113,9 +113,19 @@ class HomeScreen(VaultScreen):
     def action_open_person(self) -> None:
         focused = self.focused
         table_id = focused.id if isinstance(focused, RecordTable) and focused.id else "due"
-        item = self._selected(table_id)
-        if item and item.person_id:
-            self.app.call_later(self.pk.action_go, "people", f"open({item.person_id!r})")
+        if table_id == "owed":  # the giver
+            note = self._owed.get(self.query_one("#owed", RecordTable).selected_id or "")
+            person_id = note.gift.person_id if note else None
+        else:
+            item = self._selected(table_id)
+            person_id = item.person_id if item else None
+        if person_id:
+            self.app.call_later(self.pk.action_go, "people", f"open({person_id!r})")
+
+    def action_suggestions(self) -> None:
+        from profilekeeper.screens.suggestions import SuggestionsScreen
+
+        self.app.push_screen(SuggestionsScreen())
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:

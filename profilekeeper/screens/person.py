@@ -114,6 +114,11 @@ class PersonScreen(VaultScreen):
             self._leaving = True
             self.dismiss()
 
+    def action_suggestions(self) -> None:
+        from profilekeeper.screens.suggestions import SuggestionsScreen
+
+        self.app.push_screen(SuggestionsScreen(self.person_id))
+
     def action_edit_person(self) -> None:
         self.app.push_screen(PersonForm(self.vault, self.person), lambda _: self.reload())
 

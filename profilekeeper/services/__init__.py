@@ -17,6 +17,8 @@ without a terminal:
     sharing     share, revoke at once, sync every shop concurrently, forget
     feedback    the owner's verdicts on suggestions, sent back where allowed
     activity    the activity log and the consent receipts' status
+    suggestions the stored suggestions filtered and ranked (profilekeeper.suggestions), verdicts
+    rules       the owner's rules over suggestions: hide, boost, bury
 """
 
 from __future__ import annotations

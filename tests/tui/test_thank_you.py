@@ -28,7 +28,7 @@ async def test_home_lists_the_notes_owed_and_the_gift_form_marks_one_thanked(
     make, vault, vault_path
 ) -> None:
     remember(vault)
-    _, socks = _kim_gave(vault)
+    kim, socks = _kim_gave(vault)
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -38,6 +38,13 @@ async def test_home_lists_the_notes_owed_and_the_gift_form_marks_one_thanked(
         assert owed.row_count == 1  # not the scarf (thanked) nor the vase (bought)
         assert [str(c) for c in owed.get_row_at(0)] == ["2026-01-02", "Kim", "Warm socks"]
         owed.focus()
+        await pilot.press("o")  # the giver's screen
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen) and app.screen.person_id == kim.id
+        await pilot.press("escape", "1")  # back to People, then Home
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        app.screen.query_one("#owed").focus()
         await pilot.press("enter")
         await settle(pilot)
         form = app.screen

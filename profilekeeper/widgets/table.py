@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 
 from rich.text import Text
@@ -18,12 +18,19 @@ def plain(value: object) -> Text:
 class RecordTable(DataTable[Text]):
     """Row keys are record ids; ``selected_id`` is the id under the cursor, if any."""
 
-    def __init__(self, *columns: str, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *columns: str, id: str | None = None,  # noqa: A002
+                 widths: Sequence[int] = ()) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._columns = columns
+        self._widths = widths
+        """Fixed widths, column by column (else measured as rows come: after a repaint)."""
 
     def on_mount(self) -> None:
-        self.add_columns(*self._columns)
+        if not self._widths:
+            self.add_columns(*self._columns)
+            return
+        for label, width in zip(self._columns, self._widths, strict=True):
+            self.add_column(label, width=width)
 
     def fill(self, rows: Iterable[tuple[str, Iterable[object]]]) -> None:
         """Replace the rows, keeping the cursor on the same record when it is still there."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from profilekeeper.app import make_app
 from profilekeeper.demo import fill_demo
@@ -33,6 +34,13 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def steady_cursors(pilot: Pilot[None]) -> None:
+    """Stop the inputs' cursors blinking: else a picture shows them on or off by the clock
+    (under load, a form's snapshot failed one run in a few)."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
 
 
 def app_on(path: Path):  # type: ignore[no-untyped-def]
@@ -62,6 +70,7 @@ def test_screen(snap_compare, demo_path: Path, screen: str, size: tuple[int, int
         for key in SCREENS[screen]:
             await pilot.press(key)
             await settle(pilot)
+        steady_cursors(pilot)
 
     assert snap_compare(app_on(demo_path), run_before=go, terminal_size=size)
 

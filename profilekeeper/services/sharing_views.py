@@ -1,0 +1,153 @@
+"""What the Sharing and Activity screens show, read from either store as plain values.
+
+No Textual, no HTTP: the screens render these; the exchanges themselves (connect, grant,
+preview, sync, forget) are the sharing services'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from profilekeeper.model import Grant, Retailer, ShareRecord, ShopStatus
+from profilekeeper.services.views import VaultReader
+
+
+class Choice(Protocol):
+    """A slice the owner could grant (``profilekeeper.sync.slices.SliceChoice``)."""
+
+    @property
+    def slice(self) -> str: ...
+    @property
+    def person_id(self) -> str | None: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ShopColumn:
+    """A connected shop, as the Sharing screen names it (its name is the shop's own text)."""
+
+    id: str
+    name: str
+    status: ShopStatus
+    terms: str
+    """Its terms on one line: how long it keeps data, what for."""
+    last: ShareRecord | None
+    """The newest exchange with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One shop × one slice."""
+
+    granted: bool
+    until: datetime | None = None
+    accepted: bool = True
+    """The shop's discovery lists the slice: a grant it does not accept is never sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class SliceRow:
+    slice: str
+    person_id: str | None
+    label: str
+    description: str
+    cells: dict[str, Cell] = field(default_factory=dict)
+    """By shop id."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.slice}:{self.person_id or ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class SharingGrid:
+    shops: list[ShopColumn]
+    rows: list[SliceRow]
+
+
+def sharing_grid(source: VaultReader, choices: Sequence[Choice], now: datetime) -> SharingGrid:
+    """The shops (by name) × the slices the owner could grant, with what is granted now."""
+    shops = sorted(source.list(Retailer), key=lambda r: (r.name.casefold(), r.id))
+    newest: dict[str, ShareRecord] = {}
+    for record in source.list(ShareRecord):
+        if record.retailer_id not in newest or _when(record) > _when(newest[record.retailer_id]):
+            newest[record.retailer_id] = record
+    granted: dict[tuple[str, str, str | None], Grant] = {}
+    for grant in source.list(Grant):
+        if grant.revoked_at is None and (grant.until is None or grant.until > now):
+            granted[(grant.retailer_id, grant.slice, grant.person_id)] = grant
+    rows = []
+    for choice in choices:
+        cells = {}
+        for shop in shops:
+            found = granted.get((shop.id, choice.slice, choice.person_id))
+            cells[shop.id] = Cell(found is not None, found.until if found else None,
+                                  accepts(shop.discovery, choice.slice))
+        rows.append(SliceRow(choice.slice, choice.person_id, choice.label, choice.description,
+                             cells))
+    columns = [ShopColumn(s.id, s.name, s.status, terms_line(s.terms or
+                          s.discovery.get("terms", {})), newest.get(s.id)) for s in shops]
+    return SharingGrid(columns, rows)
+
+
+def accepts(discovery: dict[str, Any], slice_name: str) -> bool:
+    """Whether a shop's discovery document lists ``slice_name`` (``people``: any person)."""
+    from profilekeeper.sync.protocol import slice_accepted
+
+    wire = "people.x" if slice_name == "people" else slice_name  # a person's ref is per shop
+    return slice_accepted(wire, list(discovery.get("slices_accepted", [])))
+
+
+def terms_line(terms: dict[str, Any]) -> str:
+    """A shop's terms, in a few words."""
+    if not terms:
+        return "terms unknown"
+    parts = [f"keeps {terms.get('retention_days', '?')} days"]
+    if purposes := terms.get("purposes"):
+        parts.append(", ".join(str(p) for p in purposes))
+    if terms.get("resale") or terms.get("third_party_sharing"):
+        parts.append("resells or shares")
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityLog:
+    """The activity log, newest first, and every shop it names (forgotten ones too)."""
+
+    records: list[ShareRecord]
+    shops: list[tuple[str, str]]
+    """(retailer id, the name it was last known by), by name."""
+    unreadable: int = 0
+
+    def of_shop(self, retailer_id: str | None) -> list[ShareRecord]:
+        """The records of one shop (None or "": every shop's)."""
+        if not retailer_id:
+            return self.records
+        return [r for r in self.records if r.retailer_id == retailer_id]
+
+
+def activity_log(source: VaultReader) -> ActivityLog:
+    """Every activity record, newest first."""
+    listing = source.list(ShareRecord)
+    records = sorted(listing, key=_when, reverse=True)
+    names: dict[str, str] = {}
+    for record in reversed(records):  # oldest first: the newest name wins
+        names[record.retailer_id] = record.shop_name or names.get(record.retailer_id, "")
+    shops = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+    return ActivityLog(records, shops, len(getattr(listing, "corrupted", ())))
+
+
+def _when(record: ShareRecord) -> tuple[datetime, str]:
+    return (record.sent_at, record.id)
+
+
+def slices_line(slices: Sequence[str], width: int = 40) -> str:
+    """The slices of a record on one line, cut to ``width``."""
+    line = ", ".join(slices)
+    return line if len(line) <= width else line[: width - 1] + "…"

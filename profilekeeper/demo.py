@@ -22,6 +22,7 @@ from profilekeeper.model import (
     Interest,
     Occasion,
     Person,
+    Profile,
     Purchase,
     Retailer,
     Sentiment,
@@ -160,10 +161,15 @@ def build_demo_vault(
         vault.close()
 
 
+def demo_profile(profile: Profile) -> Profile:
+    """``profile`` as the demo shopper's: Alex in Lisbon, opted in to personalization."""
+    return replace(profile, display_name="Alex", city="Lisbon", opted_in=True,
+                   shipping={"preference": "pickup point"})
+
+
 def fill_demo(vault: Vault, today: date | None = None) -> None:
     with vault.transaction():
-        vault.save(replace(vault.profile(), display_name="Alex", city="Lisbon", opted_in=True,
-                           shipping={"preference": "pickup point"}))
+        vault.save(demo_profile(vault.profile()))
         for records in demo_records(today).values():
             vault.add_all(records)
 

@@ -42,7 +42,7 @@ GENRES = {
     "books": ["crime", "fantasy", "science fiction", "history", "poetry", "cooking", "travel",
               "biography", "picture book", "young adult", "dinosaurs"],
     "music": ["jazz", "folk", "indie rock", "electronic", "classical", "soul", "hip hop",
-              "ambient", "pop", "blues"],
+              "ambient", "pop", "blues", "synth pop"],
     "films": ["drama", "comedy", "documentary", "animation", "thriller", "western",
               "science fiction", "musical", "horror", "family"],
     # Gifts beyond books, albums and films, in the words the demo's people use.

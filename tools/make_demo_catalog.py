@@ -83,6 +83,10 @@ DEMO_PIECES: list[dict[str, object]] = [
      "creators": ["Northern Lights Trio"], "tags": ["synth pop", "live"], "price": "36.00",
      "city": "Porto", "venue": "Porto Concert Hall", "in_days": 21, "hour": 21,
      "popularity": 80},
+    # docs/protocol.md's example shopper loves Velvet Static and lives in Lisbon too.
+    {"kind": "event", "category": "concerts", "title": "Velvet Static: Night Shift",
+     "creators": ["Velvet Static"], "tags": ["soul", "live"], "price": "45.00",
+     "city": "Lisbon", "venue": "Lisbon Arena", "in_days": 33, "hour": 20, "popularity": 77},
     {"kind": "event", "category": "screenings", "title": "The Distant Machine (premiere)",
      "creators": ["Vera Sato"], "tags": ["science fiction", "premiere"], "price": "12.50",
      "city": "Lisbon", "venue": "Lisbon Old Theatre", "in_days": 9, "hour": 21,

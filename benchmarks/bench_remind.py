@@ -5,7 +5,9 @@ Secret Service, then times fresh processes: ``remind`` beside ``python -c "impor
 (the floor), interleaved so both see the same machine load, and ``remind`` on a copy whose
 occasion date index is emptied (as just after an upgrade: every occasion is decrypted). Also
 times the phases in-process, what the index costs a writer, and lists the costliest imports
-(``-X importtime``). Goal: remind ≤ 0.15 s.
+(``-X importtime``). Also times ``remind --exec true`` once every lead point has fired (the
+daily timer's usual run: nothing new to run or write) and, in-process, recording the notified
+points of every due item (a first run's one write). Goal: remind ≤ 0.15 s.
 
 Run it where a Secret Service answers, e.g.:
 
@@ -75,12 +77,18 @@ def remember(path: Path, vault_id: str, data_key: bytes) -> None:
         vault.checkpoint()
 
 
-def _without_index(path: Path) -> Path:
+def _copy(path: Path, name: str) -> Path:
     import shutil
+
+    copy = path.with_name(name)
+    shutil.copyfile(path, copy)
+    return copy
+
+
+def _without_index(path: Path) -> Path:
     import sqlite3
 
-    copy = path.with_name("unindexed.sqlite3")
-    shutil.copyfile(path, copy)
+    copy = _copy(path, "unindexed.sqlite3")
     with sqlite3.connect(copy) as db:
         db.execute("UPDATE occasion_dates SET sealed = NULL")
     db.close()
@@ -120,10 +128,12 @@ def phases(path: Path, vault_id: str) -> dict[str, float]:
 
 
 def _phases(path: Path, vault_id: str) -> dict[str, float]:
+    from profilekeeper.lead_times import Leads
     from profilekeeper.model import Gift, Occasion, Person
     from profilekeeper.reminders import candidates, due, within
     from profilekeeper.store import fast_keyring
     from profilekeeper.store.readonly import ReadOnlyVault
+    from profilekeeper.store.reminder_marks import record_notified
 
     out: dict[str, float] = {}
     t = time.perf_counter()
@@ -146,18 +156,24 @@ def _phases(path: Path, vault_id: str) -> dict[str, float]:
         out["occasions_in_window"] = len(occasions)
         out["decrypt_occasions_in_window_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        maybe = candidates(occasions, today, 30)
+        maybe = candidates(occasions, today, 30, leads=Leads(people=None))
         out["find_candidates_s"] = time.perf_counter() - t
-        by_id = sorted(candidates(every, today, 30), key=lambda o: o.id)
+        by_id = sorted(candidates(every, today, 30, leads=Leads(people=None)), key=lambda o: o.id)
         assert sorted(maybe, key=lambda o: o.id) == by_id  # the same few, read either way
         t = time.perf_counter()
+        people = ro.load(Person, id={o.person_id for o in maybe if o.person_id})
+        leads = Leads(people=people)  # their own lead days, if any, count
+        maybe = candidates(maybe, today, 30, leads=leads)
         ids = {o.person_id for o in maybe if o.person_id}
-        people = ro.load(Person, id=ids)
         gifts = ro.load(Gift, person_id=ids, occasion_id={o.id for o in maybe})
         out["read_needed_people_and_gifts_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    out["due_items"] = len(due(maybe, people, gifts, today, 30))
-    out["compute_due_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        items = due(maybe, people, gifts, today, 30, leads=leads)
+        out["due_items"] = len(items)
+        out["compute_due_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        record_notified(ro, [(i.occasion_id, i.on.year, i.leads) for i in items])
+        out["record_notified_for_every_due_item_s"] = time.perf_counter() - t
     return out
 
 
@@ -234,16 +250,20 @@ def main() -> int:
             # The same vault with its date index emptied, as after an upgrade: every occasion
             # is decrypted (the index's gain).
             unindexed = [*remind, "--vault", str(_without_index(path))]
+            # A hook on a copy, so the other runs read the vault as it was. Its first run
+            # (warming up) fires and records every lead point; the timed ones find none new.
+            hooked = [*remind, "--vault", str(_copy(path, "hooked.sqlite3")), "--exec", "true"]
             for _ in range(2):  # warm the page cache: "cold" means a new process, as at login
-                for cmd in (remind, floor, aead_floor, unindexed):
+                for cmd in (remind, floor, aead_floor, unindexed, hooked):
                     timed(cmd, env)
-            remind_runs, floor_runs, aead_runs, unindexed_runs = [], [], [], []
+            remind_runs, floor_runs, aead_runs, unindexed_runs, hooked_runs = [], [], [], [], []
             for _ in range(args.runs):
                 remind_runs.append(timed(remind, env))
                 floor_runs.append(timed(floor, env))
                 aead_runs.append(timed(aead_floor, env))
                 unindexed_runs.append(timed(unindexed, env))
-            steps = phases(path, vault_id)
+                hooked_runs.append(timed(hooked, env))
+            steps = phases(_copy(path, "phases.sqlite3"), vault_id)
             steps |= write_cost(path, data_key)
             imports = top_imports(remind, env)
         finally:
@@ -256,6 +276,7 @@ def main() -> int:
     floor_median = statistics.median(wall for wall, _ in floor_runs)
     aead_median = statistics.median(wall for wall, _ in aead_runs)
     unindexed_median = statistics.median(wall for wall, _ in unindexed_runs)
+    hooked_median = statistics.median(wall for wall, _ in hooked_runs)
     remind_cpu = statistics.median(cpu for _, cpu in remind_runs)
     floor_cpu = statistics.median(cpu for _, cpu in floor_runs)
     result = {
@@ -270,6 +291,7 @@ def main() -> int:
         "bytecode": "cached, as after pip install (PYTHONPYCACHEPREFIX in a temp dir)",
         "remind_median_s": round(remind_median, 4),
         "remind_without_date_index_median_s": round(unindexed_median, 4),
+        "remind_exec_hook_nothing_new_median_s": round(hooked_median, 4),
         "remind_min_s": round(min(remind_times), 4),
         "remind_max_s": round(max(remind_times), 4),
         "floor_import_sqlite3_median_s": round(floor_median, 4),
@@ -292,6 +314,7 @@ def main() -> int:
         f"over {args.runs} runs"
     )
     print(f"without the index: median {unindexed_median * 1000:.0f} ms (every occasion decrypted)")
+    print(f"--exec true      : median {hooked_median * 1000:.0f} ms (nothing new to fire)")
     print(f"import sqlite3   : median {floor_median * 1000:.0f} ms (the floor)")
     print(
         f"+ AESGCM         : median {aead_median * 1000:.0f} ms "

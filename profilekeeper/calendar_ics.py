@@ -13,18 +13,19 @@ Choices that make the file behave well in calendar apps:
   With ``names=False`` the birth year is left out too, since an age says who someone is.
 - 29 February repeats with ``BYMONTH=2;BYMONTHDAY=-1`` (the last day of February: the 28th
   in common years) or, with ``leap_day="mar1"``, ``BYYEARDAY=60`` (1 March in common years).
-- Each lead time becomes a ``VALARM`` at 09:00 that many days before (``TRIGGER:-P13DT15H`` for
-  14 days), as calendar apps do for all-day events.
+- Each lead time (as ``lead_times.Leads`` resolves it) becomes a ``VALARM`` at 09:00 that many
+  days before (``TRIGGER:-P13DT15H`` for 14 days), as calendar apps do for all-day events.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
+from profilekeeper.lead_times import Leads
 from profilekeeper.model import Occasion, Person
 from profilekeeper.reminders import headline
 
@@ -59,7 +60,8 @@ def _recurrence(occasion: Occasion, leap_day: str) -> dict[str, object]:
 
 
 def occasion_event(
-    occasion: Occasion, name: str, *, names: bool, leap_day: str, stamp: datetime = STAMP
+    occasion: Occasion, name: str, *, names: bool, leap_day: str, stamp: datetime = STAMP,
+    leads: Sequence[int] | None = None,
 ) -> Event:
     """The VEVENT for one occasion (see the module docstring for the choices made)."""
     one_off = not occasion.yearly and occasion.year is not None
@@ -76,7 +78,7 @@ def occasion_event(
         event.add("rrule", _recurrence(occasion, leap_day))
     event.add("summary", title)
     event.add("transp", "TRANSPARENT")
-    for lead in sorted(set(occasion.lead_days), reverse=True):
+    for lead in sorted(set(Leads().of(occasion) if leads is None else leads), reverse=True):
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         when = "today" if lead == 0 else "tomorrow" if lead == 1 else f"in {lead} days"
@@ -93,12 +95,15 @@ def build_calendar(
     names: bool = True,
     leap_day: str = "feb28",
     changed: Mapping[str, int] | None = None,
+    leads: Leads | None = None,
 ) -> bytes:
     """The whole calendar as bytes (CRLF lines, UTF-8), identical for identical input.
 
     ``changed`` gives, by occasion id, when what its event shows last changed (Unix seconds).
     """
+    people = list(people)
     who = {p.id: p.name for p in people}
+    leads = leads or Leads(people=people)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -110,7 +115,8 @@ def build_calendar(
         when = (changed or {}).get(occasion.id)
         stamp = datetime.fromtimestamp(when, UTC) if when else STAMP
         calendar.add_component(
-            occasion_event(occasion, name, names=names, leap_day=leap_day, stamp=stamp)
+            occasion_event(occasion, name, names=names, leap_day=leap_day, stamp=stamp,
+                           leads=leads.of(occasion))
         )
     data: bytes = calendar.to_ical()
     return data

@@ -46,11 +46,16 @@ class SuggestionStatus(StrEnum):
     SHOWN = "shown"
     HIDDEN = "hidden"
     DISMISSED = "dismissed"
+    SNOOZED = "snoozed"
+    """Quiet until ``details["snoozed_until"]`` (an ISO date); shown again after it."""
 
 
 class RuleAction(StrEnum):
     HIDE = "hide"
     BOOST = "boost"
+    """Ranked higher, by ``weight``."""
+    BURY = "bury"
+    """Still shown, ranked lower by ``weight``."""
 
 
 INTEREST_CATEGORIES = (
@@ -265,10 +270,14 @@ class Rule:
 
     action: RuleAction
     match: dict[str, str] = field(default_factory=dict)
-    """Field → value, e.g. ``{"creator": "…"}`` or ``{"category": "books"}``."""
+    """Field → value, every one must hold, e.g. ``{"creator": "…"}``, ``{"category": "books"}``
+    or ``{"price": ">50"}`` (fields and how they match: ``profilekeeper.suggestions.rules``)."""
     weight: float = 1.0
     person_id: str | None = None
+    """Only for suggestions for this person (gift ideas); None: for everyone."""
     note: str = ""
+    until: date | None = None
+    """The last day the rule holds; None: until removed."""
     id: str = field(default_factory=new_id)
 
 

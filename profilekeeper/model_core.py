@@ -27,6 +27,8 @@ class GiftStatus(StrEnum):
     IDEA = "idea"
     BOUGHT = "bought"
     GIVEN = "given"
+    RECEIVED = "received"
+    """A gift the owner was given by the person: never counted as bought or given."""
 
 
 @dataclass(slots=True)
@@ -60,6 +62,8 @@ class Person:
     notes: str = ""
     contact_uid: str = ""
     """The vCard UID this person was imported from, so a re-import updates instead of adding."""
+    lead_days: list[int] | None = None
+    """Days before their occasions to remind; None: the owner's default (lead_times.py)."""
     id: str = field(default_factory=new_id)
 
 
@@ -76,16 +80,19 @@ class Occasion:
     year: int | None = None
     person_id: str | None = None
     label: str = ""
-    lead_days: list[int] = field(default_factory=lambda: [14, 3])
+    lead_days: list[int] | None = None
+    """Days before to remind (0: on the day); None: inherited, see lead_times.py."""
     yearly: bool = True
     reminder_state: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Per year (``"2026"``): ``dismissed``, ``snoozed_until`` (ISO date), ``bought``."""
+    """Per year (``"2026"``): ``dismissed``, ``snoozed_until`` (ISO date), ``bought``, and
+    ``notified`` (the lead points a hook has fired for, ``"14,3"``)."""
     id: str = field(default_factory=new_id)
 
 
 @dataclass(slots=True)
 class Gift:
-    """A gift idea, or a gift bought or given, for a person and maybe one of their occasions."""
+    """A gift idea, or a gift bought or given, for a person and maybe one of their occasions; or
+    a gift received from the person, with whether the thank-you note is done."""
 
     TABLE: ClassVar[str] = "gifts"
     CLEAR: ClassVar[tuple[str, ...]] = ("person_id", "occasion_id")
@@ -100,6 +107,8 @@ class Gift:
     retailer: str = ""
     url: str = ""
     on: date | None = None
-    """When it was bought or given."""
+    """When it was bought, given or received."""
     notes: str = ""
+    thanked: bool = False
+    """For a gift received: the thank-you is done (False for every other status)."""
     id: str = field(default_factory=new_id)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Iterable
 
     from profilekeeper.store.readonly import ReadOnlyVault
 
@@ -38,3 +39,20 @@ def recall_key_fast(vault_id: str) -> bytes | None:
     from profilekeeper.store import fast_keyring
 
     return fast_keyring.recall(vault_id)
+
+
+def record_notified(vault: ReadOnlyVault, fired: Iterable[tuple[str, int, Iterable[int]]]) -> str:
+    """Record the lead points hooks fired for (store/reminder_marks.py); "" when done, else
+    why not, in words fit for stderr (no record's contents)."""
+    import sqlite3
+
+    from profilekeeper.errors import KeyReplaced
+    from profilekeeper.store.reminder_marks import record_notified as write
+
+    try:
+        write(vault, fired)
+    except KeyReplaced:
+        return "the vault's key was changed meanwhile"
+    except sqlite3.Error as error:
+        return f"the vault could not be written ({error})"
+    return ""

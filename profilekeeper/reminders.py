@@ -6,7 +6,8 @@ share one answer. Nothing here reads the vault: callers pass records in and save
 
 When something is due. For each occasion take its next occurrence ``on`` (today counts). It is
 *upcoming* when ``today <= on <= today + days``. It is *due* (it nags) when it is upcoming and
-``today >= on - max(lead_days)`` (an empty ``lead_days`` nags on the day only), unless that
+``today >= on - max(leads)`` (the occasion's lead days as ``lead_times.Leads`` resolves them;
+none nags on the day only), unless that
 occurrence's year — ``on.year``, the key in ``Occasion.reminder_state`` — is dismissed or
 marked bought, or snoozed until a date after today, or the occurrence has its gift (below).
 State for one year never touches another.
@@ -17,7 +18,8 @@ dated in the 365 days up to ``on``; a *given* gift dated within 182 days either 
 (the occurrence it is nearest to, so a present handed over late counts for the day it was late
 for, not for next year's). Such a gift makes the occurrence's status ``bought``/``given`` and
 stops it nagging. A bought or given gift without a date shows its status but never stops a
-reminder: nothing tells which year it was for, and it must not quiet every year after.
+reminder: nothing tells which year it was for, and it must not quiet every year after. A gift
+*received* from the person is not the owner's gift: it neither shows nor settles anything.
 
 29 February falls on 28 February in other years (``leap_day="feb28"``) or on 1 March
 (``leap_day="mar1"``). A non-yearly occasion with a year happens on that date only.
@@ -30,6 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from profilekeeper.lead_times import Leads
 from profilekeeper.model_core import Gift, GiftStatus, Occasion, Person  # not .model: see there
 
 LEAP_DAY_CHOICES = ("feb28", "mar1")
@@ -60,6 +63,10 @@ class Due:
     """``no idea yet``, ``ideas``, ``bought`` or ``given``."""
     top_ideas: tuple[str, ...]
     snoozed_until: date | None
+    leads: tuple[int, ...] = ()
+    """The lead days in force (largest first)."""
+    notified: tuple[int, ...] = ()
+    """The lead points a notification hook has fired for, this occurrence."""
 
 
 def leap_day_setting(settings: Mapping[str, Any]) -> str:
@@ -128,12 +135,16 @@ def _belongs_to(gift: Gift, on: date) -> bool:
     return gift.status == GiftStatus.GIVEN and abs((gift.on - on).days) <= 182
 
 
+_SETTLING = frozenset((GiftStatus.BOUGHT, GiftStatus.GIVEN))
+
+
 def _gift_summary(
     occasion: Occasion, on: date, gifts: list[Gift], bought_state: bool
 ) -> tuple[str, tuple[str, ...], bool]:
     """Status, top ideas, and whether a gift recorded for this occurrence settles it."""
     # Undated bought/given gifts still show (see the module doc); only dated ones settle.
-    mine = [g for g in gifts if g.occasion_id == occasion.id and g.status != GiftStatus.IDEA
+    # A gift received from the person is theirs to the owner: it never settles a reminder.
+    mine = [g for g in gifts if g.occasion_id == occasion.id and g.status in _SETTLING
             and (g.on is None or _belongs_to(g, on))]  # fmt: skip
     statuses = {g.status for g in mine}
     settled = any(g.on is not None for g in mine)
@@ -161,9 +172,14 @@ def _snoozed_until(state: dict[str, str]) -> date | None:
         return None
 
 
-def _quiet(occasion: Occasion, on: date, today: date) -> bool:
+def notified(state: dict[str, str]) -> tuple[int, ...]:
+    """The lead points recorded as fired in one year's state (``"14,3"``), junk left out."""
+    return tuple(int(p) for p in state.get("notified", "").split(",") if p.isdigit())
+
+
+def _quiet(occasion: Occasion, on: date, today: date, leads: Leads) -> bool:
     """Whether the lead time or the year's state keeps the occurrence on ``on`` quiet today."""
-    if today < on - timedelta(days=max(occasion.lead_days, default=0)):
+    if today < on - timedelta(days=max(leads.of(occasion), default=0)):
         return True
     state = _state(occasion, on.year)
     if state.get("dismissed") or state.get("bought"):
@@ -223,13 +239,17 @@ def within(
 
 
 def candidates(
-    occasions: Iterable[Occasion], today: date, days: int, *, leap_day: str = "feb28"
+    occasions: Iterable[Occasion], today: date, days: int, *, leap_day: str = "feb28",
+    leads: Leads | None = None,
 ) -> list[Occasion]:
     """The occasions ``due`` may return, judged before gifts are known: ``due(candidates(…),
     people, gifts, …)`` is ``due(occasions, people, gifts, …)``. So a caller can read only the
-    people and gifts of these few instead of every record.
+    people and gifts of these few instead of every record. (``leads`` built without the people
+    gives a superset: see ``Leads``.)
     """
-    return [o for o, on in _in_window(occasions, today, days, leap_day) if not _quiet(o, on, today)]
+    leads = leads or Leads(people=None)
+    return [o for o, on in _in_window(occasions, today, days, leap_day)
+            if not _quiet(o, on, today, leads)]  # fmt: skip
 
 
 def _build(
@@ -240,14 +260,17 @@ def _build(
     days: int,
     leap_day: str,
     nagging_only: bool,
+    leads: Leads | None,
 ) -> list[Due]:
+    people = list(people)
+    leads = leads or Leads(people=people)  # without the owner's settings: tests, one-offs
     names = {p.id: p.name for p in people}
     gifts_by_person: dict[str | None, list[Gift]] = {}
     for gift in gifts:
         gifts_by_person.setdefault(gift.person_id, []).append(gift)
     result: list[Due] = []
     for occasion, on in _in_window(occasions, today, days, leap_day):
-        if nagging_only and _quiet(occasion, on, today):
+        if nagging_only and _quiet(occasion, on, today, leads):
             continue
         state = _state(occasion, on.year)
         snoozed = _snoozed_until(state)
@@ -276,6 +299,8 @@ def _build(
                 gift_status=status,
                 top_ideas=top,
                 snoozed_until=snoozed if snoozed is not None and snoozed > today else None,
+                leads=leads.of(occasion),
+                notified=notified(state),
             )
         )
     result.sort(key=lambda d: (d.on, d.headline.casefold(), d.occasion_id))
@@ -290,9 +315,10 @@ def due(
     days: int,
     *,
     leap_day: str = "feb28",
+    leads: Leads | None = None,
 ) -> list[Due]:
     """What should nag today within ``[today, today + days]``, soonest first (see module doc)."""
-    return _build(occasions, people, gifts, today, days, leap_day, nagging_only=True)
+    return _build(occasions, people, gifts, today, days, leap_day, True, leads)
 
 
 def upcoming(
@@ -303,9 +329,10 @@ def upcoming(
     days: int,
     *,
     leap_day: str = "feb28",
+    leads: Leads | None = None,
 ) -> list[Due]:
     """Every occurrence within ``[today, today + days]``, ignoring lead times and state."""
-    return _build(occasions, people, gifts, today, days, leap_day, nagging_only=False)
+    return _build(occasions, people, gifts, today, days, leap_day, False, leads)
 
 
 def _with_state(occasion: Occasion, year: int, **changes: str) -> Occasion:
@@ -327,3 +354,9 @@ def snooze(occasion: Occasion, year: int, until: date) -> Occasion:
 def mark_bought(occasion: Occasion, year: int) -> Occasion:
     """A copy of ``occasion`` marked "gift bought" for ``year``: it stops nagging that year."""
     return _with_state(occasion, year, bought="true")
+
+
+def mark_notified(occasion: Occasion, year: int, points: Iterable[int]) -> Occasion:
+    """A copy of ``occasion`` with ``points`` added to the lead points notified in ``year``."""
+    done = set(notified(_state(occasion, year))) | set(points)
+    return _with_state(occasion, year, notified=",".join(map(str, sorted(done, reverse=True))))

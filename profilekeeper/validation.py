@@ -311,9 +311,9 @@ def entered(record: T, *, today: date | None = None) -> T:
             _two_decimals(amount, name)
     if (currency := getattr(record, "currency", "")) and not re.fullmatch(_CURRENCY, currency):
         raise Refused("currency", "is three letters, like EUR")
+    if len(getattr(record, "lead_days", None) or ()) > MAX_LEADS:
+        raise Refused("lead_days", f"at most {MAX_LEADS} reminders")
     if isinstance(record, Occasion):
-        if len(record.lead_days) > MAX_LEADS:
-            raise Refused("lead_days", f"at most {MAX_LEADS} reminders")
         year_now = (today or date.today()).year
         if record.kind == "birthday" and record.year is not None and record.year > year_now:
             raise Refused("year", "a birthday's year cannot be after this year")
@@ -384,12 +384,20 @@ def parse_money(text: str) -> Decimal:
     return amount
 
 
-def parse_lead_days(text: str) -> list[int]:
-    """Parse ``14,3`` into ``[14, 3]`` (sorted, largest first); raise InvalidInput otherwise."""
+INHERIT = "inherit"
+"""Typed instead of lead days: take them from the person, the kind or the default."""
+
+
+def parse_lead_days(text: str) -> list[int] | None:
+    """Parse ``14,3`` into ``[14, 3]`` (sorted, largest first), and ``inherit`` (or nothing)
+    into None; raise InvalidInput otherwise."""
+    if text.strip().lower() in ("", INHERIT):
+        return None
     try:
         days = sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True)
     except ValueError:
-        raise InvalidInput("lead times are whole days separated by commas, like 14,3") from None
+        raise InvalidInput("lead times are whole days separated by commas, like 14,3 "
+                           f"(or {INHERIT})") from None
     if not days or any(d < 0 or d > MAX_LEAD_DAYS for d in days):
         raise InvalidInput(f"lead times are between 0 and {MAX_LEAD_DAYS} days")
     if len(days) > MAX_LEADS:

@@ -40,6 +40,8 @@ COMMAND_MODULES = (
     "profilekeeper.cli.share",
     "profilekeeper.cli.sync",
     "profilekeeper.cli.retailer",
+    "profilekeeper.cli.suggestions",
+    "profilekeeper.cli.rules",
     "profilekeeper.cli.app",
 )
 
@@ -57,6 +59,8 @@ COMMANDS = {
     "share": "profilekeeper.cli.share",
     "sync": "profilekeeper.cli.sync",
     "retailer": "profilekeeper.cli.retailer",
+    **dict.fromkeys(("suggestions", "feedback"), "profilekeeper.cli.suggestions"),
+    "rule": "profilekeeper.cli.rules",
     "demo": "profilekeeper.cli.app",
 }  # fmt: skip
 """Command name → the module that registers it (a test keeps this in step with the modules)."""

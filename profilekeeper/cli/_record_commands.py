@@ -8,8 +8,14 @@ import sys
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import Any, TypeVar
 
-from profilekeeper.cli._output import printable
-from profilekeeper.errors import CorruptedRecord
+from profilekeeper.cli._output import (
+    local_date,
+    output_flags,
+    paint_for,
+    print_parsable,
+    print_table,
+)
+from profilekeeper.errors import CorruptedRecord, InvalidInput
 
 Handler = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
@@ -37,16 +43,36 @@ def json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
+def list_flags(p: argparse.ArgumentParser, columns: Sequence[str]) -> None:
+    """``--json``, ``-p/--parsable`` (these columns: the JSON keys, in order), ``--header``,
+    ``--color``."""
+    output_flags(p, columns)
+
+
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     print()
 
 
-def print_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    rows = [[printable(c) for c in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    for line in [list(headers), *rows]:
-        print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+def check_header(args: argparse.Namespace) -> None:
+    if args.header and not args.parsable:
+        raise InvalidInput("--header goes with -p/--parsable")
+
+
+def print_listing(
+    args: argparse.Namespace, records: Sequence[dict[str, Any]], columns: Sequence[str],
+    headers: Sequence[str], rows: Callable[[], Iterable[Sequence[str]]], empty: str,
+) -> None:  # fmt: skip
+    """``records`` as ``--json`` or ``--parsable`` asks, else ``rows()`` as a table under
+    ``headers`` (or ``empty`` when there is nothing to list)."""
+    if args.json:
+        print_json(list(records))
+    elif args.parsable:
+        print_parsable(records, columns, header=args.header)
+    elif records:
+        print_table(headers, rows(), paint_for(args))
+    else:
+        print(empty)
 
 
 def report_corrupted(corrupted: Sequence[CorruptedRecord]) -> int:
@@ -56,9 +82,20 @@ def report_corrupted(corrupted: Sequence[CorruptedRecord]) -> int:
 
 
 def occasion_date(occasion: Any) -> str:
+    """ISO, or ``--MM-DD`` without the year: for ``--json`` and ``--parsable``."""
     from profilekeeper.model import PartialDate
 
     return str(PartialDate(occasion.month, occasion.day, occasion.year))
+
+
+def local_occasion_date(occasion: Any) -> str:
+    """As the user's locale writes the date; ``--MM-DD`` without the year (no locale has a
+    format for a day and month alone)."""
+    from datetime import date
+
+    if occasion.year is None:
+        return occasion_date(occasion)
+    return local_date(date(occasion.year, occasion.month, occasion.day))
 
 
 def run_network(work: Coroutine[Any, Any, T]) -> T:

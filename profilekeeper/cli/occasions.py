@@ -7,14 +7,18 @@ from typing import Any
 
 from profilekeeper.cli._record_commands import (
     action,
+    check_header,
     group,
-    json_flag,
+    list_flags,
+    local_occasion_date,
     occasion_date,
-    print_json,
-    print_table,
+    print_listing,
     report_corrupted,
 )
 from profilekeeper.cli._unlock import open_unlocked
+
+COLUMNS = ("id", "person", "kind", "date", "label", "lead_days", "yearly")
+"""``occasion list --json`` keys and ``-p`` columns, in order (``person``: empty for yours)."""
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -26,14 +30,18 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--lead",
         metavar="DAYS,...",
-        default="14,3",
-        help="remind this many days before (default 14,3)",
+        help="remind this many days before, 0 on the day (default: the person's, the kind's "
+        "or 14,3; see docs/reminders.md)",
     )
     p.add_argument("--label", default="", help="a short description")
     p.add_argument("--once", action="store_true", help="not yearly: a single date")
     p = action(common, g, "list", occasion_list, "list occasions")
     p.add_argument("--person", metavar="NAME")
-    json_flag(p)
+    list_flags(p, COLUMNS)
+    p = action(common, g, "lead", occasion_lead, "set how many days before an occasion to remind")
+    p.add_argument("person", metavar="PERSON")
+    p.add_argument("kind", metavar="KIND")
+    p.add_argument("days", metavar="DAYS", help="like 21,7,0 (0: on the day), or inherit")
     p = action(common, g, "remove", occasion_remove, "remove a person's occasion")
     p.add_argument("person", metavar="PERSON")
     p.add_argument("kind", metavar="KIND")
@@ -52,48 +60,52 @@ def occasion_add(args: argparse.Namespace) -> int:
 
 
 def occasion_list(args: argparse.Namespace) -> int:
+    from profilekeeper import services
     from profilekeeper.model import Occasion, Person
     from profilekeeper.services import people
 
+    check_header(args)
     with open_unlocked(args) as vault:
         occasions = (
             vault.list(Occasion)
             if args.person is None
             else vault.list(Occasion, person_id=people.find_person_id(vault, args.person))
         )
-        names = {p.id: p.name for p in vault.list(Person)}
+        everyone = vault.list(Person)
+        leads = services.leads_for(vault, everyone)
+        names = {p.id: p.name for p in everyone}
     occasions.sort(key=lambda o: (o.month, o.day))
-    if args.json:
-        print_json(
-            [
-                {
-                    "id": o.id,
-                    "person": names.get(o.person_id or ""),
-                    "kind": o.kind,
-                    "date": occasion_date(o),
-                    "label": o.label,
-                    "lead_days": o.lead_days,
-                    "yearly": o.yearly,
-                }
-                for o in occasions
-            ]
-        )
-    elif occasions:
-        print_table(
-            ("DATE", "PERSON", "KIND", "REMIND (DAYS BEFORE)"),
-            (
-                (
-                    occasion_date(o),
-                    names.get(o.person_id or "", "me"),
-                    o.label or o.kind,
-                    ",".join(map(str, o.lead_days)),
-                )
-                for o in occasions
-            ),
-        )
-    else:
-        print("No occasions yet: add one with `profilekeeper occasion add PERSON KIND DATE`.")
+    records = [
+        {
+            "id": o.id,
+            "person": names.get(o.person_id or ""),
+            "kind": o.kind,
+            "date": occasion_date(o),
+            "label": o.label,
+            "lead_days": list(leads.of(o)),
+            "yearly": o.yearly,
+        }
+        for o in occasions
+    ]
+    print_listing(
+        args, records, COLUMNS, ("DATE", "PERSON", "KIND", "REMIND (DAYS BEFORE)"),
+        lambda: ((local_occasion_date(o), names.get(o.person_id or "", "me"), o.label or o.kind,
+                  ",".join(map(str, leads.of(o)))) for o in occasions),
+        "No occasions yet: add one with `profilekeeper occasion add PERSON KIND DATE`.",
+    )  # fmt: skip
     return report_corrupted(occasions.corrupted)
+
+
+def occasion_lead(args: argparse.Namespace) -> int:
+    from profilekeeper.services import people
+    from profilekeeper.services.typed import parsed
+    from profilekeeper.validation import parse_lead_days
+
+    parsed("lead_days", parse_lead_days, args.days)  # checked before the passphrase is asked
+    with open_unlocked(args) as vault:
+        changed = people.set_occasion_lead(vault, args.person, args.kind, args.days)
+    print(f"Changed {len(changed)} occasion(s).")
+    return 0
 
 
 def occasion_remove(args: argparse.Namespace) -> int:

@@ -32,9 +32,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         choices=("feb28", "mar1"),
         help="where a 29 February birthday falls in other years (default feb28)",
     )
+    p.add_argument("--notify-command", metavar="CMD",
+                   help="run CMD for each due reminder (see `remind --exec`; '' removes it)")
+    p.add_argument("--lead", action="append", default=[], metavar="KIND=DAYS",
+                   help="default lead days for a kind (birthday=21,7,0; default=14,3 for all; "
+                   "KIND=inherit removes it); repeatable")
 
 
 def profile_show(args: argparse.Namespace) -> int:
+    from profilekeeper.lead_times import kind_defaults
+    from profilekeeper.services import NOTIFY_COMMAND
     from profilekeeper.store.codec import codec_for
 
     with open_unlocked(args) as vault:
@@ -48,14 +55,27 @@ def profile_show(args: argparse.Namespace) -> int:
         print(f"Sharing:  {opted[profile.opted_in]}")
         leap = profile.settings.get("leap_day") == "mar1"
         print(f"29 Feb:   {'1 March' if leap else '28 February'} in other years")
+        print(f"Notify:   {printable(profile.settings.get(NOTIFY_COMMAND, '')) or '-'}")
+        for kind, days in sorted(kind_defaults(profile.settings).items()):
+            print(f"Lead:     {'every kind' if kind == '*' else kind}: "
+                  f"{','.join(map(str, days)) or 'on the day'}")
     return 0
 
 
 def profile_set(args: argparse.Namespace) -> int:
-    from profilekeeper.services import records
+    from profilekeeper.services import records, set_kind_lead, set_notify_command
+    from profilekeeper.validation import Refused
 
-    with open_unlocked(args) as vault:
+    leads = [text.partition("=") for text in args.lead]
+    if any(not sep for _, sep, _ in leads):
+        raise Refused("lead_days", "--lead is written KIND=DAYS, like birthday=21,7,0",
+                      alone=True)
+    with open_unlocked(args) as vault, vault.transaction():
         records.set_profile(vault, name=args.name, city=args.city, opted_in=args.opted_in,
                             leap_day=args.leap_day)  # fmt: skip
+        if args.notify_command is not None:
+            set_notify_command(vault, args.notify_command)
+        for kind, _, days in leads:
+            set_kind_lead(vault, kind, days)
     print("Profile saved.")
     return 0

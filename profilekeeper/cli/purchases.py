@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from profilekeeper.cli._output import print_table
 from profilekeeper.cli._record_commands import (
     action,
     group,
     json_flag,
     print_json,
-    print_table,
     report_corrupted,
 )
 from profilekeeper.cli._unlock import open_unlocked

@@ -12,10 +12,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from profilekeeper.cli import _unlock
-from profilekeeper.cli._output import printable
+from profilekeeper.cli import _unlock, remind_options
+from profilekeeper.cli._output import (
+    BOLD,
+    DIM,
+    GREEN,
+    RED,
+    YELLOW,
+    Paint,
+    local_date,
+    locale_dates,
+    output_flags,
+    paint_for,
+    print_parsable,
+    printable,
+)
 from profilekeeper.errors import (
     INTERNAL_ERROR,
     CorruptedRecord,
@@ -29,6 +42,9 @@ if TYPE_CHECKING:
 DEFAULT_DAYS = 30
 SOMETHING_DUE = 1
 """``remind``'s exit status when something is due: only ever returned after it was printed."""
+COLUMNS = ("occasion_id", "person_id", "person_name", "kind", "label", "on", "days_until",
+           "number", "headline", "gift_status", "top_ideas", "snoozed_until")  # fmt: skip
+"""The ``--json`` keys of a due item and the ``-p`` columns, in order."""
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -44,11 +60,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     remind.add_argument(
         "--days",
         type=int,
-        default=DEFAULT_DAYS,
         metavar="N",
-        help=f"look N days ahead (default {DEFAULT_DAYS})",
+        help=f"look N days past START (default {DEFAULT_DAYS}); not with END",
     )
-    remind.add_argument("--json", action="store_true", help="print JSON for scripts")
+    output_flags(remind, COLUMNS)
     remind.add_argument(
         "--notify", action="store_true", help="also send a desktop notification (needs notify-send)"
     )
@@ -56,6 +71,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "-q", "--quiet", action="store_true", help="print nothing when nothing is due"
     )
     remind.add_argument("--today", metavar="YYYY-MM-DD", help="pretend today is this date")
+    remind_options.add_arguments(remind)  # range, --lead, hooks, timer
     remind.set_defaults(handler=run_remind)
 
     reminder = sub.add_parser(
@@ -135,33 +151,54 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
                    recall=lambda: recall_key_fast(vault.vault_id))
 
 
-def _load_due(args: argparse.Namespace) -> tuple[list[Due], int, bool]:
-    """What is due, how many records could not be read, and whether pages of the file could
-    not be (each damaged table is named on stderr here, once)."""
+class Loaded(NamedTuple):
+    items: list[Due]
+    corrupted: int
+    """How many records could not be read."""
+    damaged: bool
+    """Whether pages of the file could not be (each damaged table is named on stderr)."""
+    start: Any  # date
+    days: int
+    settings: dict[str, Any]
+    vault: ReadOnlyVault
+    """Closed, still unlocked: a hook's state is written through it."""
+
+
+def _load_due(args: argparse.Namespace) -> Loaded:
+    """What is due in the window ``args`` gives, and what could not be read."""
+    from profilekeeper.lead_times import Leads
     from profilekeeper.model_core import Gift, Person, Profile  # not all of .model
     from profilekeeper.reminders import candidates, due, leap_day_setting
     from profilekeeper.store.damage import DamagedTable
     from profilekeeper.store.occasion_dates import occasions_near
 
-    if args.days < 0:
+    if args.days is not None and args.days < 0:
         raise InvalidInput("--days must be zero or more")
-    today = _today(args, args.days)
+    if args.header and not args.parsable:
+        raise InvalidInput("--header goes with -p/--parsable")
+    today, days = remind_options.window(args, _today(args, args.days or DEFAULT_DAYS))
     with _open_read_only(args) as vault:
         unlock_read_only(vault, args)
         profiles = vault.load(Profile)
-        leap_day = leap_day_setting(profiles[0].settings if profiles else {})
-        occasions = occasions_near(vault, today, args.days, leap_day=leap_day)
-        # Dates decide what may be due; decrypt only the people and gifts those few need.
-        maybe = candidates(occasions, today, args.days, leap_day=leap_day)
+        settings = profiles[0].settings if profiles else {}
+        leap_day = leap_day_setting(settings)
+        occasions = occasions_near(vault, today, days, leap_day=leap_day)
+        # Dates decide what may be due; decrypt only the people and gifts those few need:
+        # the people first (their own lead days may count), then the gifts of what is left.
+        maybe = candidates(occasions, today, days, leap_day=leap_day,
+                           leads=Leads(settings, None, args.lead))  # fmt: skip
+        people = vault.load(Person, id={o.person_id for o in maybe if o.person_id})
+        leads = Leads(settings, people, args.lead)
+        maybe = candidates(maybe, today, days, leap_day=leap_day, leads=leads)
         person_ids = {o.person_id for o in maybe if o.person_id}
-        people = vault.load(Person, id=person_ids)
         gifts = vault.load(Gift, person_id=person_ids, occasion_id={o.id for o in maybe})
     failed = [c for r in (profiles, occasions, people, gifts) for c in r.corrupted]
     for table in dict.fromkeys(c.table for c in failed if isinstance(c, DamagedTable)):
         _unlock.warn(str(DamagedTable(table)))  # pages of the file: once per table
     corrupted = sum(not isinstance(c, DamagedTable) for c in failed)
     damaged = len(failed) > corrupted
-    return due(maybe, people, gifts, today, args.days, leap_day=leap_day), corrupted, damaged
+    items = due(maybe, people, gifts, today, days, leap_day=leap_day, leads=leads)
+    return Loaded(items, corrupted, damaged, today, days, settings, vault)
 
 
 def due_as_json(item: Due) -> dict[str, Any]:
@@ -182,13 +219,21 @@ def due_as_json(item: Due) -> dict[str, Any]:
     }
 
 
-def describe(item: Due) -> str:
-    """One line: when, what, and where the gift stands."""
+_GIFT_COLOR = {"no idea yet": RED, "ideas": YELLOW, "bought": GREEN, "given": GREEN}
+
+
+def describe(item: Due, paint: Paint | None = None) -> str:
+    """One line: when (the day as the user's locale writes it), what, and where the gift stands;
+    emphasised by ``paint`` (soon in bold, the gift's status in its colour)."""
     when = {0: "today", 1: "tomorrow"}.get(item.days_until, f"in {item.days_until} days")
     gift = f"gift: {item.gift_status}"
     if item.top_ideas and item.gift_status == "ideas":
         gift += " — " + ", ".join(item.top_ideas)
-    return printable(f"{when:<12} {item.on:%a %d %b}  {item.headline}  ({gift})")
+    paint = paint or Paint(False)
+    soon = (BOLD,) if item.days_until <= 1 else ()
+    return (f"{paint(f'{when:<12}', *soon)} {paint(local_date(item.on, weekday=True), DIM)}  "
+            f"{paint(printable(item.headline), BOLD)}  "
+            f"({paint(printable(gift), _GIFT_COLOR.get(item.gift_status, ''))})")
 
 
 def _notify(items: list[Due]) -> None:
@@ -218,6 +263,8 @@ def run_remind(args: argparse.Namespace) -> int:
     import atexit
     import gc
 
+    if args.install_timer:
+        return remind_options.install_timer(args)
     # Thousands of records, none in a reference cycle, in a run of a fraction of a second: the
     # cyclic collector would only scan them over and over (~7 ms). Reference counts free them.
     # At exit it would scan every object the imports made (~15 ms), all freed with the process
@@ -227,29 +274,38 @@ def run_remind(args: argparse.Namespace) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        items, corrupted, damaged = _load_due(args)
+        loaded = _load_due(args)
     finally:
         if collecting:
             gc.enable()
+    items, corrupted, damaged, days = loaded.items, loaded.corrupted, loaded.damaged, loaded.days
     if corrupted:
         _unlock.warn(f"{corrupted} record(s) could not be read (corrupted or damaged); "
                      "they are left out")
+    locale_dates()  # LC_TIME for every date written for people: these lines, hooks' messages
     if args.json:
         import json
 
         payload = {
-            "days": args.days,
+            "days": days,
             "due": [due_as_json(i) for i in items],
             "corrupted": corrupted,
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif args.parsable:
+        print_parsable(map(due_as_json, items), COLUMNS, header=args.header)
     elif items:
+        paint = paint_for(args)
         for item in items:
-            print(describe(item))
+            print(describe(item, paint))
     elif not args.quiet:
-        print(f"Nothing due in the next {args.days} days.")
+        since = "" if args.start is None else f" from {loaded.start.isoformat()}"
+        print(f"Nothing due{since} in the next {days} days.")
     if args.notify and items:
         _notify(items)
+    if items and (command := remind_options.hook_command(args, loaded.settings)):
+        remind_options.run_hooks(command, items, loaded.vault,
+                                 to_stderr=args.json or args.parsable)  # stdout: for programs
     if items:
         return SOMETHING_DUE  # even with a record left out: the warning above says so
     return CorruptedRecord.exit_code if corrupted or damaged else 0

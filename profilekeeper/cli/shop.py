@@ -9,14 +9,13 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from profilekeeper.cli._output import printable
+from profilekeeper.cli._output import print_table, printable
 from profilekeeper.cli._record_commands import (
     SHOP_FAILED,
     action,
     group,
     json_flag,
     print_json,
-    print_table,
     run_network,
 )
 from profilekeeper.cli._unlock import open_unlocked

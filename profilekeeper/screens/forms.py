@@ -104,6 +104,7 @@ class RecordForm(Dialog[R | None]):
 
 class PersonForm(RecordForm[Person]):
     TITLE_TEXT = "Person"
+    LABELS = {"lead_days": "remind"}
 
     def fields(self) -> Iterator[tuple[str, Widget]]:
         p = self.record or Person(name="")
@@ -116,12 +117,16 @@ class PersonForm(RecordForm[Person]):
         yield "Sizes", Input(people.sizes_text(p.sizes), placeholder="shirt=M, shoes=42",
                              id="sizes", compact=True)
         yield "Notes", Input(p.notes, id="notes", compact=True)
+        lead = "" if p.lead_days is None else ",".join(map(str, p.lead_days))
+        yield "Remind (days)", Input(lead, placeholder="inherit, or e.g. 21,7,0", id="lead",
+                                     compact=True)
 
     def build(self) -> Person:
         person = people.person_from(
             self.text("name"), relationship=self.text("relationship"),
             budget=self.text("budget"), currency=self.text("currency"),
-            sizes=self.text("sizes"), notes=self.text("notes"), base=self.record,
+            sizes=self.text("sizes"), notes=self.text("notes"), lead=self.text("lead"),
+            base=self.record,
         )  # fmt: skip
         if self.record is None:
             return people.add_person(self.vault, person)
@@ -144,8 +149,9 @@ class OccasionForm(RecordForm[Occasion]):
                              id="label", compact=True)
         when = str(PartialDate(o.month, o.day, o.year)) if o else ""
         yield "Date", Input(when, placeholder="YYYY-MM-DD or --MM-DD", id="date", compact=True)
-        lead = ",".join(map(str, o.lead_days)) if o else "14,3"
-        yield "Remind (days)", Input(lead, placeholder="14,3", id="lead", compact=True)
+        lead = ",".join(map(str, o.lead_days)) if o and o.lead_days is not None else ""
+        yield "Remind (days)", Input(lead, placeholder="inherit, or e.g. 14,3,0", id="lead",
+                                     compact=True)
         yield "Every year", StateCheckbox("", o.yearly if o else True, id="yearly", compact=True)
 
     def build(self) -> Occasion:
@@ -211,6 +217,7 @@ class GiftForm(RecordForm[Gift]):
         yield "Date", Input(g.on.isoformat() if g and g.on else "", placeholder="YYYY-MM-DD",
                             id="on", compact=True)
         yield "Retailer", Input(g.retailer if g else "", id="retailer", compact=True)
+        yield "Thanked", StateCheckbox("", bool(g and g.thanked), id="thanked", compact=True)
 
     def build(self) -> Gift:
         occasion = self.choice("occasion")
@@ -218,7 +225,8 @@ class GiftForm(RecordForm[Gift]):
                        occasion_id=None if occasion is Select.NULL else str(occasion))
         gift = records.gift_from(
             self.text("title"), status=str(self.choice("status")), price=self.text("price"),
-            on=self.text("on"), retailer=self.text("retailer"), base=base,
+            on=self.text("on"), retailer=self.text("retailer"),
+            thanked=self.query_one("#thanked", Checkbox).value, base=base,
         )  # fmt: skip
         if self.record is None:
             return records.add_gift(self.vault, gift, self.person_id)

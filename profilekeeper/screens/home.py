@@ -1,4 +1,5 @@
-"""Home: the greeting, reminders nagging now, the next 60 days, new suggestions."""
+"""Home: the greeting, reminders nagging now, the next 60 days, new suggestions, and the
+thank-you notes owed for gifts received (shown only when some are)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ class HomeScreen(VaultScreen):
         super().__init__()
         self._items: dict[str, Due] = {}
         """The lines on screen by row key, for the actions."""
+        self._owed: dict[str, services.NoteOwed] = {}
+        """The thank-you notes owed on screen, by gift id."""
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="greeting")
@@ -37,6 +40,10 @@ class HomeScreen(VaultScreen):
         yield RecordTable("When", "Occasion", "Gift", id="due")
         yield Label("Next 60 days", classes="section")
         yield RecordTable("Date", "Occasion", "Gift", id="upcoming")
+        for widget in (Label("Thank-you notes owed", classes="section", id="owed-title"),
+                       RecordTable("Received", "From", "Gift", id="owed")):
+            widget.display = False  # until some are owed
+            yield widget
 
     def reload(self) -> None:
         self._load(self.reader)
@@ -46,6 +53,13 @@ class HomeScreen(VaultScreen):
         # Off the UI thread: with thousands of people this takes seconds.
         view = services.home_view(source, self.pk.today())
         self.app.call_from_thread(self.show, view)
+
+    @work(thread=True, exclusive=True, group="home-owed", exit_on_error=False)
+    def _load_owed(self, source: services.VaultReader) -> None:
+        # Apart from the reminders, which read only the window's records: this reads every gift,
+        # and Home paints without waiting for it.
+        owed = services.notes_owed(source)
+        self.app.call_from_thread(self.show_owed, owed)
 
     def show(self, view: services.HomeView) -> None:
         profile = view.profile
@@ -74,6 +88,16 @@ class HomeScreen(VaultScreen):
             (_row_key(d), (d.on.strftime("%a %d %b"), d.headline, _gift(d)))
             for d in view.upcoming
         )
+        self._load_owed(self.reader)
+
+    def show_owed(self, owed: list[services.NoteOwed]) -> None:
+        self._owed = {n.gift.id: n for n in owed}
+        for widget in (self.query_one("#owed-title"), self.query_one("#owed")):
+            widget.display = bool(owed)
+        self.query_one("#owed", RecordTable).fill(
+            (n.gift.id, (n.gift.on.isoformat() if n.gift.on else "", n.from_name, n.gift.title))
+            for n in owed
+        )
 
     def _selected(self, table_id: str = "due") -> Due | None:
         key = self.query_one(f"#{table_id}", RecordTable).selected_id
@@ -89,13 +113,40 @@ class HomeScreen(VaultScreen):
     def action_open_person(self) -> None:
         focused = self.focused
         table_id = focused.id if isinstance(focused, RecordTable) and focused.id else "due"
-        item = self._selected(table_id)
-        if item and item.person_id:
-            self.app.call_later(self.pk.action_go, "people", f"open({item.person_id!r})")
+        if table_id == "owed":  # the giver
+            note = self._owed.get(self.query_one("#owed", RecordTable).selected_id or "")
+            person_id = note.gift.person_id if note else None
+        else:
+            item = self._selected(table_id)
+            person_id = item.person_id if item else None
+        if person_id:
+            self.app.call_later(self.pk.action_go, "people", f"open({person_id!r})")
+
+    def action_suggestions(self) -> None:
+        from profilekeeper.screens.suggestions import SuggestionsScreen
+
+        self.app.push_screen(SuggestionsScreen())
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
-        self.action_open_person()
+        if event.data_table.id == "owed":
+            self._edit_gift(event.row_key.value)
+        else:
+            self.action_open_person()
+
+    def _edit_gift(self, gift_id: str | None) -> None:
+        """The gift form for a gift received (its Thanked box is the point): saved, reload."""
+        from profilekeeper.model import Gift, Occasion
+        from profilekeeper.screens.forms import GiftForm
+
+        note = self._owed.get(gift_id or "")
+        if note is None or not self.can_write():
+            return
+        gift = self.vault.get(Gift, note.gift.id)
+        giver = gift.person_id or ""  # "": the giver was removed, the gift kept
+        occasions = list(self.vault.list(Occasion, person_id=giver)) if giver else []
+        self.app.push_screen(GiftForm(self.vault, giver, occasions, gift),
+                             lambda _: self.safe_reload())
 
 
 def _gift(item: Due) -> Text:

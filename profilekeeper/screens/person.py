@@ -68,9 +68,10 @@ class PersonScreen(VaultScreen):
         due = services.person_due(vault, person, occasions, gifts, today)
         self._due = {d.occasion_id: d for d in due}
         names = {o.id: o.label or o.kind for o in occasions}
+        leads = services.leads_for(vault, [person])
         self.query_one("#dates", RecordTable).fill(
             (o.id, (o.label or o.kind, str(PartialDate(o.month, o.day, o.year)),
-                    ",".join(map(str, o.lead_days)) + " days", self._reminder_text(o, today)))
+                    ",".join(map(str, leads.of(o))) + " days", self._reminder_text(o, today)))
             for o in sorted(occasions, key=lambda o: (o.month, o.day))
         )
         self.query_one("#interests", RecordTable).fill(
@@ -84,7 +85,7 @@ class PersonScreen(VaultScreen):
         )
         history = services.gifts_by_year(gifts, occasions)
         self.query_one("#history", RecordTable).fill(
-            (g.id, (str(year or "undated"), occasion, g.title, g.status.value))
+            (g.id, (str(year or "undated"), occasion, g.title, _status(g)))
             for year, by_occasion in history.items()
             for occasion, items in by_occasion.items()
             for g in items
@@ -112,6 +113,11 @@ class PersonScreen(VaultScreen):
         if not self._leaving and self.is_current:
             self._leaving = True
             self.dismiss()
+
+    def action_suggestions(self) -> None:
+        from profilekeeper.screens.suggestions import SuggestionsScreen
+
+        self.app.push_screen(SuggestionsScreen(self.person_id))
 
     def action_edit_person(self) -> None:
         self.app.push_screen(PersonForm(self.vault, self.person), lambda _: self.reload())
@@ -197,6 +203,12 @@ def _summary(person: Person) -> Text:
     if person.notes:
         text.append("\n" + person.notes, style="italic dim")
     return text
+
+
+def _status(gift: Gift) -> str:
+    if gift.status != GiftStatus.RECEIVED:
+        return gift.status.value
+    return "received, thanked" if gift.thanked else "received, note owed"
 
 
 def _price(gift: Gift) -> str:

@@ -9,9 +9,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, Checkbox, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
 from profilekeeper import services
+from profilekeeper.lead_times import kind_defaults
 from profilekeeper.messages import RotationProgress, TaskDone
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.dialogs import ChangePassphraseDialog, FileDialog, PassphraseDialog
@@ -21,6 +22,10 @@ IDLE_CHOICES = [("never", 0), ("1 minute", 1), ("5 minutes", 5), ("10 minutes", 
                 ("30 minutes", 30), ("1 hour", 60)]
 LEAP_DAY_CHOICES = [("28 February", "feb28"), ("1 March", "mar1")]
 """Where a 29 February birthday is reminded and shown in common years."""
+LEAD_KINDS = [("*", "Remind (days before)"), ("birthday", "  birthdays"),
+              ("anniversary", "  anniversaries")]  # fmt: skip
+"""The owner's default lead days: every kind, then the kinds that override it."""
+LEAD_IDS = {"*": "default", "birthday": "birthday", "anniversary": "anniversary"}
 
 FILE_TASKS: dict[str, tuple[str, str, str, Callable[..., str]]] = {
     # task: (title, warning, default file name, service)
@@ -58,6 +63,13 @@ class SettingsScreen(VaultScreen):
                 yield Label("29 February, other years")
                 yield Select(LEAP_DAY_CHOICES, allow_blank=False, id="leap-day", compact=True,
                              value="feb28")
+                yield Label("Notification command")
+                yield Input(placeholder="run for each due reminder, e.g. notify-send %s",
+                            id="notify-command", compact=True)
+                for kind, label in LEAD_KINDS:
+                    yield Label(label)
+                    yield Input(placeholder="inherit" if kind != "*" else "14,3",
+                                id=f"lead-{LEAD_IDS[kind]}", compact=True)
             yield Static("", id="opt-note", classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Change passphrase", id="change-passphrase", compact=True)
@@ -86,6 +98,13 @@ class SettingsScreen(VaultScreen):
             if theme in services.THEMES:
                 self.query_one("#theme", Select).value = theme
             self.query_one("#leap-day", Select).value = services.leap_day(self.vault)
+        self.query_one("#notify-command", Input).value = str(
+            profile.settings.get(services.NOTIFY_COMMAND, ""))
+        kinds = kind_defaults(profile.settings)
+        for kind, _ in LEAD_KINDS:
+            days = kinds.get(kind)
+            self.query_one(f"#lead-{LEAD_IDS[kind]}", Input).value = \
+                "" if days is None else ",".join(map(str, days))  # fmt: skip
         self.query_one("#opt-note", Static).update(
             "Opted in: shops you link may see the slices you grant them."
             if profile.opted_in
@@ -109,6 +128,19 @@ class SettingsScreen(VaultScreen):
     def _leap_day(self, event: Select.Changed) -> None:
         if event.value != services.leap_day(self.vault):
             services.update_settings(self.vault, leap_day=str(event.value))
+
+    @on(Input.Submitted, "#notify-command")
+    def _notify_command(self, event: Input.Submitted) -> None:
+        services.set_notify_command(self.vault, event.value)  # `on` reports a refusal
+        self.notify("Notification command saved." if event.value.strip()
+                    else "No notification command.")
+
+    @on(Input.Submitted, "#lead-default, #lead-birthday, #lead-anniversary")
+    def _lead(self, event: Input.Submitted) -> None:
+        kind = {v: k for k, v in LEAD_IDS.items()}[(event.input.id or "").removeprefix("lead-")]
+        services.set_kind_lead(self.vault, kind, event.value)
+        self.notify("Lead days saved.")
+        self.reload()
 
     @on(Checkbox.Changed, "#opted-in")
     def _opt(self, event: Checkbox.Changed) -> None:

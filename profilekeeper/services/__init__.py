@@ -17,6 +17,8 @@ without a terminal:
     sharing     share, revoke at once, sync every shop concurrently, forget
     feedback    the owner's verdicts on suggestions, sent back where allowed
     activity    the activity log and the consent receipts' status
+    suggestions the stored suggestions filtered and ranked (profilekeeper.suggestions), verdicts
+    rules       the owner's rules over suggestions: hide, boost, bury
 """
 
 from __future__ import annotations
@@ -90,6 +92,8 @@ from profilekeeper.services.records import (
     save_interest,
     save_purchase,
     set_profile,
+    set_thanked,
+    thank_for,
     toggle_personalize,
 )
 from profilekeeper.services.reminders import (
@@ -103,11 +107,14 @@ from profilekeeper.services.settings import (
     DEFAULT_MAX_RETENTION_DAYS,
     DEFAULT_PURPOSES,
     GPC_NOTE,
+    NOTIFY_COMMAND,
     THEMES,
     MinimumTerms,
     minimum_terms,
     minimum_terms_from,
+    set_kind_lead,
     set_minimum_terms,
+    set_notify_command,
     setting,
     update_settings,
 )
@@ -154,6 +161,7 @@ from profilekeeper.services.vault_access import (
 )
 from profilekeeper.services.views import (
     HomeView,
+    NoteOwed,
     PeopleRows,
     PersonRow,
     VaultReader,
@@ -162,9 +170,11 @@ from profilekeeper.services.views import (
     gifts_by_year,
     home_greeting,
     home_view,
+    leads_for,
     leap_day,
     matching,
     names_of,
+    notes_owed,
     people_rows,
     person_due,
 )
@@ -179,6 +189,7 @@ __all__ = [
     "KeyStore",
     "KeyringUnavailable",
     "MIN_PASSPHRASE",
+    "NoteOwed",
     "MinimumTerms",
     "ONE_A_PERSON",
     "PLAINTEXT_WARNING",
@@ -244,6 +255,7 @@ __all__ = [
     "minimum_terms",
     "minimum_terms_from",
     "names_of",
+    "notes_owed",
     "now_utc",
     "occasion_from",
     "occasions_of_kind",
@@ -255,6 +267,7 @@ __all__ = [
     "pending_verdicts",
     "people_rows",
     "person_due",
+    "leads_for",
     "person_from",
     "preview",
     "purchase_from",
@@ -279,11 +292,13 @@ __all__ = [
     "save_purchase",
     "set_minimum_terms",
     "set_profile",
+    "set_thanked",
     "setting",
     "share",
     "shops",
     "sizes_text",
     "snooze_default",
+    "thank_for",
     "source_of",
     "store_suggestions",
     "sync_shops",
@@ -293,6 +308,9 @@ __all__ = [
     "unlock_store",
     "unlock_with_remembered_key",
     "update_settings",
+    "NOTIFY_COMMAND",
+    "set_kind_lead",
+    "set_notify_command",
     "what_shop_holds",
     "write_export",
 ]

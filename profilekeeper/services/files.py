@@ -77,18 +77,23 @@ def import_json_file(vault: Vault, path: str) -> str:
 def calendar_of(vault: Vault, *, names: bool = True) -> tuple[bytes, int, int]:
     """The .ics calendar of every occasion: its bytes, the occasions in it, records unreadable."""
     from profilekeeper.calendar_ics import build_calendar
+    from profilekeeper.lead_times import Leads
 
     occasions, people = vault.list(Occasion), vault.list(Person)
     # An event shows its occasion, its person's name and, on 29 February, a setting.
     when = {cls: vault.last_changed(cls) for cls in (Occasion, Person, Profile)}
     profile_changed = when[Profile].get("me", 0)
+    leads = Leads(vault.profile().settings, people)
+    # ... and lead days that may come from the owner's settings (by kind, or for all).
+    from_settings = ("kind", "default")
     changed = {
         o.id: max(when[Occasion].get(o.id, 0), when[Person].get(o.person_id or "", 0),
-                  profile_changed if (o.month, o.day) == (2, 29) else 0)
+                  profile_changed if (o.month, o.day) == (2, 29)
+                  or leads.source(o) in from_settings else 0)
         for o in occasions
     }  # fmt: skip
     data = build_calendar(
-        occasions, people, names=names, leap_day=leap_day(vault), changed=changed
+        occasions, people, names=names, leap_day=leap_day(vault), changed=changed, leads=leads
     )
     return data, len(occasions), len(occasions.corrupted) + len(people.corrupted)
 

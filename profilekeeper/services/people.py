@@ -54,7 +54,7 @@ def sizes_text(sizes: dict[str, str]) -> str:
 def person_from(
     name: str | None = None, *, relationship: str | None = None, budget: str | None = None,
     currency: str | None = None, sizes: str | None = None, notes: str | None = None,
-    base: Person | None = None,
+    lead: str | None = None, base: Person | None = None,
 ) -> Person:  # fmt: skip
     base = base or Person(name="")
     person = replace(
@@ -65,6 +65,7 @@ def person_from(
         currency=given(currency, base.currency).strip().upper(),
         sizes=base.sizes if sizes is None else parse_sizes(sizes),
         notes=given(notes, base.notes),
+        lead_days=base.lead_days if lead is None else parsed("lead_days", parse_lead_days, lead),
     )
     return entered(person)
 
@@ -198,6 +199,22 @@ def occasions_of_kind(vault: Vault, person_id: str, kind: str) -> list[Occasion]
     if not found:
         raise NotFound("that person has no occasion of that kind")
     return found
+
+
+def set_person_lead(vault: Vault, name: str, lead: str) -> Person:
+    """Give the person ``name`` default lead days (``14,3``; ``inherit``: none of their own)."""
+    with vault.transaction():
+        person = find_person(vault, name)
+        return vault.save(person_from(lead=lead, base=person))
+
+
+def set_occasion_lead(vault: Vault, name: str, kind: str, lead: str) -> list[Occasion]:
+    """Set the lead days of the person's occasions of ``kind`` (``inherit``: their default)."""
+    with vault.transaction():
+        found = occasions_of_kind(vault, find_person(vault, name).id, kind)
+        changed = [occasion_from(lead=lead, base=o) for o in found]
+        vault.save_all(changed)
+    return changed
 
 
 def remove_occasions(vault: Vault, person_id: str, kind: str) -> int:

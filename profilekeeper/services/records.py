@@ -106,17 +106,23 @@ def remove_interest_by_id(vault: Vault, interest_id: str) -> int:
 def gift_from(
     title: str | None = None, *, status: str | None = None, price: str | None = None,
     currency: str | None = None, retailer: str | None = None, on: str | None = None,
-    base: Gift | None = None,
+    thanked: bool | None = None, base: Gift | None = None,
 ) -> Gift:  # fmt: skip
+    """A gift; ``thanked`` (kept from ``base`` when None) belongs to a gift received only: a
+    gift no longer received drops it."""
     base = base or Gift(title="")
+    kind = choice("status", GiftStatus, status, base.status)
+    if thanked and kind != GiftStatus.RECEIVED:
+        raise Refused("thanked", "only a gift received is thanked for", alone=True)
     return entered(replace(
         base,
         title=given(title, base.title),
-        status=choice("status", GiftStatus, status, base.status),
+        status=kind,
         price=money("price", price, base.price),
         currency=given(currency, base.currency).strip().upper(),
         retailer=given(retailer, base.retailer),
         on=day(on, base.on),
+        thanked=(base.thanked if thanked is None else thanked) and kind == GiftStatus.RECEIVED,
     ))  # fmt: skip
 
 
@@ -131,6 +137,27 @@ def add_gift(vault: Vault, gift: Gift, person_id: str, occasion_kind: str | None
 
 def save_gift(vault: Vault, gift: Gift) -> Gift:
     return vault.save(gift)
+
+
+def set_thanked(vault: Vault, gift_id: str, thanked: bool = True) -> Gift:
+    """Mark the gift received with that id thanked for (or not, with False)."""
+    with vault.transaction():
+        gift = vault.get(Gift, gift_id)
+        return vault.save(gift_from(thanked=thanked, base=gift))
+
+
+def thank_for(vault: Vault, person_id: str, title: str, thanked: bool = True) -> list[Gift]:
+    """Mark the gifts received from the person under ``title`` (ignoring case and spacing)
+    thanked for, or not; NotFound when they gave none of that title."""
+    wanted = " ".join(title.split()).casefold()
+    with vault.transaction():
+        found = [g for g in vault.list(Gift, person_id=person_id)
+                 if g.status == GiftStatus.RECEIVED and g.title.casefold() == wanted]  # fmt: skip
+        if not found:
+            raise NotFound("no gift of that title received from them")
+        changed = [replace(g, thanked=thanked) for g in found]
+        vault.save_all(changed)
+    return changed
 
 
 def remove_gift(vault: Vault, gift_id: str) -> None:

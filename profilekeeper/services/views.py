@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from profilekeeper.lead_times import Leads
 from profilekeeper.model import (
     Gift,
     GiftStatus,
@@ -85,11 +86,13 @@ def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
     people = source.load(Person, id=person_ids)
     gifts = source.load(Gift, person_id=person_ids, occasion_id={o.id for o in occasions})
     listings = (profiles, suggestions, occasions, people, gifts)
+    leads = Leads(profile.settings, people)
     return HomeView(
         profile=profile,
         new_suggestions=sum(s.status == SuggestionStatus.NEW for s in suggestions),
-        upcoming=reminders.upcoming(occasions, people, gifts, today, days, leap_day=leap),
-        due=reminders.due(occasions, people, gifts, today, days, leap_day=leap),
+        upcoming=reminders.upcoming(occasions, people, gifts, today, days, leap_day=leap,
+                                    leads=leads),
+        due=reminders.due(occasions, people, gifts, today, days, leap_day=leap, leads=leads),
         greeting=home_greeting(profile),
         **_unreadable(listings),
     )
@@ -123,7 +126,13 @@ def person_due(
     """What nags now for ``person``, from their records as the caller read them."""
     from profilekeeper import reminders
 
-    return reminders.due(occasions, [person], gifts, today, days, leap_day=leap_day(vault))
+    return reminders.due(occasions, [person], gifts, today, days, leap_day=leap_day(vault),
+                         leads=leads_for(vault, [person]))
+
+
+def leads_for(vault: VaultReader, people: Sequence[Person]) -> Leads:
+    """Lead days as the owner's settings and these people's own defaults make them."""
+    return Leads(vault.profile().settings, people)
 
 
 def leap_day(vault: VaultReader) -> str:
@@ -185,10 +194,27 @@ def matching(rows: list[PersonRow], search: str) -> list[PersonRow]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class NoteOwed:
+    """A gift received and not yet thanked for: one line of "Thank-you notes owed"."""
+
+    gift: Gift
+    from_name: str
+    """The giver's name; "" once they were removed and the gift kept."""
+
+
+def notes_owed(vault: VaultReader) -> list[NoteOwed]:
+    """Gifts received and not thanked for, longest waiting first (undated ones last)."""
+    owed = [g for g in vault.list(Gift) if g.status == GiftStatus.RECEIVED and not g.thanked]
+    names = names_of(vault, {g.person_id for g in owed if g.person_id})
+    owed.sort(key=lambda g: (g.on or date.max, g.title.casefold()))
+    return [NoteOwed(g, names.get(g.person_id or "", "")) for g in owed]
+
+
 def gifts_by_year(
     gifts: Sequence[Gift], occasions: Sequence[Occasion]
 ) -> dict[int, dict[str, list[Gift]]]:
-    """Bought and given gifts grouped by year (newest first), then by occasion name."""
+    """Gifts bought, given and received grouped by year (newest first), then by occasion."""
     names = {o.id: (o.label or o.kind) for o in occasions}
     grouped: dict[int, dict[str, list[Gift]]] = defaultdict(lambda: defaultdict(list))
     for gift in gifts:

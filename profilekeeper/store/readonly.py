@@ -143,6 +143,17 @@ class ReadOnlyVault:
     def is_unlocked(self) -> bool:
         return self._cipher is not None
 
+    @property
+    def cipher(self) -> AesGcmCipher:
+        """The data key's cipher, for the one write remind makes (store/reminder_marks.py)."""
+        if self._cipher is None:
+            raise VaultLocked("the vault is locked")
+        return self._cipher
+
+    @property
+    def key_check(self) -> bytes:
+        return self._key_check
+
     def list(self, cls: type[T], **where: str | None) -> Records[T]:
         """Records of ``cls`` whose ``id`` or references equal the values given (None: unset).
 

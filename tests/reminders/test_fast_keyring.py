@@ -63,3 +63,15 @@ def test_a_stale_keyring_copy_is_said_plainly_and_exits_3(vault, family):
         keys.forget(vault.vault_id)
     assert result.code == 3
     assert "out of date" in result.err and "Traceback" not in result.err
+
+
+def test_a_timer_run_unlocked_from_the_keyring_fires_and_records_the_hook(remembered, family,
+                                                                          tmp_path):
+    """The unattended case: no passphrase anywhere, the key from the Secret Service."""
+    log = tmp_path / "fired.log"
+    remembered.close()
+    hook = f'echo "$PROFILEKEEPER_PERSON $PROFILEKEEPER_LEAD" >> {log}'
+    for _ in range(2):  # the second run finds the point already fired
+        result = run_cli("remind", "--today", TODAY.isoformat(), "--quiet", "--exec", hook)
+        assert (result.code, result.err) == (1, "")
+    assert log.read_text() == "Sam 14\n"

@@ -588,6 +588,29 @@ async def test_leap_day_setting_moves_a_29_february_birthday(make, vault, vault_
         assert check.profile().settings["leap_day"] == "mar1"
 
 
+async def test_notify_command_and_lead_days_from_settings(make, vault, vault_path) -> None:
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await fill(pilot, **{"notify-command": "notify-send %s"})
+        await pilot.press("enter")
+        await fill(pilot, **{"lead-birthday": "soon"})
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("lead times are whole days" in n.message for n in notifications(app))
+        await fill(pilot, **{"lead-birthday": "21,0"})
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#lead-birthday", Input).value == "21,0"
+    with reopen(vault_path) as check:
+        settings = check.profile().settings
+        assert settings["notify.command"] == "notify-send %s"
+        assert settings["lead_days"] == {"birthday": [21, 0]}
+
+
 async def test_export_and_import_from_the_palette(make, vault, vault_path, tmp_path) -> None:
     remember(vault)
     vault.add(Person(name="Sam"))

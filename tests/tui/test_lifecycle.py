@@ -51,7 +51,8 @@ def reopened(path: Path) -> Vault:
 async def until_home(pilot: Pilot[None]) -> HomeScreen:
     for _ in range(200):
         screen = pilot.app.screen
-        if isinstance(screen, HomeScreen) and screen.query_one("#due").row_count:
+        # query, not query_one: the screen may be current before its tables are composed.
+        if isinstance(screen, HomeScreen) and any(t.row_count for t in screen.query("#due")):
             return screen
         await pilot.pause(0.02)
     raise AssertionError("Home never showed its reminders")

@@ -40,7 +40,8 @@ def test_each_mode_has_its_key_screen_nav_link_palette_entry_and_help(
     assert mode.key in keys.split() and mode.title in what
 
 
-SCREENS = {mode.name: mode.screen for mode in navigation.MODES} | {"person": "person:PersonScreen"}
+SCREENS = {mode.name: mode.screen for mode in navigation.MODES} | {
+    "person": "person:PersonScreen", "suggestions": "suggestions:SuggestionsScreen"}
 
 
 def owner(screen: str) -> type:

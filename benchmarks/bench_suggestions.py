@@ -1,0 +1,183 @@
+"""Filter + rank + explain 100,000 stored suggestions against a profile of 500 interests and
+200 rules (goal: ≥ 200,000 suggestions a second), and the peak memory it takes.
+
+The suggestions come from three shops, a fifth of them gift ideas for 50 people (with budgets
+and birthdays), in the four kinds, with creators, tags and titles drawn so that some match the
+interests and rules (loves, likes, dislikes, nevers; hide, boost and bury rules on creators,
+categories, tags, titles, shops, kinds and prices), some repeat across shops, and some are past
+events and offers. The records are in memory: what is timed is ``context.build`` and
+``pipeline.run``, what every read of the Suggestions screen or ``profilekeeper suggestions``
+does after the vault has handed the records over. Peak memory is measured by tracemalloc on a
+separate run (tracing slows Python down). Wall time and CPU time are both given: on a shared
+machine the wall time includes waiting for a core.
+
+    .venv/bin/python benchmarks/bench_suggestions.py [--runs N]
+
+Results go to benchmarks/results/suggestions.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from profilekeeper.model import (
+    Grant,
+    Interest,
+    Occasion,
+    Person,
+    Profile,
+    Retailer,
+    Rule,
+    RuleAction,
+    Sentiment,
+    Suggestion,
+)
+from profilekeeper.suggestions import build, run
+from profilekeeper.sync.slices import person_ref
+
+GOAL_PER_SECOND = 200_000
+SUGGESTIONS, INTERESTS, RULES, PEOPLE = 100_000, 500, 200, 50
+RESULTS = Path(__file__).parent / "results" / "suggestions.json"
+TODAY = date(2026, 12, 3)
+NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+CATEGORIES = ("music", "films", "books", "games", "clothing", "food", "toys", "art")
+WORDS = tuple(f"{a}{b}" for a in ("night", "blue", "river", "glass", "summer", "echo", "wild",
+                                   "paper", "stone", "dream")
+              for b in ("", "s", "er", "ing", "ed", "ly", "ful", "less", "ish", "ward",
+                        "y", "ness", "dom", "hood", "ship", "al", "ic", "ous", "ive", "en"))
+"""200 title words."""
+
+
+def records(seed: int = 3) -> dict[str, Any]:
+    rnd = random.Random(seed)
+    creators = [f"Creator {n}" for n in range(2_000)]
+    tags = [f"tag{n}" for n in range(300)]
+    shops = [Retailer(name=f"Shop {n}", base_url=f"https://shop{n}.example") for n in range(3)]
+    people = [Person(name=f"Person {n}", budget=Decimal(rnd.choice((20, 30, 50, 100))),
+                     currency="EUR") for n in range(PEOPLE)]  # fmt: skip
+    occasions = [Occasion("birthday", rnd.randint(1, 12), rnd.randint(1, 28), person_id=p.id)
+                 for p in people]  # fmt: skip
+    grants = [Grant(s.id, "people", since=NOW - timedelta(days=1), person_id=p.id)
+              for s in shops for p in people]  # fmt: skip
+    refs = {s.id: [person_ref(s.ref_key, p.id) for p in people] for s in shops}
+    sentiments = (Sentiment.LOVE, Sentiment.LIKE, Sentiment.DISLIKE, Sentiment.NEVER)
+    interests = []
+    for n in range(INTERESTS):
+        name = rnd.choices((rnd.choice(creators), rnd.choice(tags), rnd.choice(WORDS)),
+                           (6, 3, 1))[0]
+        person = rnd.choice(people).id if n % 5 == 0 else None
+        interests.append(Interest(rnd.choice(CATEGORIES), name,
+                                  rnd.choices(sentiments, (3, 5, 2, 1))[0], person_id=person))
+    rules = []
+    for n in range(RULES):
+        field = rnd.choice(("creator", "category", "tag", "title", "shop", "kind", "price"))
+        value = {
+            "creator": lambda: rnd.choice(creators), "category": lambda: rnd.choice(CATEGORIES),
+            "tag": lambda: rnd.choice(tags), "title": lambda: " ".join(rnd.sample(WORDS, 2)),
+            "shop": lambda: rnd.choice(shops).name, "kind": lambda: "offer",
+            "price": lambda: f">{rnd.randint(50, 500)}",
+        }[field]()  # fmt: skip
+        match = {field: value}
+        if field in ("shop", "kind", "category"):
+            match["price"] = f">{rnd.randint(20, 200)}"  # else one rule hides a whole shop
+        action = rnd.choices((RuleAction.HIDE, RuleAction.BOOST, RuleAction.BURY), (1, 3, 2))[0]
+        rules.append(Rule(action, match, person_id=rnd.choice(people).id if n % 10 == 0 else None))
+    suggestions = []
+    for n in range(SUGGESTIONS):
+        shop = rnd.choice(shops)
+        kind = rnd.choice(("product", "release", "event", "offer"))
+        day = TODAY + timedelta(days=rnd.randint(-10, 90))
+        details: dict[str, Any] = {
+            "release": {"release_date": day.isoformat()},
+            "event": {"city": rnd.choice(("Lisbon", "Lisbon", "Porto")), "venue": "Hall",
+                      "date": f"{day.isoformat()}T20:00:00Z"},
+            "offer": {"discount_percent": 20, "expires_at": f"{day.isoformat()}T23:59:00Z"},
+        }.get(kind, {})  # fmt: skip
+        gift = n % 5 == 0
+        title = " ".join(rnd.sample(WORDS, 3)).title() + f" {n % 20_000}"
+        suggestions.append(Suggestion(
+            retailer_id=shop.id, remote_id=f"s{n}", kind=kind, title=title,
+            creators=[rnd.choice(creators)], category=rnd.choice(CATEGORIES),
+            tags=rnd.sample(tags, 3), price=Decimal(rnd.randint(5, 300)), currency="EUR",
+            url=f"https://shop.example/p/{n}",
+            for_ref=rnd.choice(refs[shop.id]) if gift else "self",
+            reason="because you like things", details=details, received_at=NOW,
+        ))  # fmt: skip
+    return {"profile": Profile(display_name="Alex", city="Lisbon"), "interests": interests,
+            "rules": rules, "people": people, "occasions": occasions, "shops": shops,
+            "grants": grants, "suggestions": suggestions}  # fmt: skip
+
+
+def once(made: dict[str, Any]) -> Any:
+    ctx = build(profile=made["profile"], interests=made["interests"], rules=made["rules"],
+                people=made["people"], occasions=made["occasions"], shops=made["shops"],
+                grants=made["grants"], today=TODAY, now=NOW)  # fmt: skip
+    return run(made["suggestions"], ctx)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    made = records()
+    result = once(made)  # warm up
+    times, cpu = [], []
+    for _ in range(args.runs):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        once(made)
+        times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    median, cpu_median = statistics.median(times), statistics.median(cpu)
+    tracemalloc.start()
+    once(made)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    per_second = SUGGESTIONS / median
+    hidden_reasons: dict[str, int] = {}
+    for r in result.hidden:  # by the reason's first words ("your rule: hide", "over Person…")
+        words = " ".join((r.hidden_reason or "").split(" ")[0:2])
+        hidden_reasons[words] = hidden_reasons.get(words, 0) + 1
+    figures = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "platform": platform.platform()},  # fmt: skip
+        "suggestions": SUGGESTIONS, "interests": INTERESTS, "rules": RULES, "people": PEOPLE,
+        "shown": len(result.shown), "hidden": len(result.hidden),
+        "dropped": sum(result.dropped.values()),
+        "hidden_by_reason_start": dict(sorted(hidden_reasons.items(), key=lambda kv: -kv[1])),
+        "runs": args.runs,
+        "median_s": round(median, 4), "min_s": round(min(times), 4),
+        "per_second_median": round(per_second),
+        "cpu_median_s": round(cpu_median, 4),
+        "per_second_cpu_median": round(SUGGESTIONS / cpu_median),
+        "peak_memory_mib": round(peak / 2**20, 1),
+        "peak_memory_bytes_per_suggestion": round(peak / SUGGESTIONS),
+        "goal_per_second": GOAL_PER_SECOND,
+        "ratio_to_goal": round(per_second / GOAL_PER_SECOND, 2),
+        "meets_goal": per_second >= GOAL_PER_SECOND,
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }  # fmt: skip
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"{SUGGESTIONS:,} suggestions, {INTERESTS} interests, {RULES} rules: "
+          f"median {median * 1000:.0f} ms (min {min(times) * 1000:.0f} ms) = "
+          f"{per_second:,.0f}/s (CPU time {cpu_median * 1000:.0f} ms = "
+          f"{SUGGESTIONS / cpu_median:,.0f}/s), goal {GOAL_PER_SECOND:,}/s "
+          f"(ratio {per_second / GOAL_PER_SECOND:.2f}); peak memory {peak / 2**20:.1f} MiB; "
+          f"{len(result.shown):,} shown, {len(result.hidden):,} hidden")  # fmt: skip
+    print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Suggestions: for the shopper, or gift ideas for one person, grouped by kind, each with the
+reason it is shown; a verdict from the keyboard; "Hidden (N)" with why, and undo of the rule or
+never-interest that hid one. Shop text is shown as plain text (``RecordTable`` cells are
+``Text``, never markup)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.widgets import Static
+
+from profilekeeper import navigation
+from profilekeeper.model import Interest, Person, Retailer, Rule, Suggestion
+from profilekeeper.screens.base import VaultScreen, bindings
+from profilekeeper.services import records, rules
+from profilekeeper.services import suggestions as service
+from profilekeeper.suggestions import Ranked, Result
+from profilekeeper.widgets.table import RecordTable
+
+GROUPS = (("release", "New releases"), ("event", "Concerts and events near you"),
+          ("offer", "Offers"), ("product", "Products"))  # fmt: skip
+SNOOZE_DAYS = 7
+
+
+class SuggestionsScreen(VaultScreen):
+    MODE = "home"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("suggestions")
+    READS = navigation.reads("suggestions")
+
+    def __init__(self, person_id: str | None = None) -> None:
+        super().__init__()
+        self.person_id = person_id
+        self.hidden = False
+        self._items: dict[str, Ranked] = {}
+        self._result = Result()
+        self._shops: dict[str, str] = {}
+        self._whose: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="summary")
+        yield RecordTable("Kind", "Suggestion", "Shop", "Why", id="suggestions")
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
+    def _load(self) -> None:
+        # Off the UI thread: thousands of sealed suggestions to open, filter and rank.
+        result = service.read(self.vault, today=self.pk.today())
+        shops = {r.id: r.name for r in self.vault.list(Retailer)}
+        whose = None if self.person_id is None else self.vault.get(Person, self.person_id).name
+        self.app.call_from_thread(self._loaded, result, shops, whose)
+
+    def _loaded(self, result: Result, shops: dict[str, str], whose: str | None) -> None:
+        self._result, self._shops, self._whose = result, shops, whose
+        self._show()
+
+    def _show(self) -> None:
+        result = self._result
+        shown = service.select(result.shown, person_id=self.person_id)
+        hidden = service.select(result.hidden, person_id=self.person_id)
+        title = Text(f"Gift ideas for {self._whose}" if self.person_id else
+                     "Suggestions for you", style="bold")  # fmt: skip
+        title.append(f"   {len(shown)} shown · Hidden ({len(hidden)})", style="dim")
+        if self.hidden:
+            title.append("   showing the hidden ones (h: back)", style="dim")
+        self.query_one("#summary", Static).update(title)
+        items = hidden if self.hidden else shown
+        self._items = {r.suggestion.id: r for r in items}
+        shops = self._shops
+        rows = []
+        for kind, label in GROUPS:
+            for r in (r for r in items if r.suggestion.kind == kind):
+                why = r.hidden_reason if self.hidden else r.reason
+                rows.append((r.suggestion.id, (label, r.suggestion.title,
+                                               shops.get(r.suggestion.retailer_id, ""), why)))
+        self.query_one("#suggestions", RecordTable).fill(rows)
+
+    def _selected(self) -> Ranked | None:
+        key = self.query_one("#suggestions", RecordTable).selected_id
+        return self._items.get(key) if key else None
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_toggle_hidden(self) -> None:
+        self.hidden = not self.hidden
+        self._show()
+
+    def action_verdict(self, verdict: str) -> None:
+        item = self._selected()
+        if item is None:
+            return
+        today = self.pk.today()
+        gift_for = item.person_id or self.person_id
+        done = service.judge(self.vault, item.suggestion.id, verdict, gift_for=gift_for,
+                             until=today + timedelta(days=SNOOZE_DAYS), today=today)
+        self.notify(f"Noted: {verdict.replace('_', ' ')}.", markup=False)
+        if done.shop is not None:
+            self._tell(done.shop, done.changes.suggestion)
+        self.safe_reload()
+
+    @work(thread=True, group="feedback", exit_on_error=False)
+    def _tell(self, shop: Retailer, suggestion: Suggestion) -> None:
+        said = service.send_now(self.vault, shop, suggestion)
+        self.app.call_from_thread(self.notify, said, markup=False)
+
+    def action_undo(self) -> None:
+        """Take back the rule or never-interest that hid the selected item."""
+        item = self._selected()
+        by = item.hidden_by if item is not None and self.hidden else None
+        if isinstance(by, Rule):
+            rules.remove_rule(self.vault, by.id)
+            self.notify("Removed the rule that hid it.", markup=False)
+        elif isinstance(by, Interest):
+            records.remove_interest_by_id(self.vault, by.id)
+            self.notify(f"Removed the never-interest {by.name}.", markup=False)
+        else:
+            self.notify("Nothing to undo: it is hidden for another reason.", severity="warning")
+            return
+        self.safe_reload()

@@ -1,0 +1,67 @@
+"""Recording which lead points a notification hook fired for, from ``remind``'s fast path.
+
+``remind`` reads through ``ReadOnlyVault`` (sqlite3, no SQLAlchemy); when a hook has fired it
+writes the occasions' new ``reminder_state`` the same light way, as ``Vault`` would: one write
+transaction (BEGIN IMMEDIATE, so nothing changes between reading and writing), the key checked
+still to be the vault's, each occasion re-read there (what the app changed meanwhile is kept)
+and resealed under the same associated data, with the pragmas the store writes with
+(``secure_delete``, so freed pages hold no old ciphertext). The triggers empty the occasion
+date index on every update; the dates did not change, so the index read at the start of the
+transaction is put back, still true.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable
+
+from profilekeeper.errors import CorruptedRecord, KeyReplaced
+from profilekeeper.model_core import Occasion
+from profilekeeper.reminders import mark_notified
+from profilekeeper.store import occasion_dates
+from profilekeeper.store.codec import codec_for
+from profilekeeper.store.readonly import ReadOnlyVault
+
+PRAGMAS = ("synchronous = FULL", "secure_delete = ON", "foreign_keys = ON",
+           "temp_store = MEMORY", "busy_timeout = 5000")  # fmt: skip
+"""As store/vault.py's (its WAL journal mode is the file's own, kept)."""
+
+
+def record_notified(vault: ReadOnlyVault, fired: Iterable[tuple[str, int, Iterable[int]]]) -> int:
+    """Add each ``(occasion_id, year, points)`` to that occasion's notified points; how many
+    occasions were written. KeyReplaced if the key changed; sqlite3.Error if the file is busy
+    or cannot be written. An occasion gone or unreadable meanwhile is left alone."""
+    cipher, codec = vault.cipher, codec_for(Occasion)
+    conn = sqlite3.connect(vault.path, isolation_level=None, timeout=5)
+    try:
+        for pragma in PRAGMAS:
+            conn.execute(f"PRAGMA {pragma}")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            (key_check,) = conn.execute("SELECT key_check FROM vault_header").fetchone()
+            if key_check != vault.key_check:
+                raise KeyReplaced()
+            (index,) = conn.execute(f"SELECT sealed FROM {occasion_dates.TABLE}").fetchone()
+            written = 0
+            for occasion_id, year, points in fired:
+                row = conn.execute("SELECT id, person_id, sealed FROM occasions WHERE id = ?",
+                                   (occasion_id,)).fetchone()  # fmt: skip
+                if row is None:
+                    continue
+                try:
+                    occasion = codec.from_row(row, cipher)
+                except CorruptedRecord:
+                    continue
+                sealed = codec.to_row(mark_notified(occasion, year, points), cipher)["sealed"]
+                conn.execute("UPDATE occasions SET sealed = ?, updated = ? WHERE id = ?",
+                             (sealed, int(time.time()), occasion_id))  # fmt: skip
+                written += 1
+            conn.execute(f"UPDATE {occasion_dates.TABLE} SET sealed = ?", (index,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return written
+    finally:
+        conn.close()

@@ -1,0 +1,145 @@
+"""Everything the pipeline reads besides the suggestions, prepared once per read.
+
+Plain records in (the profile, interests, rules, people, occasions, gifts, purchases, shops,
+grants), lookups out: a ``Lens`` per audience, the titles each audience already has, each
+person's budget and next occasion, and the refs each shop was sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from profilekeeper.model import (
+    Gift,
+    GiftStatus,
+    Grant,
+    Interest,
+    Occasion,
+    Person,
+    Profile,
+    Purchase,
+    Retailer,
+    Rule,
+    Sentiment,
+)
+from profilekeeper.reminders import headline, occurs_on
+from profilekeeper.suggestions.lens import Coarse, Lens, is_coarse
+from profilekeeper.suggestions.rules import in_force
+from profilekeeper.suggestions.words import norm, words
+from profilekeeper.sync.slices import person_ref
+
+
+@dataclass(frozen=True, slots=True)
+class NextOccasion:
+    on: date
+    days: int
+    what: str
+    """``Sam's birthday``, ``Sam turns 40``."""
+
+
+@dataclass(slots=True)
+class Context:
+    today: date
+    city: str
+    """The shopper's city, folded ("" when not set: events anywhere are kept)."""
+    city_name: str
+    shop_names: dict[str, str]
+    people: dict[str, Person]
+    refs: dict[str, dict[str, str]]
+    """Shop id → {ref sent to that shop: person id}."""
+    owned: frozenset[tuple[str, ...]]
+    """The titles (as ``words``) of the shopper's own purchases."""
+    given: dict[str, frozenset[tuple[str, ...]]]
+    """Person id → the titles (as ``words``) bought for or given to them."""
+    next_occasion: dict[str, NextOccasion]
+    interests: dict[str | None, list[Interest]]
+    rules: list[Rule]
+    shop_ids: dict[str, frozenset[str]]
+    """A shop's folded name (or id) → the ids it names, for ``shop`` rules."""
+    _lenses: dict[str | None, Lens] = field(default_factory=dict)
+    _everyone: Coarse | None = None
+    """The coarse rules for everyone: one, shared by every lens."""
+
+    def lens(self, person_id: str | None) -> Lens:
+        """The owner's lens (None), or the person's: their interests, rules for everyone and
+        for them, and the owner's never-interests (never shown to the owner, whoever for)."""
+        if (found := self._lenses.get(person_id)) is not None:
+            return found
+        own = self.interests.get(None, [])
+        interests = own if person_id is None else [
+            *self.interests.get(person_id, []),
+            *(i for i in own if i.sentiment is Sentiment.NEVER),
+        ]  # fmt: skip
+        if self._everyone is None:
+            self._everyone = Coarse([r for r in self.rules if r.person_id is None and is_coarse(r)],
+                                    self.shop_ids)  # fmt: skip
+        rules = [r for r in self.rules if (r.person_id is None and not is_coarse(r))
+                 or (r.person_id is not None and r.person_id == person_id)]  # fmt: skip
+        made = self._lenses[person_id] = Lens(interests, rules, self.shop_ids, [self._everyone])
+        return made
+
+
+def build(
+    *, profile: Profile, interests: Iterable[Interest] = (), rules: Iterable[Rule] = (),
+    people: Iterable[Person] = (), occasions: Iterable[Occasion] = (), gifts: Iterable[Gift] = (),
+    purchases: Iterable[Purchase] = (), shops: Sequence[Retailer] = (),
+    grants: Iterable[Grant] = (), today: date, now: datetime | None = None,
+) -> Context:  # fmt: skip
+    people_by_id = {p.id: p for p in people}
+    by_person: dict[str | None, list[Interest]] = {}
+    for i in interests:
+        by_person.setdefault(i.person_id, []).append(i)
+    given: dict[str, set[tuple[str, ...]]] = {}
+    for g in gifts:
+        if g.person_id is not None and g.status is not GiftStatus.IDEA:
+            given.setdefault(g.person_id, set()).add(words(g.title))
+    owned = set()
+    for p in purchases:
+        if p.gift_for is None:
+            owned.add(words(p.title))
+        else:
+            given.setdefault(p.gift_for, set()).add(words(p.title))
+    shop_ids: dict[str, set[str]] = {}
+    for s in shops:
+        shop_ids.setdefault(norm(s.name), set()).add(s.id)
+        shop_ids.setdefault(s.id, set()).add(s.id)
+    return Context(
+        today=today, city=norm(profile.city), city_name=profile.city,
+        shop_names={s.id: s.name for s in shops}, people=people_by_id,
+        refs=_refs_sent(shops, grants, people_by_id, now),
+        owned=frozenset(owned), given={k: frozenset(v) for k, v in given.items()},
+        next_occasion=_next_occasions(occasions, people_by_id, today),
+        interests=by_person, rules=[r for r in rules if in_force(r, today)],
+        shop_ids={k: frozenset(v) for k, v in shop_ids.items()},
+    )  # fmt: skip
+
+
+def _refs_sent(shops: Sequence[Retailer], grants: Iterable[Grant], people: dict[str, Person],
+               now: datetime | None) -> dict[str, dict[str, str]]:  # fmt: skip
+    """The ``people.<ref>`` refs each shop holds: one per person granted to it, in force."""
+    keys = {s.id: s.ref_key for s in shops if s.ref_key}
+    refs: dict[str, dict[str, str]] = {s.id: {} for s in shops}
+    for g in grants:
+        if g.person_id is None or g.person_id not in people or g.retailer_id not in keys \
+                or g.revoked_at is not None \
+                or (now is not None and g.until is not None and g.until <= now):
+            continue
+        refs[g.retailer_id][person_ref(keys[g.retailer_id], g.person_id)] = g.person_id
+    return refs
+
+
+def _next_occasions(occasions: Iterable[Occasion], people: dict[str, Person],
+                    today: date) -> dict[str, NextOccasion]:  # fmt: skip
+    found: dict[str, NextOccasion] = {}
+    for o in occasions:
+        if o.person_id is None or (person := people.get(o.person_id)) is None:
+            continue
+        on = occurs_on(o, today)
+        if on is None or ((seen := found.get(o.person_id)) and seen.on <= on):
+            continue
+        what = headline(person.name, o.kind, o.label, None)
+        found[o.person_id] = NextOccasion(on, (on - today).days, what)
+    return found
+

@@ -1,0 +1,27 @@
+"""How names are compared: case and spacing ignored, titles as runs of words."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"\w+")
+
+
+def norm(text: str) -> str:
+    """``text`` for comparing: case folded, spaces folded (``"Velvet  static"`` →
+    ``"velvet static"``)."""
+    return " ".join(text.casefold().split())
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The words of ``text``, case folded, punctuation dropped: what a title is matched on."""
+    return tuple(_WORD.findall(text.casefold()))
+
+
+def has_run(title: tuple[str, ...], run: tuple[str, ...]) -> bool:
+    """``run`` appears in ``title`` as consecutive words."""
+    n = len(run)
+    if n == 1:
+        return run[0] in title
+    first = run[0]
+    return any(w == first and title[i:i + n] == run for i, w in enumerate(title))

@@ -11,13 +11,15 @@ import pytest
 
 from profilekeeper import demo
 from profilekeeper.model import Interest, Sentiment, Suggestion
+from profilekeeper.services import suggestions
 from profilekeeper.store.vault import Vault
 from profilekeeper.sync.catalog import load_catalog
 from tests.conftest import FAST_KDF
 
 
 @pytest.fixture(scope="module")
-def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Suggestion]]:
+def demo_vault(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Vault]:
+    """The demo vault as ``make demo`` opens it: shops started, synced, stopped."""
     path = tmp_path_factory.mktemp("demo") / "demo-vault.sqlite3"
     demo.build_demo_vault(path, kdf=FAST_KDF)
     shops = demo.start_demo_shops(path)
@@ -25,7 +27,12 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Suggestion
     shops.stop()
     with Vault.open(path) as vault:
         vault.unlock(demo.DEMO_PASSPHRASE)
-        yield list(vault.list(Suggestion))
+        yield vault
+
+
+@pytest.fixture(scope="module")
+def stored(demo_vault: Vault) -> list[Suggestion]:
+    return list(demo_vault.list(Suggestion))
 
 
 def mine(stored: list[Suggestion]) -> list[Suggestion]:
@@ -96,3 +103,16 @@ def test_a_never_the_shop_was_told_of_is_dropped_by_the_shop(stored: list[Sugges
     theirs = [s for s in stored if s.person_id == maya]
     assert any("Sichuan cooking" in s.tags for s in theirs)
     assert not [s for s in theirs if "Glitterbox" in s.creators]
+
+
+def test_on_the_shoppers_machine_the_shirt_is_hidden_with_its_reason_and_the_rest_shown(
+    demo_vault: Vault,
+) -> None:
+    result = suggestions.read(demo_vault)
+    hidden = [r for r in result.hidden if r.person_id is None]
+    assert [r.suggestion.title for r in hidden] == ["Northern Lights Trio tour shirt"]
+    assert hidden[0].hidden_reason == "you never want FastFashion Co"
+    shown = [r.suggestion for r in result.shown if r.person_id is None]
+    assert any(s.kind == "release" and "Northern Lights Trio" in s.creators for s in shown)
+    assert {"concerts", "screenings"} <= {s.category for s in shown if s.kind == "event"}
+    assert len({r.person_id for r in result.shown if r.person_id}) >= 9

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from typing import cast
 
 import pytest
 
 from profilekeeper import demo
-from profilekeeper.model import Interest, Sentiment, Suggestion
+from profilekeeper.model import Interest, Person, Sentiment, Suggestion
 from profilekeeper.services import suggestions
 from profilekeeper.store.vault import Vault
 from profilekeeper.sync.catalog import load_catalog
@@ -33,6 +34,11 @@ def demo_vault(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Vault]:
 @pytest.fixture(scope="module")
 def stored(demo_vault: Vault) -> list[Suggestion]:
     return list(demo_vault.list(Suggestion))
+
+
+def demo_people() -> list[Person]:
+    """The demo's people, ids as in any demo vault (they come from the names)."""
+    return cast(list[Person], demo.demo_records()[Person])
 
 
 def mine(stored: list[Suggestion]) -> list[Suggestion]:
@@ -65,7 +71,7 @@ def test_a_concert_and_a_screening_in_the_shoppers_city_and_no_event_elsewhere(
 
 
 def test_gift_ideas_for_most_people_within_their_budgets(stored: list[Suggestion]) -> None:
-    people = {demo._id("person", name): (name, budget) for name, _, budget, *_ in demo.PEOPLE}
+    people = {p.id: (p.name, p.budget) for p in demo_people()}
     ideas: dict[str, list[Suggestion]] = {}
     for s in stored:
         if s.person_id is not None:
@@ -76,7 +82,7 @@ def test_gift_ideas_for_most_people_within_their_budgets(stored: list[Suggestion
         assert name in demo.DEMO_GIFTEES
         assert all(s.kind != "event" and s.price is not None and s.price <= budget
                    for s in theirs)  # fmt: skip
-    kept_back = set(people) - {demo._id("person", n) for n in demo.DEMO_GIFTEES}
+    kept_back = {pid for pid, (name, _) in people.items() if name not in demo.DEMO_GIFTEES}
     assert kept_back and not kept_back & set(ideas), "nobody the shop was not told of"
 
 
@@ -93,7 +99,7 @@ def test_the_shop_sends_what_only_the_shoppers_own_rules_can_hide(
 
 
 def test_a_never_the_shop_was_told_of_is_dropped_by_the_shop(stored: list[Suggestion]) -> None:
-    maya = demo._id("person", "Maya Lindqvist")
+    [maya] = [p.id for p in demo_people() if p.name == "Maya Lindqvist"]
     assert any(i.name == "Glitterbox" and i.sentiment is Sentiment.NEVER and i.person_id == maya
                for i in demo.demo_records()[Interest])  # fmt: skip
     # The catalog has a Glitterbox tin for a Sichuan cook within her budget: only her never,

@@ -56,6 +56,20 @@ class HomeView:
     """Records that failed authentication and were left out."""
     damaged: tuple[str, ...] = ()
     """Tables of which some records could not be read at all (damaged pages of the file)."""
+    greeting: str = ""
+    """Home's first words (``home_greeting``)."""
+
+
+def home_greeting(profile: Profile) -> str:
+    """"Welcome back, NAME!" for a shopper who opted out (or has not answered yet), else "Hello".
+
+    A first name in a greeting is all the personalization an opted-out shopper asked for (the
+    ``greeting`` slice is all they share): the greeting is theirs, and it marks that level.
+    """
+    name = profile.display_name.strip()
+    if profile.opted_in is True:
+        return f"Hello, {name}." if name else "Hello."
+    return f"Welcome back, {name}!" if name else "Welcome back!"
 
 
 def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
@@ -79,6 +93,7 @@ def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
         upcoming=reminders.upcoming(occasions, people, gifts, today, days, leap_day=leap,
                                     leads=leads),
         due=reminders.due(occasions, people, gifts, today, days, leap_day=leap, leads=leads),
+        greeting=home_greeting(profile),
         **_unreadable(listings),
     )
 

@@ -1,10 +1,10 @@
 """The reference server's recommender: plain scoring over the catalog, no learning.
 
-Love counts more than like; dislikes pull an item down; ``never`` removes it. Concerts are
-suggested only in the shared city; releases by followed creators (loved or liked) get a boost;
-gift ideas for each ``people.<ref>`` slice stay within that person's budget and age band and
-rise as one of their upcoming occasions comes near. Deterministic for the same inputs, so
-cursor paging over a recomputed list is stable.
+Love counts more than like; dislikes pull an item down; ``never`` removes it. Events (concerts,
+film screenings and premieres) are suggested only in the shared city; releases by followed
+creators (loved or liked) get a boost; gift ideas for each ``people.<ref>`` slice stay within
+that person's budget and age band and rise as one of their upcoming occasions comes near.
+Deterministic for the same inputs, so cursor paging over a recomputed list is stable.
 """
 
 from __future__ import annotations
@@ -210,12 +210,20 @@ def _kind_bonus(
                 f"({when} {item.release_date.isoformat()})"
             )
     if item.kind == "event" and item.starts_at is not None:
-        return score + 1.0, f"live in {item.city} on {item.starts_at.date().isoformat()}; {because}"
+        when = item.starts_at.date().isoformat()
+        return score + 1.0, f"{_event_words(item)} {item.city} on {when}; {because}"
     if item.kind == "offer" and item.expires_at is not None:
         return score + item.discount_percent / 25, (
             f"{item.discount_percent}% off until {item.expires_at.date().isoformat()}; {because}"
         )
     return score, because
+
+
+def _event_words(item: CatalogItem) -> str:
+    """How an event's reason begins: "live in" a concert, "screening in" a film…"""
+    if "premiere" in item.tags:
+        return "premiere in"
+    return {"concerts": "live in", "screenings": "screening in"}.get(item.category, "in")
 
 
 def _available(item: CatalogItem, now: datetime) -> bool:

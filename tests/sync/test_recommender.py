@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,7 +41,7 @@ def ids(suggestions: list[Any], for_: str = "self") -> list[str]:
 def test_the_demo_catalog_is_big_and_varied(catalog: list[CatalogItem]) -> None:
     assert len(catalog) >= 400
     assert {i.kind for i in catalog} == {"product", "release", "event", "offer"}
-    assert {"books", "music", "films", "concerts"} <= {i.category for i in catalog}
+    assert {"books", "music", "films", "concerts", "screenings"} <= {i.category for i in catalog}
     assert len({i.city for i in catalog if i.kind == "event"}) >= 12
     assert len({i.id for i in catalog}) == len(catalog)
 
@@ -75,6 +77,31 @@ def test_concerts_only_in_the_shared_city(catalog: list[CatalogItem]) -> None:
     events = [s for s in in_lisbon if s.kind == "event"]
     assert events and all(s.city == "Lisbon" and s.date > NOW for s in events)
     assert f"you love {artist}" in events[0].reason
+
+
+def test_screenings_are_events_too_only_in_the_shared_city(catalog: list[CatalogItem]) -> None:
+    fan = interests("films", science_fiction="love")
+    nowhere = recommend(catalog, slices(fan), NOW)
+    assert not [s for s in nowhere if s.kind == "event"]
+    cities = {i.city for i in catalog if i.category == "screenings" and "science fiction" in i.tags}
+    assert "Lisbon" in cities and len(cities) >= 3
+    for city in cities:
+        got = recommend(catalog, slices({**fan, "location.city": {"city": city}}), NOW)
+        screenings = [s for s in got if s.category == "screenings"]
+        assert screenings and {s.kind for s in screenings} == {"event"}
+        assert {s.city for s in got if s.kind == "event"} == {city}
+        assert all(s.reason.startswith((f"screening in {city} on ", f"premiere in {city} on "))
+                   and s.reason.endswith("because you love science fiction")
+                   for s in screenings)  # fmt: skip
+
+
+def test_the_shipped_catalog_is_what_its_generator_writes(tmp_path: Path) -> None:
+    tools = Path(__file__).resolve().parents[2] / "tools"
+    out = tmp_path / "catalog.json"
+    subprocess.run([sys.executable, tools / "make_demo_catalog.py", out], check=True,
+                   capture_output=True)  # fmt: skip
+    shipped = tools.parent / "profilekeeper/sync/data/catalog.json"
+    assert out.read_bytes() == shipped.read_bytes()
 
 
 def test_new_releases_by_followed_creators_come_first(catalog: list[CatalogItem]) -> None:

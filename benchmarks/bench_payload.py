@@ -105,22 +105,12 @@ def load_and_build(vault: Any, timed: Callable[[str, Callable[[], Any]], Any]) -
 
 
 def load_granted_and_build(vault: Any, timed: Callable[[str, Callable[[], Any]], Any]) -> Any:
-    """(c): the grants first, then only the people granted and the owner's own records."""
+    """(c): what a share does (``services.grants.outgoing``): the grants first, then only the
+    people granted and the owner's own records."""
+    from profilekeeper.services.grants import outgoing
+
     (shop,) = timed("list retailers", lambda: vault.list(Retailer))
-    grants = timed("list grants", lambda: vault.list(Grant, retailer_id=shop.id))
-    ids = {g.person_id for g in grants if g.person_id}
-
-    def mine_and_theirs(cls: type) -> list[Any]:
-        return [*vault.list(cls, person_id=None), *vault.load(cls, person_id=ids)]
-
-    source = ProfileSource(
-        timed("profile", vault.profile),
-        timed("load people", lambda: vault.load(Person, id=ids)),
-        timed("load interests", lambda: mine_and_theirs(Interest)),
-        timed("load occasions", lambda: mine_and_theirs(Occasion)),
-        timed("list purchases", lambda: vault.list(Purchase)),
-    )
-    return timed("build", lambda: build_profile_put(source, shop, grants, now=NOW))
+    return timed("outgoing", lambda: outgoing(vault, shop, now=NOW))
 
 
 def main() -> None:

@@ -329,3 +329,38 @@ def test_verdicts_go_to_a_shop_only_when_allowed_and_only_once(vault: Any,
 
     asyncio.run(services.sync_shops(vault))
     assert len(log(vault, Activity.FEEDBACK)) == 1  # sent once
+
+
+def test_a_share_reads_only_the_granted_people_and_sends_what_reading_everyone_would(
+    vault: Any, linked: Retailer,
+) -> None:
+    from profilekeeper.model import Interest, Occasion, Person, Sentiment
+    from profilekeeper.services.grants import receipt_id, source_of
+    from profilekeeper.sync.payload import build_profile_put
+    from tests.conftest import count_opens
+
+    now = services.now_utc()
+    soon = (now + timedelta(days=5)).date()
+    others = [Person(name=f"Other {n}", relationship="friend") for n in range(30)]
+    with vault.transaction():
+        for person in others:
+            vault.add(person)
+            vault.add(Interest(category="books", name=f"other-{person.id}", person_id=person.id,
+                               sentiment=Sentiment.LOVE))
+            vault.add(Occasion(kind="birthday", month=soon.month, day=soon.day,
+                               person_id=person.id))
+    grant_the_usual(vault, linked)
+    services.grant_slice(vault, linked, "people", person=others[0].name, now=now)
+    services.grant_slice(vault, linked, "occasions.upcoming", now=now)
+    grants = vault.list(Grant, retailer_id=linked.id)
+
+    opened = count_opens(vault)
+    sent = services.preview(vault, linked, now=now)
+    people_opened = sum(aad.startswith(b"pk1|people|") for aad in opened)
+    everyone = build_profile_put(source_of(vault), linked, grants, now=now,
+                                 receipt_id=receipt_id(linked, now))
+    assert sent.body == everyone.body and sent.withheld == everyone.withheld
+    assert b"other-" + others[0].id.encode() in sent.body
+    assert b"other-" + others[1].id.encode() not in sent.body
+    granted = {g.person_id for g in grants if g.person_id}
+    assert people_opened == len(granted) < len(others)  # the others were never decrypted

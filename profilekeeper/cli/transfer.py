@@ -53,7 +53,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def export(args: argparse.Namespace) -> int:
     if args.format in ("ics", "vdir"):
-        from profilekeeper.cli.reminders import export_ics, export_vdir
+        from profilekeeper.cli.contacts import export_ics, export_vdir
 
         return (export_ics if args.format == "ics" else export_vdir)(args)
     if args.folder:

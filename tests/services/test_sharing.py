@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sharing_shops import fill_profile, held_with, lying_shop, reference_shop, refusing_shop
+from sharing_shops import (
+    fill_profile,
+    held_with,
+    links_in,
+    lying_shop,
+    reference_shop,
+    refusing_shop,
+)
 
 from profilekeeper import services
 from profilekeeper.errors import Conflict, InvalidInput, NotFound
@@ -364,12 +371,6 @@ def test_a_share_reads_only_the_granted_people_and_sends_what_reading_everyone_w
     assert b"other-" + others[1].id.encode() not in sent.body
     granted = {g.person_id for g in grants if g.person_id}
     assert people_opened == len(granted) < len(others)  # the others were never decrypted
-
-
-def links_in(db: Path) -> int:
-    from profilekeeper.sync.server import RetailerStore, make_engine
-
-    return RetailerStore(make_engine(f"sqlite:///{db}")).count_rows()["retail_links"]
 
 
 def test_a_look_shows_the_terms_and_links_nothing(vault: Any, tmp_path: Path) -> None:

@@ -40,13 +40,15 @@ class ConnectDialog(Dialog[services.Connected | None]):
         minimum = services.minimum_terms(self.vault)
         with Vertical(classes="dialog form"):
             yield Label("Connect a shop", classes="title")
-            yield Static(f"Look at its terms first: it is linked only if it keeps data at most "
-                         f"{minimum.max_retention_days} days, for "
-                         f"{', '.join(minimum.allowed_purposes)}. {services.GPC_NOTE} Nothing "
-                         "is shared until you grant slices.", classes="hint")
+            yield Static(f"Linked only if it keeps data at most {minimum.max_retention_days} "
+                         f"days, for {', '.join(minimum.allowed_purposes)}. "
+                         f"{services.GPC_NOTE} Nothing is shared until you grant slices.",
+                         classes="hint")
             yield Input(placeholder="https://shop.example", id="url", compact=True)
             yield Input(placeholder="name (optional: the shop's own)", id="name", compact=True)
-            yield Static("", id="terms")
+            terms = Static("", id="terms")
+            terms.display = False  # until looked at
+            yield terms
             yield Static("", id="status", classes="hint")
             yield Static("", id="error", classes="error")
             with Horizontal(classes="buttons"):
@@ -67,7 +69,7 @@ class ConnectDialog(Dialog[services.Connected | None]):
         # Another address is another shop: its terms are not the ones shown.
         self.looked = None
         self.query_one("#ok", Button).disabled = True
-        self.query_one("#terms", Static).update("")
+        self.query_one("#terms", Static).display = False
 
     @on(Button.Pressed, "#look")
     def _look(self) -> None:
@@ -115,6 +117,7 @@ class ConnectDialog(Dialog[services.Connected | None]):
             Text("  Accepts: ") + shop_text(", ".join(look.slices) or "nothing", limit=300),
         ])  # fmt: skip
         self.query_one("#terms", Static).update(terms)
+        self.query_one("#terms", Static).display = True
         self._idle()
         if look.unmet:
             self._error("Below your minimum terms, so it cannot be connected: "

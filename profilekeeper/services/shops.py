@@ -204,8 +204,8 @@ async def _discover(url: str) -> Discovery:
 
 def _look(url: str, discovery: Discovery, minimum: MinimumTerms) -> ShopLook:
     terms = offered_terms(discovery)
-    return ShopLook(url, _shown(discovery.retailer.name),
-                    terms_text(terms.model_dump(mode="json"), gpc=discovery.honours_gpc),
+    offer = terms_text(terms.model_dump(mode="json"), gpc=discovery.honours_gpc, linked=False)
+    return ShopLook(url, _shown(discovery.retailer.name), offer,
                     [_shown(s) for s in discovery.slices_accepted], unmet(terms, minimum))
 
 
@@ -261,16 +261,19 @@ async def what_shop_holds(vault: Vault, shop: Retailer) -> ProfileView:
         return await client.get_profile(shop.link_id)
 
 
-def terms_text(terms: dict[str, object], *, gpc: bool) -> list[str]:
-    """A link's terms in plain words, one line each (shop text: print it as data)."""
+def terms_text(terms: dict[str, object], *, gpc: bool, linked: bool = True) -> list[str]:
+    """A link's terms (or, not ``linked``, a shop's offer) in plain words, one line each (shop
+    text: print it as data)."""
     purposes = terms.get("purposes") or []
     assert isinstance(purposes, list)
     yes_no = {True: "yes", False: "no"}
+    gpc_said = "not confirmed" if not gpc else \
+        "confirmed for this link" if linked else "honoured, it says"  # fmt: skip
     return [
         f"Keeps what you share at most {terms.get('retention_days')} days",
         f"Uses it for: {', '.join(str(p) for p in purposes)}",
         f"Sells it: {yes_no[bool(terms.get('resale'))]}; passes it to others: "
         f"{yes_no[bool(terms.get('third_party_sharing'))]}",
-        f"Global Privacy Control: {'confirmed for this link' if gpc else 'not confirmed'}",
+        f"Global Privacy Control: {gpc_said}",
         f"Privacy policy: {terms.get('privacy_policy_url', '')}",
     ]

@@ -378,7 +378,8 @@ def test_a_look_shows_the_terms_and_links_nothing(vault: Any, tmp_path: Path) ->
         look = asyncio.run(services.look_at_shop(vault, shop.base_url + "/"))
     assert (look.url, look.name, look.unmet) == (shop.base_url, "Demo Retailer", [])
     assert look.terms[0] == "Keeps what you share at most 90 days"
-    assert any("Sells it: no" in line for line in look.terms)  # under Sec-GPC: 1
+    assert "Sells it: no; passes it to others: no" in look.terms  # under Sec-GPC: 1
+    assert "Global Privacy Control: honoured, it says" in look.terms
     assert "greeting" in look.slices
     assert links_in(tmp_path / "shop.sqlite3") == 0
     assert vault.list(Retailer) == [] and vault.list(ShareRecord) == []  # nothing written

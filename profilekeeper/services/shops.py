@@ -1,6 +1,5 @@
-"""Linked shops: looking at one (discovery, its terms against the owner's minimum), connecting one
-(the same, then the link), finding one by
-what ``shop list`` shows, and keeping its bearer token.
+"""Linked shops: looking at one (discovery, its terms against the owner's minimum), connecting
+one (the same, then the link), finding one by what ``shop list`` shows, keeping its token.
 
 The token lives in the OS keyring, named by the vault and the shop; on a machine with none it
 is kept in the vault instead (sealed, like every field), and ``Retailer.token_in_keyring`` says

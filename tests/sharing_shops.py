@@ -36,6 +36,11 @@ def reference_shop(db: Path, *, port: int = 0, retention_days: int | None = None
     return RunningServer(create_app(store, load_catalog(), settings), port=port)
 
 
+def links_in(db: Path) -> int:
+    """How many links the reference server over ``db`` holds."""
+    return RetailerStore(make_engine(f"sqlite:///{db}")).count_rows()["retail_links"]
+
+
 def refusing_shop() -> RunningServer:
     """A shop whose discovery promises the default terms, and whose link route answers 409
     ``terms-not-met`` whatever it is asked."""

@@ -19,10 +19,13 @@ from profilekeeper.cli._record_commands import (
     run_network,
 )
 from profilekeeper.cli._unlock import open_unlocked
+from profilekeeper.errors import Conflict
 
 if TYPE_CHECKING:
     from profilekeeper.model import Retailer
 
+REFUSED = Conflict.exit_code
+"""The exit status of a look at terms below the minimum: a refused connect's (``TermsRefused``)."""
 SHOP_HELP = "the shop's id or name, as `shop list` shows it"
 
 
@@ -31,6 +34,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = action(common, g, "add", shop_add, "connect a shop by its address (nothing is shared yet)")
     p.add_argument("url", metavar="URL", help="the shop's address, like https://shop.example")
     p.add_argument("--name", metavar="N", help="what to call it (default: the name it gives)")
+    p.add_argument("--look", action="store_true",
+                   help="only show the shop's terms and whether they meet your minimum; link "
+                   f"nothing (exit status 0 if they meet it, {REFUSED} if not, as a refused "
+                   "`shop add`)")
     json_flag(action(common, g, "list", shop_list, "list linked shops"))
     p = action(common, g, "show", shop_show, "a shop's terms, grants and last sync")
     p.add_argument("shop", metavar="SHOP", help=SHOP_HELP)
@@ -59,10 +66,31 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     json_flag(p)
 
 
+def shop_look(args: argparse.Namespace, url: str) -> int:
+    from profilekeeper.services import look_at_shop
+
+    with open_unlocked(args) as vault:
+        look = run_network(look_at_shop(vault, url))
+    print(f"{printable(look.name)} ({look.url}) would link on these terms:")
+    for line in look.terms:
+        print(f"  {printable(line)}")
+    print(f"It accepts: {printable(', '.join(look.slices)) or 'nothing'}")
+    if not look.unmet:
+        print("It meets your minimum terms. Nothing is linked yet: connect it with "
+              "`profilekeeper shop add URL`.")
+        return 0
+    print("It falls below your minimum terms, so it would be refused:")
+    for reason in look.unmet:
+        print(f"  {printable(reason)}")
+    return REFUSED
+
+
 def shop_add(args: argparse.Namespace) -> int:
     from profilekeeper.services import check_url, connect_shop, terms_text
 
     url = check_url(args.url)
+    if args.look:
+        return shop_look(args, url)
     with open_unlocked(args) as vault:
         connected = run_network(connect_shop(vault, url, name=args.name))
     shop = connected.shop

@@ -26,12 +26,15 @@ if TYPE_CHECKING:
 
 
 class ConnectDialog(Dialog[services.Connected | None]):
-    """A shop's URL (and a name, if its own will not do): linked if its terms meet the owner's
-    minimum; a refusal, with its reasons, stays on the dialog."""
+    """Two steps: Look (a shop's URL: its terms and the verdict against the owner's minimum,
+    nothing linked), then Connect (offered only when they meet it; a name if its own will not
+    do). A refusal or a failure, with its reasons, stays on the dialog."""
 
     def __init__(self, vault: Vault) -> None:
         super().__init__()
         self.vault = vault
+        self.looked: services.ShopLook | None = None
+        """The last look, while the URL is the one looked at."""
 
     def compose(self) -> ComposeResult:
         minimum = services.minimum_terms(self.vault)
@@ -43,23 +46,85 @@ class ConnectDialog(Dialog[services.Connected | None]):
                          classes="hint")
             yield Input(placeholder="https://shop.example", id="url", compact=True)
             yield Input(placeholder="name (optional: the shop's own)", id="name", compact=True)
+            terms = Static("", id="terms")
+            terms.display = False  # until looked at
+            yield terms
             yield Static("", id="status", classes="hint")
             yield Static("", id="error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button("Connect", id="ok", variant="primary")
+                yield Button("Look", id="look", variant="primary")
+                yield Button("Connect", id="ok", variant="success", disabled=True)
                 yield Button("Cancel", id="cancel")
 
     @on(Input.Submitted)
-    @on(Button.Pressed, "#ok")
-    def _ok(self) -> None:
+    def _submitted(self) -> None:
+        # Enter connects what was looked at (and meets the minimum); else it looks.
+        if self.looked is not None and not self.looked.unmet:
+            self._ok()
+        else:
+            self._look()
+
+    @on(Input.Changed, "#url")
+    def _url_changed(self) -> None:
+        # Another address is another shop: its terms are not the ones shown.
+        self.looked = None
+        self.query_one("#ok", Button).disabled = True
+        self.query_one("#terms", Static).display = False
+
+    @on(Button.Pressed, "#look")
+    def _look(self) -> None:
         url = self.query_one("#url", Input).value.strip()
         if not url:
             self._error("Enter the shop's URL.")
             return
+        self._busy("Asking the shop for its terms…")
+        self._fetch_look(url)
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        if self.looked is None or self.looked.unmet:
+            return
+        self._busy("Linking…")
+        self._connect(self.looked.url, self.query_one("#name", Input).value.strip() or None)
+
+    def _busy(self, status: str) -> None:
         self._error("")
-        self.query_one("#status", Static).update("Asking the shop for its terms…")
+        self.query_one("#status", Static).update(status)
+        self.query_one("#look", Button).disabled = True
         self.query_one("#ok", Button).disabled = True
-        self._connect(url, self.query_one("#name", Input).value.strip() or None)
+
+    def _idle(self) -> None:
+        self.query_one("#status", Static).update("")
+        self.query_one("#look", Button).disabled = False
+        self.query_one("#ok", Button).disabled = self.looked is None or bool(self.looked.unmet)
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False, description="look")
+    def _fetch_look(self, url: str) -> None:
+        try:
+            look = asyncio.run(services.look_at_shop(self.vault, url))
+        except ProfileKeeperError as error:  # a bad URL, a shop that fails: said here
+            self.app.call_from_thread(self._refused, error)
+            return
+        self.app.call_from_thread(self._shown, look)
+
+    def _shown(self, look: services.ShopLook) -> None:
+        if not self.is_current:
+            return
+        self.looked = look
+        terms = Text("\n").join([
+            shop_text(look.name, "bold", limit=200),
+            *(Text("  ") + shop_text(line, limit=300) for line in look.terms),
+            Text("  Accepts: ") + shop_text(", ".join(look.slices) or "nothing", limit=300),
+        ])  # fmt: skip
+        self.query_one("#terms", Static).update(terms)
+        self.query_one("#terms", Static).display = True
+        self._idle()
+        if look.unmet:
+            self._error("Below your minimum terms, so it cannot be connected: "
+                        + "; ".join(look.unmet) + ".")
+        else:
+            self.query_one("#status", Static).update("It meets your minimum terms.")
+            self.query_one("#ok", Button).focus()
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False, description="connect")
     def _connect(self, url: str, name: str | None) -> None:
@@ -78,13 +143,12 @@ class ConnectDialog(Dialog[services.Connected | None]):
     def _failed(self, event: Worker.StateChanged) -> None:
         # Not a shop's refusal but a bug: the app says it (plainly), the dialog stays usable.
         if cast("ProfileKeeperApp", self.app).report_worker_failure(event):
-            self.query_one("#ok", Button).disabled = False
-            self.query_one("#status", Static).update("")
+            self._idle()
 
     def _refused(self, error: ProfileKeeperError) -> None:
         if not self.is_current:
             return
-        self.query_one("#ok", Button).disabled = False
+        self._idle()
         self._error(sentence(str(error)))
 
     def _error(self, text: str) -> None:

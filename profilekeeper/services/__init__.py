@@ -12,7 +12,8 @@ without a terminal:
     settings    the owner's settings
     unlock      one unlock policy (passphrase, keyring, prompt) and the passphrase rules
     vault_access  open or create the vault, its keyring copy, passphrase and key changes
-    shops       connect a shop (minimum terms, the link), find one, keep its token
+    shops       look at a shop's terms, connect one (minimum terms, the link), find one,
+                keep its token
     grants      what each shop may receive, and the exact preview of what it would get
     sharing     share, revoke at once, sync every shop concurrently, forget
     feedback    the owner's verdicts on suggestions, sent back where allowed
@@ -129,10 +130,12 @@ from profilekeeper.services.sharing import (
 )
 from profilekeeper.services.shops import (
     Connected,
+    ShopLook,
     TermsRefused,
     check_url,
     connect_shop,
     find_shop,
+    look_at_shop,
     now_utc,
     shops,
     terms_text,
@@ -197,6 +200,7 @@ __all__ = [
     "PersonRow",
     "Rotation",
     "SNOOZE_DAYS",
+    "ShopLook",
     "ShopReport",
     "THEMES",
     "TRY_AGAIN",
@@ -250,6 +254,7 @@ __all__ = [
     "key_remembered",
     "last_outcome",
     "leap_day",
+    "look_at_shop",
     "mark_purchase_as_gift",
     "matching",
     "minimum_terms",

@@ -1,5 +1,5 @@
-"""Linked shops: connecting one (discovery, the owner's minimum terms, the link), finding one by
-what ``shop list`` shows, and keeping its bearer token.
+"""Linked shops: looking at one (discovery, its terms against the owner's minimum), connecting
+one (the same, then the link), finding one by what ``shop list`` shows, keeping its token.
 
 The token lives in the OS keyring, named by the vault and the shop; on a machine with none it
 is kept in the vault instead (sealed, like every field), and ``Retailer.token_in_keyring`` says
@@ -37,6 +37,20 @@ class TermsRefused(Conflict):
         super().__init__(f"{who}: " + "; ".join(reasons))
         self.reasons = reasons
         self.by_shop = by_shop
+
+
+@dataclass(frozen=True)
+class ShopLook:
+    """What a shop says of itself before any link (its own words, cleaned: print them as data)."""
+
+    url: str
+    name: str
+    terms: list[str]
+    """Its terms in plain words (as a link would get them), one line each."""
+    slices: list[str]
+    """The slices (or families, ``interests.*``) it accepts."""
+    unmet: list[str]
+    """Why its terms fall below the owner's minimum; empty when they meet it."""
 
 
 @dataclass(frozen=True)
@@ -157,17 +171,48 @@ def unmet(terms: Terms, minimum: MinimumTerms) -> list[str]:
     return unmet_terms(terms, required_terms(minimum))
 
 
-def _new_shop(vault: Vault, url: str, name: str | None, discovery: Discovery) -> Retailer:
+def _shown(text: str) -> str:
     from profilekeeper.sync.sanitize import clean_text
 
+    return " ".join(clean_text(text, limit=NAME_LIMIT).split())
+
+
+def _new_shop(vault: Vault, url: str, name: str | None, discovery: Discovery) -> Retailer:
     # The client cleaned the shop's own name; --name is cleaned too, as any name shown.
-    shown = " ".join(clean_text(name or discovery.retailer.name, limit=NAME_LIMIT).split())
+    shown = _shown(name or discovery.retailer.name)
     if not shown:
         raise InvalidInput("the shop needs a name: give one with --name")
     if any(s.name.casefold() == shown.casefold() for s in shops(vault)):
         raise Conflict("a shop with that name is connected already: choose another with --name")
     return Retailer(name=shown, base_url=url, shop_id=discovery.retailer.id,
                     discovery=discovery.model_dump(mode="json"))  # fmt: skip
+
+
+def _unlinked(vault: Vault, url: str) -> str:
+    url = check_url(url)
+    if any(s.base_url == url for s in shops(vault)):
+        raise Conflict("that shop is connected already: see `profilekeeper shop list`")
+    return url
+
+
+async def _discover(url: str) -> Discovery:
+    """The one discovery step a look and a connect share (checked by the client)."""
+    async with client_for(Retailer(name=url, base_url=url)) as client:
+        return await client.discover()
+
+
+def _look(url: str, discovery: Discovery, minimum: MinimumTerms) -> ShopLook:
+    terms = offered_terms(discovery)
+    offer = terms_text(terms.model_dump(mode="json"), gpc=discovery.honours_gpc, linked=False)
+    return ShopLook(url, _shown(discovery.retailer.name), offer,
+                    [_shown(s) for s in discovery.slices_accepted], unmet(terms, minimum))
+
+
+async def look_at_shop(vault: Vault, url: str) -> ShopLook:
+    """What the shop at ``url`` promises and whether that meets the owner's minimum, before
+    any link: discovery only, nothing written to the vault. Failures raise ``ShopError``."""
+    url = _unlinked(vault, url)
+    return _look(url, await _discover(url), minimum_terms(vault))
 
 
 async def connect_shop(vault: Vault, url: str, *, name: str | None = None,
@@ -180,16 +225,13 @@ async def connect_shop(vault: Vault, url: str, *, name: str | None = None,
     """
     from profilekeeper.sync.client import ShopError, TermsNotMet
 
-    url, now = check_url(url), now or now_utc()
-    if any(s.base_url == url for s in shops(vault)):
-        raise Conflict("that shop is connected already: see `profilekeeper shop list`")
+    url, now = _unlinked(vault, url), now or now_utc()
     minimum = minimum_terms(vault)
     shop = Retailer(name=name or urlsplit(url).hostname or url, base_url=url)  # until named
     try:
-        async with client_for(shop) as client:
-            discovery = await client.discover()
+        discovery = await _discover(url)
         shop = _new_shop(vault, url, name, discovery)
-        if reasons := unmet(offered_terms(discovery), minimum):
+        if reasons := _look(url, discovery, minimum).unmet:
             record(vault, shop, Activity.CONNECT, Outcome.REFUSED, "; ".join(reasons), now=now)
             raise TermsRefused(reasons)
         async with client_for(shop) as client:  # it forgets a link made on worse terms
@@ -218,16 +260,19 @@ async def what_shop_holds(vault: Vault, shop: Retailer) -> ProfileView:
         return await client.get_profile(shop.link_id)
 
 
-def terms_text(terms: dict[str, object], *, gpc: bool) -> list[str]:
-    """A link's terms in plain words, one line each (shop text: print it as data)."""
+def terms_text(terms: dict[str, object], *, gpc: bool, linked: bool = True) -> list[str]:
+    """A link's terms (or, not ``linked``, a shop's offer) in plain words, one line each (shop
+    text: print it as data)."""
     purposes = terms.get("purposes") or []
     assert isinstance(purposes, list)
     yes_no = {True: "yes", False: "no"}
+    gpc_said = "not confirmed" if not gpc else \
+        "confirmed for this link" if linked else "honoured, it says"  # fmt: skip
     return [
         f"Keeps what you share at most {terms.get('retention_days')} days",
         f"Uses it for: {', '.join(str(p) for p in purposes)}",
         f"Sells it: {yes_no[bool(terms.get('resale'))]}; passes it to others: "
         f"{yes_no[bool(terms.get('third_party_sharing'))]}",
-        f"Global Privacy Control: {'confirmed for this link' if gpc else 'not confirmed'}",
+        f"Global Privacy Control: {gpc_said}",
         f"Privacy policy: {terms.get('privacy_policy_url', '')}",
     ]

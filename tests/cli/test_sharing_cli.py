@@ -282,3 +282,21 @@ def test_the_loop_against_the_reference_server_as_a_real_process(robin: Path,
 def held_with_url(url: str, link_id: str, token: str) -> httpx.Response:
     return httpx.get(f"{url}/v1/links/{link_id}/profile",
                      headers={"Authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip
+
+
+def test_shop_add_look_shows_the_terms_and_links_nothing(robin: Path, tmp_path: Path) -> None:
+    with reference_shop(tmp_path / "shop.sqlite3") as shop:
+        looked = ok("shop", "add", shop.base_url, "--look")
+        assert "Demo Retailer" in looked and "at most 90 days" in looked
+        assert "It accepts: " in looked and "greeting" in looked
+        assert "meets your minimum terms" in looked
+        assert retailers(robin) == []
+        with reference_shop(tmp_path / "greedy.sqlite3", retention_days=365) as greedy:
+            below = run_main("shop", "add", greedy.base_url, "--look", env=ENV)
+            refused = run_main("shop", "add", greedy.base_url, env=ENV)
+    assert below.code == refused.code == 2, (below.err, refused.err)
+    assert "falls below your minimum" in below.out
+    assert "retention of 365 days exceeds the 90 days allowed" in below.out
+    assert "365 days" in refused.err
+    assert retailers(robin) == []
+    assert "--look" in ok("shop", "add", "--help")

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sharing_shops import fill_profile, held_with, lying_shop, reference_shop, refusing_shop
+from sharing_shops import (
+    fill_profile,
+    held_with,
+    links_in,
+    lying_shop,
+    reference_shop,
+    refusing_shop,
+)
 
 from profilekeeper import services
 from profilekeeper.errors import Conflict, InvalidInput, NotFound
@@ -364,3 +371,38 @@ def test_a_share_reads_only_the_granted_people_and_sends_what_reading_everyone_w
     assert b"other-" + others[1].id.encode() not in sent.body
     granted = {g.person_id for g in grants if g.person_id}
     assert people_opened == len(granted) < len(others)  # the others were never decrypted
+
+
+def test_a_look_shows_the_terms_and_links_nothing(vault: Any, tmp_path: Path) -> None:
+    with reference_shop(tmp_path / "shop.sqlite3", name="Demo \x1b[31mRetailer") as shop:
+        look = asyncio.run(services.look_at_shop(vault, shop.base_url + "/"))
+    assert (look.url, look.name, look.unmet) == (shop.base_url, "Demo Retailer", [])
+    assert look.terms[0] == "Keeps what you share at most 90 days"
+    assert "Sells it: no; passes it to others: no" in look.terms  # under Sec-GPC: 1
+    assert "Global Privacy Control: honoured, it says" in look.terms
+    assert "greeting" in look.slices
+    assert links_in(tmp_path / "shop.sqlite3") == 0
+    assert vault.list(Retailer) == [] and vault.list(ShareRecord) == []  # nothing written
+
+
+def test_a_look_at_a_shop_below_the_minimum_gives_the_reasons(vault: Any, tmp_path: Path) -> None:
+    with reference_shop(tmp_path / "greedy.sqlite3", retention_days=365) as greedy:
+        look = asyncio.run(services.look_at_shop(vault, greedy.base_url))
+        assert look.unmet == ["retention of 365 days exceeds the 90 days allowed"]
+        assert look.terms[0] == "Keeps what you share at most 365 days"
+        with pytest.raises(services.TermsRefused) as refused:  # connect says the same
+            asyncio.run(services.connect_shop(vault, greedy.base_url))
+    assert refused.value.reasons == look.unmet
+    assert links_in(tmp_path / "greedy.sqlite3") == 0
+
+
+def test_a_look_fails_as_a_connect_does(vault: Any, linked: Retailer, tmp_path: Path) -> None:
+    with pytest.raises(Conflict, match="connected already"):
+        asyncio.run(services.look_at_shop(vault, linked.base_url))
+    with pytest.raises(InvalidInput):
+        asyncio.run(services.look_at_shop(vault, "ftp://shop.example"))
+    with reference_shop(tmp_path / "gone.sqlite3") as gone:
+        url = gone.base_url
+    with pytest.raises(ShopUnreachable):
+        asyncio.run(services.look_at_shop(vault, url))
+    assert [r.action for r in vault.list(ShareRecord)] == [Activity.CONNECT]  # only the link

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sharing_shops import links_in, reference_shop
+from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Button, Static
 from textual.widgets.data_table import ColumnKey
 
 from profilekeeper import services
@@ -71,12 +73,18 @@ async def open_sharing(pilot: Pilot[None]) -> SharingScreen:
 
 
 async def connect(pilot: Pilot[None], url: str, name: str = "") -> None:
+    """Look (enter in the form), then Connect (enter on the button it focuses) if offered."""
     await pilot.press("c")
     await settle(pilot)
     assert isinstance(pilot.app.screen, ConnectDialog)
     await fill(pilot, url=url, name=name)
     await pilot.press("enter")
     await settle(pilot)
+    dialog = pilot.app.screen
+    if isinstance(dialog, ConnectDialog) and not dialog.query_one("#ok", Button).disabled:
+        assert dialog.focused is dialog.query_one("#ok", Button)
+        await pilot.press("enter")
+        await settle(pilot)
 
 
 def preview(screen: SharingScreen) -> str:
@@ -391,3 +399,74 @@ async def test_a_grant_ends_on_the_day_chosen(make, vault, fixed_now: datetime) 
         [grant] = [g for g in app.vault.list(Grant, retailer_id="shop-1")  # type: ignore[union-attr]
                    if g.slice == "greeting" and g.revoked_at is None]
         assert grant.until is not None and grant.until.date() == last_day + timedelta(days=1)
+
+
+def shown(dialog: Any, widget_id: str) -> str:
+    return str(dialog.query_one(f"#{widget_id}", Static).render())
+
+
+async def test_look_shows_the_terms_then_connect_links(make, vault, tmp_path: Path) -> None:
+    remember(vault)
+    db = tmp_path / "shop.sqlite3"
+    with reference_shop(db, name="[b]Demo[/b] Retailer") as server:
+        app = make()
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_sharing(pilot)
+            await pilot.press("c")
+            await settle(pilot)
+            dialog = app.screen
+            assert isinstance(dialog, ConnectDialog)
+            assert dialog.query_one("#ok", Button).disabled  # nothing looked at yet
+            await fill(pilot, url=server.base_url)
+            await click(pilot, "#look")
+            await settle(pilot)
+            terms = dialog.query_one("#terms", Static).render()
+            assert isinstance(terms, Content)  # the name as written: only the dialog's bold
+            assert terms.plain.startswith("[b]Demo[/b] Retailer\n  Keeps")
+            assert [(s.start, s.end) for s in terms.spans] == [(0, 20)]
+            assert "at most 90 days" in terms.plain and "Accepts: greeting" in terms.plain
+            assert "meets your minimum" in shown(dialog, "status")
+            assert not dialog.query_one("#ok", Button).disabled
+            assert app.vault.list(Retailer) == []  # type: ignore[union-attr]  # a look links nothing
+            assert links_in(db) == 0
+            await fill(pilot, url=server.base_url + "/x")  # another address: look again
+            assert dialog.query_one("#ok", Button).disabled
+            assert not dialog.query_one("#terms", Static).display
+            await fill(pilot, url=server.base_url, name="Corner shop")
+            await pilot.press("enter")  # looks
+            await settle(pilot)
+            await click(pilot, "#ok")
+            await settle(pilot)
+            assert app.screen is screen
+            [shop] = app.vault.list(Retailer)  # type: ignore[union-attr]
+            assert shop.name == "Corner shop" and shop.link_id and links_in(db) == 1
+
+
+async def test_a_look_below_the_minimum_shows_reasons_and_no_connect(
+    make, vault, vault_path: Path, tmp_path: Path
+) -> None:
+    remember(vault)
+    db = tmp_path / "greedy.sqlite3"
+    with reference_shop(db, retention_days=400) as server:
+        app = make()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_sharing(pilot)
+            await pilot.press("c")
+            await settle(pilot)
+            dialog = app.screen
+            assert isinstance(dialog, ConnectDialog)
+            await fill(pilot, url=server.base_url)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "at most 400 days" in shown(dialog, "terms")
+            said = shown(dialog, "error")
+            assert "Below your minimum" in said and "400 days exceeds the 90" in said, said
+            assert dialog.query_one("#ok", Button).disabled
+            await pilot.press("enter")  # enter again looks again, it never links
+            await settle(pilot)
+            await click(pilot, "#ok")  # a disabled button does nothing
+            await settle(pilot)
+            assert app.screen is dialog
+    assert links_in(db) == 0
+    with reopen(vault_path) as stored:
+        assert stored.list(Retailer) == []

@@ -63,10 +63,7 @@ class HomeScreen(VaultScreen):
 
     def show(self, view: services.HomeView) -> None:
         profile = view.profile
-        greeting = Text("Welcome back", style="bold")
-        if profile.display_name:
-            greeting.append(f", {profile.display_name}", style="bold")
-        greeting.append("!", style="bold")
+        greeting = Text(view.greeting, style="bold")  # "Welcome back" only when opted out
         count = view.new_suggestions
         greeting.append(f"   {count} new suggestion{'s' * (count != 1)}", style="dim")
         if profile.opted_in is False:

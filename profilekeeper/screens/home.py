@@ -119,11 +119,6 @@ class HomeScreen(VaultScreen):
         if person_id:
             self.app.call_later(self.pk.action_go, "people", f"open({person_id!r})")
 
-    def action_suggestions(self) -> None:
-        from profilekeeper.screens.suggestions import SuggestionsScreen
-
-        self.app.push_screen(SuggestionsScreen())
-
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "owed":

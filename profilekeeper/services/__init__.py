@@ -164,6 +164,7 @@ from profilekeeper.services.views import (
     NoteOwed,
     PeopleRows,
     PersonRow,
+    SuggestionsGlance,
     VaultReader,
     damage_notice,
     days_label,
@@ -177,6 +178,7 @@ from profilekeeper.services.views import (
     notes_owed,
     people_rows,
     person_due,
+    suggestions_glance,
 )
 
 __all__ = [
@@ -195,6 +197,7 @@ __all__ = [
     "PLAINTEXT_WARNING",
     "PeopleRows",
     "PersonRow",
+    "SuggestionsGlance",
     "Rotation",
     "SNOOZE_DAYS",
     "ShopReport",
@@ -301,6 +304,7 @@ __all__ = [
     "thank_for",
     "source_of",
     "store_suggestions",
+    "suggestions_glance",
     "sync_shops",
     "takes_feedback",
     "terms_text",

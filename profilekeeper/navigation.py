@@ -50,6 +50,9 @@ MODES = (
     Mode("activity", "6", "Activity", "Every exchange with a shop",
          "Every exchange with a shop, and what was sent", "activity:ActivityScreen",
          reads_only=True),
+    Mode("suggestions", "7", "Suggestions", "What shops suggest, by your rules",
+         "What shops suggest, filtered and ranked by your rules",
+         "suggestions:SuggestionsScreen", reads_only=False),
 )  # fmt: skip
 
 
@@ -116,10 +119,6 @@ ACTIONS = (
            "reminder-bought", palette=("Gift bought", "The selected reminder's gift is bought")),
     Action("home", "o", "open_person", "Person", "Open the person of the selected line",
            "home-open-person", reads=True),
-    # From the palette for now: a key would change the help's snapshots, which #15's new
-    # modes are changing too; a mode of its own can follow once those have landed.
-    Action("home", None, "suggestions",
-           palette=("Suggestions", "What shops suggest, filtered and ranked by your rules")),
     Action("suggestions", "escape", "back", "Back", "Back", "suggestions-back", reads=True),
     Action("suggestions", "l", "verdict('like')", "Like", "More like this", "suggestion-like"),
     Action("suggestions", "n", "verdict('not_for_me')", "Not for me", "Less like this",

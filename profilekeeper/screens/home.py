@@ -36,6 +36,9 @@ class HomeScreen(VaultScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="greeting")
+        glance = Static("", id="glance")
+        glance.display = False  # until some suggestions are new
+        yield glance
         yield Label("Reminders due now", classes="section")
         yield RecordTable("When", "Occasion", "Gift", id="due")
         yield Label("Next 60 days", classes="section")
@@ -61,14 +64,15 @@ class HomeScreen(VaultScreen):
         owed = services.notes_owed(source)
         self.app.call_from_thread(self.show_owed, owed)
 
+    @work(thread=True, exclusive=True, group="home-glance", exit_on_error=False)
+    def _load_glance(self, source: services.VaultReader) -> None:
+        # After the reminders too: the pipeline opens and ranks every stored suggestion.
+        glance = services.suggestions_glance(source, self.pk.today())
+        self.app.call_from_thread(self.show_glance, glance)
+
     def show(self, view: services.HomeView) -> None:
         profile = view.profile
-        greeting = Text("Welcome back", style="bold")
-        if profile.display_name:
-            greeting.append(f", {profile.display_name}", style="bold")
-        greeting.append("!", style="bold")
-        count = view.new_suggestions
-        greeting.append(f"   {count} new suggestion{'s' * (count != 1)}", style="dim")
+        greeting = Text(view.greeting, style="bold")  # "Welcome back" only when opted out
         if profile.opted_in is False:
             greeting.append("   personalization off", style="dim")
         self.query_one("#greeting", Static).update(greeting)
@@ -89,6 +93,16 @@ class HomeScreen(VaultScreen):
             for d in view.upcoming
         )
         self._load_owed(self.reader)
+        self._load_glance(self.reader)
+
+    def show_glance(self, glance: services.SuggestionsGlance) -> None:
+        widget = self.query_one("#glance", Static)
+        widget.display = bool(glance.new)
+        text = Text(f"{glance.new} new suggestion{'s' * (glance.new != 1)} (7: see them)")
+        if glance.next_up is not None:  # shop text, as plain Text: never markup
+            text.append(f"   next: {glance.next_up.suggestion.title}", style="bold")
+            text.append(f", {glance.next_up.reason}", style="dim")
+        widget.update(text)
 
     def show_owed(self, owed: list[services.NoteOwed]) -> None:
         self._owed = {n.gift.id: n for n in owed}
@@ -121,11 +135,6 @@ class HomeScreen(VaultScreen):
             person_id = item.person_id if item else None
         if person_id:
             self.app.call_later(self.pk.action_go, "people", f"open({person_id!r})")
-
-    def action_suggestions(self) -> None:
-        from profilekeeper.screens.suggestions import SuggestionsScreen
-
-        self.app.push_screen(SuggestionsScreen())
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -28,13 +28,15 @@ SNOOZE_DAYS = 7
 
 
 class SuggestionsScreen(VaultScreen):
-    MODE = "home"
+    MODE = "suggestions"
     BINDINGS: ClassVar[list[BindingType]] = bindings("suggestions")
     READS = navigation.reads("suggestions")
 
     def __init__(self, person_id: str | None = None) -> None:
         super().__init__()
         self.person_id = person_id
+        if person_id is not None:  # one person's gift ideas, opened from their screen
+            self.MODE = "people"
         self.hidden = False
         self._items: dict[str, Ranked] = {}
         self._result = Result()
@@ -86,7 +88,10 @@ class SuggestionsScreen(VaultScreen):
         return self._items.get(key) if key else None
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if len(self.app.screen_stack) > 1:  # opened from a person
+            self.app.pop_screen()
+        else:  # the Suggestions mode itself
+            self.app.call_later(self.pk.action_go, "home")
 
     def action_toggle_hidden(self) -> None:
         self.hidden = not self.hidden

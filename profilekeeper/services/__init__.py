@@ -167,6 +167,7 @@ from profilekeeper.services.views import (
     NoteOwed,
     PeopleRows,
     PersonRow,
+    SuggestionsGlance,
     VaultReader,
     damage_notice,
     days_label,
@@ -180,6 +181,7 @@ from profilekeeper.services.views import (
     notes_owed,
     people_rows,
     person_due,
+    suggestions_glance,
 )
 
 __all__ = [
@@ -198,6 +200,7 @@ __all__ = [
     "PLAINTEXT_WARNING",
     "PeopleRows",
     "PersonRow",
+    "SuggestionsGlance",
     "Rotation",
     "SNOOZE_DAYS",
     "ShopLook",
@@ -306,6 +309,7 @@ __all__ = [
     "thank_for",
     "source_of",
     "store_suggestions",
+    "suggestions_glance",
     "sync_shops",
     "takes_feedback",
     "terms_text",

@@ -39,11 +39,14 @@ from profilekeeper.suggestions.feedback import judge as judged
 from profilekeeper.suggestions.filters import audience
 
 if TYPE_CHECKING:
+    from profilekeeper.services.views import VaultReader
     from profilekeeper.store.vault import Vault
 
 
-def read(vault: Vault, *, today: date | None = None, now: datetime | None = None) -> Result:
-    """Every stored suggestion, shown (best first, with its reason) or hidden (with why)."""
+def read(vault: VaultReader, *, today: date | None = None,
+         now: datetime | None = None) -> Result:  # fmt: skip
+    """Every stored suggestion, shown (best first, with its reason) or hidden (with why); from
+    either store (Home reads it from the first look's read-only one)."""
     now = now or datetime.now(UTC)
     ctx = build(
         profile=vault.profile(), interests=vault.list(Interest), rules=vault.list(Rule),

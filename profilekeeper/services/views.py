@@ -18,13 +18,13 @@ from profilekeeper.model import (
     Occasion,
     Person,
     Profile,
-    Suggestion,
     SuggestionStatus,
 )
 
 if TYPE_CHECKING:
     from profilekeeper.reminders import Due
     from profilekeeper.store.occasion_dates import DateIndex
+    from profilekeeper.suggestions import Ranked
 
 T = TypeVar("T")
 
@@ -49,7 +49,6 @@ class HomeView:
     """Everything Home shows, read in one go (off the UI thread)."""
 
     profile: Profile
-    new_suggestions: int
     upcoming: list[Due]
     due: list[Due]
     unreadable: int = 0
@@ -73,11 +72,12 @@ def home_greeting(profile: Profile) -> str:
 
 
 def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
-    """The greeting's facts, the next ``days`` of occasions and the reminders nagging now."""
+    """The greeting, the next ``days`` of occasions and the reminders nagging now (suggestions
+    come after: ``suggestions_glance``)."""
     from profilekeeper import reminders
     from profilekeeper.store.occasion_dates import occasions_near
 
-    profiles, suggestions = source.list(Profile), source.list(Suggestion)
+    profiles = source.list(Profile)
     profile = profiles[0] if profiles else Profile()
     leap = reminders.leap_day_setting(profile.settings)
     # The occasions in the window, and only the people and gifts they need.
@@ -85,17 +85,50 @@ def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
     person_ids = {o.person_id for o in occasions if o.person_id}
     people = source.load(Person, id=person_ids)
     gifts = source.load(Gift, person_id=person_ids, occasion_id={o.id for o in occasions})
-    listings = (profiles, suggestions, occasions, people, gifts)
+    listings = (profiles, occasions, people, gifts)
     leads = Leads(profile.settings, people)
     return HomeView(
         profile=profile,
-        new_suggestions=sum(s.status == SuggestionStatus.NEW for s in suggestions),
         upcoming=reminders.upcoming(occasions, people, gifts, today, days, leap_day=leap,
                                     leads=leads),
         due=reminders.due(occasions, people, gifts, today, days, leap_day=leap, leads=leads),
         greeting=home_greeting(profile),
         **_unreadable(listings),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionsGlance:
+    """Home's line on suggestions: how many are new, and what comes next."""
+
+    new: int
+    """Shown (the pipeline let them through) and not yet seen through."""
+    next_up: Ranked | None = None
+    """The shopper's soonest new release or event still to come."""
+    on: str = ""
+    """Its day (ISO)."""
+
+
+_DAY = {"release": "release_date", "event": "date"}
+
+
+def suggestions_glance(source: VaultReader, today: date) -> SuggestionsGlance:
+    """New suggestions as the Suggestions screen shows them: through the pipeline, so an item a
+    never-interest or rule hides is not counted (a raw count of stored ones would be)."""
+    from profilekeeper.services.suggestions import read
+
+    fresh = [r for r in read(source, today=today).shown
+             if r.suggestion.status == SuggestionStatus.NEW]  # fmt: skip
+    upcoming = [
+        (when[:10], r) for r in fresh
+        if r.person_id is None and (key := _DAY.get(r.suggestion.kind))
+        and isinstance(when := r.suggestion.details.get(key), str)
+        and when[:10] >= today.isoformat()
+    ]  # fmt: skip
+    if not upcoming:
+        return SuggestionsGlance(len(fresh))
+    on, first = min(upcoming, key=lambda pair: pair[0])  # the best ranked of a day's
+    return SuggestionsGlance(len(fresh), first, on)
 
 
 def _unreadable(listings: Sequence[Sequence[Any]]) -> dict[str, Any]:

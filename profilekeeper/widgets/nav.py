@@ -9,6 +9,9 @@ from textual.widgets import Static
 from profilekeeper import navigation
 
 SECTIONS = tuple((mode.name, f"{mode.key} {mode.title}") for mode in navigation.MODES)
+BRAND = "profilekeeper "
+LINKS = sum(len(label) + 2 for _, label in SECTIONS)
+"""The links' width: seven of them fit 80 columns only without the brand before them."""
 
 
 class NavBar(Static):
@@ -18,20 +21,21 @@ class NavBar(Static):
         super().__init__(id="nav")
         self.current = current
 
-    def on_mount(self) -> None:
-        text = Text.assemble(("profilekeeper ", "bold"))
+    @property
+    def _brand(self) -> str:
+        return BRAND if self.size.width >= len(BRAND) + LINKS else ""
+
+    def on_resize(self) -> None:
+        text = Text(self._brand, style="bold")
         for mode, label in SECTIONS:
-            style = "reverse bold" if mode == self.current else ""
-            text.append(f" {label} ", style=style)
-            text.append(" ")
+            text.append(f" {label} ", style="reverse bold" if mode == self.current else "")
         self.update(text)
 
     async def on_click(self, event: events.Click) -> None:
-        x = event.x
-        offset = len("profilekeeper ")
+        offset = len(self._brand)
         for mode, label in SECTIONS:
-            width = len(label) + 3
-            if offset <= x < offset + width:
+            width = len(label) + 2
+            if offset <= event.x < offset + width:
                 await self.app.run_action(f"go('{mode}')")
                 return
             offset += width

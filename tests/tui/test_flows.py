@@ -78,6 +78,10 @@ def answered(vault: object) -> None:
     vault.save(replace(vault.profile(), display_name="Ann", opted_in=True))  # type: ignore[attr-defined]
 
 
+def _greeting(app: ProfileKeeperApp) -> object:
+    return app.screen.query_one("#greeting", Static).render()
+
+
 def remember(vault: object) -> None:
     answered(vault)
     keys.remember(vault.vault_id, vault.data_key)  # type: ignore[attr-defined]
@@ -551,12 +555,17 @@ async def test_opt_out_and_forget_from_settings(make, vault, vault_path) -> None
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        assert str(_greeting(app)).startswith("Hello, Ann.")  # opted in: no "Welcome back"
         await pilot.press("4")
         await settle(pilot)
         await click(pilot, "#opted-in")
         await settle(pilot)
         await click(pilot, "#remember")
         await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        # Opted out, the only personalization left is "Welcome back!".
+        assert str(_greeting(app)).startswith("Welcome back, Ann!")
     with reopen(vault_path) as check:
         assert check.profile().opted_in is False
         assert not check.header.remembered
@@ -662,7 +671,9 @@ async def test_mouse_on_the_top_line_switches_section(make, vault) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.click("#nav", offset=(len("profilekeeper ") + 17, 0))  # "3 People"
+        nav = str(app.screen.query_one("#nav", Static).render())
+        assert "7 Suggestions" in nav  # all seven fit 80 columns (without the brand)
+        await pilot.click("#nav", offset=(nav.index("3 People") + 2, 0))
         await settle(pilot)
         assert isinstance(app.screen, PeopleScreen)
 

@@ -67,7 +67,7 @@ async def test_home_shows_before_the_full_store_and_its_actions_wait(
     async with app.run_test(size=SIZE) as pilot:
         home = await until_home(pilot)
         greeting = str(home.query_one("#greeting", Static).render())
-        assert "Welcome back, Ann!" in greeting
+        assert "Hello, Ann." in greeting
         assert "Sam turns 40" in str(home.query_one("#due").get_row_at(0)[1])
         assert app.vault is None and not app.unlocked  # the full store is not open yet
         assert not any(isinstance(s, UnlockScreen) for s in app.screen_stack)  # never built
@@ -178,7 +178,7 @@ async def test_a_slow_keyring_shows_opening_then_home(vault, vault_path) -> None
         answer.set()
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen) and app.unlocked
-        assert "Welcome back, Ann!" in str(app.screen.query_one("#greeting", Static).render())
+        assert "Hello, Ann." in str(app.screen.query_one("#greeting", Static).render())
 
 
 async def test_idle_lock_waits_for_work_in_progress(make, vault) -> None:

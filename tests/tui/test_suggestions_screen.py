@@ -8,9 +8,10 @@ from decimal import Decimal
 from textual.widgets import Static
 
 from profilekeeper.model import Interest, Person, Retailer, Rule, RuleAction, Sentiment, Suggestion
+from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.suggestions import SuggestionsScreen
 from tests.tui.conftest import reopen
-from tests.tui.test_flows import remember, run_command, settle
+from tests.tui.test_flows import remember, settle
 
 MARKUP = "[link=https://evil.example]Click[/link] [@click=app.quit]x[/] [bold]B[/bold]"
 
@@ -46,7 +47,7 @@ async def test_suggestions_grouped_with_reasons_verdicts_hidden_and_undo(
     app = make()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        await run_command(pilot, "Suggestions")
+        await pilot.press("7")
         await settle(pilot)
         assert isinstance(app.screen, SuggestionsScreen)
         summary = str(app.screen.query_one("#summary", Static).render())
@@ -74,9 +75,9 @@ async def test_suggestions_grouped_with_reasons_verdicts_hidden_and_undo(
         await pilot.press("d")
         await settle(pilot)
         assert "Blue Nights" not in [r[1] for r in _rows(app)]
-        await pilot.press("escape")
+        await pilot.press("escape")  # the mode's own screen: back goes Home
         await settle(pilot)
-        assert not isinstance(app.screen, SuggestionsScreen)
+        assert isinstance(app.screen, HomeScreen)
     with reopen(vault_path) as check:
         assert check.list(Rule) == []
         assert check.get(Suggestion, items["1"].id).verdict == "dismiss"
@@ -116,6 +117,10 @@ async def test_a_persons_gift_ideas_from_the_person_screen(
         await pilot.press("g")  # bought as a gift for Sam
         await settle(pilot)
         assert _rows(app) == []
+        assert app.screen.query_one("#nav").current == "people"  # still among People
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
     from profilekeeper.model import Gift
 
     with reopen(vault_path) as check:

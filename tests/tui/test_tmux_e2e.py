@@ -139,7 +139,7 @@ def test_a_remembered_key_opens_home_and_people_at_once(real_keyring, vault_path
     terminal = open_terminal(vault_path, DBUS_SESSION_BUS_ADDRESS=os.environ.get(
         "DBUS_SESSION_BUS_ADDRESS", ""))
     try:
-        terminal.wait_for("Welcome back, Ann!")  # no passphrase asked
+        terminal.wait_for("Hello, Ann.")  # opted in; no passphrase asked
         terminal.key("3")
         terminal.wait_for("Sam Example")
         deadline = time.monotonic() + 20

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from profilekeeper.app import ProfileKeeperApp, make_app
 from profilekeeper.model import Gift, GiftStatus, Occasion, Person, Purchase
@@ -30,9 +30,11 @@ SIZE = (80, 24)
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait for workers (failed ones too: the app reports those itself) and the screen."""
+    """Wait for workers (failed ones too: the app reports those itself; cancelled ones too: an
+    exclusive worker replaced, or a screen's left behind, is cancelled by design) and the
+    screen."""
     for _ in range(2):
-        with suppress(WorkerFailed):
+        with suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 

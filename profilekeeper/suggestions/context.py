@@ -52,7 +52,7 @@ class Context:
     owned: frozenset[tuple[str, ...]]
     """The titles (as ``words``) of the shopper's own purchases."""
     given: dict[str, frozenset[tuple[str, ...]]]
-    """Person id → the titles (as ``words``) bought for or given to them."""
+    """Person id → the titles (as ``words``) bought for, given to or received from them."""
     next_occasion: dict[str, NextOccasion]
     interests: dict[str | None, list[Interest]]
     rules: list[Rule]

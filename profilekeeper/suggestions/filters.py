@@ -79,12 +79,12 @@ def audience(s: Suggestion, ctx: Context) -> tuple[str | None, str | None]:
 
 
 def had(title: tuple[str, ...], person_id: str | None, ctx: Context) -> str | None:
-    """Already bought by the shopper (``title`` as ``words``), or already bought for or given
-    to the person the idea is for."""
+    """Already bought by the shopper (``title`` as ``words``), or already a gift between the
+    shopper and the person the idea is for (bought for, given to or received from them)."""
     if person_id is None:
         return "you already bought it" if title in ctx.owned else None
     if title in ctx.given.get(person_id, ()):
-        return f"already bought for or given to {ctx.people[person_id].name}"
+        return f"already bought for, given to or received from {ctx.people[person_id].name}"
     return None
 
 

@@ -70,6 +70,7 @@ def test_each_hard_filter_hides_with_its_reason() -> None:
                 Rule(RuleAction.HIDE, {"creator": "Loud Band", "price": ">20"})]  # fmt: skip
     w.purchases.append(Purchase("Owned Thing"))
     w.gifts.append(Gift("Scarf", person_id=w.sam.id, status=GiftStatus.GIVEN))
+    w.gifts.append(Gift("Mug", person_id=w.sam.id, status=GiftStatus.RECEIVED))  # from Sam
     sam = w.for_sam()
     snoozed = w.item("Snoozed", verdict="snooze", status=SuggestionStatus.SNOOZED,
                      details={"snoozed_until": "2026-12-10"})  # fmt: skip
@@ -82,6 +83,7 @@ def test_each_hard_filter_hides_with_its_reason() -> None:
         w.item("Loud", creators=["Loud Band"], price=Decimal(25)),
         w.item("Owned thing"),
         w.item("Scarf", for_ref=sam),
+        w.item("Mug", for_ref=sam),
         w.item("Pricey", for_ref=sam, price=Decimal(45), currency="EUR"),
         w.item("Old gig", kind="event", details={"city": "Lisbon",
                                                  "date": "2026-11-20T20:00:00Z"}),
@@ -102,7 +104,8 @@ def test_each_hard_filter_hides_with_its_reason() -> None:
         "From B": "you blocked the shop Shop B",
         "Loud": "your rule: hide where creator is Loud Band and price >20",
         "Owned thing": "you already bought it",
-        "Scarf": "already bought for or given to Sam",
+        "Scarf": "already bought for, given to or received from Sam",
+        "Mug": "already bought for, given to or received from Sam",
         "Pricey": "over Sam's budget of 30 EUR",
         "Old gig": "the event was on 20 Nov",
         "Ended": "the offer ended on 1 Dec",
@@ -207,4 +210,5 @@ def test_a_gift_for_a_child_does_not_lean_the_shoppers_own_suggestions() -> None
     w.gifts.append(changes.gift)
     after = [(r.suggestion.title, r.score, r.reason) for r in w.run(own).shown]
     assert after == before
-    assert hidden_why(w.run([hp])) == {"Harry Potter": "already bought for or given to Sam"}
+    assert hidden_why(w.run([hp])) == {
+        "Harry Potter": "already bought for, given to or received from Sam"}

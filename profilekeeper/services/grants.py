@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
     from profilekeeper.store.vault import Vault
     from profilekeeper.sync.payload import OutgoingProfile
-    from profilekeeper.sync.slices import ProfileSource, SliceChoice
+    from profilekeeper.sync.slice_choices import SliceChoice
+    from profilekeeper.sync.slices import ProfileSource
 
 PEOPLE = "people"
 T = TypeVar("T")
@@ -62,7 +63,7 @@ def source_of(vault: Vault, *, people: Collection[str] | None = None) -> Profile
 
 def grantable(vault: Vault) -> list[SliceChoice]:
     """Every slice the owner could grant, with its one-line description."""
-    from profilekeeper.sync.slices import slice_choices
+    from profilekeeper.sync.slice_choices import slice_choices
 
     return slice_choices(source_of(vault))
 

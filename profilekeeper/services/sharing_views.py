@@ -16,7 +16,7 @@ from profilekeeper.services.views import VaultReader
 
 
 class Choice(Protocol):
-    """A slice the owner could grant (``profilekeeper.sync.slices.SliceChoice``)."""
+    """A slice the owner could grant (``profilekeeper.sync.slice_choices.SliceChoice``)."""
 
     @property
     def slice(self) -> str: ...

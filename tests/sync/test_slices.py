@@ -10,6 +10,7 @@ import pytest
 
 from profilekeeper.model import Interest, Occasion, Person, Profile, Purchase, Sentiment
 from profilekeeper.sync.protocol import SLICE_NAME, PersonRef, slice_model
+from profilekeeper.sync.slice_choices import describe_slice, slice_choices
 from profilekeeper.sync.slices import (
     Notes,
     ProfileSource,
@@ -19,13 +20,11 @@ from profilekeeper.sync.slices import (
     category_slug,
     city_slice,
     clean,
-    describe_slice,
     greeting_slice,
     interest_slices,
     person_ref,
     person_slice,
     purchases_slice,
-    slice_choices,
     upcoming_occasions,
 )
 

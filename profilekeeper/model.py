@@ -5,7 +5,8 @@ in a class's ``CLEAR`` tuple (references between records), so those are the only
 attacker holding the vault file can read; see docs/threat-model.md. ``Profile``, ``Person``,
 ``Occasion`` and ``Gift`` are defined in ``model_core`` (so ``remind`` defines only those) and
 re-exported here: import every record from this module. The rules for the values they hold,
-and the parsers for what people type, are in ``profilekeeper.validation``.
+and the parsers for what people type, are in ``profilekeeper.validation`` and
+``profilekeeper.parsing``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from profilekeeper.model_core import Occasion as Occasion
 from profilekeeper.model_core import Person as Person
 from profilekeeper.model_core import Profile as Profile
 from profilekeeper.model_core import new_id as new_id
-from profilekeeper.validation import PartialDate as PartialDate
-from profilekeeper.validation import parse_lead_days as parse_lead_days
-from profilekeeper.validation import parse_money as parse_money
-from profilekeeper.validation import parse_partial_date as parse_partial_date
+from profilekeeper.parsing import PartialDate as PartialDate
+from profilekeeper.parsing import parse_lead_days as parse_lead_days
+from profilekeeper.parsing import parse_money as parse_money
+from profilekeeper.parsing import parse_partial_date as parse_partial_date
 
 
 class Sentiment(StrEnum):

@@ -23,13 +23,13 @@ and the ranges arithmetic needs:
 JSON import uses this tier alone, so every export this version writes imports again, including
 values an older release let in that the entry rules below would now word differently.
 
-**Entered** (``entered`` and the ``parse_*`` helpers): what a person types, a form or a vCard
-brings, on top of the above. Text is folded to single spaces and bounded (``MAX_NAME``
-characters for names and short fields, ``MAX_NOTES`` for notes), with no control characters
-(they would recolour a terminal or make a calendar file invalid); a currency is three letters;
-amounts have at most two decimals; at most ``MAX_LEADS`` lead times; a birthday's year is not
-after this year (a typo, not a birth). These are friendliness rules: a stored value that breaks
-one of them still opens.
+**Entered** (``entered``; ``parsing.py`` turns typed text into values): what a person types, a
+form or a vCard brings, on top of the above. Text is folded to single spaces and bounded
+(``MAX_NAME`` characters for names and short fields, ``MAX_NOTES`` for notes), with no control
+characters (they would recolour a terminal or make a calendar file invalid); a currency is
+three letters; amounts have at most two decimals; at most ``MAX_LEADS`` lead times; a
+birthday's year is not after this year (a typo, not a birth). These are friendliness rules: a
+stored value that breaks one of them still opens.
 
 Only the standard library and ``model_core`` here: the ``remind`` fast path imports this.
 """
@@ -40,9 +40,9 @@ import re
 from collections.abc import Callable
 from dataclasses import fields, replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from profilekeeper.errors import InvalidInput
 from profilekeeper.model_core import Occasion, Profile
@@ -53,7 +53,7 @@ FIRST_YEAR, LAST_YEAR = 1, 9000
 MAX_LEAD_DAYS = 366
 MAX_LEADS = 10
 MAX_AMOUNT = Decimal("9999999.99")
-_CENT = Decimal("0.01")
+CENT = Decimal("0.01")
 MAX_NAME = 200
 MAX_NOTES = 10_000
 
@@ -93,7 +93,7 @@ def _amount(v: Decimal) -> str | None:
     return None if 0 <= v <= MAX_AMOUNT else f"must be between 0 and {MAX_AMOUNT}"
 
 
-def _in_years(v: date) -> str | None:
+def in_years(v: date) -> str | None:
     return None if FIRST_YEAR <= v.year <= LAST_YEAR else _YEARS
 
 
@@ -137,7 +137,7 @@ _BY_HINT: dict[str, tuple[type[Any] | tuple[type[Any], ...], str, Check | None]]
     "bool": (bool, "must be true or false", None),
     "float": ((int, float), "must be a number", _finite),
     "Decimal": (Decimal, "must be an amount", _amount),
-    "date": (date, "must be a date", _in_years),
+    "date": (date, "must be a date", in_years),
     "datetime": (datetime, "must be a date and time", None),
     "dict[str, str]": (dict, "must map text to text", _str_map),
     "dict[str, Any]": (dict, "must be an object", _json_keys),
@@ -321,85 +321,5 @@ def entered(record: T, *, today: date | None = None) -> T:
 
 
 def _two_decimals(amount: Decimal, field: str) -> None:
-    if amount != amount.quantize(_CENT):  # in range (check_stored): quantize cannot overflow
+    if amount != amount.quantize(CENT):  # in range (check_stored): quantize cannot overflow
         raise Refused(field, "amounts have at most two decimals")
-
-
-# --- parsing what people type -------------------------------------------------------------
-
-_FULL_DATE = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
-_YEARLESS = r"^--(\d{1,2})-?(\d{2})$"
-
-
-class PartialDate(NamedTuple):
-    """A calendar date whose year may be unknown (a birthday without the birth year)."""
-
-    month: int
-    day: int
-    year: int | None = None
-
-    def __str__(self) -> str:
-        if self.year is None:
-            return f"--{self.month:02d}-{self.day:02d}"
-        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
-
-
-def parse_partial_date(text: str) -> PartialDate:
-    """Parse ``YYYY-MM-DD`` or ``--MM-DD`` (also ``--MMDD``); raise InvalidInput otherwise."""
-    text = text.strip()
-    if m := re.match(_FULL_DATE, text):
-        year, month, day = (int(g) for g in m.groups())
-    elif m := re.match(_YEARLESS, text):
-        year, (month, day) = None, (int(g) for g in m.groups())
-    else:
-        raise InvalidInput("dates are written YYYY-MM-DD, or --MM-DD when the year is unknown")
-    if wrong := real_date(month, day, year):
-        raise InvalidInput(wrong[1])
-    return PartialDate(month, day, year)
-
-
-def parse_date(text: str) -> date:
-    """Parse a whole date ``YYYY-MM-DD`` (when a gift was bought); InvalidInput otherwise."""
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput("dates are written YYYY-MM-DD") from None
-    if (why := _in_years(day)) is not None:
-        raise InvalidInput(why)
-    return day
-
-
-def parse_money(text: str) -> Decimal:
-    """Parse an amount like ``25``, ``25.50`` or ``25,50``; raise InvalidInput otherwise."""
-    try:
-        amount = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise InvalidInput("amounts are written like 25 or 25.50") from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInput("amounts must be zero or more")
-    if amount > MAX_AMOUNT:
-        raise InvalidInput(f"amounts are at most {MAX_AMOUNT}")
-    if amount != amount.quantize(_CENT):
-        raise InvalidInput("amounts have at most two decimals")
-    return amount
-
-
-INHERIT = "inherit"
-"""Typed instead of lead days: take them from the person, the kind or the default."""
-
-
-def parse_lead_days(text: str) -> list[int] | None:
-    """Parse ``14,3`` into ``[14, 3]`` (sorted, largest first), and ``inherit`` (or nothing)
-    into None; raise InvalidInput otherwise."""
-    if text.strip().lower() in ("", INHERIT):
-        return None
-    try:
-        days = sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True)
-    except ValueError:
-        raise InvalidInput("lead times are whole days separated by commas, like 14,3 "
-                           f"(or {INHERIT})") from None
-    if not days or any(d < 0 or d > MAX_LEAD_DAYS for d in days):
-        raise InvalidInput(f"lead times are between 0 and {MAX_LEAD_DAYS} days")
-    if len(days) > MAX_LEADS:
-        raise InvalidInput(f"at most {MAX_LEADS} lead times")
-    return days

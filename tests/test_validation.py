@@ -12,7 +12,7 @@ from conftest import every_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from profilekeeper import reminders, validation
+from profilekeeper import parsing, reminders, validation
 from profilekeeper.calendar_ics import build_calendar
 from profilekeeper.errors import CorruptedRecord, DamagedRecord
 from profilekeeper.model import Gift, GiftStatus, Interest, Occasion, Person, Profile, Purchase
@@ -112,9 +112,9 @@ def test_an_authentic_record_holding_an_unusable_value_is_damaged(cls, refs, pay
 
 
 def test_partial_dates_as_people_type_them() -> None:
-    parse = validation.parse_partial_date
-    assert parse("--02-29") == validation.PartialDate(2, 29)
-    assert parse("2024-02-29") == validation.PartialDate(2, 29, 2024)
+    parse = parsing.parse_partial_date
+    assert parse("--02-29") == parsing.PartialDate(2, 29)
+    assert parse("2024-02-29") == parsing.PartialDate(2, 29, 2024)
     assert parse("9000-12-31").year == 9000
     for text, why in (("9999-12-31", "years run from 1 to 9000"),
                       ("2023-02-29", "does not exist"), ("--02-30", "does not exist"),
@@ -145,14 +145,14 @@ def test_entry_rules_on_top_of_the_stored_ones() -> None:
 
 
 def test_money_and_lead_days_as_typed() -> None:
-    assert validation.parse_money("25,50") == Decimal("25.50")
+    assert parsing.parse_money("25,50") == Decimal("25.50")
     for text in ("NaN", "Infinity", "1e400", "-1", "10000000", "1.234"):
         with pytest.raises(validation.InvalidInput):
-            validation.parse_money(text)
-    assert validation.parse_lead_days("3,14,3") == [14, 3]
+            parsing.parse_money(text)
+    assert parsing.parse_lead_days("3,14,3") == [14, 3]
     for text in ("x", "-1", "367", ",".join(map(str, range(11)))):
         with pytest.raises(validation.InvalidInput):
-            validation.parse_lead_days(text)
+            parsing.parse_lead_days(text)
 
 
 # --- the property: what the rules let in, every reader handles ---------------------------

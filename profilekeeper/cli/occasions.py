@@ -97,9 +97,9 @@ def occasion_list(args: argparse.Namespace) -> int:
 
 
 def occasion_lead(args: argparse.Namespace) -> int:
+    from profilekeeper.parsing import parse_lead_days
     from profilekeeper.services import people
     from profilekeeper.services.typed import parsed
-    from profilekeeper.validation import parse_lead_days
 
     parsed("lead_days", parse_lead_days, args.days)  # checked before the passphrase is asked
     with open_unlocked(args) as vault:

@@ -15,14 +15,9 @@ from typing import TYPE_CHECKING
 
 from profilekeeper.errors import Conflict, InvalidInput, NotFound
 from profilekeeper.model import Gift, Occasion, Person
+from profilekeeper.parsing import parse_lead_days, parse_money, parse_partial_date
 from profilekeeper.services.typed import given, optional, parsed
-from profilekeeper.validation import (
-    Refused,
-    entered,
-    parse_lead_days,
-    parse_money,
-    parse_partial_date,
-)
+from profilekeeper.validation import Refused, entered
 
 if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault

@@ -60,8 +60,9 @@ def set_kind_lead(vault: Vault, kind: str, lead: str) -> None:
     """The owner's default lead days for occasions of ``kind`` (``*`` or ``default``: every
     kind); ``inherit`` or blank removes it."""
     from profilekeeper.lead_times import ANY_KIND, SETTING, with_kind_default
+    from profilekeeper.parsing import parse_lead_days
     from profilekeeper.services.typed import parsed
-    from profilekeeper.validation import Refused, parse_lead_days
+    from profilekeeper.validation import Refused
 
     kind = kind.strip().lower()
     kind = ANY_KIND if kind in ("default", ANY_KIND) else kind

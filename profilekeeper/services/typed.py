@@ -14,7 +14,8 @@ from enum import StrEnum
 from typing import TypeVar
 
 from profilekeeper.errors import InvalidInput
-from profilekeeper.validation import Refused, parse_date, parse_money
+from profilekeeper.parsing import parse_date, parse_money
+from profilekeeper.validation import Refused
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import (
@@ -37,6 +38,7 @@ from profilekeeper.suggestions import Ranked, Result, build, run
 from profilekeeper.suggestions.feedback import Changes
 from profilekeeper.suggestions.feedback import judge as judged
 from profilekeeper.suggestions.filters import audience
+from profilekeeper.suggestions.prepare import Memo
 
 if TYPE_CHECKING:
     from profilekeeper.services.views import VaultReader
@@ -54,7 +56,20 @@ def read(vault: VaultReader, *, today: date | None = None,
         purchases=vault.list(Purchase), shops=vault.list(Retailer), grants=vault.list(Grant),
         today=today or now.date(), now=now,
     )  # fmt: skip
-    return run(vault.list(Suggestion), ctx)
+    return run(vault.list(Suggestion), ctx, _memo(vault))
+
+
+_memos: WeakKeyDictionary[object, Memo] = WeakKeyDictionary()
+
+
+def _memo(vault: object) -> Memo | None:
+    """What each stored suggestion's own text gave at this store's last read (sanitized,
+    folded: suggestions/prepare.py), so the next read works out only what changed; kept while
+    the store is, gone with it."""
+    try:
+        return _memos.setdefault(vault, Memo())
+    except TypeError:  # a store that cannot be weakly referenced: every read from scratch
+        return None
 
 
 def select(items: list[Ranked], *, person_id: str | None = None,

@@ -25,7 +25,7 @@ from profilekeeper.model import (
     Sentiment,
 )
 from profilekeeper.reminders import headline, occurs_on
-from profilekeeper.suggestions.lens import Coarse, Lens, is_coarse
+from profilekeeper.suggestions.lens import Coarse, Folded, Lens, is_coarse
 from profilekeeper.suggestions.rules import in_force
 from profilekeeper.suggestions.words import norm, words
 from profilekeeper.sync.slices import person_ref
@@ -58,6 +58,8 @@ class Context:
     rules: list[Rule]
     shop_ids: dict[str, frozenset[str]]
     """A shop's folded name (or id) → the ids it names, for ``shop`` rules."""
+    folded: Folded = field(default_factory=Folded)
+    """Shop text already folded (cities), for this read."""
     _lenses: dict[str | None, Lens] = field(default_factory=dict)
     _everyone: Coarse | None = None
     """The coarse rules for everyone: one, shared by every lens."""

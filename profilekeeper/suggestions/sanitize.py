@@ -39,15 +39,21 @@ def sanitize(items: Iterable[Suggestion]) -> tuple[list[Suggestion], Counter[str
     dropped: Counter[str] = Counter()
     append = kept.append
     for s in items:
-        why = _unfit(s)
-        if why is None:
-            s = _cleaned(s)
-            why = None if s.title else "title: empty once cleaned"
-        if why is None:
-            append(s)
+        fit = fit_to_show(s)
+        if isinstance(fit, str):
+            dropped[fit] += 1
         else:
-            dropped[why] += 1
+            append(fit)
     return kept, dropped
+
+
+def fit_to_show(s: Suggestion) -> Suggestion | str:
+    """``s`` (itself when clean already, else a cleaned copy), or why it is dropped."""
+    why = _unfit(s)
+    if why is not None:
+        return why
+    s = _cleaned(s)
+    return s if s.title else "title: empty once cleaned"
 
 
 def _unfit(s: Suggestion) -> str | None:

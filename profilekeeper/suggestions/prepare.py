@@ -49,7 +49,7 @@ def prepare(items: Iterable[Suggestion], memo: Memo | None = None
         # two texts collide, and by chance it is one in 2**64.
         try:
             text = hash((s.retailer_id, s.remote_id, s.kind, s.title, s.category, s.reason,
-                         s.url, s.for_ref, s.person_id, d.get("city"), d.get("venue"),
+                         s.url, s.currency, s.for_ref, s.person_id, d.get("city"), d.get("venue"),
                          *s.creators, None, *s.tags))  # fmt: skip
         except TypeError:  # an unhashable detail: worked out at every read
             text = -1

@@ -27,7 +27,7 @@ class Memo:
     fingerprint: any two that differ by 2**61 - 1 share one): each read keeps only what it
     saw, so the memo never outgrows the vault's suggestions."""
 
-    __slots__ = ("known",)
+    __slots__ = ("__weakref__", "known")
 
     def __init__(self) -> None:
         self.known: dict[str, tuple[int, Decimal | None, Features | str]] = {}

@@ -117,16 +117,22 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def _check_rows(app: Any, expected: dict[str, list[str]]) -> None:
+async def _check_rows(pilot: Any, expected: dict[str, list[str]]) -> None:
     """The rows are ``expected`` (title → shop, reason), literally (cut to the columns'
-    widths), and each row paints as its cells."""
+    widths), and each row paints as its cells (the table sizes its columns once idle: a few
+    pauses at most)."""
+    app = pilot.app
     rows = [[_plain(c) for c in cells] for cells in _cells(app)]
     assert {title: [shop, why] for _, title, shop, why in rows} == {
         _cut(title, TITLE_WIDTH): [_cut(shop, SHOP_WIDTH), _cut(why, WHY_WIDTH)]
         for title, (shop, why) in expected.items()}  # fmt: skip
-    painted = [" ".join(line.split()) for line in _painted(app)]
-    for cells in rows:
-        assert " ".join(" ".join(cells).split()) in painted, cells
+    want = [" ".join(" ".join(cells).split()) for cells in rows]
+    for _ in range(20):
+        painted = [" ".join(line.split()) for line in _painted(app)]
+        if all(line in painted for line in want):
+            break
+        await pilot.pause(0.05)
+    assert [line for line in want if line not in painted] == []
 
 
 async def test_shop_text_is_inert_on_the_suggestions_screen(make, vault) -> None:  # type: ignore[no-untyped-def]
@@ -145,17 +151,17 @@ async def test_shop_text_is_inert_on_the_suggestions_screen(make, vault) -> None
             creator = _clean(f"{text} {n}", 120)
             expected[_clean(f"{text} {n}")] = [shop_of[n], f"new album by {creator} — out 12 Dec"]
             expected[f"product {label}"] = [shop_of[n], f"suggested by {shop_of[n]}"]
-        _check_rows(app, expected)
+        await _check_rows(pilot, expected)
         assert len(next(t for t in expected if t.startswith("long"))) == MAX_TITLE
         await pilot.press("h")  # the hidden ones: events in those cities
         await settle(pilot)
-        _check_rows(app, {
+        await _check_rows(pilot, {
             f"event {label}": [shop_of[n], f"an event in {_clean(f'{texts[n]} {n}', 80)}, "
                                            "not in Lisbon"]
             for n, label in enumerate(CORPUS)})  # fmt: skip
         app.push_screen(SuggestionsScreen(sam))  # Sam's gift ideas, priced in shop text
         await settle(pilot)
-        _check_rows(app, {
+        await _check_rows(pilot, {
             # A currency that is no ISO code is none: the amount alone.
             f"gift {label}": [shop_of[n], "for Sam's birthday in 12 days, under 30"]
             for n, label in enumerate(CORPUS)})  # fmt: skip

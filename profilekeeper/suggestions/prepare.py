@@ -43,13 +43,15 @@ def prepare(items: Iterable[Suggestion], memo: Memo | None = None
     features: list[Features] = []
     dropped: Counter[str] = Counter()
     for s in items:
-        d = s.details
-        # Every field sanitize, Features and dedupe read, but the price; creators and tags
-        # apart (None). Strings hash with a key secret to this process: a shop cannot make
-        # two texts collide, and by chance it is one in 2**64.
+        # Every field sanitize, Features and dedupe read, but the price (an event's place
+        # only: sanitize reads no other kind's); creators and tags apart (None). Strings hash
+        # with a key secret to this process: a shop cannot make two texts collide, and by
+        # chance it is one in 2**64.
+        place = (d.get("city"), d.get("venue")) if (d := s.details) and s.kind == "event" \
+            else None  # fmt: skip
         try:
             text = hash((s.retailer_id, s.remote_id, s.kind, s.title, s.category, s.reason,
-                         s.url, s.currency, s.for_ref, s.person_id, d.get("city"), d.get("venue"),
+                         s.url, s.currency, s.for_ref, s.person_id, place,
                          *s.creators, None, *s.tags))  # fmt: skip
         except TypeError:  # an unhashable detail: worked out at every read
             text = -1

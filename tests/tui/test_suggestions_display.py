@@ -4,7 +4,7 @@ that reaches the screen (title, creator, shop name, city, category and tag, curr
 Pilot on a real vault holding them as a hostile shop, an old release or an import would.
 
 For every row: each cell is plain ``Text`` (no spans, no style) equal to the sanitized string
-or the reason made of it; what the compositor paints (the segments the driver writes) holds
+or the reason made of it; what the summary and the table paint (the strips the driver writes) hold
 no control character and no style with a link or an action, and shows the row's text.
 """
 
@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
+from textual.geometry import Region
 
 from profilekeeper.model import Grant, Occasion, Person, Retailer, Suggestion
 from profilekeeper.screens.suggestions import (
@@ -88,12 +89,12 @@ def _cells(app: Any) -> list[list[Text]]:
 
 
 def _painted(app: Any) -> list[str]:
-    """The screen as the driver would write it: each line's segments, checked on the way."""
-    update = app.screen._compositor.render_full_update()
+    """The summary and the table as they paint (the strips the driver writes, public API),
+    each segment checked on the way; their lines' text."""
     lines = []
-    for line in update.strips:
-        text = ""
-        for strip in line:
+    for widget in (app.screen.query_one("#summary"), app.screen.query_one("#suggestions")):
+        for strip in widget.render_lines(Region(0, 0, *widget.size)):
+            text = ""
             for segment in strip:
                 assert not CONTROL.search(segment.text), repr(segment.text)
                 style = segment.style
@@ -101,9 +102,9 @@ def _painted(app: Any) -> list[str]:
                     # Textual's own meta (offsets, rows) only: no action, no link.
                     assert not style.link and "@click" not in style.meta, (segment.text, style)
                 text += segment.text
-        lines.append(text)
-    written = update.render_segments(app.console)
-    assert "\x1b]" not in written and not re.search(r"[\x80-\x9f]", written)
+            written = strip.render(app.console)
+            assert "\x1b]" not in written and not re.search(r"[\x80-\x9f]", written)
+            lines.append(text)
     return lines
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from sys import intern
 
 from profilekeeper.model import Interest, Rule, RuleAction, Sentiment, Source, Suggestion
 from profilekeeper.suggestions.rules import price_holds, price_test
@@ -54,7 +55,7 @@ class Features:
         self.creators = creators = [folded[c] for c in s.creators]
         self.tags = [folded[t] for t in s.tags]
         self.category = folded[s.category]
-        self.title = title = words(s.title)
+        self.title = title = tuple(map(intern, words(s.title)))  # one copy of each word
         self.kind = s.kind
         self.shop = s.retailer_id
         self.price = s.price

@@ -164,10 +164,6 @@ class ConnectDialog(Dialog[services.Connected | None]):
         # The error may quote the shop (its reasons, its name): cleaned, never markup.
         self.query_one("#error", Static).update(shop_text(text, limit=1000))
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 class UntilDialog(Dialog[tuple[datetime | None] | None]):
     """Until when a slice stays granted: a day, or empty for no end. (A 1-tuple, so "no end"
@@ -204,10 +200,6 @@ class UntilDialog(Dialog[tuple[datetime | None] | None]):
                 sentence(str(error).replace("--until", "the last day")))
             return
         self.dismiss((until,))
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 class MinimumTermsDialog(Dialog[bool | None]):
@@ -249,10 +241,6 @@ class MinimumTermsDialog(Dialog[bool | None]):
             self.query_one("#error", Static).update(sentence(str(error)))
             return
         self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 class HoldsDialog(Dialog[None]):

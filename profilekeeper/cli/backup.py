@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from profilekeeper.cli._unlock import open_unlocked, unlock
@@ -46,7 +47,7 @@ def backup(args: argparse.Namespace) -> int:
 
     check_export_path(args.file)  # before the passphrase is asked
     with open_unlocked(args) as vault:
-        size = make_backup(vault, args.file)
+        size = make_backup(vault, args.file, progress=_progress("Backing up"))
     print(f"Backed up the vault to {args.file} ({_size(size)}, encrypted).")
     return 0
 
@@ -63,11 +64,24 @@ def restore(args: argparse.Namespace) -> int:
         raise VaultExists(exists_message(target))
     unlock(found, args, remembered=found.header.remembered,
            recall=lambda: recall_backup_key(found))  # fmt: skip
-    kept = restore_backup(found, target, replace=args.replace)
+    kept = restore_backup(found, target, replace=args.replace, progress=_progress("Restoring"))
     print(f"Restored the vault from {args.file}.")
     if kept is not None:
         print(f"The vault that was there is kept as {kept}.", file=sys.stderr)
     return 0
+
+
+def _progress(label: str) -> Callable[[int, int], None] | None:
+    """A percentage on the terminal's stderr for backups of more than a few MiB; else None."""
+    if sys.stderr is None or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total > 4:
+            end = "\n" if done == total else ""
+            print(f"\r{label}… {done * 100 // total}%", end=end, file=sys.stderr, flush=True)
+
+    return show
 
 
 def _size(n: int) -> str:

@@ -16,9 +16,11 @@ by the next restore).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import secrets
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -148,6 +150,7 @@ class Backup:
     path: Path
     opened: Opened
     data_key: bytes | None = None
+    from_keyring: bool = False
 
     @property
     def header(self) -> BackupHeader:
@@ -158,7 +161,7 @@ class Backup:
 
     def unlock_with_data_key(self, data_key: bytes) -> None:
         self.opened.check_key(data_key)
-        self.data_key = data_key
+        self.data_key, self.from_keyring = data_key, True
 
 
 def read_backup(path: str) -> Backup:
@@ -185,32 +188,59 @@ def recall_backup_key(backup: Backup, keystore: KeyStore | None = None) -> bytes
 
 
 def restore_backup(
-    backup: Backup, target: Path, *, replace: bool = False, progress: Progress | None = None
+    backup: Backup,
+    target: Path,
+    *,
+    replace: bool = False,
+    progress: Progress | None = None,
+    keystore: KeyStore | None = None,
 ) -> Path | None:
     """Put the (unlocked) backup's vault at ``target``; return where the vault that was there is
     kept (None if there was none). VaultExists unless ``replace`` when one is there;
-    DamagedBackup, and nothing changed, if any part of the backup fails to verify."""
+    DamagedBackup, and nothing changed, if any part of the backup fails to verify.
+
+    The restored vault says its key is remembered only if this device's keyring holds it (on
+    another machine it does not: commands then ask for the passphrase without a warning).
+    """
     if backup.data_key is None:
         raise VaultLocked("the backup is locked")
     if target.exists() and not replace:
         raise VaultExists(exists_message(target))
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _remove_stale(target)
-    tmp = target.with_name(f".{target.name}.restore-{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _remove_stale(target)
+        tmp = target.with_name(f".{target.name}.restore-{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as error:
+        raise InvalidInput(f"cannot restore to {target}: {error.strerror}") from None
     try:
         _lock(fd)  # held to the end: a restore under way is not a leftover
         _decrypt_into(fd, backup, progress)
-        _verify(tmp, backup.data_key)
+        _verify(tmp, backup.data_key, remembered=_remembered_here(backup, keystore))
         kept = _swap_in(tmp, target) if target.exists() else None
         if kept is None:
             _link_in(tmp, target)
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise  # the CLI says "no room" for these, wherever they come from
+        raise InvalidInput(f"cannot restore to {target}: {error.strerror}") from None
     finally:
         os.close(fd)
         for leftover in (tmp, *sidecar_paths(tmp)):
             leftover.unlink(missing_ok=True)
     _fsync_directory(target.parent)
     return kept
+
+
+def _remembered_here(backup: Backup, keystore: KeyStore | None) -> bool:
+    if not backup.header.remembered or backup.from_keyring:
+        return backup.header.remembered
+    from profilekeeper.store.keys import KeyringUnavailable
+
+    try:
+        return recall_backup_key(backup, keystore) == backup.data_key
+    except KeyringUnavailable:
+        return False
 
 
 def exists_message(target: Path) -> str:
@@ -233,7 +263,7 @@ def _decrypt_into(fd: int, backup: Backup, progress: Progress | None) -> None:
     os.fsync(fd)
 
 
-def _verify(tmp: Path, data_key: bytes) -> None:
+def _verify(tmp: Path, data_key: bytes, *, remembered: bool) -> None:
     """The decrypted file is whole (integrity_check), a vault, opens with the key; then it is
     made a single file (rollback journal mode: nothing of it in a -wal to be left behind)."""
     conn = sqlite3.connect(tmp, isolation_level=None)
@@ -250,6 +280,8 @@ def _verify(tmp: Path, data_key: bytes) -> None:
     with Vault.open(tmp) as vault:  # also upgrades an older schema, as opening it would
         vault.unlock_with_data_key(data_key)
         vault.profile()
+        if vault.header.remembered != remembered:
+            vault.set_remembered(remembered)
     conn = sqlite3.connect(tmp, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = DELETE")
@@ -297,7 +329,13 @@ def _swap_in(tmp: Path, target: Path) -> Path:
         if not damaged and sidecar_paths(target)[0].exists():
             raise Conflict(IN_USE)  # still a -wal: someone has it open
         kept = _kept_name(target)
-        os.link(target, kept)
+        try:
+            os.link(target, kept)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here: a copy, taken under the exclusive lock
+            shutil.copyfile(target, kept)
+            os.chmod(kept, 0o600)
         if damaged:
             for old, new in zip(sidecar_paths(target), sidecar_paths(kept), strict=True):
                 with contextlib.suppress(FileNotFoundError):

@@ -83,19 +83,23 @@ def test_restore_in_another_home_with_no_keyring_uses_the_passphrase(tmp_path: P
            "PYTHONPATH": os.pathsep.join(sys.path)}  # fmt: skip
     restored = other / "data" / "profilekeeper" / "vault.sqlite3"
 
-    def restore(*extra: str, **kw: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "profilekeeper", "restore", str(file),
-                               *extra], capture_output=True, text=True, env={**env, **kw},
-                              timeout=60, stdin=subprocess.DEVNULL)  # fmt: skip
+    def pk(*argv: str, **kw: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "profilekeeper", *argv],
+                              capture_output=True, text=True, env={**env, **kw}, timeout=60,
+                              stdin=subprocess.DEVNULL)  # fmt: skip
 
-    locked = restore()  # no terminal, no passphrase: says how to give one
+    locked = pk("restore", str(file))  # no terminal, no passphrase: says how to give one
     assert locked.returncode == 3
     assert "no system keyring" in locked.stderr and "using the passphrase instead" in locked.stderr
     assert "--passphrase-stdin" in locked.stderr
     assert not restored.exists()
-    done = restore(PROFILEKEEPER_PASSPHRASE=PASSPHRASE)
+    done = pk("restore", str(file), PROFILEKEEPER_PASSPHRASE=PASSPHRASE)
     assert done.returncode == 0, done.stderr
     assert _export(restored) == _export(source)
+    # No keyring here holds its key, so the restored vault no longer says one does: a command
+    # asks for the passphrase without first trying (and warning about) the keyring.
+    after = pk("person", "list")
+    assert after.returncode == 3 and after.stderr.count("\n") == 1
 
 
 def test_wrong_passphrase_is_refused_and_changes_nothing(tmp_path: Path) -> None:
@@ -335,3 +339,26 @@ def test_a_real_process_backs_up_and_restores(tmp_path: Path) -> None:
     done = run_cli(*common, "restore", str(file), env=ENV)
     assert done.code == 0, done.err
     assert "Sam" in _export(vault)
+
+
+@pytest.mark.keyring
+def test_on_the_same_device_the_keyring_copy_restores_it(
+    real_keyring: None, tmp_path: Path
+) -> None:
+    """Remembered here: backup and restore need no passphrase, and the restored vault is still
+    remembered; a key rotated since the backup makes the copy stale and the passphrase opens it."""
+    vault, file = tmp_path / "v.db", tmp_path / "b.pkb"
+    common = ("--vault", str(vault))
+    assert run_main(*common, "init", env=ENV).code == 0
+    assert run_cli(*common, "keyring", "remember", env=ENV).code == 0
+    assert run_cli(*common, "person", "add", "Sam").code == 0
+    assert run_cli(*common, "backup", str(file)).code == 0  # unlocked from the keyring
+    vault.unlink()
+    done = run_cli(*common, "restore", str(file))
+    assert done.code == 0, done.err
+    listed = run_cli(*common, "person", "list")
+    assert listed.code == 0 and "Sam" in listed.out and listed.err == ""
+    assert run_cli(*common, "rotate-key", env=ENV).code == 0  # the keyring follows the new key
+    stale = run_cli(*common, "restore", "--replace", str(file))
+    assert stale.code == 3 and "out of date" in stale.err
+    assert run_cli(*common, "restore", "--replace", str(file), env=ENV).code == 0

@@ -262,6 +262,23 @@ def test_restore_refuses_a_vault_open_in_another_program(tmp_path: Path) -> None
     assert _leftovers(tmp_path) == []
 
 
+def test_a_backup_of_a_vault_open_elsewhere_holds_what_it_committed(tmp_path: Path) -> None:
+    """The snapshot is one read transaction: what another program committed is in it (from its
+    -wal), what it has not committed yet is not."""
+    source, file, copy = tmp_path / "v.db", tmp_path / "b.pkb", tmp_path / "c.db"
+    _vault_with_records(source, people=1)
+    with Vault.open(source) as app:
+        app.unlock(PASSPHRASE)
+        app.add(Person(name="committed in the app"))
+        assert (tmp_path / "v.db-wal").stat().st_size > 0
+        with app.transaction():
+            app.add(Person(name="not yet committed"))
+            _backup(source, file)
+    assert run_main("--vault", str(copy), "restore", str(file), env=ENV).code == 0
+    restored = _export(copy)
+    assert "committed in the app" in restored and "not yet committed" not in restored
+
+
 def test_restore_over_a_damaged_vault_keeps_the_damaged_file(tmp_path: Path) -> None:
     source, file, target = tmp_path / "v.db", tmp_path / "b.pkb", tmp_path / "t.db"
     _vault_with_records(source)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from profilekeeper.cli._unlock import open_unlocked, unlock
@@ -65,7 +66,8 @@ def restore(args: argparse.Namespace) -> int:
     unlock(found, args, remembered=found.header.remembered,
            recall=lambda: recall_backup_key(found))  # fmt: skip
     kept = restore_backup(found, target, replace=args.replace, progress=_progress("Restoring"))
-    print(f"Restored the vault from {args.file}.")
+    made = datetime.fromtimestamp(found.header.made, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"Restored the vault from {args.file} (a backup made {made}).")
     if kept is not None:
         print(f"The vault that was there is kept as {kept}.", file=sys.stderr)
     return 0

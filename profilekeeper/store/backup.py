@@ -4,13 +4,14 @@
     ‖ SHA-256 of everything before it ‖ chunks
 
 The header carries the vault's own key table as the snapshot has it (vault id, Argon2id
-parameters and salt, the wrapped data key, the key check), a random salt, the chunk size and the
-snapshot's size. The passphrase the vault had when the backup was made unwraps the data key; a
-key for this backup alone is derived from it (HKDF-SHA256 over the salt), so no nonce is ever
-reused and counter nonces are safe. Each chunk of ``chunk`` plaintext bytes (the last one
-shorter, possibly empty) is AES-256-GCM under nonce = index (11 bytes) ‖ final flag (1 byte),
-with the header's digest as associated data: a chunk moved, dropped, cut or appended, a header
-edited, fails. The unkeyed digest only tells a damaged header from a wrong passphrase.
+parameters and salt, the wrapped data key, the key check), a random salt, the chunk size, the
+snapshot's size and when it was made. The passphrase the vault had when the backup was made
+unwraps the data key; a key for this backup alone is derived from it (HKDF-SHA256 over the
+salt), so no nonce is ever reused and counter nonces are safe. Each chunk of ``chunk``
+plaintext bytes (the last one shorter, possibly empty) is AES-256-GCM under nonce = index
+(11 bytes) ‖ final flag (1 byte), with the header's digest as associated data: a chunk moved,
+dropped, cut or appended, a header edited, fails. The unkeyed digest only tells a damaged
+header from a wrong passphrase.
 
 Plain Python and ``cryptography``: no SQLite here (services/backup.py takes the snapshot).
 """
@@ -22,6 +23,7 @@ import hashlib
 import json
 import os
 import struct
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -43,6 +45,7 @@ _TAG = 16
 MAX_HEADER = 64 * 1024
 CHUNK_BOUNDS = (4096, 16 << 20)
 NOT_A_BACKUP = "that file is not a profilekeeper backup"
+_Y10K = 253_402_300_800  # the first second of the year 10000: datetime's end
 
 
 class DamagedBackup(VaultError):
@@ -65,13 +68,14 @@ class BackupHeader:
     remembered: bool
     size: int
     chunk: int = CHUNK
+    made: int = field(default_factory=lambda: int(time.time()))
     salt: bytes = field(default_factory=lambda: os.urandom(32))
 
     def to_json(self) -> bytes:
         data = {"vault_id": self.vault_id, "kdf": self.kdf.to_json(),
                 "wrapped_key": _b64(self.wrapped_key), "key_check": _b64(self.key_check),
                 "remembered": self.remembered, "size": self.size, "chunk": self.chunk,
-                "salt": _b64(self.salt)}  # fmt: skip
+                "made": self.made, "salt": _b64(self.salt)}  # fmt: skip
         return json.dumps(data, sort_keys=True).encode()
 
     @classmethod
@@ -86,14 +90,16 @@ class BackupHeader:
                 remembered=data["remembered"] is True,
                 size=data["size"],
                 chunk=data["chunk"],
+                made=data["made"],
                 salt=base64.b64decode(_text(data["salt"]), validate=True),
             )
-        except (ValueError, KeyError, TypeError, VaultError):
+        except (ValueError, KeyError, TypeError, RecursionError, VaultError):
             raise InvalidInput(f"{NOT_A_BACKUP} this version can read") from None
         low, high = CHUNK_BOUNDS
-        if type(header.size) is not int or type(header.chunk) is not int:
+        if any(type(n) is not int for n in (header.size, header.chunk, header.made)):
             raise InvalidInput(f"{NOT_A_BACKUP} this version can read")
-        if header.size < 0 or not low <= header.chunk <= high:
+        in_range = header.size >= 0 and low <= header.chunk <= high and 0 <= header.made < _Y10K
+        if not in_range:
             raise InvalidInput(f"{NOT_A_BACKUP} this version can read")
         return header
 

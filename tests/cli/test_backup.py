@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import sqlite3
@@ -61,7 +62,7 @@ def test_round_trip_gives_the_same_vault_and_private_files(tmp_path: Path) -> No
 
     result = run_main("--vault", str(copy), "restore", str(file), env=ENV)
     assert result.code == 0, result.err
-    assert "Restored the vault" in result.out
+    assert "Restored the vault" in result.out and "a backup made 20" in result.out
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     assert _export(copy) == _export(source)
     assert _leftovers(copy.parent) == [] and _leftovers(tmp_path) == []
@@ -214,7 +215,12 @@ def test_foreign_files_are_refused_before_any_passphrase(tmp_path: Path) -> None
     random.write_bytes(os.urandom(5000))
     empty = tmp_path / "empty"
     empty.touch()
-    for foreign in (export, source, random, empty, newer):
+    crafted = []  # a header whose digest is right but that no backup would hold
+    for n, body in enumerate((b"{}", b"[" * 60_000, b'{"size": -1}', b"\xff")):
+        start = backup_format.MAGIC + bytes([1]) + len(body).to_bytes(4, "big") + body
+        crafted.append(tmp_path / f"crafted-{n}.pkb")
+        crafted[-1].write_bytes(start + hashlib.sha256(start).digest())
+    for foreign in (export, source, random, empty, newer, *crafted):
         result = run_main("--vault", str(target), "restore", str(foreign))  # no passphrase
         assert result.code == 2, (foreign.name, result.err)
         message = "newer profilekeeper" if foreign is newer else "not a profilekeeper backup"

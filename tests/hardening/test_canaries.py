@@ -79,7 +79,7 @@ def test_no_canary_reaches_a_file_a_temp_file_or_stderr(
     assert len(outcome.stdout_control) > 50  # `person list` prints names: the scan sees them
 
 
-def test_the_search_finds_every_form_it_looks_for() -> None:
+def test_the_search_finds_every_form_it_looks_for(tmp_path: Path) -> None:
     """The scanner's own control: a canary as UTF-8 (any case), UTF-16 either way round and
     at either alignment, JSON's escapes and base64 at every alignment."""
     [canary] = canaries.make_canaries(1)
@@ -97,3 +97,9 @@ def test_the_search_finds_every_form_it_looks_for() -> None:
         data = base64.b64encode(bytes(shift) + canary.encode())
         assert "b64" in canaries.find_in_bytes(data), shift
     assert canaries.find_in_bytes(os.urandom(100_000)) == set()
+    # And a file left in a scanned folder, however deep, is read and named.
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    (tmp_path / "deep" / "er" / "leak.tmp").write_bytes(b"..." + canary.encode() + b"...")
+    scan = canaries.Scan()
+    scan.folder(tmp_path)
+    assert scan.hits == {f"{tmp_path.name}/deep/er/leak.tmp": {index}} and scan.files == 1

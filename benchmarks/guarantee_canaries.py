@@ -145,70 +145,51 @@ CLI_CANARIES = 16
 def seed(vault_path: Path, canaries: list[str], kdf: Any, live: Scan) -> Planted:
     """A new vault at ``vault_path`` holding all but ``CLI_CANARIES`` canaries, every kind;
     its folder is scanned into ``live`` while it is still open (its -wal full)."""
-    from profilekeeper.model import (
-        Gift,
-        GiftStatus,
-        Interest,
-        Occasion,
-        Person,
-        Profile,
-        Purchase,
-        Rule,
-        RuleAction,
-        Sentiment,
-    )
+    from profilekeeper import model as m
     from profilekeeper.store.vault import Vault
 
     planted = Planted(canaries)
-    last = len(canaries) - CLI_CANARIES
-    me = Profile(display_name=planted.take("profile.display_name"),
-                 city=planted.take("profile.city"), opted_in=True,
-                 shipping={"address": planted.take("profile.shipping")})  # fmt: skip
-    records: list[object] = [me]
-    # Something the demo catalog knows, so the shop has suggestions to make.
-    records.append(Interest(category="music", name="Velvet Static", sentiment=Sentiment.LOVE))
+    take, last, love = planted.take, len(canaries) - CLI_CANARIES, m.Sentiment.LOVE
+    records: list[object] = [
+        m.Profile(display_name=take("profile.display_name"), city=take("profile.city"),
+                  opted_in=True, shipping={"address": take("profile.shipping")}),
+        # Something the demo catalog knows, so the shop has suggestions to make.
+        m.Interest(category="music", name="Velvet Static", sentiment=love),
+    ]  # fmt: skip
     n = 0
-    while planted.next < last - 17:
-        person = Person(
-            name=planted.take("person.name"),
-            relationship=planted.take("person.relationship"),
-            notes=planted.take("person.notes"),
-            sizes={"shirt": planted.take("person.sizes")},
-            contact_uid=planted.take("person.contact_uid"),
-            budget=Decimal("30"),
-            currency="EUR",
-        )
-        if n == 0:
+    while planted.next < last - 17:  # 17 canaries a round
+        person = m.Person(name=take("person.name"), relationship=take("person.relationship"),
+                          notes=take("person.notes"), sizes={"shirt": take("person.sizes")},
+                          contact_uid=take("person.contact_uid"), budget=Decimal("30"),
+                          currency="EUR")  # fmt: skip
+        occasion = m.Occasion(kind="birthday", month=1 + n % 12, day=1 + n % 28,
+                              year=1980 + n % 30, person_id=person.id,
+                              label=take("occasion.label"))  # fmt: skip
+        theirs = m.Interest(category="books", name=take("interest.person"),
+                            sentiment=m.Sentiment.LIKE, person_id=person.id)  # fmt: skip
+        music = m.Interest(category="music", name=take("interest.music"), sentiment=love)
+        films = m.Interest(category="films", name=take("interest.films"),
+                           sentiment=m.Sentiment.DISLIKE)  # fmt: skip
+        gift = m.Gift(title=take("gift.title"), person_id=person.id, occasion_id=occasion.id,
+                      status=m.GiftStatus.BOUGHT, price=Decimal("12.50"), currency="EUR",
+                      retailer=take("gift.retailer"), notes=take("gift.notes"),
+                      on=date(2026, 1, 2))  # fmt: skip
+        purchase = m.Purchase(title=take("purchase.title"), on=date(2025, 12, 24),
+                              retailer=take("purchase.retailer"),
+                              category=take("purchase.category"))  # fmt: skip
+        rule = m.Rule(action=m.RuleAction.HIDE, match={"creator": take("rule.match")},
+                      note=take("rule.note"))  # fmt: skip
+        if n == 0:  # the person granted to the shop: relationship and interests are sent
             planted.granted_person = person.name
-            planted.granted.add(planted.index(person.relationship))
+            planted.granted |= {planted.index(person.relationship), planted.index(theirs.name)}
+            planted.loved_music, planted.rule_creator = music.name, rule.match["creator"]
         elif n == 1:
             planted.doomed_person = person.name
-        occasion = Occasion(kind="birthday", month=1 + n % 12, day=1 + n % 28, year=1980 + n % 30,
-                            person_id=person.id, label=planted.take("occasion.label"))  # fmt: skip
-        theirs = Interest(category="books", name=planted.take("interest.person"),
-                          sentiment=Sentiment.LIKE, person_id=person.id)  # fmt: skip
-        if n == 0:
-            planted.granted.add(planted.index(theirs.name))
-        music = Interest(category="music", name=planted.take("interest.music"),
-                         sentiment=Sentiment.LOVE)  # fmt: skip
         planted.granted.add(planted.index(music.name))
-        planted.loved_music = planted.loved_music or music.name
-        films = Interest(category="films", name=planted.take("interest.films"),
-                         sentiment=Sentiment.DISLIKE)  # fmt: skip
-        gift = Gift(title=planted.take("gift.title"), person_id=person.id,
-                    occasion_id=occasion.id, status=GiftStatus.BOUGHT, price=Decimal("12.50"),
-                    currency="EUR", retailer=planted.take("gift.retailer"),
-                    notes=planted.take("gift.notes"), on=date(2026, 1, 2))  # fmt: skip
-        purchase = Purchase(title=planted.take("purchase.title"), on=date(2025, 12, 24),
-                            retailer=planted.take("purchase.retailer"),
-                            category=planted.take("purchase.category"))  # fmt: skip
-        rule = Rule(action=RuleAction.HIDE, match={"creator": planted.take("rule.match")},
-                    note=planted.take("rule.note"))  # fmt: skip
-        planted.rule_creator = planted.rule_creator or rule.match["creator"]
         records += [person, occasion, theirs, music, films, gift, purchase, rule]
         n += 1
-    while planted.next < last:  # the remainder: more notes on the owner's own purchases
-        records.append(Purchase(title=planted.take("purchase.title"), on=date(2025, 11, 1)))
+    while planted.next < last:  # the remainder: more of the owner's own purchases
+        records.append(m.Purchase(title=take("purchase.title"), on=date(2025, 11, 1)))
     with Vault.create(vault_path, PASSPHRASE, kdf=kdf) as vault:
         with vault.transaction():
             for record in records:
@@ -305,15 +286,13 @@ def session(run: Run, vault: Path, planted: Planted, shop_url: str,
 # -- running it ----------------------------------------------------------------------------
 
 
-def subprocess_runner(env: dict[str, str]) -> Run:
-    def run(*argv: str, input: str | None = None, env: dict[str, str] | None = None,  # noqa: A002
-            **_: Any) -> tuple[int, str, str]:  # fmt: skip
-        proc = subprocess.run([sys.executable, "-m", "profilekeeper", *argv], input=input or "",
-                              capture_output=True, text=True, env={**base, **(env or {})},
-                              timeout=300)  # fmt: skip
+def subprocess_runner(base: dict[str, str]) -> Run:
+    def run(*argv: str, input: str | None, env: dict[str, str]) -> tuple[int, str, str]:  # noqa: A002
+        argv = (sys.executable, "-m", "profilekeeper", *argv)
+        proc = subprocess.run(argv, input=input or "", capture_output=True, text=True,
+                              env=base | env, timeout=300)  # fmt: skip
         return proc.returncode, proc.stdout, proc.stderr
 
-    base = env
     return run
 
 

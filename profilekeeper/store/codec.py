@@ -208,11 +208,6 @@ class Codec(Generic[T]):
             records.append(record)
         return records, corrupted
 
-    def reseal(self, row: Sequence[Any], old: Cipher, new: Cipher) -> bytes:
-        """The envelope of ``row`` (as ``from_row`` takes it) sealed under ``new`` instead."""
-        sealed: bytes = self.to_row(self.from_row(row, old), new)["sealed"]
-        return sealed
-
     # -- plain dicts (export/import) -------------------------------------------------------
 
     def to_plain(self, record: T) -> dict[str, Any]:

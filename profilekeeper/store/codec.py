@@ -117,6 +117,8 @@ def _aad_of(table: str, refs: int) -> Callable[[Sequence[Any]], bytes]:
         return lambda key: (head + key[0]).encode()
     if refs == 1:
         return lambda key: (head + key[0] + "|" + (key[1] or "")).encode()
+    if refs == 2:
+        return lambda key: (head + key[0] + "|" + (key[1] or "") + "|" + (key[2] or "")).encode()
     return lambda key: "|".join((head + key[0], *(k or "" for k in key[1:]))).encode()
 
 

@@ -136,6 +136,14 @@ def test_the_set_up_encoder_writes_what_json_dumps_writes(payload) -> None:
     ).encode()
 
 
+@given(st.text(), st.lists(st.none() | st.text(), max_size=3))
+def test_the_per_table_associated_data_is_record_aad(record_id, refs) -> None:
+    from profilekeeper.store.codec import _aad_of
+
+    key = (record_id, *refs)
+    assert _aad_of("gifts", len(refs))(key) == record_aad("gifts", record_id, refs)
+
+
 def test_without_the_c_encoder_the_plain_one_writes_the_same(monkeypatch) -> None:
     import json.encoder
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,6 +54,8 @@ class Vault(RecordStore):
         data_key = new_data_key()
 
         def build(tmp: Path) -> None:  # in a file beside ``path``, linked there once whole
+            import uuid  # here: opening a vault need not pay for it
+
             db = Database(tmp)
             try:
                 _migrate(db)

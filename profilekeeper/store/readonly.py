@@ -21,7 +21,7 @@ from profilekeeper.store.crypto import (
     unwrap_data_key,
     verify_key_check,
 )
-from profilekeeper.store.reader import Listing, RecordReader
+from profilekeeper.store.reader import RecordReader
 
 StrPath = str | os.PathLike[str]
 
@@ -48,10 +48,6 @@ class ChangeWatch:
 
 class NeedsUpgrade(UnsupportedVault):
     """The vault's schema is older than this profilekeeper's; a read-write open upgrades it."""
-
-
-Records = Listing
-"""Records that opened; the ones that failed authentication are in ``corrupted``."""
 
 
 class ReadOnlyVault(RecordReader):

@@ -93,6 +93,8 @@ class Codec(Generic[T]):
         self.converters = {n: c for n in names if (c := _converter(hints[n])) is not None}
         self._convert = tuple(self.converters.items())
         self._aad_prefix = f"pk1|{self.table}"
+        self.columns = ("id", *self.refs, "sealed")
+        """The columns ``from_row`` takes, in order."""
 
     def _aad(self, record_id: str, refs: list[Any]) -> bytes:
         """``record_aad(self.table, record_id, refs)`` with less work (thousands per remind)."""
@@ -112,6 +114,14 @@ class Codec(Generic[T]):
         row["id"] = get("id")
         row["sealed"] = cipher.seal(dumps(payload), record_aad(self.table, row["id"], refs))
         return row
+
+    def to_params(self, records: Iterable[T], cipher: Cipher, now: int) -> list[tuple[Any, ...]]:
+        """``(id, *refs, created, updated, sealed)`` for each record, ``now`` as both times."""
+        params = []
+        for record in records:
+            row = self.to_row(record, cipher)
+            params.append((row["id"], *(row[r] for r in self.refs), now, now, row["sealed"]))
+        return params
 
     def from_row(self, row: Sequence[Any], cipher: Cipher) -> T:
         """Open a row given as ``(id, *refs, sealed)``; raise CorruptedRecord if it was altered,
@@ -134,6 +144,24 @@ class Codec(Generic[T]):
             damaged.field = refused.field  # for debugging; the message stays generic
             raise damaged from None
         return record
+
+    def open_rows(
+        self, rows: Iterable[Sequence[Any]], cipher: Cipher
+    ) -> tuple[list[T], list[CorruptedRecord]]:
+        """The records of ``rows`` that open, and why each of the others did not."""
+        records: list[T] = []
+        corrupted: list[CorruptedRecord] = []
+        for row in rows:
+            try:
+                records.append(self.from_row(row, cipher))
+            except CorruptedRecord as error:
+                corrupted.append(error)
+        return records, corrupted
+
+    def reseal(self, row: Sequence[Any], old: Cipher, new: Cipher) -> bytes:
+        """The envelope of ``row`` (as ``from_row`` takes it) sealed under ``new`` instead."""
+        sealed: bytes = self.to_row(self.from_row(row, old), new)["sealed"]
+        return sealed
 
     # -- plain dicts (export/import) -------------------------------------------------------
 

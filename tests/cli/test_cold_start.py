@@ -18,8 +18,9 @@ import pytest
 
 from profilekeeper.model import Gift, Occasion, Person
 
-HEAVY = ("textual", "httpx", "keyring", "fastapi", "rich")
-"""Packages no everyday command needs: the app, the network, keyring's backend discovery."""
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "textual", "httpx", "keyring", "fastapi", "rich")
+"""Packages no everyday command needs: the ORM (only creating and upgrading a vault use it),
+the app, the network, keyring's backend discovery."""
 
 EVERYDAY = [
     (["person", "list"], "Sam"),
@@ -74,5 +75,6 @@ def test_an_everyday_command_imports_nothing_heavy(
     assert says in out
     assert "jeepney" in loaded  # the key came from the Secret Service, over D-Bus
     assert sorted(m for m in loaded if m.split(".")[0] in HEAVY) == []
-    # Only the use cases it runs: not sharing, shops or the rest.
-    assert not {"profilekeeper.services.sharing", "profilekeeper.services.shops"} & loaded
+    # Only the use cases it runs: not sharing (asyncio), shops or the rest.
+    assert not {"asyncio", "profilekeeper.services.sharing", "profilekeeper.services.shops"} \
+        & loaded

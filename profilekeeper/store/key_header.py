@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,12 +36,13 @@ from profilekeeper.store.crypto import (
     unwrap_data_key,
     wrap_data_key,
 )
+from profilekeeper.store.damage import Rows
 from profilekeeper.store.transactions import Database
 
 TABLE = "vault_header"
 COLUMNS = ("vault_id", "created", "kdf", "wrapped_key", "key_check", "key_generation",
            "remembered")  # fmt: skip
-Fetch = Callable[[sqlite3.Connection, type[Any], dict[str, Any]], Sequence[Any]]
+Fetch = Callable[[sqlite3.Connection, type[Any], dict[str, Any]], Rows]
 """``Vault._fetch``: a table's ``(id, *refs, sealed)`` rows, read in the given connection."""
 Progress = Callable[[int, int], None]
 
@@ -191,10 +192,16 @@ class Rotation:
         total, done = sum(len(rows) for _, rows in tables), 0
         for cls, rows in tables:
             codec = codec_for(cls)
-            # Each record is opened (and checked) under the old key, sealed under the new one.
-            updates = [(codec.reseal(row, self.old_cipher, self.new_cipher), row[0])
-                       for row in rows]  # fmt: skip
-            conn.executemany(f"UPDATE {codec.table} SET sealed = ? WHERE id = ?", updates)
+            # Every record opened (and checked) under the old key, sealed under the new one;
+            # one that does not open, or a page that cannot be read, stops it all.
+            records, corrupted = codec.open_rows(rows, self.old_cipher)
+            if corrupted:
+                raise corrupted[0]
+            if rows.damage:
+                raise rows.damage
+            sealed = [params[-1] for params in codec.to_params(records, self.new_cipher, 0)]
+            conn.executemany(f"UPDATE {codec.table} SET sealed = ? WHERE id = ?",
+                             zip(sealed, (row[0] for row in rows), strict=True))  # fmt: skip
             done += len(rows)
             if progress:
                 progress(done, total)

@@ -185,6 +185,7 @@ def main() -> int:
                 "wall_min_s": round(min(w for w, _ in runs[name]), 4),
                 "cpu_median_s": round(cpu[name], 4),
                 "ratio_to_floor": round(wall[name] / wall[floor_name], 2),
+                "cpu_ratio_to_floor": round(cpu[name] / cpu[floor_name], 2),
                 "meets_goal": wall[name] <= GOAL_SECONDS,
             }
             for name in commands
@@ -197,7 +198,8 @@ def main() -> int:
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(f"{args.runs} runs each, load average {load:.2f}; goal ≤ {GOAL_SECONDS * 1000:.0f} ms")
     for name in every:
-        ratio = f"{wall[name] / wall[floor_name]:5.2f}x floor"
+        ratio = (f"{wall[name] / wall[floor_name]:5.2f}x floor "
+                 f"(cpu {cpu[name] / cpu[floor_name]:4.2f}x)")  # fmt: skip
         verdict = ("met" if wall[name] <= GOAL_SECONDS else "NOT met") if name in commands else ""
         print(f"  {name:42s} wall {wall[name] * 1000:5.0f} ms  cpu {cpu[name] * 1000:5.0f} ms"
               f"  {ratio}  {verdict}")  # fmt: skip

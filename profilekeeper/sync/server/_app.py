@@ -55,8 +55,9 @@ from profilekeeper.sync.server._cursors import (
     encode_cursor,
     list_version,
 )
-from profilekeeper.sync.server._limits import BodySizeLimit, RateLimiter
+from profilekeeper.sync.server._limits import BodySizeLimit
 from profilekeeper.sync.server._problems import ProblemError, install_problem_handlers
+from profilekeeper.sync.server._rates import RateLimiter, address_key, token_key
 from profilekeeper.sync.server._storage import LinkRow, RetailerStore, moment
 
 LINK_ID = r"^[0-9a-f]{32}$"
@@ -123,8 +124,9 @@ def create_app(
         settings: Identity, terms and limits (defaults: the demo retailer).
     """
     settings = settings or ServerSettings()
-    limiter = RateLimiter(settings.requests_per_minute)
-    link_limiter = RateLimiter(settings.link_creations_per_minute,
+    # In the database, so the limits hold however many workers and hosts serve it.
+    limiter = RateLimiter(store.engine, settings.requests_per_minute)
+    link_limiter = RateLimiter(store.engine, settings.link_creations_per_minute,
                                burst=settings.link_creation_burst)
     pages = _PageCache()
     bearer = HTTPBearer(auto_error=False, description="The token returned by link creation")
@@ -168,7 +170,7 @@ def create_app(
                 raise ProblemError(404, "no-such-link", "no such link")
             raise ProblemError(401, "unauthorized", "a bearer token for this link is required",
                                headers={"WWW-Authenticate": 'Bearer realm="profilekeeper"'})
-        wait = limiter.acquire(link.token_hash)
+        wait = limiter.acquire(token_key(link.token_hash))
         if wait:
             raise ProblemError(429, "rate-limited", "too many requests for this token",
                                headers={"Retry-After": str(max(1, round(wait)))})
@@ -202,7 +204,7 @@ def create_app(
               responses=_problems(400, 409, 413, 422, 429))
     def create_link(body: LinkRequest, request: Request) -> LinkCreated:
         """Link a shopper's pseudonym; refused with 409 when the terms fall below theirs."""
-        wait = link_limiter.acquire(request.client.host if request.client else "")
+        wait = link_limiter.acquire(address_key(request.client.host if request.client else ""))
         if wait:
             raise ProblemError(429, "rate-limited", "too many links created from this address",
                                headers={"Retry-After": str(max(1, round(wait)))})
@@ -293,7 +295,6 @@ def create_app(
     def forget_link(link: Link) -> Response:
         """Forget me: delete everything held for this link; it answers 410 from then on."""
         store.forget(link.id, settings.clock())
-        limiter.forget(link.token_hash)
         return Response(status_code=204)
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

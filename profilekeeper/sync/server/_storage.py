@@ -92,6 +92,18 @@ class FeedbackRow(_Table, table=True):
     at: int = _seconds_field()
 
 
+class RateRow(_Table, table=True):
+    """A request rate (see _rates.py): a digest of a token or an address, never either."""
+
+    __tablename__ = "retail_rates"
+
+    key: str = Field(primary_key=True)
+    tat: float = Field(index=True)
+    """When the key's bucket is full again, in UTC seconds; before that it is being used."""
+    allowed: bool = True
+    """Whether the latest request was let through."""
+
+
 @dataclass(frozen=True)
 class StoredProfile:
     slices: dict[str, dict[str, Any]]
@@ -112,10 +124,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_key(token_hash: str) -> str:
+    """The rate key (retail_rates) of a link's token."""
+    return "t:" + token_hash
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL and a busy timeout for the server's threads."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        # A host that drops packets would otherwise hang the first request for minutes.
+        connect = {"connect_timeout": 10} if url.startswith("postgresql") else {}
+        return create_engine(url, pool_pre_ping=True, connect_args=connect)
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     engine = create_engine(
         url,
@@ -267,6 +286,10 @@ class RetailerStore:
             session.execute(delete(SliceRow).where(col(SliceRow.link_id) == link_id))
             session.execute(delete(ReceiptRow).where(col(ReceiptRow.link_id) == link_id))
             session.execute(delete(FeedbackRow).where(col(FeedbackRow.link_id) == link_id))
+            token_hash = session.exec(
+                select(LinkRow.token_hash).where(LinkRow.id == link_id)).first()
+            if token_hash is not None:
+                session.execute(delete(RateRow).where(col(RateRow.key) == token_key(token_hash)))
             session.execute(delete(LinkRow).where(col(LinkRow.id) == link_id))
             session.merge(ForgottenLinkRow(id=link_id, forgotten_at=seconds(now)))
             session.commit()
@@ -282,11 +305,13 @@ class RetailerStore:
                 receipts = receipts.where(col(ReceiptRow.link_id) == link_id)
             gone = session.execute(slices).rowcount  # type: ignore[attr-defined]
             session.execute(receipts)
+            if link_id is None:  # a bucket that has refilled is the same as none
+                session.execute(delete(RateRow).where(col(RateRow.tat) <= now.timestamp()))
             session.commit()
             return int(gone or 0)
 
     def count_rows(self) -> dict[str, int]:
-        """Rows per table, for tests and operators: never their contents."""
+        """Rows per table of shoppers' data, for tests and operators: never their contents."""
         with Session(self.engine) as session:
             tables: tuple[type[_Table], ...] = (
                 LinkRow, ForgottenLinkRow, SliceRow, ReceiptRow, FeedbackRow)

@@ -17,7 +17,7 @@ def _store(tmp_path: Path) -> RetailerStore:
 
 def test_a_bucket_allows_a_burst_then_refills_at_the_rate(tmp_path: Path) -> None:
     now = [1_800_000_000.0]
-    limiter = RateLimiter(_store(tmp_path).engine, per_minute=60, burst=3, clock=lambda: now[0])
+    limiter = RateLimiter(_store(tmp_path), per_minute=60, burst=3, clock=lambda: now[0])
     assert [limiter.acquire("t") for _ in range(3)] == [0, 0, 0]
     assert limiter.acquire("t") == 1.0
     assert limiter.acquire("t") == 1.0  # a refused request takes nothing
@@ -32,8 +32,8 @@ def test_a_bucket_allows_a_burst_then_refills_at_the_rate(tmp_path: Path) -> Non
 def test_two_limiters_on_one_database_share_the_bucket(tmp_path: Path) -> None:
     """What two workers (or hosts) see: one limit, not one each."""
     now = [1_800_000_000.0]
-    first = RateLimiter(_store(tmp_path).engine, per_minute=60, burst=2, clock=lambda: now[0])
-    second = RateLimiter(_store(tmp_path).engine, per_minute=60, burst=2, clock=lambda: now[0])
+    first = RateLimiter(_store(tmp_path), per_minute=60, burst=2, clock=lambda: now[0])
+    second = RateLimiter(_store(tmp_path), per_minute=60, burst=2, clock=lambda: now[0])
     assert first.acquire("t") == 0
     assert second.acquire("t") == 0
     assert first.acquire("t") > 0 and second.acquire("t") > 0
@@ -42,7 +42,7 @@ def test_two_limiters_on_one_database_share_the_bucket(tmp_path: Path) -> None:
 def test_refilled_buckets_are_purged(tmp_path: Path) -> None:
     store = _store(tmp_path)
     now = [1_800_000_000.0]
-    limiter = RateLimiter(store.engine, per_minute=60, burst=2, clock=lambda: now[0])
+    limiter = RateLimiter(store, per_minute=60, burst=2, clock=lambda: now[0])
     for n in range(10):
         limiter.acquire(f"token-{n}")
     now[0] += 5.0  # all refilled

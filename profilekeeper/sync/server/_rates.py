@@ -13,9 +13,9 @@ import hashlib
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
-from profilekeeper.sync.server._storage import RateRow, token_key
+from profilekeeper.sync.server._storage import RateRow, RetailerStore, token_key
 
 __all__ = ["RateLimiter", "address_key", "token_key"]
 
@@ -41,9 +41,9 @@ def address_key(address: str) -> str:
 class RateLimiter:
     """``per_minute`` sustained per key, bursts of ``burst`` (default a sixth, at least 10)."""
 
-    def __init__(self, engine: Engine, per_minute: int, burst: int | None = None,
+    def __init__(self, store: RetailerStore, per_minute: int, burst: int | None = None,
                  clock: Callable[[], float] = time.time) -> None:
-        self.engine = engine
+        self.store = store
         self.interval = 60.0 / per_minute
         capacity = burst if burst is not None else max(10, per_minute // 6)
         self.tolerance = (capacity - 1) * self.interval
@@ -52,8 +52,6 @@ class RateLimiter:
     def acquire(self, key: str) -> float:
         """Take one request; returns 0 if allowed, else the seconds to wait."""
         now = self.clock()
-        with self.engine.begin() as connection:
-            tat, allowed = connection.execute(_ACQUIRE, {
-                "key": key, "now": now, "interval": self.interval,
-                "tolerance": self.tolerance}).one()
+        tat, allowed = self.store.take_rate(_ACQUIRE, {
+            "key": key, "now": now, "interval": self.interval, "tolerance": self.tolerance})
         return 0.0 if allowed else max(0.0, tat - self.tolerance - now)

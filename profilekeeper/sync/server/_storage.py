@@ -23,7 +23,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, func, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -50,6 +61,24 @@ _links, _forgotten = table(LinkRow), table(ForgottenLinkRow)
 _slices, _receipts, _feedback, _rates = (
     table(SliceRow), table(ReceiptRow), table(FeedbackRow), table(RateRow))
 _LINK_COLUMNS = [_links.c[name] for name in LinkRow.model_fields]
+# The statements of every request, built once: building one costs more than running it.
+_AUTHENTICATE = select(*_LINK_COLUMNS).where(_links.c.token_hash == bindparam("token_hash"))
+_PROFILE = (
+    select(_receipts.c.body, _receipts.c.received_at, _receipts.c.expires_at,
+           _slices.c.name, _slices.c.value)
+    .select_from(_links)
+    .join(_receipts, and_(_receipts.c.link_id == _links.c.id,
+                          _receipts.c.receipt_id == _links.c.receipt_id))
+    .outerjoin(_slices, and_(_slices.c.link_id == _links.c.id,
+                             _slices.c.expires_at > bindparam("cutoff")))
+    .where(_links.c.id == bindparam("link_id"), _receipts.c.expires_at > bindparam("cutoff"))
+)
+_FEEDBACK = select(_feedback.c.suggestion_id, _feedback.c.verdict).where(
+    _feedback.c.link_id == bindparam("link_id"))
+_SET_RECEIPT = update(_links).where(_links.c.id == bindparam("link_id")).values(
+    receipt_id=bindparam("new_receipt_id"))
+_DELETE_SLICES = delete(_slices).where(_slices.c.link_id == bindparam("link_id"))
+_INSERT_SLICES = _slices.insert()
 
 
 @dataclass(frozen=True)
@@ -137,6 +166,11 @@ class RetailerStore:
         metadata.create_all(engine)
         self._sqlite = engine.dialect.name == "sqlite"
         self._insert = sqlite.insert if self._sqlite else postgresql.insert
+        upsert = self._insert(_receipts)
+        self._upsert_receipt = upsert.on_conflict_do_update(
+            index_elements=[_receipts.c.link_id, _receipts.c.receipt_id],
+            set_={"body": upsert.excluded.body, "received_at": upsert.excluded.received_at,
+                  "expires_at": upsert.excluded.expires_at})
         # SQLite takes one writer at a time and makes the others sleep and retry, which turns
         # into long tails under load; queueing writers here is cheaper. Other databases lock
         # rows themselves.
@@ -204,8 +238,7 @@ class RetailerStore:
     def authenticate(self, link_id: str, token: str) -> LinkRow | None:
         """The link if ``token`` is its bearer token, else None."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(*_LINK_COLUMNS).where(
-                _links.c.token_hash == hash_token(token))).first()
+            row = connection.execute(_AUTHENTICATE, {"token_hash": hash_token(token)}).first()
         if row is None or not secrets.compare_digest(row.id, link_id):
             return None
         return LinkRow(**row._asdict())
@@ -226,21 +259,17 @@ class RetailerStore:
         stored_at, expires_at = seconds(now), seconds(expires)
         with self._writing() as connection:
             # Updating the link first locks it (PostgreSQL) and says whether it is still there.
-            if not connection.execute(update(_links).where(_links.c.id == link_id).values(
-                    receipt_id=receipt["receipt_id"])).rowcount:
+            ids = {"link_id": link_id, "receipt_id": receipt["receipt_id"]}
+            if not connection.execute(_SET_RECEIPT, {
+                    "link_id": link_id, "new_receipt_id": receipt["receipt_id"]}).rowcount:
                 return None
-            connection.execute(delete(_slices).where(_slices.c.link_id == link_id))
-            if slices:  # executemany: one compiled statement whatever the number of slices
-                connection.execute(_slices.insert(), [
+            connection.execute(_DELETE_SLICES, {"link_id": link_id})
+            if slices:  # executemany: one statement whatever the number of slices
+                connection.execute(_INSERT_SLICES, [
                     {"link_id": link_id, "name": name, "value": value, "stored_at": stored_at,
                      "expires_at": expires_at} for name, value in slices.items()])
-            upsert = self._insert(_receipts).values(
-                link_id=link_id, receipt_id=receipt["receipt_id"], body=receipt,
-                received_at=stored_at, expires_at=expires_at)
-            connection.execute(upsert.on_conflict_do_update(
-                index_elements=[_receipts.c.link_id, _receipts.c.receipt_id],
-                set_={"body": upsert.excluded.body, "received_at": upsert.excluded.received_at,
-                      "expires_at": upsert.excluded.expires_at}))
+            connection.execute(self._upsert_receipt, {
+                **ids, "body": receipt, "received_at": stored_at, "expires_at": expires_at})
         if expires_at <= stored_at:  # already past retention: a read finds nothing
             return StoredProfile({}, None, None, None)
         return StoredProfile(dict(slices), receipt, stored_at, expires_at)
@@ -251,19 +280,9 @@ class RetailerStore:
         Reads never write: anything past retention is left out here and deleted by
         ``purge_expired``, which the server runs in the background.
         """
-        cutoff = seconds(now)
-        query = (
-            select(_receipts.c.body, _receipts.c.received_at, _receipts.c.expires_at,
-                   _slices.c.name, _slices.c.value)
-            .select_from(_links)
-            .join(_receipts, and_(_receipts.c.link_id == _links.c.id,
-                                  _receipts.c.receipt_id == _links.c.receipt_id))
-            .outerjoin(_slices, and_(_slices.c.link_id == _links.c.id,
-                                     _slices.c.expires_at > cutoff))
-            .where(_links.c.id == link_id, _receipts.c.expires_at > cutoff)
-        )
         with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
+            rows = connection.execute(_PROFILE, {"link_id": link_id,
+                                                 "cutoff": seconds(now)}).all()
         if not rows:
             return StoredProfile({}, None, None, None)
         first = rows[0]
@@ -285,8 +304,7 @@ class RetailerStore:
 
     def feedback(self, link_id: str) -> dict[str, str]:
         with self.engine.connect() as connection:
-            rows = connection.execute(select(_feedback.c.suggestion_id, _feedback.c.verdict)
-                                      .where(_feedback.c.link_id == link_id)).all()
+            rows = connection.execute(_FEEDBACK, {"link_id": link_id}).all()
         return {row.suggestion_id: row.verdict for row in rows}
 
     def forget(self, link_id: str, now: datetime) -> None:

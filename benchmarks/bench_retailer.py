@@ -240,6 +240,7 @@ def summary(samples: list[float]) -> dict[str, float]:
 
 def measure(url: str, links: list[tuple[str, str]], iterations: int, seconds: float,
             concurrency: int, server: int, database: int | None) -> dict[str, Any]:
+    load = round(os.getloadavg()[0], 2)  # the machine is shared: say how busy it was
     before = (cpu_seconds(server), cpu_seconds(database), time.process_time())
     raw = asyncio.run(run_load(url, links, iterations, seconds, concurrency))
     after = (cpu_seconds(server), cpu_seconds(database), time.process_time())
@@ -249,6 +250,7 @@ def measure(url: str, links: list[tuple[str, str]], iterations: int, seconds: fl
            for name, earlier, later in zip(("server", "postgres", "load_generator"), before,
                                            after, strict=True)}
     return {
+        "load_average_before": load,
         "cpu_ms_per_pair": cpu,
         "concurrency": concurrency,
         "iterations_done": len(raw["get_ms"]),
@@ -267,8 +269,8 @@ def run_setup(db_url: str, database: int | None, workers: int, levels: list[int]
     proc, url = start_server(db_url, workers)
     try:
         links = asyncio.run(make_links(url))
-        return [{**measure(url, links, iterations, seconds, level, proc.pid, database),
-                 "load_average_before": round(os.getloadavg()[0], 2)} for level in levels]
+        return [measure(url, links, iterations, seconds, level, proc.pid, database)
+                for level in levels]
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -9,12 +9,16 @@ failure of any kind reaches a writer, a command or the app, and no write is lost
 from __future__ import annotations
 
 import importlib.util
+import sqlite3
 import sys
+import threading
+import time
+from contextlib import closing
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import PASSPHRASE, run_cli
+from conftest import PASSPHRASE, run_cli, run_main
 
 from profilekeeper import read_access, services
 from profilekeeper.model import Person
@@ -75,6 +79,58 @@ def test_a_write_after_another_process_wrote_is_not_lost(vault, vault_path, firs
     app.close()
     held.close()
     assert "After cron" in listed.out and "Cron" in listed.out
+
+
+def _hold_the_write_lock(path: Path, seconds: float) -> threading.Thread:
+    """Another writer holding the vault's write lock for ``seconds`` (as rotate-key or an
+    import does on a big vault); returns once it holds it."""
+    holding = threading.Event()
+
+    def hold() -> None:
+        with closing(sqlite3.connect(path, isolation_level=None)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            holding.set()
+            time.sleep(seconds)
+            db.execute("COMMIT")
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    assert holding.wait(10)
+    return thread
+
+
+def test_a_write_waits_out_a_long_writer(vault, vault_path, fast_kdf) -> None:
+    """Rotating the key of 30,000 records holds the write lock ~2.5 s here, more on a bigger
+    vault or a busy disk: a cron job's write waits for it (it gave up after 5 s, as an
+    internal error)."""
+    vault.close()
+    holder = _hold_the_write_lock(vault_path, 6)
+    result = run_main("person", "add", "Patient", env={"PROFILEKEEPER_PASSPHRASE": PASSPHRASE})
+    holder.join()
+    assert (result.code, result.err) == (0, "")
+    with services.open_vault(vault_path) as after:
+        after.unlock(PASSPHRASE)
+        assert [p.name for p in after.list(Person)] == ["Patient"]
+
+
+def test_a_writer_kept_out_too_long_is_told_plainly(
+    vault, vault_path, fast_kdf, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import profilekeeper.store.vault as vault_module
+
+    monkeypatch.setattr(vault_module, "BUSY_TIMEOUT_MS", 200)  # not 30 s, in a test
+    vault.close()
+    holder = _hold_the_write_lock(vault_path, 2)
+    result = run_main("person", "add", "Impatient", env={"PROFILEKEEPER_PASSPHRASE": PASSPHRASE})
+    holder.join()
+    assert result.code == 2
+    assert result.err == (
+        "profilekeeper: the vault is busy: another program kept it locked for writing too long; "
+        "nothing was changed: run it again\n"
+    )
+    with services.open_vault(vault_path) as after:
+        after.unlock(PASSPHRASE)
+        assert after.list(Person) == []
 
 
 async def test_the_app_open_while_cron_writes_and_reminds(make, vault, vault_path) -> None:  # noqa: F811

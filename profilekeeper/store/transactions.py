@@ -17,6 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DBAPIError
+
+from profilekeeper.errors import VaultBusy
 
 _WRITE = "profilekeeper_write"
 """Execution option marking a connection whose next transaction is a write transaction."""
@@ -27,7 +30,13 @@ def _no_driver_begin(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 
 
 def _begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE)
+                             else "BEGIN")  # fmt: skip
+    except DBAPIError as error:  # still locked once the busy timeout ran out
+        if getattr(error.orig, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY:
+            raise VaultBusy() from None
+        raise
 
 
 def take_over_begin(engine: Engine) -> None:

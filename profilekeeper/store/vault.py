@@ -38,6 +38,9 @@ from profilekeeper.store.record_io import CipherFactory, RecordStore
 from profilekeeper.store.tables import VaultHeader
 
 _HEADER = VaultHeader.__table__  # type: ignore[attr-defined]
+BUSY_TIMEOUT_MS = 30_000
+"""How long a writer waits for another's write lock: rotating or importing tens of thousands
+of records holds it for seconds, and a cron job had better wait than fail."""
 
 
 def _apply_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -49,7 +52,7 @@ def _apply_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         "secure_delete = ON",
         "foreign_keys = ON",
         "temp_store = MEMORY",
-        "busy_timeout = 5000",
+        f"busy_timeout = {BUSY_TIMEOUT_MS}",
     ):
         dbapi_conn.execute(f"PRAGMA {pragma}")
 

@@ -5,9 +5,11 @@ this pre-imported one, so a kill costs milliseconds, not a Python start) opens a
 and writes in a loop through the services layer, as the app and the CLI do: people, occasions,
 gifts, a grant, and a sync result written the way ``sync`` writes one (a share's activity
 record with its consent receipt, the earlier receipts superseded, the shop's suggestions
-replaced, the fetch record), without a network. Before each write commits the writer reports
-what the vault will hold once it has (read back inside its own transaction), and after the
-commit that it is done. The parent SIGKILLs it at a random moment, then checks:
+replaced, the fetch record), without a network. Each write is one transaction around the
+service calls (theirs nest in it); before it commits, the writer reports what the vault will
+hold once it has (read back inside that transaction), and after the commit that it is done.
+The parent SIGKILLs it a random 0-20 ms after its 0th to 3rd report of a write done (one kill
+in five: that long after the fork, so some land in the open and the unlock), then checks:
 
 - the vault opens and unlocks, and ``PRAGMA integrity_check`` says ok;
 - every record of every kind is what the last reported write left, or (a write under way at

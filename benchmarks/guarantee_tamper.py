@@ -21,7 +21,8 @@ On a vault holding records of every kind:
     .venv/bin/python benchmarks/guarantee_tamper.py [--records N] [--all-bits]
     (or GUARANTEE_TAMPER_RECORDS=N)
 
-Prints the figures and writes benchmarks/results/guarantee_tamper.json.
+Prints the figures and writes benchmarks/results/guarantee_tamper.json (with ``--all-bits``,
+guarantee_tamper_all_bits.json).
 tests/hardening/test_tamper_sweep.py runs the same code at CI scale.
 """
 
@@ -394,8 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, said in figures.bad_files.items():
         print(f"  {name}: {said}")
     print(f"{figures.seconds} s {figures.seconds_by_part}")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    results = RESULTS.with_stem(RESULTS.stem + "_all_bits") if args.all_bits else RESULTS
+    results.parent.mkdir(exist_ok=True)
+    results.write_text(json.dumps(result, indent=2) + "\n")
     return 0
 
 

@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -89,7 +90,7 @@ def _writer(path: Path, tag: str, writes: int, seed: int, stop: Path,
         vault.close()
         report.send(("end",))
     finally:
-        os._exit(0)
+        os.kill(os.getpid(), signal.SIGKILL)  # no cleanup: the parent's state is not ours
 
 
 @dataclass
@@ -128,7 +129,7 @@ def collect(writer: Writer, timeout: float = 600) -> None:
         pass
     finally:
         if not writer.ended:
-            os.kill(writer.pid, 9)
+            os.kill(writer.pid, signal.SIGKILL)
         os.waitpid(writer.pid, 0)
         writer.pipe.close()
 

@@ -215,7 +215,7 @@ def _child(path: Path, state: State, seed: int, report: Connection) -> None:
     except BaseException as error:  # noqa: BLE001 - told to the parent, which fails on it
         report.send(("crash", f"{type(error).__name__}: {error}"))
     finally:
-        os._exit(1)
+        os.kill(os.getpid(), signal.SIGKILL)  # no cleanup: the parent's state is not ours
 
 
 # -- the parent: kill, then check ---------------------------------------------------------

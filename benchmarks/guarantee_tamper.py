@@ -18,8 +18,8 @@ On a vault holding records of every kind:
    SQLite does not use) or fail with a clear one-line error and no traceback: never an empty
    list with exit 0.
 
-    .venv/bin/python benchmarks/guarantee_tamper.py [--records N] [--all-bits]
-    (or GUARANTEE_TAMPER_RECORDS=N)
+    .venv/bin/python benchmarks/guarantee_tamper.py [--records N] [--all-bits]  (or env
+    GUARANTEE_TAMPER_RECORDS=N)
 
 Prints the figures and writes benchmarks/results/guarantee_tamper.json (with ``--all-bits``,
 guarantee_tamper_all_bits.json).
@@ -299,18 +299,12 @@ def _person_list(path: Path, people: list[str], where: str) -> str:
         return "every person listed"
     if not clear_error(code, err):
         raise Missed(f"{where}: exit {code}, {err[:300]!r}")
-    return f"exit {code}: {_plain(err.splitlines()[0].removeprefix('profilekeeper: '))}"
+    said = err.splitlines()[0].removeprefix("profilekeeper: ")
+    return f"exit {code}: {said.split(' (')[0]}"  # no table names: outcomes are counted
 
 
-def _plain(line: str) -> str:
-    """The error without record ids or table lists (so outcomes can be counted)."""
-    return line.split(" (")[0].split(" record ")[0]
-
-
-def png() -> bytes:
-    return bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                         "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44"
-                         "ae426082")  # fmt: skip
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
 def foreign_db(path: Path) -> None:
@@ -331,7 +325,7 @@ def sweep_bad_files(path: Path, folder: Path, people: list[str], figures: Figure
     }
     cases["zeroed"] = bytes(size)
     cases["zeroed after the first page"] = pristine[:4096] + bytes(size - 4096)
-    cases["a PNG"] = png()
+    cases["a PNG"] = PNG
     cases["random bytes"] = random.Random(3).randbytes(size)
     cases["text"] = b"just some notes\n"
     cases["another program's SQLite database (vault-like tables)"] = None

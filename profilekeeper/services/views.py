@@ -190,9 +190,11 @@ class PersonRow:
 
 
 class PeopleRows(list[PersonRow]):
-    """The people list's rows; ``damaged`` names tables whose damaged pages hid some."""
+    """The people list's rows; ``damaged`` names tables whose damaged pages hid some, and
+    ``unreadable`` the ids of people whose record failed authentication (shown marked)."""
 
     damaged: tuple[str, ...] = ()
+    unreadable: tuple[str, ...] = ()
 
 
 def people_rows(vault: VaultReader, today: date, search: str = "") -> PeopleRows:
@@ -213,6 +215,7 @@ def people_rows(vault: VaultReader, today: date, search: str = "") -> PeopleRows
     rows.sort(key=lambda r: (r.next_date or far, r.person.name.casefold()))
     shown = PeopleRows(matching(rows, search))
     shown.damaged = _unreadable([occasions, people])["damaged"]
+    shown.unreadable = tuple(c.record_id for c in getattr(people, "corrupted", ()) if c.record_id)
     return shown
 
 

@@ -19,6 +19,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from profilekeeper.errors import VaultBusy
+
+BUSY_TIMEOUT_MS = 30_000
+"""How long a writer waits for another's write lock: rotating or importing tens of thousands
+of records holds it for seconds, and a cron job had better wait than fail."""
 PRAGMAS = (
     # WAL for crash safety; secure_delete so freed pages are zeroed, not left readable;
     # temp_store=MEMORY so sorts and temp tables never spill to a temp file.
@@ -27,7 +32,6 @@ PRAGMAS = (
     "secure_delete = ON",
     "foreign_keys = ON",
     "temp_store = MEMORY",
-    "busy_timeout = 5000",
 )
 _KEEP_IDLE = 4
 """Connections kept open for the next transaction (the app reads from more than one thread)."""
@@ -45,7 +49,7 @@ class Database:
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
-            for pragma in PRAGMAS:
+            for pragma in (*PRAGMAS, f"busy_timeout = {BUSY_TIMEOUT_MS}"):
                 conn.execute(f"PRAGMA {pragma}")
         except BaseException:
             conn.close()
@@ -80,7 +84,12 @@ class Database:
         damaged page, SQLite refuses to COMMIT it ("database disk image is malformed").
         """
         with self.connection() as conn:
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.OperationalError as error:  # still locked once the wait ran out
+                if error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:
+                    raise VaultBusy() from None
+                raise
             try:
                 yield conn
             except BaseException:

@@ -5,8 +5,8 @@ out by the end of the window, and events in their city within it (``--occasions-
 Which ones is ``suggestions.releases``'s answer, through the suggestions pipeline, so what the
 Suggestions screen hides (a never-interest, a rule, a dismiss, a snooze) is not listed here.
 
-On the fast path: the pipeline is imported (it brings pydantic, ~0.1 s) only when the vault
-holds a release or an event for the shopper; the tables it reads are decrypted only then.
+On the fast path: the pipeline (plain Python, no pydantic) is imported, and the tables it
+reads are decrypted, only when the vault holds a release or an event for the shopper.
 
 Hooks (``--exec``, ``notify.command``) fire for these too, with ``PROFILEKEEPER_KIND`` set to
 ``release`` or ``event``: a release on the day it comes out, an event ``EVENT_POINTS`` days

@@ -108,7 +108,7 @@ def test_a_hook_runs_for_a_release_on_its_day_with_what_it_is(stocked, fast_kdf,
                                                               tmp_path: Path) -> None:  # fmt: skip
     log = tmp_path / "hook.log"
     hook = f'echo "$PROFILEKEEPER_KIND|$PROFILEKEEPER_TITLE|$PROFILEKEEPER_LEAD|' \
-           f'$PROFILEKEEPER_PERSON" >> {log}'  # fmt: skip
+           f'$PROFILEKEEPER_PERSON$PROFILEKEEPER_PASSPHRASE" >> {log}'  # fmt: skip
     result = run_main("remind", "--today", "2026-05-12", "--days", "1", "--exec", hook,
                       env=UNLOCK)  # fmt: skip
     assert result.code == 1, result.err
@@ -119,6 +119,20 @@ def test_a_hook_runs_for_a_release_on_its_day_with_what_it_is(stocked, fast_kdf,
     log.unlink()
     run_main("remind", "--today", "2026-05-14", "--days", "10", "--exec", hook, env=UNLOCK)
     assert not log.exists()  # no point today: nothing runs (and nothing needs recording)
+
+
+def test_the_desktop_notification_names_releases_and_events_too(
+    stocked, fast_kdf, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    log = tmp_path / "sent"
+    fake = tmp_path / "notify-send"
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{log}"\n')
+    fake.chmod(0o755)
+    result = remind("--notify", env={"PATH": f"{tmp_path}:/bin:/usr/bin"})
+    assert result.code == 1, result.err
+    sent = log.read_text()
+    assert "1 gift reminder, 2 new releases and events" in sent
+    assert "Sam turns 40" in sent and "Aurora [bold]Lines[/bold]" in sent
 
 
 def test_a_failing_hook_names_no_title(stocked, fast_kdf) -> None:

@@ -5,7 +5,8 @@ release date has come or falls within the window, and events in the shopper's ci
 What is hidden is the pipeline's decision (``run``), so a never-interest, a rule, a dismiss or
 a snooze quiets an item here as on the Suggestions screen; this module only picks, from what
 the pipeline shows, what is due. ``context`` builds what the pipeline reads for the shopper's
-own items from a handful of tables (no people, occasions or gifts: none of them bears on those).
+own items from a handful of tables (no people, occasions or gifts: none of them bears on those;
+a gift idea is then hidden as meant for no one known, and is not listed anyway).
 """
 
 from __future__ import annotations
@@ -70,29 +71,25 @@ def context(*, profile: Profile, interests: Iterable[Interest], rules: Iterable[
 def due(items: Iterable[Suggestion], ctx: Context, days: int) -> list[Coming]:
     """The releases and events due from ``ctx.today`` to ``days`` past it, soonest first.
 
-    Only the shopper's own, dated ones go through the pipeline (which hides what it hides:
-    a shown item is the one that gets listed); of what it shows, a release counts when one of
-    its creators is an interest the shopper loves, an event when it is in the shopper's city
-    (the pipeline keeps events of unknown city, and every event when no city is set).
+    The pipeline runs over every stored item, as for the Suggestions screen (which copy of an
+    item offered twice is shown depends on all of them), and hides what it hides; of what it
+    shows, the shopper's own are listed: a release out by the window's end when one of its
+    creators is an interest the shopper loves, an event within the window in the shopper's
+    city (the pipeline keeps events of unknown city, and every event when no city is set).
     """
     start, end = ctx.today, ctx.today + timedelta(days=days)
-    dated = [s for s in items if s.kind in KINDS and s.for_ref == "self"
-             and (on := day_of(s)) is not None and on <= end
-             and (s.kind == RELEASE or on >= start)]  # fmt: skip
-    if not dated:
-        return []
     loved = {norm(i.name) for i in ctx.interests.get(None, []) if i.sentiment is Sentiment.LOVE}
     found = []
-    for ranked in run(dated, ctx).shown:
+    for ranked in run(items, ctx).shown:
         s = ranked.suggestion
+        if s.kind not in KINDS or s.for_ref != "self" or (on := day_of(s)) is None or on > end:
+            continue
         city = s.details.get("city")
         city = city if isinstance(city, str) else ""
         if s.kind == RELEASE and not any(norm(c) in loved for c in s.creators):
             continue
-        if s.kind == EVENT and (not ctx.city or norm(city) != ctx.city):
+        if s.kind == EVENT and (on < start or not ctx.city or norm(city) != ctx.city):
             continue
-        on = day_of(s)
-        assert on is not None  # dated above
         found.append(Coming(
             s.id, s.kind, s.title, tuple(s.creators), on, (on - start).days,
             clean_text(ctx.shop_names.get(s.retailer_id, ""), limit=SHOP_NAME_LIMIT), city,

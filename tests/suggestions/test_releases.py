@@ -6,7 +6,11 @@ city within the window; and nothing the pipeline hides (never-interests, rules, 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from profilekeeper.model import (
     Interest,
@@ -19,6 +23,15 @@ from profilekeeper.model import (
 )
 from profilekeeper.suggestions import run
 from profilekeeper.suggestions.releases import Coming, context, due
+from profilekeeper.suggestions.words import norm
+from tests.suggestions.test_properties import (
+    SHOPS,
+    WORLD,
+    _matches_never,
+    interests,
+    rules,
+    suggestions,
+)
 from tests.suggestions.world import TODAY, World
 
 LOVED = "Velvet Static"
@@ -130,3 +143,38 @@ def test_the_context_from_the_shoppers_own_tables_judges_as_the_full_one() -> No
                   rules=w.rules, purchases=w.purchases, shops=[w.shop, w.other], today=TODAY)
     assert due(items, own, 30) == due(items, w.context(), 30)
     assert [c.title for c in due(items, own, 30)] == ["Keep Me"]
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(suggestions(), max_size=25), st.lists(interests, max_size=6),
+       st.lists(rules, max_size=5), st.integers(0, 90))  # fmt: skip
+def test_what_remind_lists_is_shown_by_the_pipeline_and_due(
+    items: list[Suggestion], mine: list[Interest], my_rules: list[Rule], days: int
+) -> None:
+    """Whatever the items, interests and rules: the few tables remind reads judge as the full
+    context does, and each listed item is one the pipeline shows,
+    the shopper's own, by a loved creator (a release) or in the city (an event), within the
+    window (a release may be out already), never matching a never-interest; soonest first."""
+    # Every other item the shopper's own, by a loved creator (else few would be listed).
+    mine = [*mine, Interest("music", LOVED, Sentiment.LOVE)]
+    items = [s if n % 2 else replace(s, for_ref="self", creators=[*s.creators, LOVED])
+             for n, s in enumerate(items)]  # fmt: skip
+    w = World(sam=WORLD.sam, shop=WORLD.shop, other=WORLD.other, interests=mine, rules=my_rules)
+    ctx = w.context()
+    shown = {r.suggestion.id: r.suggestion for r in run(items, ctx).shown}
+    loved = {norm(i.name) for i in mine if i.sentiment is Sentiment.LOVE}
+    never = [i for i in mine if i.sentiment is Sentiment.NEVER]
+    got = due(items, ctx, days)
+    own = context(profile=w.profile, interests=[i for i in mine if i.person_id is None],
+                  rules=my_rules, purchases=[], shops=SHOPS, today=TODAY)
+    assert due(items, own, days) == got  # remind's few tables judge as the full context does
+    assert [c.on for c in got] == sorted(c.on for c in got)
+    end = date.fromordinal(TODAY.toordinal() + days)
+    for c in got:
+        s = shown[c.suggestion_id]
+        assert s.for_ref == "self" and not _matches_never(s, never)
+        assert c.on <= end and c.reason
+        if c.kind == "release":
+            assert loved & {norm(x) for x in s.creators}
+        else:
+            assert c.kind == "event" and norm(c.city) == "lisbon" and c.on >= TODAY

@@ -55,6 +55,8 @@ IDEA_CHOICES = (("open", "Open in Suggestions"), ("like", "Like: more like this"
                 ("not_for_me", "Not for them"), ("bought_as_gift", "Bought it for them"),
                 ("snooze", "Snooze for a week"), ("dismiss", "Dismiss"))  # fmt: skip
 SNOOZE_DAYS = 7
+IDEA_WIDTHS = (22, 10, 8, 30)
+"""Fit 80 columns (with each cell's padding); the dialog shows an idea's whole title and why."""
 
 
 class PersonScreen(VaultScreen):
@@ -73,7 +75,9 @@ class PersonScreen(VaultScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="summary")
         yield Static("", id="shop-ideas-title", classes="section")
-        ideas = RecordTable("Gift idea", "Shop", "Price", "Why", id="shop-ideas")
+        # Fixed widths: a long title from a shop must not push the reason out of 80 columns.
+        ideas = RecordTable("Gift idea", "Shop", "Price", "Why", id="shop-ideas",
+                            widths=IDEA_WIDTHS)
         ideas.display = False  # until the worker has found some
         yield ideas
         with TabbedContent(id="tabs"):

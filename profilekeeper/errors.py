@@ -28,6 +28,7 @@ ones defined in another module name it (tests/test_errors_tree.py keeps the tree
         ├── UnsupportedVault (2) written by a newer profilekeeper, or not a vault at all
         │   └── NeedsUpgrade (2) an older schema: open it read-write (store/readonly.py)
         ├── DamagedVault     (5) the pages needed to open it cannot be read (store/damage.py)
+        ├── DamagedBackup    (5) a backup cut short, changed or extended (store/backup.py)
         └── CorruptedRecord  (5) a record failed authentication
             ├── DamagedRecord (5) authentic, but holds a value no reader can use
             └── DamagedTable (5) some of a table's pages cannot be read (store/damage.py)

@@ -9,6 +9,7 @@ without a terminal:
     records     the other records (interests, gifts, purchases, the profile), likewise
     reminders   one snooze / dismiss / bought policy
     files       JSON export and import, the calendar, contacts
+    backup      one encrypted backup file of the whole vault, and restoring it whole
     settings    the owner's settings
     unlock      one unlock policy (passphrase, keyring, prompt) and the passphrase rules
     vault_access  open or create the vault, its keyring copy, passphrase and key changes
@@ -29,6 +30,14 @@ from profilekeeper.services.activity import (
     consent_receipt,
     expire_receipts,
     last_outcome,
+)
+from profilekeeper.services.backup import (
+    Backup,
+    DamagedBackup,
+    make_backup,
+    read_backup,
+    recall_backup_key,
+    restore_backup,
 )
 from profilekeeper.services.feedback import allow_feedback, pending_verdicts, takes_feedback
 from profilekeeper.services.files import (
@@ -185,7 +194,9 @@ from profilekeeper.services.views import (
 )
 
 __all__ = [
+    "Backup",
     "Connected",
+    "DamagedBackup",
     "DEFAULT_IDLE_MINUTES",
     "DEFAULT_MAX_RETENTION_DAYS",
     "DEFAULT_PURPOSES",
@@ -322,4 +333,8 @@ __all__ = [
     "set_notify_command",
     "what_shop_holds",
     "write_export",
+    "make_backup",
+    "read_backup",
+    "recall_backup_key",
+    "restore_backup",
 ]

@@ -60,9 +60,8 @@ class DamagedVault(VaultError):
 
 
 def is_damage(error: BaseException) -> bool:
-    """Whether ``error`` (sqlite3's, or SQLAlchemy's wrapping of it) says the file is damaged,
-    as opposed to busy, locked or full."""
-    error = getattr(error, "orig", None) or error
+    """Whether ``error`` (sqlite3's) says the file is damaged, as opposed to busy, locked or
+    full."""
     code = getattr(error, "sqlite_errorcode", None)
     return isinstance(error, sqlite3.DatabaseError) and (code or 0) & 0xFF == _SQLITE_CORRUPT
 

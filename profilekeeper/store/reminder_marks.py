@@ -25,7 +25,7 @@ from profilekeeper.store.readonly import ReadOnlyVault
 
 PRAGMAS = ("synchronous = FULL", "secure_delete = ON", "foreign_keys = ON",
            "temp_store = MEMORY", "busy_timeout = 5000")  # fmt: skip
-"""As store/vault.py's (its WAL journal mode is the file's own, kept)."""
+"""As store/transactions.py's (its WAL journal mode is the file's own, kept)."""
 
 
 def record_notified(vault: ReadOnlyVault, fired: Iterable[tuple[str, int, Iterable[int]]]) -> int:

@@ -32,9 +32,11 @@ class SuggestionsScreen(VaultScreen):
     BINDINGS: ClassVar[list[BindingType]] = bindings("suggestions")
     READS = navigation.reads("suggestions")
 
-    def __init__(self, person_id: str | None = None) -> None:
+    def __init__(self, person_id: str | None = None, select: str | None = None) -> None:
+        """``select``: the suggestion to put the cursor on once loaded (from a person's screen)."""
         super().__init__()
         self.person_id = person_id
+        self._select = select
         if person_id is not None:  # one person's gift ideas, opened from their screen
             self.MODE = "people"
         self.hidden = False
@@ -81,7 +83,11 @@ class SuggestionsScreen(VaultScreen):
                 why = r.hidden_reason if self.hidden else r.reason
                 rows.append((r.suggestion.id, (label, r.suggestion.title,
                                                shops.get(r.suggestion.retailer_id, ""), why)))
-        self.query_one("#suggestions", RecordTable).fill(rows)
+        table = self.query_one("#suggestions", RecordTable)
+        table.fill(rows)
+        if self._select in self._items:
+            table.move_cursor(row=table.get_row_index(self._select))
+            self._select = None
 
     def _selected(self) -> Ranked | None:
         key = self.query_one("#suggestions", RecordTable).selected_id

@@ -28,7 +28,7 @@ from profilekeeper.reminders import headline, occurs_on
 from profilekeeper.suggestions.lens import Coarse, Lens, is_coarse
 from profilekeeper.suggestions.rules import in_force
 from profilekeeper.suggestions.words import norm, words
-from profilekeeper.sync.slices import person_ref
+from profilekeeper.sync.refs import person_ref
 
 
 @dataclass(frozen=True, slots=True)

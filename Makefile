@@ -58,6 +58,7 @@ lint: venv
 # Every benchmark (figures in benchmarks/results/). remind and the app are timed against a real
 # Secret Service on a private bus, with bytecode cached as after an install.
 bench: venv system-deps
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt --group bench
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/bench_retailer.py
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \

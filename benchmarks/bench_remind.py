@@ -1,13 +1,17 @@
 """Cold start of ``profilekeeper remind --days 30`` on a big vault, unlocked from the keyring.
 
-Builds a vault with 1,000 people, 3,000 occasions and 2,000 gifts, remembers its key in the
-Secret Service, then times fresh processes: ``remind`` beside ``python -c "import sqlite3"``
-(the floor), interleaved so both see the same machine load, and ``remind`` on a copy whose
-occasion date index is emptied (as just after an upgrade: every occasion is decrypted). Also
-times the phases in-process, what the index costs a writer, and lists the costliest imports
-(``-X importtime``). Also times ``remind --exec true`` once every lead point has fired (the
-daily timer's usual run: nothing new to run or write) and, in-process, recording the notified
-points of every due item (a first run's one write). Goal: remind ≤ 0.15 s.
+Builds a vault with 1,000 people, 3,000 occasions and 2,000 gifts, and a shop's 300 stored
+suggestions (100 products, 100 releases, 100 events; some by the 10 artists the shopper loves,
+some in the shopper's city), remembers its key in the Secret Service, then times fresh
+processes, interleaved so all see the same machine load: ``remind`` (which also lists the due
+releases and events, through the suggestions pipeline), ``remind --occasions-only`` (the
+occasions alone, as before #16 §4), ``python -c "import sqlite3"`` (the floor), and ``remind``
+on a copy whose occasion date index is emptied (as just after an upgrade: every occasion is
+decrypted). Also times the phases in-process, what the index costs a writer, and lists the
+costliest imports (``-X importtime``). Also times ``remind --exec true`` once every lead point
+has fired (the daily timer's usual run: nothing new to run or write) and, in-process,
+recording the notified points of every due item (a first run's one write). Goal: remind
+≤ 0.15 s.
 
 Run it where a Secret Service answers, e.g.:
 
@@ -32,13 +36,46 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 GOAL_SECONDS = 0.15
 AEAD_FLOOR = "import sqlite3; from cryptography.hazmat.primitives.ciphers.aead import AESGCM"
 RESULTS = Path(__file__).parent / "results" / "remind.json"
 
 
+SUGGESTIONS = 300
+
+
+def stored_suggestions(rng: random.Random) -> list[list[Any]]:
+    """A shop's suggestions as a sync leaves them, and the shopper's interests and rules."""
+    from datetime import timedelta
+
+    from profilekeeper.model import Interest, Retailer, Rule, RuleAction, Sentiment, Suggestion
+
+    shop = Retailer("Bench Shop", "https://shop.example")
+    loved = [f"Artist {i:02d}" for i in range(10)]
+    interests = [Interest("music", name, Sentiment.LOVE) for name in loved]
+    interests += [Interest("music", f"Genre {i:02d}") for i in range(40)]
+    interests += [Interest("music", "Noise Co", Sentiment.NEVER)]
+    rules = [Rule(RuleAction.BURY, {"category": f"cat{i}"}) for i in range(10)]
+    today = date.today()
+    items = []
+    for i in range(SUGGESTIONS):
+        kind = ("product", "release", "event")[i % 3]
+        on = (today + timedelta(days=rng.randint(-60, 90))).isoformat()
+        artist = rng.choice([*loved, "Someone Else", "Noise Co"])
+        details = {"release_date": on} if kind == "release" else \
+            {"date": on, "city": rng.choice(["Lisbon", "Oslo", "Porto"])} if kind == "event" \
+            else {}  # fmt: skip
+        items.append(Suggestion(shop.id, f"r{i}", kind, f"Title {i}", creators=[artist],
+                                category="music", tags=["vinyl"], details=details,
+                                url=f"https://shop.example/{i}"))  # fmt: skip
+    return [[shop], interests, rules, items]  # one record type a list
+
+
 def build_vault(path: Path) -> tuple[str, bytes]:
+    from dataclasses import replace
+
     from profilekeeper.model import Gift, Occasion, Person
     from profilekeeper.store.vault import Vault
 
@@ -63,6 +100,9 @@ def build_vault(path: Path) -> tuple[str, bytes]:
             vault.add_all(people)
             vault.add_all(occasions)
             vault.add_all(gifts)
+            vault.save(replace(vault.profile(), city="Lisbon"))
+            for records in stored_suggestions(rng):
+                vault.add_all(records)
         vault.checkpoint()
         return vault.vault_id, vault.data_key
 
@@ -172,6 +212,16 @@ def _phases(path: Path, vault_id: str) -> dict[str, float]:
         out["due_items"] = len(items)
         out["compute_due_s"] = time.perf_counter() - t
         t = time.perf_counter()
+        import profilekeeper.suggestions.releases  # noqa: F401 - what remind imports for them
+
+        out["import_suggestions_pipeline_s"] = time.perf_counter() - t
+        from profilekeeper.cli import remind_coming
+
+        t = time.perf_counter()
+        coming, _ = remind_coming.load(ro, ro.profile(), today, 30)
+        out["releases_and_events_due"] = len(coming)
+        out["read_and_judge_stored_suggestions_s"] = time.perf_counter() - t
+        t = time.perf_counter()
         record_notified(ro, [(i.occasion_id, i.on.year, i.leads) for i in items])
         out["record_notified_for_every_due_item_s"] = time.perf_counter() - t
     return out
@@ -244,6 +294,7 @@ def main() -> int:
             # The installed command itself (not `python -m`, which adds runpy's ~5 ms).
             script = Path(sys.executable).with_name("profilekeeper")
             remind = [str(script), "remind", "--days", "30"]
+            occasions_only = [*remind, "--occasions-only"]
             floor = [sys.executable, "-c", "import sqlite3"]
             # The design's floor: what any encrypted-vault reader must import.
             aead_floor = [sys.executable, "-c", AEAD_FLOOR]
@@ -254,11 +305,13 @@ def main() -> int:
             # (warming up) fires and records every lead point; the timed ones find none new.
             hooked = [*remind, "--vault", str(_copy(path, "hooked.sqlite3")), "--exec", "true"]
             for _ in range(2):  # warm the page cache: "cold" means a new process, as at login
-                for cmd in (remind, floor, aead_floor, unindexed, hooked):
+                for cmd in (remind, occasions_only, floor, aead_floor, unindexed, hooked):
                     timed(cmd, env)
             remind_runs, floor_runs, aead_runs, unindexed_runs, hooked_runs = [], [], [], [], []
+            only_runs = []
             for _ in range(args.runs):
                 remind_runs.append(timed(remind, env))
+                only_runs.append(timed(occasions_only, env))
                 floor_runs.append(timed(floor, env))
                 aead_runs.append(timed(aead_floor, env))
                 unindexed_runs.append(timed(unindexed, env))
@@ -278,6 +331,8 @@ def main() -> int:
     unindexed_median = statistics.median(wall for wall, _ in unindexed_runs)
     hooked_median = statistics.median(wall for wall, _ in hooked_runs)
     remind_cpu = statistics.median(cpu for _, cpu in remind_runs)
+    only_median = statistics.median(wall for wall, _ in only_runs)
+    only_cpu = statistics.median(cpu for _, cpu in only_runs)
     floor_cpu = statistics.median(cpu for _, cpu in floor_runs)
     result = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -286,10 +341,13 @@ def main() -> int:
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
         },
-        "vault": {"people": 1000, "occasions": 3000, "gifts": 2000},
+        "vault": {"people": 1000, "occasions": 3000, "gifts": 2000,
+                  "suggestions": SUGGESTIONS},  # fmt: skip
         "runs": args.runs,
         "bytecode": "cached, as after pip install (PYTHONPYCACHEPREFIX in a temp dir)",
         "remind_median_s": round(remind_median, 4),
+        "remind_occasions_only_median_s": round(only_median, 4),
+        "remind_occasions_only_cpu_median_s": round(only_cpu, 4),
         "remind_without_date_index_median_s": round(unindexed_median, 4),
         "remind_exec_hook_nothing_new_median_s": round(hooked_median, 4),
         "remind_min_s": round(min(remind_times), 4),
@@ -313,6 +371,8 @@ def main() -> int:
         f"(min {min(remind_times) * 1000:.0f}, max {max(remind_times) * 1000:.0f}) "
         f"over {args.runs} runs"
     )
+    print(f"--occasions-only : median {only_median * 1000:.0f} ms, CPU {only_cpu * 1000:.0f} ms "
+          f"(releases and events cost {(remind_median - only_median) * 1000:+.0f} ms)")
     print(f"without the index: median {unindexed_median * 1000:.0f} ms (every occasion decrypted)")
     print(f"--exec true      : median {hooked_median * 1000:.0f} ms (nothing new to fire)")
     print(f"import sqlite3   : median {floor_median * 1000:.0f} ms (the floor)")

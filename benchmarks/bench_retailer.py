@@ -1,28 +1,39 @@
 """Throughput and tail latency of the reference retailer: put-profile + get-suggestions.
 
-Starts ``python -m profilekeeper retailer serve`` as a real process (uvicorn, SQLite file) on
-127.0.0.1, links a pool of shoppers, then, for each concurrency level, runs a bounded load:
-that many clients, each iteration one PUT of a realistic profile and one GET of a
-suggestions page, until ITERATIONS are done or SECONDS have passed. Loopback only. Prints
-the figures and writes benchmarks/results/retailer.json.
+For each setup (SQLite with 1 worker; PostgreSQL with 1 and 2 workers) starts
+``python -m profilekeeper retailer serve --workers N`` as a real process on 127.0.0.1 (the
+PostgreSQL cluster is a throwaway one, made with the local binaries, fsync off), links a pool
+of shoppers, then, for each concurrency level, runs a bounded load: that many clients, each
+iteration one PUT of a realistic profile and one GET of a suggestions page, until ITERATIONS
+are done or SECONDS have passed. The load generator shares the machine: it speaks keep-alive
+HTTP/1.1 over asyncio streams, so that it costs far less than the server it measures (httpx
+costs about as much as the server). Prints the figures and the 1 -> 2 worker scaling, and
+writes benchmarks/results/retailer.json.
 
     python benchmarks/bench_retailer.py [--iterations N] [--seconds S] [--concurrency 1,4,16]
+        [--setups sqlite:1,postgres:1,postgres:2]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import glob
 import json
 import os
 import platform
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -55,10 +66,48 @@ def profile(n: int) -> dict[str, Any]:
             "slices": slices}
 
 
-def start_server(db: Path) -> tuple[subprocess.Popen[str], str]:
+@contextlib.contextmanager
+def postgres() -> Iterator[tuple[str, int]]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (as in tests/sync/pg_cluster.py): its URL
+    and the postmaster's process id."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not found:
+        raise SystemExit("no PostgreSQL binaries under /usr/lib/postgresql/*/bin")
+    bin_dir = Path(found[-1]).parent
+    base = Path(tempfile.mkdtemp(prefix="pk-bench-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        as_user = ["runuser", "-u", "nobody", "--"]
+        base.chmod(0o755)
+        shutil.chown(base, "nobody", "nogroup")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = base / "data"
+
+    def run(*argv: str) -> None:
+        subprocess.run([*as_user, *argv], check=True, capture_output=True, cwd=base,
+                       stdin=subprocess.DEVNULL, timeout=120)
+
+    try:
+        run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+            "-E", "UTF8", "--no-sync", "--no-instructions")
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-o",
+            f"-k {base} -h 127.0.0.1 -p {port} -c fsync=off -c full_page_writes=off "
+            "-c synchronous_commit=off", "start")
+        try:
+            pid = int((data / "postmaster.pid").read_text().split()[0])
+            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", pid
+        finally:
+            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def start_server(db_url: str, workers: int) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "profilekeeper", "retailer", "serve", "--port", "0",
-         "--db", f"sqlite:///{db}"],
+         "--db", db_url, "--workers", str(workers)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     assert proc.stderr is not None
@@ -77,7 +126,7 @@ def start_server(db: Path) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("server did not answer")
 
 
-async def make_links(url: str) -> list[tuple[str, dict[str, str]]]:
+async def make_links(url: str) -> list[tuple[str, str]]:
     """Link SHOPPERS pseudonyms once; every concurrency level reuses them."""
     links = []
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
@@ -88,40 +137,95 @@ async def make_links(url: str) -> list[tuple[str, dict[str, str]]]:
                     "recommendations", "gift_ideas", "offers"]}})
             answer.raise_for_status()
             body = answer.json()
-            links.append((body["link_id"], {"Authorization": f"Bearer {body['token']}"}))
+            links.append((body["link_id"], body["token"]))
     return links
 
 
-async def run_load(url: str, links: list[tuple[str, dict[str, str]]], iterations: int,
-                   seconds: float, concurrency: int) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
-        put_ms: list[float] = []
-        get_ms: list[float] = []
-        errors: dict[int, int] = {}
-        counter = iter(range(iterations))
-        stop_at = time.monotonic() + seconds
+class Connection:
+    """One keep-alive HTTP/1.1 connection: a request out, the status back, the body read."""
 
-        async def worker() -> None:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, url: str) -> Connection:
+        parts = urlsplit(url)
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return cls(reader, writer)
+
+    async def request(self, method: str, path: str, token: str, body: bytes = b"") -> int:
+        head = (f"{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}"
+                f"\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        self.writer.write(head.encode() + body)
+        answer = await self.reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in answer.lower().split(b"\r\n"):
+            if line.startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        await self.reader.readexactly(length)
+        return int(answer[9:12])
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+async def run_load(url: str, links: list[tuple[str, str]], iterations: int,
+                   seconds: float, concurrency: int) -> dict[str, Any]:
+    put_ms: list[float] = []
+    get_ms: list[float] = []
+    errors: dict[int, int] = {}
+    counter = iter(range(iterations))
+    bodies = [json.dumps(profile(n)).encode() for n in range(iterations)]  # a receipt each
+    stop_at = time.monotonic() + seconds
+
+    async def worker() -> None:
+        connection = await Connection.open(url)
+        try:
             for n in counter:
                 if time.monotonic() > stop_at:
                     return
-                link_id, auth = links[n % len(links)]
-                for method, path, kwargs, sink in (
-                    ("PUT", f"/v1/links/{link_id}/profile", {"json": profile(n)}, put_ms),
-                    ("GET", f"/v1/links/{link_id}/suggestions", {"params": {"limit": 50}},
-                     get_ms),
+                link_id, token = links[n % len(links)]
+                for method, path, body, sink in (
+                    ("PUT", f"/v1/links/{link_id}/profile", bodies[n], put_ms),
+                    ("GET", f"/v1/links/{link_id}/suggestions?limit=50", b"", get_ms),
                 ):
                     started = time.perf_counter()
-                    answer = await client.request(method, path, headers=auth, **kwargs)
+                    status = await connection.request(method, path, token, body)
                     sink.append((time.perf_counter() - started) * 1000)
-                    if answer.status_code != 200:
-                        errors[answer.status_code] = errors.get(answer.status_code, 0) + 1
+                    if status != 200:
+                        errors[status] = errors.get(status, 0) + 1
+        finally:
+            connection.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
     return {"elapsed_s": elapsed, "put_ms": put_ms, "get_ms": get_ms, "errors": errors}
+
+
+def cpu_seconds(root: int | None) -> float:
+    """CPU time (user + system) of process ``root`` and everything under it, now alive."""
+    if root is None:
+        return 0.0
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(times.get(pid, 0.0) for pid in tree)
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -134,11 +238,20 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-def measure(url: str, links: list[tuple[str, dict[str, str]]], iterations: int, seconds: float,
-            concurrency: int) -> dict[str, Any]:
+def measure(url: str, links: list[tuple[str, str]], iterations: int, seconds: float,
+            concurrency: int, server: int, database: int | None) -> dict[str, Any]:
+    load = round(os.getloadavg()[0], 2)  # the machine is shared: say how busy it was
+    before = (cpu_seconds(server), cpu_seconds(database), time.process_time())
     raw = asyncio.run(run_load(url, links, iterations, seconds, concurrency))
+    after = (cpu_seconds(server), cpu_seconds(database), time.process_time())
     requests = len(raw["put_ms"]) + len(raw["get_ms"])
+    pairs = max(1, len(raw["get_ms"]))
+    cpu = {name: round((later - earlier) / pairs * 1000, 3)
+           for name, earlier, later in zip(("server", "postgres", "load_generator"), before,
+                                           after, strict=True)}
     return {
+        "load_average_before": load,
+        "cpu_ms_per_pair": cpu,
         "concurrency": concurrency,
         "iterations_done": len(raw["get_ms"]),
         "elapsed_s": round(raw["elapsed_s"], 2),
@@ -151,49 +264,84 @@ def measure(url: str, links: list[tuple[str, dict[str, str]]], iterations: int, 
     }
 
 
+def run_setup(db_url: str, database: int | None, workers: int, levels: list[int],
+              iterations: int, seconds: float) -> list[dict[str, Any]]:
+    proc, url = start_server(db_url, workers)
+    try:
+        links = asyncio.run(make_links(url))
+        return [measure(url, links, iterations, seconds, level, proc.pid, database)
+                for level in levels]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--iterations", type=int, default=1500,
+    parser.add_argument("--iterations", type=int, default=6000,
                         help="put+get pairs per concurrency level, at most")
-    parser.add_argument("--seconds", type=float, default=20.0,
+    parser.add_argument("--seconds", type=float, default=15.0,
                         help="time per concurrency level, at most")
     parser.add_argument("--concurrency", default="1,4,16",
                         help="comma-separated numbers of concurrent clients")
+    parser.add_argument("--setups", default="sqlite:1,postgres:1,postgres:2",
+                        help="comma-separated database:workers")
     args = parser.parse_args()
     levels = [int(level) for level in args.concurrency.split(",")]
-    with tempfile.TemporaryDirectory() as folder:
-        proc, url = start_server(Path(folder) / "retailer.sqlite3")
-        try:
-            links = asyncio.run(make_links(url))
-            runs = [measure(url, links, args.iterations, args.seconds, level) for level in levels]
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+    setups = [(name, int(workers)) for name, workers in
+              (setup.split(":") for setup in args.setups.split(","))]
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
+        for database, workers in setups:
+            postmaster = None
+            if database == "sqlite":
+                db_url = f"sqlite:///{Path(folder) / f'retailer-{len(runs)}.sqlite3'}"
+            else:
+                # A fresh cluster per setup, so no setup starts on another's rows.
+                db_url, postmaster = stack.enter_context(postgres())
+            for run in run_setup(db_url, postmaster, workers, levels, args.iterations,
+                                 args.seconds):
+                runs.append({"database": database, "workers": workers, **run})
     result = {
         "benchmark": "reference retailer: PUT profile + GET suggestions (limit 50)",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform(),
-                    "load_average_before": os.getloadavg()[0]},
-        "server": "python -m profilekeeper retailer serve: uvicorn, 1 process, SQLite (WAL), "
-                  "demo catalog; load generator on the same machine (httpx, asyncio)",
+                    "load_average_after": [round(x, 2) for x in os.getloadavg()]},
+        "server": "python -m profilekeeper retailer serve --workers N: uvicorn, demo catalog; "
+                  "SQLite (WAL) or a local PostgreSQL (fsync off); load generator on the same "
+                  "machine (keep-alive HTTP/1.1 over asyncio streams)",
         "shoppers": SHOPPERS,
         "runs": runs,
+        "scaling_1_to_2_workers": scaling(runs),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     for run in runs:
-        print(f"concurrency {run['concurrency']:3}: {run['requests_per_second']:7.1f} requests/s "
-              f"({run['pairs_per_second']} put+get pairs/s, {run['iterations_done']} pairs "
-              f"in {run['elapsed_s']} s)")
+        print(f"{run['database']:8} {run['workers']} worker(s), concurrency "
+              f"{run['concurrency']:3}: {run['pairs_per_second']:7.1f} put+get pairs/s "
+              f"({run['iterations_done']} pairs in {run['elapsed_s']} s, load average "
+              f"{run['load_average_before']})")
+        print("    CPU ms per pair: " + ", ".join(
+            f"{name} {ms}" for name, ms in run["cpu_ms_per_pair"].items()))
         for key in ("put_profile", "get_suggestions", "all"):
             stats = run[key]
             print(f"    {key:16} p50 {stats['p50_ms']:7.2f} ms  p99 {stats['p99_ms']:7.2f} ms"
                   f"  max {stats['max_ms']:7.2f} ms")
         if run["non_200"]:
             print(f"    non-200 answers: {run['non_200']}")
+    for concurrency, ratio in result["scaling_1_to_2_workers"].items():
+        print(f"PostgreSQL, 1 -> 2 workers at concurrency {concurrency}: {ratio}x pairs/s")
     print(f"written to {RESULTS}")
     return 1 if any(run["non_200"] for run in runs) else 0
+
+
+def scaling(runs: list[dict[str, Any]]) -> dict[str, float]:
+    """Pairs/s with 2 PostgreSQL workers over 1, per concurrency level."""
+    by = {(r["workers"], r["concurrency"]): r["pairs_per_second"]
+          for r in runs if r["database"] == "postgres"}
+    return {str(c): round(by[(2, c)] / by[(1, c)], 2)
+            for (w, c) in by if w == 1 and (2, c) in by and by[(1, c)]}
 
 
 if __name__ == "__main__":

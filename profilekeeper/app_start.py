@@ -91,7 +91,6 @@ class VaultApp(App[None]):
         self.unlock_hint = unlock_hint
         """Shown on the unlock screen (the demo names its passphrase)."""
         self._last_activity = time.monotonic()
-        self._first_look_painted = threading.Event()
         self._changes: ChangeWatch | None = None
         self._app_thread: int | None = None
         """The thread the app's messages run on (set as it starts)."""
@@ -182,8 +181,6 @@ class VaultApp(App[None]):
         key, note = self._remembered_key(first_look) if first_look else (None, "")
         if first_look and key:
             self.post_message(FirstLook(first_look, home_view(first_look, self.today())))
-            # Importing SQLAlchemy holds the GIL for ~0.5 s: let Home paint first.
-            self._first_look_painted.wait(timeout=2)
         elif first_look:
             first_look.close()
         from profilekeeper.store.vault import Vault
@@ -216,7 +213,6 @@ class VaultApp(App[None]):
         if isinstance(self.screen, HomeScreen):
             self.screen.show(message.view)
         self.screen.refresh_bindings()
-        self.call_after_refresh(self._first_look_painted.set)
 
     @on(VaultReady)
     @on(UnlockFailed)

@@ -237,11 +237,12 @@ def start_demo_shops(path: Path) -> DemoShops | None:
 async def _bring_up_to_date(path: Path, url: str, strict_url: str, *, relink: bool) -> None:
     from profilekeeper import services
     from profilekeeper.model import Activity, Grant, ShareRecord, Suggestion
+    from profilekeeper.services.shops import shops
     from profilekeeper.store.vault import Vault
 
     with Vault.open(path) as vault:
         vault.unlock(DEMO_PASSPHRASE)
-        known = [s for s in services.shops(vault) if s.name == DEMO_RETAILER_NAME]
+        known = [s for s in shops(vault) if s.name == DEMO_RETAILER_NAME]
         shop = known[0] if known and known[0].link_id and not relink else None
         for stale in known if shop is None else ():  # a link the shop's database lost
             with vault.transaction():

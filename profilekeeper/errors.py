@@ -10,6 +10,7 @@ ones defined in another module name it (tests/test_errors_tree.py keeps the tree
     ├── Conflict             (2) e.g. a person with that name exists already
     │   ├── KeyChanged       (2) another program changed the key header meanwhile: run again
     │   │   └── KeyReplaced  (2) this program's key was replaced: unlock again
+    │   ├── VaultBusy        (2) another program kept the vault locked for writing too long
     │   └── TermsRefused     (2) a shop's terms fall below the owner's minimum (services/shops.py)
     ├── NotFound             (4) no record matches
     ├── KeyringUnavailable   (3) no usable system keyring (store/keys.py)
@@ -28,6 +29,7 @@ ones defined in another module name it (tests/test_errors_tree.py keeps the tree
         ├── UnsupportedVault (2) written by a newer profilekeeper, or not a vault at all
         │   └── NeedsUpgrade (2) an older schema: open it read-write (store/readonly.py)
         ├── DamagedVault     (5) the pages needed to open it cannot be read (store/damage.py)
+        ├── DamagedBackup    (5) a backup cut short, changed or extended (store/backup.py)
         └── CorruptedRecord  (5) a record failed authentication
             ├── DamagedRecord (5) authentic, but holds a value no reader can use
             └── DamagedTable (5) some of a table's pages cannot be read (store/damage.py)
@@ -46,6 +48,7 @@ __all__ = [
     "NotFound",
     "ProfileKeeperError",
     "UnsupportedVault",
+    "VaultBusy",
     "VaultError",
     "VaultExists",
     "VaultLocked",
@@ -74,6 +77,15 @@ class Conflict(ProfileKeeperError):
 class KeyChanged(Conflict):
     """The key header changed under a command (another passwd or rotate-key): it changed
     nothing, and running it again works on the new header."""
+
+
+class VaultBusy(Conflict):
+    """Another program held the vault's write lock for longer than a writer waits (the
+    store's busy timeout): nothing was changed, and running it again works once it is done."""
+
+    def __init__(self) -> None:
+        super().__init__("the vault is busy: another program kept it locked for writing too "
+                         "long; nothing was changed: run it again")
 
 
 class KeyReplaced(KeyChanged):

@@ -5,6 +5,7 @@ profile worth sharing."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,14 +27,15 @@ from profilekeeper.sync.server import (
 
 
 def reference_shop(db: Path, *, port: int = 0, retention_days: int | None = None,
-                   name: str = "Demo Retailer") -> RunningServer:  # fmt: skip
+                   name: str = "Demo Retailer", wrap: Callable[[Any], Any] = lambda app: app,
+                   ) -> RunningServer:  # fmt: skip
     """The reference server over the SQLite file ``db`` (the same file keeps its links across
-    a restart on the same port)."""
+    a restart on the same port); ``wrap`` may put an ASGI middleware around it."""
     terms = DEFAULT_TERMS if retention_days is None else \
         DEFAULT_TERMS.model_copy(update={"retention_days": retention_days})  # fmt: skip
     settings = ServerSettings(retailer_name=name, terms=terms)
     store = RetailerStore(make_engine(f"sqlite:///{db}"))
-    return RunningServer(create_app(store, load_catalog(), settings), port=port)
+    return RunningServer(wrap(create_app(store, load_catalog(), settings)), port=port)
 
 
 def links_in(db: Path) -> int:

@@ -53,3 +53,32 @@ def test_building_the_cli_parser_imports_nothing_heavy() -> None:
     )
     heavy = {"sqlalchemy", "sqlmodel", "textual", "httpx", "keyring", "fastapi", "pydantic"}
     assert not heavy & {m.split(".")[0] for m in loaded}
+
+
+def test_the_services_package_names_each_use_case_once_and_lazily() -> None:
+    """services/__init__.py imports a use case's module when one of its names is first asked
+    for: its table, the imports the type checker reads and ``__all__`` must name the same."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    import profilekeeper.services as services
+
+    source = ast.parse(Path(services.__file__).read_text())
+    typed = {
+        (node.module.rsplit(".", 1)[1], alias.name)
+        for node in ast.walk(source)
+        if isinstance(node, ast.ImportFrom) and node.module.startswith("profilekeeper.services.")
+        for alias in node.names
+    }
+    assert typed == {(module, name) for name, module in services._HOME.items()}
+    assert sorted(services.__all__) == sorted(services._HOME)
+    assert not set(services._HOME) & set(services._HOMES)  # an imported module would shadow it
+    for name, module in services._HOME.items():
+        home = importlib.import_module(f"profilekeeper.services.{module}")
+        assert getattr(services, name) is getattr(home, name)
+
+
+def test_importing_the_services_package_imports_no_use_case() -> None:
+    loaded = _modules_after_import("import profilekeeper.services")
+    assert not {m for m in loaded if m.startswith("profilekeeper.services.")}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import Any, TypeVar
@@ -50,6 +49,8 @@ def list_flags(p: argparse.ArgumentParser, columns: Sequence[str]) -> None:
 
 
 def print_json(data: Any) -> None:
+    import json  # here: the text and parsable listings never need it
+
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     print()
 

@@ -19,6 +19,7 @@ from profilekeeper.errors import InvalidInput
 if TYPE_CHECKING:
     from profilekeeper.reminders import Due
     from profilekeeper.store.readonly import ReadOnlyVault
+    from profilekeeper.suggestions.releases import Coming
 
 NOTIFY_COMMAND = "notify.command"
 """The setting (services.settings.NOTIFY_COMMAND; not imported: the services package is heavy)."""
@@ -43,7 +44,9 @@ def add_arguments(remind: argparse.ArgumentParser) -> None:
     hooks.add_argument(
         "--exec", metavar="CMD", dest="exec_command",
         help="run CMD for each due item, once per lead point (%%s: the message, quoted; "
-        "fields in PROFILEKEEPER_* variables); default: the notify.command setting",
+        "fields in PROFILEKEEPER_* variables), and for a release on the day it comes out and "
+        "an event 7 days before and on the day (PROFILEKEEPER_KIND: release or event); "
+        "default: the notify.command setting",
     )  # fmt: skip
     hooks.add_argument("--no-exec", action="store_true",
                        help="run no hook, not even the notify.command setting")
@@ -82,19 +85,23 @@ def hook_command(args: argparse.Namespace, settings: dict[str, Any]) -> str | No
     return configured if isinstance(configured, str) and configured.strip() else None
 
 
-def run_hooks(
-    command: str, items: list[Due], vault: ReadOnlyVault, *, to_stderr: bool = False
-) -> None:
-    """Run the hook for the items with a lead point to fire, and record the ones that ran."""
+def run_hooks(command: str, items: list[Due], coming: list[Coming], vault: ReadOnlyVault, *,
+              to_stderr: bool = False) -> None:  # fmt: skip
+    """Run the hook for the items with a lead point to fire, and record the ones that ran;
+    then for the releases and events on one of their days (cli/remind_coming.py)."""
     from profilekeeper import remind_hooks
     from profilekeeper.read_access import record_notified
 
-    if not any(remind_hooks.pending(i) for i in items):
-        return  # nothing to run: the vault stays untouched
-    fired = remind_hooks.run(command, items, _unlock.warn, stdout=2 if to_stderr else None)
-    if fired and (why := record_notified(vault, fired)):
-        _unlock.warn(f"could not record which notifications ran ({why}); "
-                     "they run again on the next run")
+    stdout = 2 if to_stderr else None
+    if any(remind_hooks.pending(i) for i in items):  # else the vault stays untouched
+        fired = remind_hooks.run(command, items, _unlock.warn, stdout=stdout)
+        if fired and (why := record_notified(vault, fired)):
+            _unlock.warn(f"could not record which notifications ran ({why}); "
+                         "they run again on the next run")
+    if coming:
+        from profilekeeper.cli.remind_coming import run_hooks as run_for_coming
+
+        run_for_coming(command, coming, _unlock.warn, stdout=stdout)
 
 
 def install_timer(args: argparse.Namespace) -> int:
@@ -105,6 +112,8 @@ def install_timer(args: argparse.Namespace) -> int:
         argv += ["--vault", str(args.vault)]
     if args.notify:
         argv.append("--notify")
+    if args.occasions_only:
+        argv.append("--occasions-only")
     if args.exec_command is not None:
         argv += ["--exec", args.exec_command]
     print(install(argv, write=args.yes))

@@ -37,24 +37,29 @@ from profilekeeper.errors import (
 if TYPE_CHECKING:
     from profilekeeper.reminders import Due
     from profilekeeper.store.readonly import ReadOnlyVault
+    from profilekeeper.suggestions.releases import Coming
 
 DEFAULT_DAYS = 30
 SOMETHING_DUE = 1
 """``remind``'s exit status when something is due: only ever returned after it was printed."""
 COLUMNS = ("occasion_id", "person_id", "person_name", "kind", "label", "on", "days_until",
-           "number", "headline", "gift_status", "top_ideas", "snoozed_until")  # fmt: skip
-"""The ``--json`` keys of a due item and the ``-p`` columns, in order."""
+           "number", "headline", "gift_status", "top_ideas", "snoozed_until",
+           "suggestion_id", "title", "creators", "shop", "city", "url")  # fmt: skip
+"""The ``--json`` keys of a due item and the ``-p`` columns, in order: an occasion's first,
+then a release's or an event's (each row leaves the other's empty; ``kind`` tells them apart)."""
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     remind = sub.add_parser(
         "remind",
         parents=[common],
-        help="show birthdays and anniversaries that need a gift soon",
-        description="Show what is due, soonest first, with gift status and top ideas. "
-        "Exit status 0: nothing due; 1: something due; 2: bad options; 3: locked and nobody "
-        "to ask; 4: no vault; 5: nothing due, but a record could not be read (what could be "
-        f"is shown); {INTERNAL_ERROR}: internal error (a failure is never 1).",
+        help="show birthdays and anniversaries that need a gift soon, and new releases",
+        description="Show what is due, soonest first, with gift status and top ideas; then "
+        "stored releases by creators you love that are out or come out in the window, and "
+        "events in your city within it (what the Suggestions screen hides is not listed). "
+        "Exit status 0: nothing due; 1: something due or listed; 2: bad options; 3: locked "
+        "and nobody to ask; 4: no vault; 5: nothing due, but a record could not be read "
+        f"(what could be is shown); {INTERNAL_ERROR}: internal error (a failure is never 1).",
     )
     remind.add_argument(
         "--days",
@@ -70,6 +75,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "-q", "--quiet", action="store_true", help="print nothing when nothing is due"
     )
     remind.add_argument("--today", metavar="YYYY-MM-DD", help="pretend today is this date")
+    remind.add_argument("--occasions-only", action="store_true",
+                        help="list occasions only: no releases or events")
     remind_options.add_arguments(remind)  # range, --lead, hooks, timer
     remind.set_defaults(handler=run_remind)
 
@@ -138,6 +145,8 @@ def unlock_read_only(vault: ReadOnlyVault, args: argparse.Namespace) -> None:
 
 class Loaded(NamedTuple):
     items: list[Due]
+    coming: list[Coming]
+    """Releases and events (none with ``--occasions-only``)."""
     corrupted: int
     """How many records could not be read."""
     damaged: bool
@@ -177,13 +186,20 @@ def _load_due(args: argparse.Namespace) -> Loaded:
         maybe = candidates(maybe, today, days, leap_day=leap_day, leads=leads)
         person_ids = {o.person_id for o in maybe if o.person_id}
         gifts = vault.load(Gift, person_id=person_ids, occasion_id={o.id for o in maybe})
-    failed = [c for r in (profiles, occasions, people, gifts) for c in r.corrupted]
+        coming: list[Coming] = []
+        failed: list[Any] = []
+        if not args.occasions_only:
+            from profilekeeper.cli import remind_coming
+
+            coming, failed = remind_coming.load(
+                vault, profiles[0] if profiles else Profile(), today, days)
+    failed += [c for r in (profiles, occasions, people, gifts) for c in r.corrupted]
     for table in dict.fromkeys(c.table for c in failed if isinstance(c, DamagedTable)):
         _unlock.warn(str(DamagedTable(table)))  # pages of the file: once per table
     corrupted = sum(not isinstance(c, DamagedTable) for c in failed)
     damaged = len(failed) > corrupted
     items = due(maybe, people, gifts, today, days, leap_day=leap_day, leads=leads)
-    return Loaded(items, corrupted, damaged, today, days, settings, vault)
+    return Loaded(items, coming, corrupted, damaged, today, days, settings, vault)
 
 
 def due_as_json(item: Due) -> dict[str, Any]:
@@ -201,7 +217,18 @@ def due_as_json(item: Due) -> dict[str, Any]:
         "gift_status": item.gift_status,
         "top_ideas": list(item.top_ideas),
         "snoozed_until": item.snoozed_until.isoformat() if item.snoozed_until else None,
+        **_NO_SUGGESTION,
     }
+
+
+_NO_SUGGESTION: dict[str, Any] = {"suggestion_id": None, "title": None, "creators": [],
+                                  "shop": None, "city": None, "url": None}  # fmt: skip
+
+
+def coming_as_json(item: Coming) -> dict[str, Any]:
+    from profilekeeper.cli.remind_coming import as_json
+
+    return as_json(item, COLUMNS)
 
 
 _GIFT_COLOR = {"no idea yet": RED, "ideas": YELLOW, "bought": GREEN, "given": GREEN}
@@ -221,7 +248,17 @@ def describe(item: Due, paint: Paint | None = None) -> str:
             f"({paint(printable(gift), _GIFT_COLOR.get(item.gift_status, ''))})")
 
 
-def _notify(items: list[Due]) -> None:
+def describe_coming(item: Coming, paint: Paint | None = None) -> str:
+    """One line for a release or an event: when, the day, the title and why it is listed."""
+    from profilekeeper.cli.remind_coming import when
+
+    paint = paint or Paint(False)
+    return (f"{paint(f'{when(item):<12}', *((BOLD,) if 0 <= item.days_until <= 1 else ()))} "
+            f"{paint(local_date(item.on, weekday=True), DIM)}  "
+            f"{paint(printable(item.title), BOLD)}  ({printable(item.reason)})")
+
+
+def _notify(items: list[Due], coming: list[Coming]) -> None:
     import shutil
     import subprocess
 
@@ -229,8 +266,10 @@ def _notify(items: list[Due]) -> None:
     if notifier is None:
         _unlock.warn("no desktop notifier found (install notify-send); nothing was sent")
         return
-    title = "1 gift reminder" if len(items) == 1 else f"{len(items)} gift reminders"
-    body = "\n".join(describe(i) for i in items[:10])
+    title = ", ".join(filter(None, (
+        _count(len(items), "gift reminder"), _count(len(coming), "new release or event",
+                                                    "new releases and events"))))  # fmt: skip
+    body = "\n".join([*(describe(i) for i in items), *map(describe_coming, coming)][:10])
     try:
         done = subprocess.run(
             [notifier, "--app-name=profilekeeper", title, body],
@@ -242,6 +281,10 @@ def _notify(items: list[Due]) -> None:
         done = None
     if done is None or done.returncode != 0:
         _unlock.warn("notify-send could not show the notification (no notification service?)")
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return "" if not n else f"1 {one}" if n == 1 else f"{n} {many or one + 's'}"
 
 
 def run_remind(args: argparse.Namespace) -> int:
@@ -264,6 +307,7 @@ def run_remind(args: argparse.Namespace) -> int:
         if collecting:
             gc.enable()
     items, corrupted, damaged, days = loaded.items, loaded.corrupted, loaded.damaged, loaded.days
+    coming = loaded.coming
     if corrupted:
         _unlock.warn(f"{corrupted} record(s) could not be read (corrupted or damaged); "
                      "they are left out")
@@ -274,24 +318,28 @@ def run_remind(args: argparse.Namespace) -> int:
         payload = {
             "days": days,
             "due": [due_as_json(i) for i in items],
+            "coming": [coming_as_json(c) for c in coming],
             "corrupted": corrupted,
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     elif args.parsable:
-        print_parsable(map(due_as_json, items), COLUMNS, header=args.header)
-    elif items:
+        print_parsable([*map(due_as_json, items), *map(coming_as_json, coming)], COLUMNS,
+                       header=args.header)  # fmt: skip
+    elif items or coming:
         paint = paint_for(args)
         for item in items:
             print(describe(item, paint))
+        for release in coming:
+            print(describe_coming(release, paint))
     elif not args.quiet:
         since = "" if args.start is None else f" from {loaded.start.isoformat()}"
         print(f"Nothing due{since} in the next {days} days.")
-    if args.notify and items:
-        _notify(items)
-    if items and (command := remind_options.hook_command(args, loaded.settings)):
-        remind_options.run_hooks(command, items, loaded.vault,
+    if args.notify and (items or coming):
+        _notify(items, coming)
+    if (items or coming) and (command := remind_options.hook_command(args, loaded.settings)):
+        remind_options.run_hooks(command, items, coming, loaded.vault,
                                  to_stderr=args.json or args.parsable)  # stdout: for programs
-    if items:
+    if items or coming:
         return SOMETHING_DUE  # even with a record left out: the warning above says so
     return CorruptedRecord.exit_code if corrupted or damaged else 0
 

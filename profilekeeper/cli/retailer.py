@@ -32,6 +32,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                        "(default: a SQLite file in the data directory)")
     serve.add_argument("--catalog", metavar="FILE", type=Path, default=None,
                        help="catalog JSON file (default: the shipped demo catalog)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes sharing the port (default: 1); more than one "
+                       "needs PostgreSQL. Rate limits and forgotten links hold across them")
+    serve.add_argument("--requests-per-minute", type=int, default=600, metavar="N",
+                       help="per link token, sustained; bursts of a sixth pass (default: 600)")
+    serve.add_argument("--forwarded-allow-ips", metavar="IPS", default=None,
+                       help="behind a load balancer: its addresses (comma-separated, or *), "
+                       "whose X-Forwarded-For names the client for per-address limits")
     serve.set_defaults(handler=run_serve)
 
     check = verbs.add_parser(
@@ -45,10 +53,15 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def default_db_url() -> str:
+    from profilekeeper.errors import InvalidInput
     from profilekeeper.store.paths import default_data_dir
 
     folder = default_data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidInput("cannot make the data folder for the retailer database "
+                           f"({error.strerror or type(error).__name__}); give --db") from None
     return f"sqlite:///{folder / 'retailer.sqlite3'}"
 
 
@@ -57,43 +70,87 @@ def run_serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise InvalidInput("--port is a TCP port: 0 to 65535")
-    import socket
-
+    if not 1 <= args.workers <= 64:
+        raise InvalidInput("--workers is 1 to 64")
+    if not 1 <= args.requests_per_minute <= 1_000_000:
+        raise InvalidInput("--requests-per-minute is 1 to 1000000")
     import uvicorn
     from sqlalchemy.exc import SQLAlchemyError
 
     from profilekeeper.sync.catalog import load_catalog
-    from profilekeeper.sync.server import build_app
+    from profilekeeper.sync.server import (
+        CATALOG_ENV,
+        DB_ENV,
+        RATE_ENV,
+        ServerSettings,
+        build_app,
+        open_failure,
+    )
 
     if args.catalog is not None:
         if not args.catalog.is_file():
             raise InvalidInput("the catalog file does not exist")
         try:
             load_catalog(args.catalog)
-        except (OSError, ValueError, LookupError, TypeError, RecursionError):
+        except OSError as error:
+            raise InvalidInput(f"cannot read the catalog file: {error.strerror}") from None
+        except (ValueError, LookupError, TypeError, RecursionError):
             raise InvalidInput("that file is not a catalog (JSON shaped like the demo's)") from None
-    db_url = args.db or os.environ.get("PROFILEKEEPER_RETAILER_DB") or default_db_url()
+    db_url = args.db or os.environ.get(DB_ENV) or default_db_url()
+    if args.workers > 1 and db_url.startswith("sqlite"):
+        raise InvalidInput("--workers above 1 needs PostgreSQL (--db postgresql+psycopg://…): "
+                           "SQLite takes one writer at a time")
     try:
-        app = build_app(db_url, args.catalog)
-    except (SQLAlchemyError, ImportError) as error:  # the URL is not echoed: it may hold a password
-        raise InvalidInput(f"cannot open the retailer database ({type(error).__name__})") from None
-    # Bind first, so ``--port 0`` can say which port it got.
-    # IPPROTO_TCP said outright, or asyncio leaves Nagle on and responses wait ~40 ms.
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        listener.bind((args.host, args.port))
-    except OSError as error:  # the port is taken, or the host is not this machine's
-        listener.close()
-        reason = error.strerror or type(error).__name__
-        raise InvalidInput(f"cannot listen on {args.host} port {args.port}: {reason}") from None
+        # Made here even for workers: the tables exist before they start, and a bad --db is
+        # said once, plainly.
+        app = build_app(db_url, args.catalog,
+                        ServerSettings(requests_per_minute=args.requests_per_minute))
+    except (SQLAlchemyError, ImportError) as error:
+        raise InvalidInput(open_failure(db_url, error)) from None
+    listener = _listen(args.host, args.port)
     host, port = listener.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(f"profilekeeper retailer: serving on http://{shown}:{port}", file=sys.stderr, flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[listener])
+    proxies = {} if args.forwarded_allow_ips is None else {
+        "forwarded_allow_ips": args.forwarded_allow_ips}
+    if args.workers == 1:
+        config = uvicorn.Config(app, log_level="warning", access_log=False, **proxies)
+        uvicorn.Server(config).run(sockets=[listener])
+        return 0
+    from uvicorn.supervisors import Multiprocess
+
+    # Each worker builds its own app from the environment (it is started afresh, not forked).
+    os.environ[DB_ENV] = db_url
+    os.environ[RATE_ENV] = str(args.requests_per_minute)
+    if args.catalog is not None:
+        os.environ[CATALOG_ENV] = str(args.catalog.resolve())
+    config = uvicorn.Config("profilekeeper.sync.server:app_from_environment", factory=True,
+                            workers=args.workers, log_level="warning", access_log=False,
+                            **proxies)
+    Multiprocess(config, sockets=[listener]).run()
     return 0
+
+
+def _listen(host: str, port: int) -> Any:
+    """A socket bound to ``host``:``port``; an OSError becomes one line saying why."""
+    import errno
+    import socket
+
+    from profilekeeper.errors import InvalidInput
+
+    # IPPROTO_TCP said outright, or asyncio leaves Nagle on and responses wait ~40 ms.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:  # the port is taken, or the host is not this machine's
+        listener.close()
+        reason = error.strerror or type(error).__name__
+        if error.errno in (errno.EACCES, errno.EPERM) and 0 < port < 1024:
+            reason += " (ports below 1024 need privileges: pick a higher one)"
+        raise InvalidInput(f"cannot listen on {host} port {port}: {reason}") from None
+    return listener
 
 
 def _is_base_url(text: str) -> bool:

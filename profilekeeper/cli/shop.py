@@ -114,7 +114,8 @@ def _last(vault: Any, shop: Retailer) -> str:
 
 def shop_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import ShopStatus
-    from profilekeeper.services import grants_of, now_utc, shops
+    from profilekeeper.services import grants_of, now_utc
+    from profilekeeper.services.shops import shops
 
     now = now_utc()
     with open_unlocked(args) as vault:

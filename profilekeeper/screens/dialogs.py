@@ -31,11 +31,15 @@ T = TypeVar("T")
 
 
 class Dialog(ModalScreen[T], Generic[T]):
-    """A centred box; Escape cancels (dismisses with None)."""
+    """A centred box; Escape, or a button with the id ``cancel``, dismisses it with None."""
 
     BINDINGS: ClassVar[list[BindingType]] = CANCEL
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
         self.dismiss(None)
 
 
@@ -86,9 +90,9 @@ class DeletePersonDialog(Dialog[str | None]):
                     yield Button("Delete", id="delete", variant="error")
                 yield Button("Cancel", id="cancel")
 
-    @on(Button.Pressed)
+    @on(Button.Pressed, "#delete, #keep")
     def _choice(self, event: Button.Pressed) -> None:
-        self.dismiss(None if event.button.id == "cancel" else event.button.id)
+        self.dismiss(event.button.id)
 
 
 class PickPersonDialog(Dialog[str | None]):
@@ -113,10 +117,6 @@ class PickPersonDialog(Dialog[str | None]):
     def _save(self) -> None:
         self.dismiss(str(self.query_one("#who", Select).value))
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 class PassphraseDialog(Dialog[str | None]):
     """Ask for the current passphrase (before a key rotation)."""
@@ -138,10 +138,6 @@ class PassphraseDialog(Dialog[str | None]):
     def _ok(self) -> None:
         if value := self.query_one("#current", Input).value:
             self.dismiss(value)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ChangePassphraseDialog(Dialog[tuple[str, str] | None]):
@@ -182,10 +178,6 @@ class ChangePassphraseDialog(Dialog[tuple[str, str] | None]):
         if not error:
             self.dismiss((old, new))
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 class FileDialog(Dialog[str | None]):
     """A file path for export or import, with a warning shown above it."""
@@ -214,10 +206,6 @@ class FileDialog(Dialog[str | None]):
             self.dismiss(path)
         else:
             self.query_one("#error", Static).update("Enter a file path.")
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 class SnoozeDialog(Dialog[date | None]):
@@ -254,10 +242,6 @@ class SnoozeDialog(Dialog[date | None]):
             self.query_one("#error", Static).update(sentence(str(error)))
             return
         self.dismiss(until)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 def _full_date(text: str) -> date:

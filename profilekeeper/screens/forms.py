@@ -97,10 +97,6 @@ class RecordForm(Dialog[R | None]):
             return
         self.dismiss(record)
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 class PersonForm(RecordForm[Person]):
     TITLE_TEXT = "Person"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -13,7 +14,10 @@ from profilekeeper import navigation, services
 from profilekeeper.model import Person
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.forms import PersonForm
-from profilekeeper.widgets.table import RecordTable
+from profilekeeper.widgets.table import RecordTable, plain
+
+UNREADABLE = Text("unreadable: corrupted", style="bold red")
+"""A person whose record failed authentication: marked in the list, under its id."""
 
 
 class PeopleScreen(VaultScreen):
@@ -39,13 +43,20 @@ class PeopleScreen(VaultScreen):
 
     def _loaded(self, rows: services.PeopleRows) -> None:
         self._rows = rows
-        self._show()
+        # What fits on screen first, the rest after that has painted: adding and measuring
+        # 1,000 rows takes the table ~0.1 s, and the key that opened the list waits on it.
+        self._show(limit=self.size.height)
+        self.call_after_refresh(self._show)
+        if rows.unreadable:
+            self.notify(f"{len(rows.unreadable)} person record(s) could not be read (corrupted): "
+                        "marked in the list", title="Unreadable records", severity="error",
+                        timeout=20, markup=False)  # fmt: skip
         if rows.damaged:
             self.notify(services.damage_notice(rows.damaged), title="Damaged vault file",
                         severity="error", timeout=20, markup=False)
 
-    def _show(self) -> None:
-        rows = services.matching(self._rows, self.query_one("#search", Input).value)
+    def _show(self, limit: int | None = None) -> None:
+        rows = services.matching(self._rows, self.query_one("#search", Input).value)[:limit]
         self.query_one("#people", RecordTable).fill(
             (
                 r.person.id,
@@ -57,6 +68,9 @@ class PeopleScreen(VaultScreen):
             )
             for r in rows
         )
+        table = self.query_one("#people", RecordTable)
+        for person_id in self._rows.unreadable:  # kept in view, by id: nothing else is known
+            table.add_row(UNREADABLE, plain(f"people/{person_id}"), plain(""), key=person_id)
 
     @on(Input.Changed, "#search")
     def _search(self) -> None:

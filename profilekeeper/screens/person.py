@@ -1,20 +1,40 @@
-"""One person: who they are, their dates and reminders, interests, gift ideas and gift history."""
+"""One person: who they are, the top gift ideas from shops, their dates and reminders,
+interests, gift ideas and gift history.
+
+The shops' ideas (``IDEAS_SHOWN`` of them, ranked by the suggestions pipeline, so the ones for
+their next occasion first) load in a worker after the rest: the pipeline opens every stored
+suggestion, and the screen does not wait for it. Choosing one opens it in the Suggestions
+screen or gives it a verdict. Shop text is shown as plain text, never markup.
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.containers import Vertical
+from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
 
 from profilekeeper import navigation, services
 from profilekeeper.errors import NotFound
-from profilekeeper.model import Gift, GiftStatus, Interest, Occasion, PartialDate, Person
+from profilekeeper.model import (
+    Gift,
+    GiftStatus,
+    Interest,
+    Occasion,
+    PartialDate,
+    Person,
+    Retailer,
+    Suggestion,
+)
 from profilekeeper.reminders import Due
 from profilekeeper.screens.base import VaultScreen, bindings, on
-from profilekeeper.screens.dialogs import ConfirmDialog
+from profilekeeper.screens.dialogs import ConfirmDialog, Dialog
 from profilekeeper.screens.forms import (
     GiftForm,
     InterestForm,
@@ -24,7 +44,19 @@ from profilekeeper.screens.forms import (
 )
 from profilekeeper.widgets.table import RecordTable
 
+if TYPE_CHECKING:
+    from profilekeeper.suggestions import Ranked
+
 TABLES = {"dates": Occasion, "interests": Interest, "ideas": Gift, "history": Gift}
+IDEAS_SHOWN = 3
+"""Gift ideas from shops on the person's screen; the rest are one key away (``s``)."""
+NO_IDEAS = "Gift ideas from shops: none yet (share this person with a shop, then sync)"
+IDEA_CHOICES = (("open", "Open in Suggestions"), ("like", "Like: more like this"),
+                ("not_for_me", "Not for them"), ("bought_as_gift", "Bought it for them"),
+                ("snooze", "Snooze for a week"), ("dismiss", "Dismiss"))  # fmt: skip
+SNOOZE_DAYS = 7
+IDEA_WIDTHS = (22, 10, 8, 30)
+"""Fit 80 columns (with each cell's padding); the dialog shows an idea's whole title and why."""
 
 
 class PersonScreen(VaultScreen):
@@ -37,10 +69,17 @@ class PersonScreen(VaultScreen):
         super().__init__()
         self.person_id = person_id
         self._due: dict[str, Due] = {}
+        self._ideas: dict[str, Ranked] = {}
         self._leaving = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="summary")
+        yield Static("", id="shop-ideas-title", classes="section")
+        # Fixed widths: a long title from a shop must not push the reason out of 80 columns.
+        ideas = RecordTable("Gift idea", "Shop", "Price", "Why", id="shop-ideas",
+                            widths=IDEA_WIDTHS)
+        ideas.display = False  # until the worker has found some
+        yield ideas
         with TabbedContent(id="tabs"):
             with TabPane("Dates", id="tab-dates"):
                 yield RecordTable("Occasion", "Date", "Remind", "Reminder", id="dates")
@@ -90,6 +129,31 @@ class PersonScreen(VaultScreen):
             for occasion, items in by_occasion.items()
             for g in items
         )
+        self._load_ideas(vault)
+
+    @work(thread=True, exclusive=True, group="person-ideas", exit_on_error=False)
+    def _load_ideas(self, source: services.VaultReader) -> None:
+        from profilekeeper.services.suggestions import gift_ideas
+        from profilekeeper.sync.sanitize import clean_text
+
+        ideas, total = gift_ideas(source, self.person_id, today=self.pk.today(),
+                                  limit=IDEAS_SHOWN)  # fmt: skip
+        # A shop's name may come from its discovery document: one plain line, no escapes.
+        shops = {r.id: clean_text(r.name, limit=120) for r in source.list(Retailer)}
+        self.app.call_from_thread(self.show_ideas, ideas, total, shops)
+
+    def show_ideas(self, ideas: list[Ranked], total: int, shops: dict[str, str]) -> None:
+        if not self.is_mounted:  # left meanwhile
+            return
+        self._ideas = {r.suggestion.id: r for r in ideas}
+        more = f"top {len(ideas)} of {total}" if total > len(ideas) else "enter: open or judge"
+        self.query_one("#shop-ideas-title", Static).update(Text(
+            f"Gift ideas from shops ({more}; s: all)" if ideas else NO_IDEAS))  # fmt: skip
+        table = self.query_one("#shop-ideas", RecordTable)
+        table.display = bool(ideas)
+        table.fill((r.suggestion.id, (r.suggestion.title, shops.get(r.suggestion.retailer_id, ""),
+                                      _offer_price(r.suggestion), r.reason))
+                   for r in ideas)  # fmt: skip
 
     def _reminder_text(self, occasion: Occasion, today: object) -> str:
         if item := self._due.get(occasion.id):
@@ -118,6 +182,39 @@ class PersonScreen(VaultScreen):
         from profilekeeper.screens.suggestions import SuggestionsScreen
 
         self.app.push_screen(SuggestionsScreen(self.person_id))
+
+    # -- gift ideas from shops ---------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#shop-ideas")
+    def _idea_chosen(self, event: DataTable.RowSelected) -> None:
+        idea = self._ideas.get(event.row_key.value or "")
+        if idea is not None:
+            self.app.push_screen(IdeaDialog(idea), lambda choice: self._on_idea(idea, choice))
+
+    def _on_idea(self, idea: Ranked, choice: str | None) -> None:
+        if choice == "open":
+            from profilekeeper.screens.suggestions import SuggestionsScreen
+
+            self.app.push_screen(SuggestionsScreen(self.person_id, select=idea.suggestion.id))
+            return
+        if choice is None or not self.can_write():
+            return
+        from profilekeeper.services import suggestions as service
+
+        today = self.pk.today()
+        done = service.judge(self.vault, idea.suggestion.id, choice, gift_for=self.person_id,
+                             until=today + timedelta(days=SNOOZE_DAYS), today=today)
+        self.notify(f"Noted: {choice.replace('_', ' ')}.", markup=False)
+        if done.shop is not None:
+            self._tell(done.shop, done.changes.suggestion)
+        self.safe_reload()
+
+    @work(thread=True, group="feedback", exit_on_error=False)
+    def _tell(self, shop: Retailer, suggestion: Suggestion) -> None:
+        from profilekeeper.services import suggestions as service
+
+        said = service.send_now(self.vault, shop, suggestion)
+        self.app.call_from_thread(self.notify, said, markup=False)
 
     def action_edit_person(self) -> None:
         self.app.push_screen(PersonForm(self.vault, self.person), lambda _: self.reload())
@@ -189,6 +286,25 @@ class PersonScreen(VaultScreen):
         self.act_on_reminder(item, verb)
 
 
+class IdeaDialog(Dialog[str | None]):
+    """What to do with one gift idea from a shop: open it in Suggestions, or a verdict."""
+
+    def __init__(self, idea: Ranked) -> None:
+        super().__init__()
+        self.idea = idea
+
+    def compose(self) -> ComposeResult:
+        question = Text(self.idea.suggestion.title, style="bold")  # shop text: never markup
+        question.append(f"\n{self.idea.reason}", style="dim")
+        with Vertical(classes="dialog"):
+            yield Static(question, classes="question")
+            yield OptionList(*(Option(label, id=key) for key, label in IDEA_CHOICES),
+                             id="idea-choices")  # fmt: skip
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
 def _summary(person: Person) -> Text:
     text = Text(person.name, style="bold")
     if person.relationship:
@@ -209,6 +325,10 @@ def _status(gift: Gift) -> str:
     if gift.status != GiftStatus.RECEIVED:
         return gift.status.value
     return "received, thanked" if gift.thanked else "received, note owed"
+
+
+def _offer_price(s: Suggestion) -> str:
+    return "" if s.price is None else f"{s.price} {s.currency}".rstrip()
 
 
 def _price(gift: Gift) -> str:

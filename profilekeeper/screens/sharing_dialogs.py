@@ -130,7 +130,12 @@ class ConnectDialog(Dialog[services.Connected | None]):
     def _connect(self, url: str, name: str | None) -> None:
         try:
             connected = asyncio.run(services.connect_shop(self.vault, url, name=name))
-        except ProfileKeeperError as error:  # refused terms, a shop that fails: said here
+        except services.TermsRefused as error:
+            # The shop's own 409 after a look that passed: its terms are not what it showed,
+            # so Connect waits for another look rather than asking again to be refused.
+            self.app.call_from_thread(self._refused, error, forget_look=True)
+            return
+        except ProfileKeeperError as error:  # a shop that fails: said here, Connect again
             self.app.call_from_thread(self._refused, error)
             return
         self.app.call_from_thread(self._connected, connected)
@@ -145,9 +150,11 @@ class ConnectDialog(Dialog[services.Connected | None]):
         if cast("ProfileKeeperApp", self.app).report_worker_failure(event):
             self._idle()
 
-    def _refused(self, error: ProfileKeeperError) -> None:
+    def _refused(self, error: ProfileKeeperError, *, forget_look: bool = False) -> None:
         if not self.is_current:
             return
+        if forget_look:
+            self.looked = None
         self._idle()
         self._error(sentence(str(error)))
 
@@ -156,10 +163,6 @@ class ConnectDialog(Dialog[services.Connected | None]):
             self.query_one("#status", Static).update("")
         # The error may quote the shop (its reasons, its name): cleaned, never markup.
         self.query_one("#error", Static).update(shop_text(text, limit=1000))
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 class UntilDialog(Dialog[tuple[datetime | None] | None]):
@@ -197,10 +200,6 @@ class UntilDialog(Dialog[tuple[datetime | None] | None]):
                 sentence(str(error).replace("--until", "the last day")))
             return
         self.dismiss((until,))
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 class MinimumTermsDialog(Dialog[bool | None]):
@@ -242,10 +241,6 @@ class MinimumTermsDialog(Dialog[bool | None]):
             self.query_one("#error", Static).update(sentence(str(error)))
             return
         self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 class HoldsDialog(Dialog[None]):

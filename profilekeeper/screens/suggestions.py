@@ -46,9 +46,11 @@ class SuggestionsScreen(VaultScreen):
     BINDINGS: ClassVar[list[BindingType]] = bindings("suggestions")
     READS = navigation.reads("suggestions")
 
-    def __init__(self, person_id: str | None = None) -> None:
+    def __init__(self, person_id: str | None = None, select: str | None = None) -> None:
+        """``select``: the suggestion to put the cursor on once loaded (from a person's screen)."""
         super().__init__()
         self.person_id = person_id
+        self._select = select
         if person_id is not None:  # one person's gift ideas, opened from their screen
             self.MODE = "people"
         self.hidden = False
@@ -103,13 +105,17 @@ class SuggestionsScreen(VaultScreen):
 
     def _fill(self, rows: list[Row]) -> None:
         """The rows a screen can show first, the rest once those are painted: thousands of
-        rows cost a table ~0.1 ms each, and only the first screenful is seen at once."""
+        rows cost a table ~0.1 ms each, and only the first screenful is seen at once. The
+        record under the cursor (or the one asked for) is among the first, or all come now."""
         table = self.query_one("#suggestions", RecordTable)
         self._filling += 1
-        keep = table.selected_id
-        first = FIRST_ROWS if keep is None or keep in {k for k, _ in rows[:FIRST_ROWS]} \
-            else len(rows)  # fmt: skip
+        wanted = self._select if self._select in self._items else None
+        cursor = {k for k in (table.selected_id, wanted) if k is not None}
+        first = FIRST_ROWS if cursor <= {k for k, _ in rows[:FIRST_ROWS]} else len(rows)
         table.fill(rows[:first])
+        if wanted is not None:
+            table.move_cursor(row=table.get_row_index(wanted))
+            self._select = None
         if len(rows) > first:
             self.call_after_refresh(self._fill_rest, rows[first:], self._filling)
 

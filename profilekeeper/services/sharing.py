@@ -9,11 +9,11 @@ that failed, the records say it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from profilekeeper.errors import NotFound
@@ -334,15 +334,21 @@ async def forget_shop(vault: Vault, shop: Retailer, *, now: datetime | None = No
 
 
 async def sync_shops(vault: Vault, targets: Sequence[Retailer] | None = None, *,
-               now: datetime | None = None, progress: Progress | None = None) -> list[ShopReport]:
-    """For each shop at once: ask again to forget if that is pending, else share, send the
-    owner's new verdicts (where allowed) and fetch its suggestions. One report a shop, in the
-    order given (every shop by name if None)."""
+                     now: datetime | None = None, progress: Progress | None = None,
+                     at_once: int = 10) -> list[ShopReport]:
+    """For each shop, ``at_once`` at a time: ask again to forget if that is pending, else
+    share, send the owner's new verdicts (where allowed) and fetch its suggestions. One report
+    a shop, in the order given (every shop by name if None)."""
+    from profilekeeper.sync.client import ShopError, gather_shops
+
     now = now or now_utc()
     targets = shops(vault) if targets is None else list(targets)
     for shop in targets:
         expire_receipts(vault, shop.id, now)
     plans = [_plan(vault, shop, now, fetch=True) for shop in targets]
-    answers = await asyncio.gather(*(_talk(plan, progress) for plan in plans))
+    talks = await gather_shops({n: partial(_talk, plan, progress) for n, plan in enumerate(plans)},
+                               at_once=at_once)
+    answers = [_Answer(error=talk) if isinstance(talk, ShopError) else talk
+               for talk in talks.values()]  # a ShopError _talk did not catch is that shop's
     return [ShopReport(plan.shop, _apply(vault, plan, answer, now))
             for plan, answer in zip(plans, answers, strict=True)]  # fmt: skip

@@ -175,3 +175,11 @@ def send_now(vault: Vault, shop: Retailer, suggestion: Suggestion) -> str:
     if record_.outcome is Outcome.OK:
         return f"Sent to {shop.name}."
     return f"Not sent to {shop.name} (the next sync tries again): {record_.reason}."
+
+
+def gift_ideas(vault: VaultReader, person_id: str, *, today: date | None = None,
+               limit: int = 3) -> tuple[list[Ranked], int]:  # fmt: skip
+    """The person's best ``limit`` gift ideas from shops, as the Suggestions screen ranks them
+    (their next occasion's nearness counts), and how many are shown for them in all."""
+    ideas = select(read(vault, today=today).shown, person_id=person_id)
+    return ideas[:limit], len(ideas)

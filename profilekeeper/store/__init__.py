@@ -1,7 +1,8 @@
-"""The vault: SQLModel tables over SQLite, sealed with AES-256-GCM under a passphrase-wrapped key.
+"""The vault: records in SQLite, sealed with AES-256-GCM under a passphrase-wrapped key.
 
-Importing this package is cheap; ``Vault`` (which pulls in SQLAlchemy) loads on first use, so
-the reminder fast path can use ``store.crypto`` and ``store.readonly`` alone.
+Importing this package is cheap; ``Vault`` loads on first use, so the reminder fast path can
+use ``store.crypto`` and ``store.readonly`` alone. The store runs on ``sqlite3``; the SQLModel
+tables in ``tables.py`` describe its schema and only tests and tools import them.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from profilekeeper.store.record_io import Listing
+    from profilekeeper.store.reader import Listing
     from profilekeeper.store.vault import Vault
 
 __all__ = ["Listing", "Vault"]
@@ -21,7 +22,7 @@ def __getattr__(name: str) -> Any:
 
         return Vault
     if name == "Listing":
-        from profilekeeper.store.record_io import Listing
+        from profilekeeper.store.reader import Listing
 
         return Listing
     raise AttributeError(name)

@@ -11,6 +11,7 @@ or one sealed by hand) is a ``DamagedRecord``, which readers report and leave ou
 from __future__ import annotations
 
 import json
+import json.encoder
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -19,6 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from json.scanner import make_scanner
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from profilekeeper.errors import CorruptedRecord, DamagedRecord
@@ -53,18 +55,49 @@ def _json_default(value: object) -> object:
     raise TypeError(f"cannot store a {type(value).__name__}")
 
 
+def _encoder() -> Callable[[Any], str]:
+    """``json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default)``,
+    set up once, not per record: the C encoder ``JSONEncoder.encode`` makes for each call,
+    made here once (test_codec.py checks the two agree). Values nest only as deep as a
+    record's fields (no circular check: ``check_stored`` lets through only JSON-like data)."""
+    plain = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    make = getattr(json.encoder, "c_make_encoder", None)  # None without the C accelerator
+    try:
+        # Its arguments, as json.encoder passes them (3.11 to 3.14).
+        chunks = make(None, _json_default, json.encoder.encode_basestring, None, ":", ",",
+                      False, False, True)  # type: ignore[misc]  # fmt: skip
+        sample = {"a": [1, 2.5, None, True], "b": "é\n\"", "c": Decimal("1.10"), "d": {}}
+        if "".join(chunks(sample, 0)) == plain.encode(sample):
+            return lambda value: "".join(chunks(value, 0))
+    except TypeError:  # no C encoder, or one taking other arguments: the plain way
+        pass
+    return plain.encode
+
+
+_encode = _encoder()
+
+
 def dumps(payload: Mapping[str, Any]) -> bytes:
-    return json.dumps(
-        payload, separators=(",", ":"), ensure_ascii=False, default=_json_default
-    ).encode()
+    return _encode(payload).encode()
+
+
+def _enum(cls: type[Enum]) -> Convert:
+    members = cls._value2member_map_  # a dict lookup, not Enum's call machinery
+
+    def convert(value: Any) -> Any:
+        try:
+            return members[value]
+        except (KeyError, TypeError):
+            return cls(value)  # an alias, or ValueError
+
+    return convert
 
 
 def _converter(hint: Any) -> Convert | None:
     """How to rebuild a field from its JSON form, or None when JSON already has the right type."""
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        convert = _converter(inner[0]) if len(inner) == 1 else None
-        return None if convert is None else (lambda v: None if v is None else convert(v))
+        return _converter(inner[0]) if len(inner) == 1 else None  # None is left alone
     if hint is Decimal:
         return Decimal
     if hint is datetime:
@@ -72,8 +105,21 @@ def _converter(hint: Any) -> Convert | None:
     if hint is date:
         return date.fromisoformat
     if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint
+        return _enum(hint)
     return None
+
+
+def _aad_of(table: str, refs: int) -> Callable[[Sequence[Any]], bytes]:
+    """``record_aad(table, id, refs)`` for ``key = (id, *refs)``: the same bytes with less work
+    (twice per record written or read). A key that is not text fails to open, as there."""
+    head = f"pk1|{table}|"
+    if refs == 0:
+        return lambda key: (head + key[0]).encode()
+    if refs == 1:
+        return lambda key: (head + key[0] + "|" + (key[1] or "")).encode()
+    if refs == 2:
+        return lambda key: (head + key[0] + "|" + (key[1] or "") + "|" + (key[2] or "")).encode()
+    return lambda key: "|".join((head + key[0], *(k or "" for k in key[1:]))).encode()
 
 
 class Codec(Generic[T]):
@@ -92,48 +138,77 @@ class Codec(Generic[T]):
         hints = typing.get_type_hints(cls)
         self.converters = {n: c for n in names if (c := _converter(hints[n])) is not None}
         self._convert = tuple(self.converters.items())
-        self._aad_prefix = f"pk1|{self.table}"
-
-    def _aad(self, record_id: str, refs: list[Any]) -> bytes:
-        """``record_aad(self.table, record_id, refs)`` with less work (thousands per remind)."""
-        if None in refs:
-            refs = [r or "" for r in refs]
-        return "|".join((self._aad_prefix, record_id, *refs)).encode()
+        self.columns = ("id", *self.refs, "sealed")
+        """The columns ``from_row`` takes, in order."""
+        self._key_and_payload = attrgetter("id", *self.refs, *self.sealed_fields)
+        """A record's values: its key (id and references), then what is sealed, in order."""
+        self._aad = _aad_of(self.table, len(self.refs))
 
     # -- sealed rows ------------------------------------------------------------------------
 
     def to_row(self, record: T, cipher: Cipher) -> dict[str, Any]:
         """The sealed row; ``Refused`` (InvalidInput) if a field breaks the storable rules."""
-        check_stored(record)
-        get = record.__getattribute__
-        refs = [get(r) for r in self.refs]
-        payload = {n: get(n) for n in self.sealed_fields}
-        row: dict[str, Any] = dict(zip(self.refs, refs, strict=True))
-        row["id"] = get("id")
-        row["sealed"] = cipher.seal(dumps(payload), record_aad(self.table, row["id"], refs))
-        return row
+        record_id, *refs, _, _, sealed = self.to_params([record], cipher, 0)[0]
+        return {"id": record_id, **dict(zip(self.refs, refs, strict=True)), "sealed": sealed}
+
+    def to_params(self, records: Iterable[T], cipher: Cipher, now: int) -> list[tuple[Any, ...]]:
+        """``(id, *refs, created, updated, sealed)`` for each record, ``now`` as both times;
+        ``Refused`` (InvalidInput) if a field of one breaks the storable rules."""
+        # Thousands per import or rotation: everything looked up once, one pass per record.
+        cls, check, values_of, aad = self.cls, check_stored, self._key_and_payload, self._aad
+        seal, encode, names, n = cipher.seal, _encode, self.sealed_fields, 1 + len(self.refs)
+        params = []
+        for record in records:
+            if type(record) is not cls:
+                raise TypeError(f"a {type(record).__name__} is not a {cls.__name__} record")
+            check(record)
+            values = values_of(record)
+            key = values[:n]
+            sealed = seal(encode(dict(zip(names, values[n:], strict=True))).encode(), aad(key))
+            params.append((*key, now, now, sealed))
+        return params
 
     def from_row(self, row: Sequence[Any], cipher: Cipher) -> T:
         """Open a row given as ``(id, *refs, sealed)``; raise CorruptedRecord if it was altered,
         DamagedRecord if it opens to values this version cannot use."""
-        record_id, *refs, sealed = row
-        try:
-            payload = _loads(cipher.open(sealed, self._aad(record_id, refs)).decode())  # UTF-8
-        except (InvalidTag, ValueError, TypeError):
-            raise CorruptedRecord(self.table, record_id) from None
-        if type(payload) is not dict:
-            raise DamagedRecord(self.table, record_id)
-        if refs:
-            payload.update(zip(self.refs, refs, strict=True))
-        payload["id"] = record_id
-        try:
-            record = self._build(payload)
-            check_stored(record)
-        except Refused as refused:
-            damaged = DamagedRecord(self.table, record_id)
-            damaged.field = refused.field  # for debugging; the message stays generic
-            raise damaged from None
-        return record
+        records, corrupted = self.open_rows((row,), cipher)
+        if corrupted:
+            raise corrupted[0]
+        return records[0]
+
+    def open_rows(
+        self, rows: Iterable[Sequence[Any]], cipher: Cipher
+    ) -> tuple[list[T], list[CorruptedRecord]]:
+        """The records of ``rows`` (as ``(id, *refs, sealed)``) that open, and why each of the
+        others did not: CorruptedRecord if it was altered, DamagedRecord if it opens to values
+        this version cannot use."""
+        # Thousands per list or remind: everything looked up once, one pass per row.
+        table, refs, aad, open_, build = self.table, self.refs, self._aad, cipher.open, self._build
+        records: list[T] = []
+        corrupted: list[CorruptedRecord] = []
+        for row in rows:
+            record_id = row[0]
+            try:
+                payload = _loads(open_(row[-1], aad(row[:-1])).decode())  # UTF-8
+            except (InvalidTag, ValueError, TypeError):
+                corrupted.append(CorruptedRecord(table, record_id))
+                continue
+            if type(payload) is not dict:
+                corrupted.append(DamagedRecord(table, record_id))
+                continue
+            if refs:
+                payload.update(zip(refs, row[1:-1], strict=True))
+            payload["id"] = record_id
+            try:
+                record = build(payload)
+                check_stored(record)
+            except Refused as refused:
+                damaged = DamagedRecord(table, record_id)
+                damaged.field = refused.field  # for debugging; the message stays generic
+                corrupted.append(damaged)
+                continue
+            records.append(record)
+        return records, corrupted
 
     # -- plain dicts (export/import) -------------------------------------------------------
 
@@ -153,9 +228,11 @@ class Codec(Generic[T]):
         Raises ``Refused`` naming a required field that is missing or one that does not convert.
         """
         for name, convert in self._convert:
-            if name in data:
+            # None stays None: right for an optional field, and check_stored refuses it for
+            # any other.
+            if (value := data.get(name)) is not None:
                 try:
-                    data[name] = convert(data[name])
+                    data[name] = convert(value)
                 except (TypeError, ValueError, ArithmeticError):
                     raise Refused(name, "is not a value of the right kind") from None
         try:

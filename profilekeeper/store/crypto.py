@@ -113,7 +113,10 @@ class KdfParams:
         try:
             if not isinstance(salt, str) or len(salt) > 4 * KDF_BOUNDS["salt"][1]:
                 raise ValueError("salt")
-            params = cls(salt=base64.b64decode(salt, validate=True), **numbers)  # type: ignore[arg-type]
+            decoded = base64.b64decode(salt, validate=True)
+            if base64.b64encode(decoded).decode() != salt:  # bits base64 ignores were flipped
+                raise ValueError("salt")
+            params = cls(salt=decoded, **numbers)  # type: ignore[arg-type]
         except ValueError:
             raise _out_of_range() from None
         if not params.within_bounds():

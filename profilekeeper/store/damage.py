@@ -27,10 +27,9 @@ _SQLITE_CORRUPT = 11  # not NOTADB (26): a file SQLite does not recognise is not
 _PROBES = 4096
 """How many rowids past a damaged page to try, one by one, when no index lists them."""
 
-RESTORE = (
-    "restore your last export into a new vault (`profilekeeper init`, then `profilekeeper "
-    "import BACKUP.json`) or save what is left with `profilekeeper export --skip-corrupted`"
-)
+_FROM_BACKUP = ("restore your last backup (`profilekeeper restore --replace BACKUP`) or export "
+                "(`profilekeeper init`, then `profilekeeper import EXPORT.json`) into a new vault")
+RESTORE = _FROM_BACKUP + " or save what is left with `profilekeeper export --skip-corrupted`"
 
 
 class DamagedTable(CorruptedRecord):
@@ -54,15 +53,12 @@ class DamagedVault(VaultError):
     exit_code = CorruptedRecord.exit_code
 
     def __init__(self, what: str = "it cannot be opened") -> None:
-        super().__init__(f"the vault file is damaged ({what}); restore your last export into "
-                         "a new vault (`profilekeeper init`, then `profilekeeper import "
-                         "BACKUP.json`)")  # fmt: skip
+        super().__init__(f"the vault file is damaged ({what}); {_FROM_BACKUP}")
 
 
 def is_damage(error: BaseException) -> bool:
-    """Whether ``error`` (sqlite3's, or SQLAlchemy's wrapping of it) says the file is damaged,
-    as opposed to busy, locked or full."""
-    error = getattr(error, "orig", None) or error
+    """Whether ``error`` (sqlite3's) says the file is damaged, as opposed to busy, locked or
+    full."""
     code = getattr(error, "sqlite_errorcode", None)
     return isinstance(error, sqlite3.DatabaseError) and (code or 0) & 0xFF == _SQLITE_CORRUPT
 

@@ -20,11 +20,10 @@ transaction, so nothing is sealed under a key the vault no longer uses.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
-
-from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from profilekeeper.errors import KeyChanged, KeyReplaced, UnsupportedVault
 from profilekeeper.model import ENTITIES
@@ -37,11 +36,13 @@ from profilekeeper.store.crypto import (
     unwrap_data_key,
     wrap_data_key,
 )
-from profilekeeper.store.tables import ROW_TABLES, VaultHeader
-from profilekeeper.store.transactions import transaction
+from profilekeeper.store.damage import Rows
+from profilekeeper.store.transactions import Database
 
-_HEADER = VaultHeader.__table__  # type: ignore[attr-defined]
-Fetch = Callable[[Connection, type[Any], dict[str, Any]], Sequence[Any]]
+TABLE = "vault_header"
+COLUMNS = ("vault_id", "created", "kdf", "wrapped_key", "key_check", "key_generation",
+           "remembered")  # fmt: skip
+Fetch = Callable[[sqlite3.Connection, type[Any], dict[str, Any]], Rows]
 """``Vault._fetch``: a table's ``(id, *refs, sealed)`` rows, read in the given connection."""
 Progress = Callable[[int, int], None]
 
@@ -75,27 +76,30 @@ def dump_kdf(kdf: KdfParams) -> str:
     return json.dumps(kdf.to_json(), sort_keys=True)
 
 
-def read(conn: Connection) -> Header:
-    row = conn.execute(select(_HEADER)).mappings().first()
+def insert(conn: sqlite3.Connection, header: Header) -> None:
+    """The header of a new vault."""
+    values = (header.vault_id, header.created, dump_kdf(header.kdf), header.wrapped_key,
+              header.key_check, header.key_generation, int(header.remembered))  # fmt: skip
+    conn.execute(f"INSERT INTO {TABLE} (singleton, {', '.join(COLUMNS)}) "
+                 f"VALUES (1, {', '.join('?' * len(COLUMNS))})", values)  # fmt: skip
+
+
+def read(conn: sqlite3.Connection) -> Header:
+    row = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE}").fetchone()
     if row is None:
         raise UnsupportedVault("that vault has no header: it was never finished")
+    vault_id, created, kdf_json, wrapped_key, key_check, key_generation, remembered = row
     try:
-        kdf = KdfParams.from_json(json.loads(row["kdf"]))
+        kdf = KdfParams.from_json(json.loads(kdf_json))
     except (ValueError, KeyError, TypeError):
         raise UnsupportedVault("the vault header is damaged") from None
-    return Header(
-        vault_id=row["vault_id"],
-        created=row["created"],
-        kdf=kdf,
-        wrapped_key=row["wrapped_key"],
-        key_check=row["key_check"],
-        key_generation=row["key_generation"],
-        remembered=bool(row["remembered"]),
-    )
+    return Header(vault_id=vault_id, created=created, kdf=kdf, wrapped_key=wrapped_key,
+                  key_check=key_check, key_generation=key_generation,
+                  remembered=bool(remembered))  # fmt: skip
 
 
-def read_now(engine: Engine) -> Header:
-    with transaction(engine, write=False) as conn:
+def read_now(db: Database) -> Header:
+    with db.transaction(write=False) as conn:
         return read(conn)
 
 
@@ -104,7 +108,7 @@ def unwrap(header: Header, passphrase: str) -> bytes:
     return unwrap_data_key(header.wrapped_key, passphrase, header.kdf, header.vault_id)
 
 
-def expect(conn: Connection, start: Header) -> Header:
+def expect(conn: sqlite3.Connection, start: Header) -> Header:
     """The header as it is inside the caller's write transaction; KeyChanged unless its key is
     still the one ``start`` describes."""
     now = read(conn)
@@ -113,18 +117,18 @@ def expect(conn: Connection, start: Header) -> Header:
     return now
 
 
-def check_key(conn: Connection, key_check: bytes) -> None:
+def check_key(conn: sqlite3.Connection, key_check: bytes) -> None:
     """KeyChanged unless the records are still under the key ``key_check`` names.
 
     Called by every record writer first thing in its write transaction: the lock it holds
     keeps a rotation out until it commits, so what it seals stays readable.
     """
-    row = conn.execute(select(_HEADER.c.key_check)).first()
+    row = conn.execute(f"SELECT key_check FROM {TABLE}").fetchone()
     if row is None or row[0] != key_check:
         raise KeyReplaced(KEY_REPLACED)
 
 
-def write(conn: Connection, current: Header, **changes: Any) -> Header:
+def write(conn: sqlite3.Connection, current: Header, **changes: Any) -> Header:
     """Store ``changes`` over ``current`` (the row as read in this transaction); return the new
     header. A change of the key or of its wrapping takes the next key generation."""
     new = replace(current, **changes)
@@ -136,28 +140,31 @@ def write(conn: Connection, current: Header, **changes: Any) -> Header:
         values["kdf"] = dump_kdf(new.kdf)
     if "remembered" in values:
         values["remembered"] = int(new.remembered)
-    conn.execute(update(_HEADER).values(**values))
+    if unknown := set(values) - set(COLUMNS):  # column names go into the SQL: only known ones
+        raise ValueError(f"no header field {sorted(unknown)}")
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    conn.execute(f"UPDATE {TABLE} SET {assignments}", list(values.values()))
     return new
 
 
-def change_passphrase(engine: Engine, start: Header, old: str, new: str, kdf: KdfParams) -> Header:
+def change_passphrase(db: Database, start: Header, old: str, new: str, kdf: KdfParams) -> Header:
     """Re-wrap the data key of ``start`` under ``new``: KeyChanged if the key header changed
     since ``start`` was read (another passwd or rotate-key), WrongPassphrase if ``old`` is not
     the passphrase."""
     data_key = unwrap(start, old)
     wrapped = wrap_data_key(data_key, new, kdf, start.vault_id)  # slow: before the write lock
-    with transaction(engine, write=True) as conn:
+    with db.transaction(write=True) as conn:
         return write(conn, expect(conn, start), kdf=kdf, wrapped_key=wrapped)
 
 
-def set_remembered(engine: Engine, held: Header, remembered: bool) -> Header:
+def set_remembered(db: Database, held: Header, remembered: bool) -> Header:
     """Record whether a keyring copy of the key ``held`` describes exists.
 
     Saying one exists needs that key to still be the vault's (KeyChanged if a rotation came
     in between); saying none exists is always safe. Returns ``held`` with the flag changed,
     never a newer header: a vault object's header must stay the one of the key it holds.
     """
-    with transaction(engine, write=True) as conn:
+    with db.transaction(write=True) as conn:
         now = read(conn)
         if remembered and now.key_check != held.key_check:
             raise KeyChanged(HEADER_CHANGED)
@@ -177,7 +184,7 @@ class Rotation:
         self.new_cipher = cipher_factory(self.new_key)
         self.wrapped = wrap_data_key(self.new_key, passphrase, kdf, start.vault_id)
 
-    def run(self, conn: Connection, fetch: Fetch, progress: Progress | None) -> Header:
+    def run(self, conn: sqlite3.Connection, fetch: Fetch, progress: Progress | None) -> Header:
         """Reseal every record and replace the header; KeyChanged if it changed since
         ``start``, CorruptedRecord if a record does not open (the caller rolls back)."""
         current = expect(conn, self.start)
@@ -185,20 +192,16 @@ class Rotation:
         total, done = sum(len(rows) for _, rows in tables), 0
         for cls, rows in tables:
             codec = codec_for(cls)
-            table = ROW_TABLES[codec.table].__table__  # type: ignore[attr-defined]
-            updates = [
-                {"rid": row[0],
-                 "sealed": codec.to_row(codec.from_row(row, self.old_cipher), self.new_cipher)
-                           ["sealed"]}
-                for row in rows
-            ]  # fmt: skip
-            if updates:
-                conn.execute(
-                    update(table)
-                    .where(table.c.id == bindparam("rid"))
-                    .values(sealed=bindparam("sealed")),
-                    updates,
-                )
+            # Every record opened (and checked) under the old key, sealed under the new one;
+            # one that does not open, or a page that cannot be read, stops it all.
+            records, corrupted = codec.open_rows(rows, self.old_cipher)
+            if corrupted:
+                raise corrupted[0]
+            if rows.damage:
+                raise rows.damage
+            sealed = [params[-1] for params in codec.to_params(records, self.new_cipher, 0)]
+            conn.executemany(f"UPDATE {codec.table} SET sealed = ? WHERE id = ?",
+                             zip(sealed, (row[0] for row in rows), strict=True))  # fmt: skip
             done += len(rows)
             if progress:
                 progress(done, total)

@@ -117,3 +117,17 @@ def migrate(conn: sqlite3.Connection, *, target: int = CURRENT_VERSION) -> int:
                 conn.rollback()
             raise
     return start
+
+
+def references() -> dict[tuple[str, str], str]:
+    """(table, column) → the table that column refers to, for every foreign key of the schema
+    the steps make (read from SQLite itself, on a scratch database in memory)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        migrate(conn)
+        listed = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        tables = [name for (name,) in listed.fetchall()]
+        return {(table, fk[3]): fk[2] for table in tables
+                for fk in conn.execute(f"PRAGMA foreign_key_list({table})")}  # fmt: skip
+    finally:
+        conn.close()

@@ -2,62 +2,70 @@
 
 ``RecordStore`` is what ``Vault`` (store/vault.py: opening the file, unlocking, key changes)
 stores records with. It knows no product rule (those are services/'), only records by type and
-id. Reads and writes go through SQLAlchemy Core statements, or the driver itself, so that lists
-of thousands cost one statement, not thousands of ORM objects; every record is sealed by
-``codec`` with the data key before it reaches SQLite.
+id. It reads with the queries ``ReadOnlyVault`` uses too (store/reader.py) and writes with plain
+SQL through ``sqlite3``, a list of records in one ``executemany``; every record is sealed by
+``codec`` with the data key before it reaches SQLite. No SQLAlchemy: the SQLModel tables
+(store/tables.py) describe the schema, and the tests keep them in step with what this writes.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, delete, func, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from profilekeeper.errors import CorruptedRecord, KeyReplaced, NotFound, VaultLocked
-from profilekeeper.model import ENTITIES, Occasion, Profile
-from profilekeeper.store import damage, key_header, occasion_dates, transactions
+from profilekeeper.errors import NotFound, VaultLocked
+from profilekeeper.model import ENTITIES, Occasion
+from profilekeeper.store import damage, key_header, occasion_dates
 from profilekeeper.store.codec import Codec, codec_for
 from profilekeeper.store.crypto import Cipher
 from profilekeeper.store.key_header import Header
-from profilekeeper.store.tables import ROW_TABLES
+from profilekeeper.store.reader import Listing, RecordReader
+from profilekeeper.store.transactions import Database
+
+__all__ = ["CipherFactory", "Listing", "RecordStore"]
 
 T = TypeVar("T")
 CipherFactory = Callable[[bytes], Cipher]
-
-
-class Listing(list[T]):
-    """Records that opened, plus the ones that failed authentication (kept out of the list)."""
-
-    def __init__(self, items: Iterable[T] = (), corrupted: Iterable[CorruptedRecord] = ()):
-        super().__init__(items)
-        self.corrupted: list[CorruptedRecord] = list(corrupted)
 
 
 def _now() -> int:
     return int(time.time())
 
 
-class RecordStore:
+class _Statements:
+    """The SQL that writes one record type, built once from its codec."""
+
+    def __init__(self, codec: Codec[Any]) -> None:
+        columns = ("id", *codec.refs, "created", "updated", "sealed")
+        insert = f"INSERT INTO {codec.table} ({', '.join(columns)}) " \
+                 f"VALUES ({', '.join('?' * len(columns))})"  # fmt: skip
+        self.insert = insert
+        # Insert or replace by id, keeping when it was first created.
+        changed = ", ".join(f"{c} = excluded.{c}" for c in (*codec.refs, "updated", "sealed"))
+        self.upsert = f"{insert} ON CONFLICT (id) DO UPDATE SET {changed}"
+
+
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+class RecordStore(RecordReader):
     """Records in an open vault file, once a data key is set (``Vault`` sets it)."""
 
-    def __init__(self, path: Path, engine: Engine, cipher_factory: CipherFactory) -> None:
+    def __init__(self, path: Path, db: Database, cipher_factory: CipherFactory) -> None:
         self.path = path
-        self._engine = engine
+        self._db = db
         self._cipher_factory = cipher_factory
         self._cipher: Cipher | None = None
         self._data_key: bytes | None = None
         self._local = threading.local()
         # The header of the key this object holds (or will unlock): replaced only together
         # with the key, so writers can tell when the vault's key is no longer theirs.
-        self.header: Header = key_header.read_now(engine)
+        self.header: Header = key_header.read_now(db)
 
     def _set_key(self, data_key: bytes, header: Header | None = None) -> None:
         self._data_key = data_key
@@ -70,24 +78,19 @@ class RecordStore:
         self._data_key = None
 
     @property
-    def is_unlocked(self) -> bool:
-        return self._cipher is not None
-
-    @property
     def data_key(self) -> bytes:
         if self._data_key is None:
             raise VaultLocked("the vault is locked")
         return self._data_key
 
     @property
-    def cipher(self) -> Cipher:
-        if self._cipher is None:
-            raise VaultLocked("the vault is locked")
-        return self._cipher
+    def key_check(self) -> bytes:
+        return self.header.key_check
 
     @property
-    def engine(self) -> Engine:
-        return self._engine
+    def database(self) -> Database:
+        """The file's connections (for checks of its pragmas)."""
+        return self._db
 
     # -- transactions ----------------------------------------------------------------------
 
@@ -107,7 +110,7 @@ class RecordStore:
                 self._local.conn = None
 
     @contextmanager
-    def _conn(self) -> Iterator[Connection]:
+    def _reading(self) -> Iterator[sqlite3.Connection]:
         """The open write transaction's connection, or a read transaction (no lock taken)."""
         if (conn := getattr(self._local, "conn", None)) is not None:
             yield conn
@@ -116,183 +119,87 @@ class RecordStore:
                 yield conn
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self) -> Iterator[sqlite3.Connection]:
         with self.transaction():
             yield self._local.conn
 
     @contextmanager
     def _begin(
         self, cipher: Cipher | None = None, *, write: bool = False, check_key: bool = True
-    ) -> Iterator[Connection]:
+    ) -> Iterator[sqlite3.Connection]:
         """A transaction that, if it wrote, reseals the occasion date index before committing.
 
         ``write`` takes the write lock first, then (``check_key``) checks the key is still the
         vault's; ``cipher`` is the key the records are under once it commits (a rotation's new one).
         """
-        with transactions.transaction(self._engine, write=write) as conn:
-            driver = conn.connection.driver_connection
-            assert isinstance(driver, sqlite3.Connection)
-            changes = driver.total_changes  # counts rows written by statements and triggers
+        with self._db.transaction(write=write) as conn:
+            changes = conn.total_changes  # counts rows written by statements and triggers
             if write and check_key and self._cipher is not None:
                 key_header.check_key(conn, self.header.key_check)
             yield conn
-            if driver.total_changes != changes:
+            if conn.total_changes != changes:
                 self._reseal_dates(conn, cipher or self._cipher)
 
-    def _reseal_dates(self, conn: Connection, cipher: Cipher | None) -> None:
+    def _reseal_dates(self, conn: sqlite3.Connection, cipher: Cipher | None) -> None:
         """Rebuild the date index if a write emptied it (see store/occasion_dates.py)."""
-        emptied = conn.exec_driver_sql(f"SELECT sealed IS NULL FROM {occasion_dates.TABLE}")
-        if cipher is None or emptied.scalar() != 1:  # locked: it stays empty, which is safe
+        emptied = conn.execute(f"SELECT sealed IS NULL FROM {occasion_dates.TABLE}").fetchone()
+        if cipher is None or emptied is None or emptied[0] != 1:  # locked: it stays empty (safe)
             return
         codec = codec_for(Occasion)
-        occasions, unreadable = [], []
-        for row in self._fetch(conn, Occasion, {}):
-            try:
-                occasions.append(codec.from_row(row, cipher))
-            except CorruptedRecord:
-                unreadable.append(row[0])
+        rows = self._fetch(conn, Occasion, {})
+        occasions, corrupted = codec.open_rows(rows, cipher)
+        unreadable = [c.record_id for c in corrupted]
         sealed = occasion_dates.seal(occasions, unreadable, cipher)
-        conn.exec_driver_sql(f"UPDATE {occasion_dates.TABLE} SET sealed = ?", (sealed,))
+        conn.execute(f"UPDATE {occasion_dates.TABLE} SET sealed = ?", (sealed,))
 
-    # -- generic records -------------------------------------------------------------------
+    def _fetch(
+        self, conn: sqlite3.Connection, cls: type[Any], where: dict[str, Any]
+    ) -> damage.Rows:
+        """``(id, *refs, sealed)`` rows whose columns equal ``where`` (None: unset), for a
+        rotation and the date index, read in the given transaction."""
+        condition = " AND ".join(f"{column} IS ?" for column in where)
+        return self._rows(conn, codec_for(cls), condition, list(where.values()))
 
-    @staticmethod
-    def _table(codec: Codec[Any]) -> Any:
-        return ROW_TABLES[codec.table].__table__  # type: ignore[attr-defined]
+    # -- writing records -------------------------------------------------------------------
 
-    def _rows(self, records: list[T]) -> tuple[Any, list[dict[str, Any]]]:
-        """Seal ``records``: inside a write transaction, which checked the key is current."""
+    def _sealed(self, records: list[Any]) -> tuple[_Statements, list[tuple[Any, ...]]]:
+        """Statements and sealed parameter rows: inside a write transaction, which checked
+        the key is current."""
         codec = codec_for(type(records[0]))
-        cipher, now = self.cipher, _now()
-        rows = [codec.to_row(r, cipher) for r in records]
-        for row in rows:
-            row["created"] = row["updated"] = now
-        return self._table(codec), rows
+        statements = _STATEMENTS.get(codec.table)
+        if statements is None:
+            statements = _STATEMENTS[codec.table] = _Statements(codec)
+        return statements, codec.to_params(records, self.cipher, _now())
 
     def add(self, record: T) -> T:
         self.add_all([record])
         return record
 
-    def add_all(self, records: Iterable[T]) -> None:
+    def add_all(self, records: Iterable[Any]) -> None:
         """Insert new records of one type in one statement."""
         if not (records := list(records)):
             return
         with self._write() as conn:
-            table, rows = self._rows(records)
-            # The Core statement, compiled once, run through the driver's executemany: per-row
-            # parameter processing in SQLAlchemy would cost more than sealing the rows.
-            stmt = table.insert().compile(dialect=self._engine.dialect, column_keys=list(rows[0]))
-            order = stmt.positiontup or []
-            conn.exec_driver_sql(str(stmt), [tuple(row[c] for c in order) for row in rows])
+            statements, params = self._sealed(records)
+            conn.executemany(statements.insert, params)
 
     def save(self, record: T) -> T:
         """Insert or replace one record (by id)."""
         self.save_all([record])
         return record
 
-    def save_all(self, records: Iterable[T]) -> None:
+    def save_all(self, records: Iterable[Any]) -> None:
         if not (records := list(records)):
             return
         with self._write() as conn:
-            table, rows = self._rows(records)
-            stmt = sqlite_insert(table)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["id"],
-                set_={c: stmt.excluded[c] for c in rows[0] if c not in ("id", "created")},
-            )
-            conn.execute(stmt, rows)
-
-    def _fetch(self, conn: Connection, cls: type[Any], where: dict[str, Any]) -> damage.Rows:
-        """``(id, *refs, sealed)`` tuples whose columns equal ``where`` (None: unset)."""
-        codec = codec_for(cls)
-        if set(where) - {"id", *codec.refs}:
-            raise ValueError(f"{cls.__name__} rows can only be filtered by id or references")
-        # ``IS`` compares like ``=`` and also matches NULL to None.
-        condition = " AND ".join(f"{column} IS ?" for column in where)
-        return self._read(conn, codec, condition, list(where.values()))
-
-    @staticmethod
-    def _read(conn: Connection, codec: Codec[Any], condition: str, params: Any) -> damage.Rows:
-        """At driver level: thousands of rows skip SQLAlchemy's per-row processing."""
-        columns = ("id", *codec.refs, "sealed")
-        return damage.select(_driver(conn), codec.table, columns, condition, params)
-
-    def list(self, cls: type[T], **where: Any) -> Listing[T]:
-        """Every record of ``cls`` (optionally where a reference equals a value).
-
-        Records that fail authentication are reported in ``.corrupted``, not raised, so one
-        damaged record never hides the rest.
-        """
-        with self._conn() as conn:
-            return self._open(cls, self._fetch(conn, cls, where))
-
-    def load(self, cls: type[T], **any_of: Collection[str]) -> Listing[T]:
-        """Records of ``cls`` whose ``id`` or a reference is one of the values given, as
-        ``ReadOnlyVault.load``: only what is needed gets decrypted."""
-        codec = codec_for(cls)
-        if set(any_of) - {"id", *codec.refs}:
-            raise ValueError(f"{cls.__name__} rows can only be filtered by id or references")
-        # One JSON parameter per column: no limit on how many values are passed.
-        condition = " OR ".join(f"{c} IN (SELECT value FROM json_each(?))" for c in any_of)
-        params = [json.dumps(sorted(v)) for v in any_of.values()]
-        with self._conn() as conn:
-            return self._open(cls, self._read(conn, codec, condition, params))
-
-    def occasion_dates(self) -> occasion_dates.DateIndex | None:
-        """The sealed date index, as ``ReadOnlyVault.occasion_dates``."""
-        with self._conn() as conn:
-            row = damage.first_row(_driver(conn), f"SELECT sealed FROM {occasion_dates.TABLE}")
-        return occasion_dates.open_index(row[0] if row else None, self.cipher)
-
-    def _open(self, cls: type[T], rows: damage.Rows) -> Listing[T]:
-        codec, cipher = codec_for(cls), self.cipher
-        items: list[T] = []
-        corrupted: list[CorruptedRecord] = []
-        for row in rows:
-            try:
-                items.append(codec.from_row(row, cipher))
-            except CorruptedRecord as error:
-                corrupted.append(error)
-        if any(type(c) is CorruptedRecord for c in corrupted):
-            self._check_still_the_key()
-        if rows.damage:  # some rows could not be read at all: said beside the corrupted ones
-            corrupted.append(rows.damage)
-        return Listing(items, corrupted)
-
-    def _check_still_the_key(self) -> None:
-        """Records fail to open when another program rotated the key after this one unlocked
-        (the app left open): then that is what to say, not "corrupted"."""
-        if key_header.read_now(self._engine).key_check != self.header.key_check:
-            raise KeyReplaced()
-
-    def get(self, cls: type[T], record_id: str) -> T:
-        with self._conn() as conn:
-            rows = self._fetch(conn, cls, {"id": record_id})
-        if not rows:
-            raise rows.damage or NotFound(f"no {codec_for(cls).table} record with that id")
-        try:
-            return codec_for(cls).from_row(rows[0], self.cipher)
-        except CorruptedRecord as error:
-            if type(error) is CorruptedRecord:
-                self._check_still_the_key()
-            raise
-
-    def last_changed(self, cls: type[Any]) -> dict[str, int]:
-        """When each record of ``cls`` was last written (Unix seconds), by id."""
-        table = self._table(codec_for(cls))
-        with self._conn() as conn:
-            return {rid: at for rid, at in conn.execute(select(table.c.id, table.c.updated))}
-
-    def count(self, cls: type[Any]) -> int:
-        table = self._table(codec_for(cls))
-        with self._conn() as conn:
-            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+            statements, params = self._sealed(records)
+            conn.executemany(statements.upsert, params)
 
     def delete(self, cls: type[Any], record_id: str) -> None:
-        table = self._table(codec_for(cls))
+        table = codec_for(cls).table
         with self._write() as conn:
-            if conn.execute(delete(table).where(table.c.id == record_id)).rowcount == 0:
-                raise NotFound(f"no {codec_for(cls).table} record with that id")
+            if conn.execute(f"DELETE FROM {table} WHERE id = ?", (record_id,)).rowcount == 0:
+                raise NotFound(f"no {table} record with that id")
 
     def delete_where(self, cls: type[Any], **where: str | None) -> int:
         """Delete the records of ``cls`` whose references equal ``where``, unopened (damaged
@@ -300,31 +207,18 @@ class RecordStore:
         codec = codec_for(cls)
         if not where or set(where) - set(codec.refs):
             raise ValueError(f"{cls.__name__} rows can only be deleted by their references")
-        table = self._table(codec)
+        condition = " AND ".join(f"{column} IS ?" for column in where)  # None: unset
         with self._write() as conn:
-            stmt = delete(table).where(*(table.c[c] == v for c, v in where.items()))
-            return int(conn.execute(stmt).rowcount)
+            sql = f"DELETE FROM {codec.table} WHERE {condition}"
+            return int(conn.execute(sql, list(where.values())).rowcount)
 
     def delete_all_records(self) -> None:
         """Empty every record table; the header and the key stay."""
         with self._write() as conn:
             for cls in reversed(ENTITIES):
-                conn.execute(delete(self._table(codec_for(cls))))
-
-    def profile(self) -> Profile:
-        """The owner's profile (a blank one until it is first saved)."""
-        try:
-            return self.get(Profile, "me")
-        except NotFound:
-            return Profile()
+                conn.execute(f"DELETE FROM {codec_for(cls).table}")
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the file and truncate it (after rotation)."""
-        with self._engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _driver(conn: Connection) -> sqlite3.Connection:
-    driver = conn.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    return driver
+        with self._db.connection() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -22,10 +22,11 @@ from profilekeeper.reminders import mark_notified
 from profilekeeper.store import occasion_dates
 from profilekeeper.store.codec import codec_for
 from profilekeeper.store.readonly import ReadOnlyVault
+from profilekeeper.store.transactions import BUSY_TIMEOUT_MS
 
 PRAGMAS = ("synchronous = FULL", "secure_delete = ON", "foreign_keys = ON",
-           "temp_store = MEMORY", "busy_timeout = 5000")  # fmt: skip
-"""As store/vault.py's (its WAL journal mode is the file's own, kept)."""
+           "temp_store = MEMORY", f"busy_timeout = {BUSY_TIMEOUT_MS}")  # fmt: skip
+"""As store/transactions.py's (its WAL journal mode is the file's own, kept)."""
 
 
 def record_notified(vault: ReadOnlyVault, fired: Iterable[tuple[str, int, Iterable[int]]]) -> int:
@@ -33,7 +34,7 @@ def record_notified(vault: ReadOnlyVault, fired: Iterable[tuple[str, int, Iterab
     occasions were written. KeyReplaced if the key changed; sqlite3.Error if the file is busy
     or cannot be written. An occasion gone or unreadable meanwhile is left alone."""
     cipher, codec = vault.cipher, codec_for(Occasion)
-    conn = sqlite3.connect(vault.path, isolation_level=None, timeout=5)
+    conn = sqlite3.connect(vault.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         for pragma in PRAGMAS:
             conn.execute(f"PRAGMA {pragma}")

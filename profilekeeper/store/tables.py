@@ -1,8 +1,9 @@
-"""The vault's tables as SQLModel classes: the schema the ORM and Core statements use.
+"""The vault's tables as SQLModel classes: the schema's description, for tests and tools.
 
-They describe what ``migrations.py`` creates (a test keeps the two in step). Every record
-table holds an id, timestamps, clear references and one sealed envelope; the record's fields
-live in ``profilekeeper.model`` and are sealed by ``codec``.
+They describe what ``migrations.py`` creates (tests/store/test_schema.py keeps the two, and the
+SQL the store writes, in step). The store itself runs on ``sqlite3`` and never imports this.
+Every record table holds an id, timestamps, clear references and one sealed envelope; the
+record's fields live in ``profilekeeper.model`` and are sealed by ``codec``.
 """
 
 from __future__ import annotations

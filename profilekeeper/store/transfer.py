@@ -7,21 +7,20 @@ moving to another program); callers warn the user and write it with ``write_priv
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import secrets
+import sqlite3
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import IntegrityError
-
 from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import ENTITIES
+from profilekeeper.store import migrations
 from profilekeeper.store.codec import Codec, codec_for
-from profilekeeper.store.migrations import CURRENT_VERSION
-from profilekeeper.store.tables import ROW_TABLES
 from profilekeeper.validation import Refused
 
 if TYPE_CHECKING:
@@ -35,11 +34,7 @@ MAX_DEPTH = 32
 """How deeply an import may nest: an export's own records nest 7 deep."""
 
 
-_OWNERS = {
-    (table, fk.parent.name): fk.column.table.name
-    for table, row in ROW_TABLES.items()
-    for fk in row.__table__.foreign_keys  # type: ignore[attr-defined]
-}
+_owners = functools.cache(migrations.references)
 """(table, reference column) → the table it must point into, from the schema's foreign keys."""
 _KEPT_WITHOUT_OWNER = frozenset({"gifts"})
 """Records that outlive their person or occasion (as ``remove_person --keep-gifts`` keeps
@@ -68,7 +63,7 @@ def export_data(
         rows = []
         for row in (codec.to_plain(r) for r in listing):
             missing = [c for c in codec.refs if row[c] is not None
-                       and (owner := _OWNERS.get((codec.table, c))) is not None
+                       and (owner := _owners().get((codec.table, c))) is not None
                        and row[c] not in exported[owner]]  # fmt: skip
             if missing and codec.table not in _KEPT_WITHOUT_OWNER:
                 counts["dependent"] += 1
@@ -81,7 +76,8 @@ def export_data(
         records[codec.table] = sorted(rows, key=lambda d: d["id"])
     if left_out is not None:
         left_out.update(counts)
-    return {"format": FORMAT, "version": VERSION, "schema": CURRENT_VERSION, "records": records}
+    schema = migrations.CURRENT_VERSION
+    return {"format": FORMAT, "version": VERSION, "schema": schema, "records": records}
 
 
 def export_json(
@@ -150,7 +146,7 @@ def import_json(vault: Vault, text: str, *, replace: bool = False) -> dict[str, 
             for cls, records in parsed:
                 vault.save_all(records)
                 counts[codec_for(cls).table] = len(records)
-    except IntegrityError:
+    except sqlite3.IntegrityError:
         raise InvalidInput("the export refers to records it does not contain") from None
     return counts
 

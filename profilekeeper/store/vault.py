@@ -14,16 +14,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
-
 from profilekeeper.errors import InvalidInput, KeyReplaced, UnsupportedVault
 from profilekeeper.model import Profile
-from profilekeeper.store import damage, key_header, migrations, transactions, vault_file
+from profilekeeper.store import damage, key_header, migrations, vault_file
 from profilekeeper.store.crypto import (
     AesGcmCipher,
     KdfParams,
@@ -33,38 +29,14 @@ from profilekeeper.store.crypto import (
     wrap_data_key,
 )
 from profilekeeper.store.key_header import Header
-from profilekeeper.store.key_header import dump_kdf as _dump_kdf
 from profilekeeper.store.record_io import CipherFactory, RecordStore
-from profilekeeper.store.tables import VaultHeader
-
-_HEADER = VaultHeader.__table__  # type: ignore[attr-defined]
-
-
-def _apply_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-    # WAL for crash safety; secure_delete so freed pages are zeroed, not left readable;
-    # temp_store=MEMORY so sorts and temp tables never spill to a temp file.
-    for pragma in (
-        "journal_mode = WAL",
-        "synchronous = FULL",
-        "secure_delete = ON",
-        "foreign_keys = ON",
-        "temp_store = MEMORY",
-        "busy_timeout = 5000",
-    ):
-        dbapi_conn.execute(f"PRAGMA {pragma}")
+from profilekeeper.store.transactions import Database
 
 
 class Vault(RecordStore):
     """An open vault file. Not unlocked until ``unlock`` or ``unlock_with_data_key`` succeeds."""
 
     # -- opening ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _engine_for(path: Path) -> Engine:
-        engine = create_engine(f"sqlite:///{path}")
-        event.listen(engine, "connect", _apply_pragmas)
-        transactions.take_over_begin(engine)
-        return engine
 
     @classmethod
     def create(
@@ -82,30 +54,25 @@ class Vault(RecordStore):
         data_key = new_data_key()
 
         def build(tmp: Path) -> None:  # in a file beside ``path``, linked there once whole
-            engine = cls._engine_for(tmp)
+            import uuid  # here: opening a vault need not pay for it
+
+            db = Database(tmp)
             try:
-                _migrate(engine)
+                _migrate(db)
                 vault_id = uuid.uuid4().hex
-                with engine.begin() as conn:
-                    conn.exec_driver_sql(f"PRAGMA application_id = {vault_file.APPLICATION_ID}")
-                    conn.execute(
-                        _HEADER.insert().values(
-                            singleton=1,
-                            vault_id=vault_id,
-                            created=int(time.time()),
-                            kdf=_dump_kdf(kdf),
-                            wrapped_key=wrap_data_key(data_key, passphrase, kdf, vault_id),
-                            key_check=make_key_check(data_key, vault_id),
-                            key_generation=1,
-                            remembered=0,
-                        )
-                    )
-                vault = cls(tmp, engine, cipher_factory)
+                with db.transaction(write=True) as conn:
+                    conn.execute(f"PRAGMA application_id = {vault_file.APPLICATION_ID}")
+                    key_header.insert(conn, Header(
+                        vault_id=vault_id, created=int(time.time()), kdf=kdf,
+                        wrapped_key=wrap_data_key(data_key, passphrase, kdf, vault_id),
+                        key_check=make_key_check(data_key, vault_id), key_generation=1,
+                        remembered=False))  # fmt: skip
+                vault = cls(tmp, db, cipher_factory)
                 vault._set_key(data_key)
                 vault.save(Profile())
                 vault.checkpoint()  # everything in the file itself: its -wal is not linked
             finally:
-                engine.dispose()
+                db.close()
 
         vault_file.create_atomically(path, build)
         vault = cls.open(path, cipher_factory=cipher_factory)
@@ -119,34 +86,34 @@ class Vault(RecordStore):
         A file that is not a vault is refused before anything is written to it.
         """
         vault_file.require_vault(path)
-        engine = cls._engine_for(path)
+        db = Database(path)
         try:
-            _migrate(engine)
-            return cls(path, engine, cipher_factory)
-        except (sqlite3.DatabaseError, DBAPIError) as error:
-            engine.dispose()
+            _migrate(db)
+            return cls(path, db, cipher_factory)
+        except sqlite3.DatabaseError as error:
+            db.close()
             if damage.is_damage(error):  # it is a vault (see require_vault): a damaged one
                 raise damage.DamagedVault("its header or schema cannot be read") from None
-            if isinstance(error, DBAPIError):
+            if isinstance(error, sqlite3.OperationalError):  # busy, read-only, cannot open
                 raise
             raise UnsupportedVault(vault_file.NOT_A_VAULT) from None
-        except Exception:
-            engine.dispose()
+        except BaseException:
+            db.close()
             raise
 
     def unlock(self, passphrase: str) -> None:
-        header = key_header.read_now(self._engine)  # as it is now, if another program rotated
+        header = key_header.read_now(self._db)  # as it is now, if another program rotated
         self._set_key(key_header.unwrap(header, passphrase), header)
 
     def unlock_with_data_key(self, data_key: bytes) -> None:
         """Unlock with a remembered data key; WrongPassphrase if it is not this vault's key."""
-        header = key_header.read_now(self._engine)
+        header = key_header.read_now(self._db)
         verify_key_check(data_key, header.key_check, header.vault_id)
         self._set_key(data_key, header)
 
     def close(self) -> None:
         self.lock()
-        self._engine.dispose()
+        self._db.close()
 
     def __enter__(self) -> Vault:
         return self
@@ -163,7 +130,7 @@ class Vault(RecordStore):
     def _header_now(self) -> Header:
         """The header a key change starts from: as it is now (another program may have changed
         the passphrase), but KeyChanged if it no longer names the key this object holds."""
-        header = key_header.read_now(self._engine)
+        header = key_header.read_now(self._db)
         if self._cipher is not None and header.key_check != self.header.key_check:
             raise KeyReplaced(key_header.KEY_REPLACED)
         return header
@@ -178,7 +145,7 @@ class Vault(RecordStore):
         if not new:
             raise InvalidInput("the new passphrase must not be empty")
         self.header = key_header.change_passphrase(
-            self._engine, self._header_now(), old, new, kdf or KdfParams()
+            self._db, self._header_now(), old, new, kdf or KdfParams()
         )
 
     def rotate_key(
@@ -203,14 +170,9 @@ class Vault(RecordStore):
     def set_remembered(self, remembered: bool) -> None:
         """Record whether a keyring copy exists, so commands skip the keyring when there is none
         (KeyChanged if ``remembered`` and the key this object holds is no longer the vault's)."""
-        self.header = key_header.set_remembered(self._engine, self.header, remembered)
+        self.header = key_header.set_remembered(self._db, self.header, remembered)
 
 
-def _migrate(engine: Engine) -> None:
-    raw = engine.raw_connection()
-    try:
-        dbapi = raw.driver_connection
-        assert isinstance(dbapi, sqlite3.Connection)
-        migrations.migrate(dbapi)
-    finally:
-        raw.close()
+def _migrate(db: Database) -> None:
+    with db.connection() as conn:
+        migrations.migrate(conn)

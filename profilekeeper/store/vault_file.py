@@ -67,25 +67,31 @@ def identify(conn: sqlite3.Connection) -> None:
 
 
 def require_vault(path: StrPath) -> None:
-    """VaultMissing if nothing is at ``path``; UnsupportedVault unless it is a vault. Reads only."""
+    """VaultMissing if nothing is at ``path``; UnsupportedVault unless it is a vault. Reads only.
+
+    SQLite reads the file's header, not open(): closing any descriptor of a file drops every
+    POSIX lock this process holds on it, SQLite's among them. The app opens the vault twice;
+    the next command to exit then took itself for the vault's last user and deleted the
+    write-ahead log that the app went on writing to, and those writes were lost.
+    """
     if not os.path.isfile(path):
         raise VaultMissing("no vault at that path; create one with `profilekeeper init`")
-    try:
-        with open(path, "rb") as handle:
-            magic = handle.read(len(SQLITE_MAGIC))
-    except OSError:
-        raise UnsupportedVault("that vault file cannot be read") from None
-    refuse_blank_first_page(path, magic)
-    if magic != SQLITE_MAGIC:  # also an empty file, which SQLite would happily adopt
+    if not os.access(path, os.R_OK):
+        raise UnsupportedVault("that vault file cannot be read")
+    if os.path.getsize(path) == 0:  # which SQLite would happily adopt
         raise UnsupportedVault(NOT_A_VAULT)
     try:
         conn = read_only_connection(path)
+        try:
+            identify(conn)
+        finally:
+            conn.close()
     except sqlite3.DatabaseError:
+        refuse_blank_first_page(path)  # refused, it may be read with open(): no lock to keep
         raise UnsupportedVault(NOT_A_VAULT) from None
-    try:
-        identify(conn)
-    finally:
-        conn.close()
+    except UnsupportedVault:
+        refuse_blank_first_page(path)
+        raise
 
 
 def refuse_blank_first_page(path: StrPath, magic: bytes | None = None) -> None:

@@ -28,8 +28,8 @@ from profilekeeper.reminders import headline, occurs_on
 from profilekeeper.suggestions.lens import Coarse, Folded, Lens, is_coarse
 from profilekeeper.suggestions.rules import in_force
 from profilekeeper.suggestions.words import norm, words
+from profilekeeper.sync.refs import person_ref
 from profilekeeper.sync.sanitize import clean_text
-from profilekeeper.sync.slices import person_ref
 
 SHOP_NAME = 80
 """A shop's name is shown cut to this, as services/shops.py cleans one when a shop is added."""

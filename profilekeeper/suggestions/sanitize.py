@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from profilekeeper.model import Suggestion
-from profilekeeper.sync.protocol._suggestions import (
+from profilekeeper.sync.sanitize import clean_text
+from profilekeeper.sync.suggestion_limits import (
     MAX_CATEGORY,
     MAX_CREATOR,
     MAX_CREATORS,
@@ -27,7 +28,6 @@ from profilekeeper.sync.protocol._suggestions import (
     MAX_TITLE,
     MAX_URL,
 )
-from profilekeeper.sync.sanitize import clean_text
 
 KINDS = frozenset({"product", "release", "event", "offer"})
 _URL = re.compile(r"https?://[^\s/?#@]+(?:[/?#][\x21-\x7e]*)?", re.ASCII)

@@ -5,6 +5,10 @@ film screenings and premieres) are suggested only in the shared city; releases b
 creators (loved or liked) get a boost; gift ideas for each ``people.<ref>`` slice stay within
 that person's budget and age band and rise as one of their upcoming occasions comes near.
 Deterministic for the same inputs, so cursor paging over a recomputed list is stable.
+
+Only items sharing a key (creator, tag, title) with a positive taste can score above zero, so
+an ``IndexedCatalog``, made once when the server starts, lists items by key and the scoring
+looks at those alone; a plain list is indexed on each call.
 """
 
 from __future__ import annotations
@@ -56,6 +60,31 @@ class Taste:
         return bool(self.weights or self.never)
 
 
+class IndexedCatalog(tuple[CatalogItem, ...]):
+    """A catalog, and where each lower-cased match key occurs in it."""
+
+    by_key: dict[str, tuple[int, ...]]
+
+    def __new__(cls, items: Iterable[CatalogItem]) -> IndexedCatalog:
+        self = super().__new__(cls, items)
+        positions: dict[str, list[int]] = {}
+        for position, item in enumerate(self):
+            for key, _factor in item.match_keys:
+                found = positions.setdefault(key, [])
+                if not found or found[-1] != position:
+                    found.append(position)
+        self.by_key = {key: tuple(found) for key, found in positions.items()}
+        return self
+
+    def matching(self, taste: Taste) -> list[CatalogItem]:
+        """The items, in catalog order, with a key that ``taste`` weighs above zero."""
+        positions: set[int] = set()
+        for key, weight in taste.weights.items():
+            if weight > 0:
+                positions.update(self.by_key.get(key, ()))
+        return [self[position] for position in sorted(positions)]
+
+
 @dataclass(frozen=True)
 class _Scored:
     score: float
@@ -82,7 +111,8 @@ def recommend(
         Protocol suggestion models, best first, at most ``MAX_SUGGESTIONS``.
     """
     feedback = dict(feedback or {})
-    by_id = {item.id: item for item in catalog}
+    indexed = catalog if isinstance(catalog, IndexedCatalog) else IndexedCatalog(catalog)
+    by_id = {item.id: item for item in indexed} if feedback else {}
     taste = Taste()
     for name, value in slices.items():
         if name.startswith("interests.") and isinstance(value, InterestsSlice):
@@ -107,23 +137,24 @@ def recommend(
     city_slice = slices.get("location.city")
     city = city_slice.city.strip().lower() if isinstance(city_slice, CitySlice) else ""
 
-    scored = _for_self(catalog, taste, city, owned, now)
+    scored = _for_self(indexed.matching(taste) if taste else indexed, taste, city, owned, now)
     occasions = slices.get("occasions.upcoming")
     for name, value in sorted(slices.items()):
         if name.startswith("people.") and isinstance(value, PersonSlice):
             ref = name.split(".", 1)[1]
             occasion = _next_occasion(occasions, ref, now.date())
-            scored.extend(_gifts(catalog, ref, value, occasion, now)[:GIFTS_PER_PERSON])
+            scored.extend(_gifts(indexed, ref, value, occasion, now)[:GIFTS_PER_PERSON])
     scored = [s for s in scored if _suggestion_id(s) not in skipped]
     scored.sort(key=lambda s: (-s.score, _suggestion_id(s)))
     return [_to_wire(s) for s in scored[:MAX_SUGGESTIONS]]
 
 
 def _for_self(
-    catalog: Sequence[CatalogItem], taste: Taste, city: str, owned: set[str], now: datetime
+    items: Sequence[CatalogItem], taste: Taste, city: str, owned: set[str], now: datetime
 ) -> list[_Scored]:
+    """Scored items for the shopper; ``items`` may leave out any that cannot score above 0."""
     results = []
-    for item in catalog:
+    for item in items:
         if not _available(item, now) or item.title.lower() in owned:
             continue
         if item.kind == "event" and (not city or item.city.lower() != city):
@@ -143,7 +174,7 @@ def _for_self(
 
 
 def _gifts(
-    catalog: Sequence[CatalogItem],
+    catalog: IndexedCatalog,
     ref: str,
     person: PersonSlice,
     occasion: tuple[str, date] | None,
@@ -153,7 +184,7 @@ def _gifts(
     taste.add(person.interests)
     budget = person.budget
     results = []
-    for item in catalog:
+    for item in catalog.matching(taste):
         if item.kind == "event" or not _available(item, now):
             continue
         if budget is not None and not _within(item, budget.amount, budget.currency):

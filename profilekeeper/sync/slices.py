@@ -26,8 +26,6 @@ What the owner can grant, in plain words, is ``slice_choices.py``.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,6 +49,8 @@ from profilekeeper.sync.protocol import (
     UpcomingOccasion,
     UpcomingOccasionsSlice,
 )
+from profilekeeper.sync.refs import REF_LENGTH as REF_LENGTH
+from profilekeeper.sync.refs import person_ref as person_ref
 from profilekeeper.sync.wire_text import OCCASION_KINDS as OCCASION_KINDS
 from profilekeeper.sync.wire_text import category_slug as category_slug
 from profilekeeper.sync.wire_text import clean as clean
@@ -62,8 +62,6 @@ FIXED_SLICES = ("greeting", "location.city", "purchases", "occasions.upcoming")
 SENTIMENTS = ("never", "love", "like", "dislike")
 """Sentiments, in the order a capped slice keeps them: ``never`` is the shop's hard stop."""
 MAX_INTERESTS, MAX_PERSON_INTERESTS, MAX_PURCHASES, MAX_UPCOMING = 500, 200, 1000, 200
-REF_LENGTH = 26
-"""Hex digits of the HMAC kept: 104 bits, so refs of one shop do not collide."""
 
 _AGE_BANDS: tuple[tuple[int, AgeBand], ...] = (
     (2, "0-2"), (5, "3-5"), (9, "6-9"), (12, "10-12"), (17, "13-17"), (24, "18-24"),
@@ -113,17 +111,6 @@ class Notes:
         parts = (Withheld(name, f"{n} {what}{'s' * (n != 1)} left out: {why}", person_id)
                  for (name, person_id, what, why), n in self._parts.items())  # fmt: skip
         return (*self._whole, *parts)
-
-
-def person_ref(ref_key: str, person_id: str) -> str:
-    """The ref one shop knows ``person_id`` by: HMAC-SHA256 under that shop's ``ref_key``.
-
-    Raises:
-        ValueError: ``ref_key`` is empty (every shop gets a random one).
-    """
-    if not ref_key:
-        raise ValueError("a shop's ref key may not be empty")
-    return hmac.new(ref_key.encode(), person_id.encode(), hashlib.sha256).hexdigest()[:REF_LENGTH]
 
 
 def age_band(age: int) -> AgeBand | None:

@@ -117,9 +117,10 @@ CASES = [
      "cannot listen on 192.0.2.1"),  # fmt: skip
     ("serve --catalog binary", ["retailer", "serve", "--catalog", "{file:binary.json}"], 2,
      "not a catalog"),  # fmt: skip
-    ("serve --db not a URL", ["retailer", "serve", "--db", "not-a-url"], 2, "ArgumentError"),
+    ("serve --db not a URL", ["retailer", "serve", "--db", "not-a-url"], 2,
+     "is not a database URL"),  # fmt: skip
     ("serve --db in no folder", ["retailer", "serve", "--db", "sqlite:////nonexistent/r.db"],
-     2, "cannot open the retailer database"),  # fmt: skip
+     2, "no such folder for the SQLite file"),  # fmt: skip
     ("check not-a-url", ["retailer", "check", "not-a-url"], 2, "give the server's URL"),
     ("check half an IPv6 URL", ["retailer", "check", "http://[::1"], 2, "URL"),
     ("check URL not UTF-8", ["retailer", "check", "http://" + BAD], 2, "url argument"),

@@ -58,7 +58,7 @@ def test_json_schema(vault, kim_nags):
     result = remind("--days", "60", "--json", env=UNLOCK)
     assert result.code == 1
     payload = json.loads(result.out)
-    assert set(payload) == {"days", "due", "corrupted"}
+    assert set(payload) == {"days", "due", "coming", "corrupted"}
     assert (payload["days"], payload["corrupted"]) == (60, 0)
     first = payload["due"][0]
     assert first == {
@@ -74,7 +74,11 @@ def test_json_schema(vault, kim_nags):
         "gift_status": "ideas",
         "top_ideas": ["Book", "Scarf"],
         "snoozed_until": None,
+        # A release's or an event's fields (remind's records share one shape), empty here.
+        "suggestion_id": None, "title": None, "creators": [], "shop": None, "city": None,
+        "url": None,
     }
+    assert payload["coming"] == []  # the family's vault holds no suggestion
     assert [d["days_until"] for d in payload["due"]] == [9, 40]
     empty = json.loads(remind("--days", "1", "--json", env=UNLOCK).out)
     assert empty["due"] == []
@@ -178,7 +182,9 @@ def test_notify_calls_notify_send(vault, kim_nags, tmp_path):
 
 @pytest.mark.parametrize("where", ["PROFILEKEEPER_VAULT", "the default place"])
 def test_remind_imports_nothing_heavy(vault, family, vault_path, monkeypatch, where):
-    """The fast path must stay off SQLAlchemy, SQLModel, Textual, httpx and keyring."""
+    """The fast path must stay off SQLAlchemy, SQLModel, Textual, httpx and keyring. (Without
+    --occasions-only it also reads the stored suggestions: tests/reminders/test_remind_releases.py
+    checks that path.)"""
     import os
 
     vault.close()
@@ -190,7 +196,8 @@ def test_remind_imports_nothing_heavy(vault, family, vault_path, monkeypatch, wh
     probe = (
         "import sys\n"
         "from profilekeeper.cli import main\n"
-        f"code = main(['remind', '--today', '{TODAY.isoformat()}', '--days', '60'])\n"
+        f"code = main(['remind', '--today', '{TODAY.isoformat()}', '--days', '60', "
+        "'--occasions-only'])\n"
         "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
         "raise SystemExit(code)\n"
     )

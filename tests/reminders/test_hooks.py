@@ -244,3 +244,33 @@ def test_the_hook_path_imports_nothing_heavy(vault, family, tmp_path):
     heavy = ("sqlalchemy", "sqlmodel", "textual", "httpx", "keyring")
     assert sorted(m for m in loaded if m.split(".")[0] in heavy) == []
     assert "profilekeeper.services" not in loaded
+
+
+def test_the_marks_wait_out_another_writer(vault, vault_path, family, hook):
+    """Another program holding the write lock for 6 s (rotate-key on a big vault) does not cost
+    the marks: remind waits as the store does, where after 5 s it said 'the vault could not be
+    written (database is locked)' and the hook fired again the next run."""
+    import sqlite3
+    import threading
+    import time
+    from contextlib import closing
+
+    command, log = hook
+    vault.close()
+    holding = threading.Event()
+
+    def hold() -> None:
+        with closing(sqlite3.connect(vault_path, isolation_level=None)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            holding.set()
+            time.sleep(6)
+            db.execute("COMMIT")
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    assert holding.wait(10)
+    result = run_main("remind", "--today", TODAY.isoformat(), "--exec", command, env=UNLOCK)
+    holder.join()
+    assert result.code == 1 and result.err == ""
+    assert remind_on(TODAY, "--exec", command).code == 1
+    assert len(calls(log)) == 1  # marked the first time: not fired again

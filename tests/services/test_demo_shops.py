@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from profilekeeper import demo, services
+from profilekeeper import demo
 from profilekeeper.model import Activity, Grant, Outcome, ShareRecord, Suggestion
+from profilekeeper.services.shops import shops
 from profilekeeper.store.vault import Vault
 from tests.conftest import FAST_KDF
 
@@ -13,7 +14,7 @@ from tests.conftest import FAST_KDF
 def _look(path: Path) -> tuple[list, list, list, list]:  # type: ignore[type-arg]
     with Vault.open(path) as vault:
         vault.unlock(demo.DEMO_PASSPHRASE)
-        return (services.shops(vault), list(vault.list(Grant)), list(vault.list(Suggestion)),
+        return (shops(vault), list(vault.list(Grant)), list(vault.list(Suggestion)),
                 list(vault.list(ShareRecord)))  # fmt: skip
 
 

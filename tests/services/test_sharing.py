@@ -302,6 +302,35 @@ def test_shops_sync_at_once_and_one_down_holds_up_no_other(vault: Any, tmp_path:
     assert first.pseudonym != second.pseudonym and first.ref_key != second.ref_key
 
 
+def test_sync_talks_to_at_most_so_many_shops_at_once(vault: Any, tmp_path: Path) -> None:
+    busy, most = 0, 0
+
+    def counted(app: Any) -> Any:  # every PUT stays open a while, so the talks overlap
+        async def asgi(scope: Any, receive: Any, send: Any) -> None:
+            nonlocal busy, most
+            if scope["type"] != "http" or scope["method"] != "PUT":
+                return await app(scope, receive, send)
+            busy += 1
+            most = max(most, busy)
+            try:
+                await asyncio.sleep(0.5)
+                await app(scope, receive, send)
+            finally:
+                busy -= 1
+        return asgi
+
+    fill_profile(vault)
+    with contextlib.ExitStack() as servers:
+        for n in range(3):
+            running = servers.enter_context(reference_shop(
+                tmp_path / f"{n}.sqlite3", name=f"Shop {n}", wrap=counted))
+            shop = asyncio.run(services.connect_shop(vault, running.base_url)).shop
+            services.grant_slice(vault, shop, "interests.music", now=services.now_utc())
+        reports = asyncio.run(services.sync_shops(vault, at_once=2))
+    assert [r.ok for r in reports] == [True, True, True]
+    assert most == 2  # three shops, two at a time: never three, and not one after another
+
+
 def test_a_shop_whose_copy_differs_from_what_was_sent_is_flagged(vault: Any) -> None:
     fill_profile(vault)
     with lying_shop() as liar:

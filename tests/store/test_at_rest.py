@@ -53,12 +53,9 @@ def test_deleted_records_leave_no_trace_and_sidecars_are_private(vault_path: Pat
             if sidecar.exists():
                 assert stat.S_IMODE(sidecar.stat().st_mode) == 0o600, sidecar.name
         vault.delete(type(records[-1]), records[-1].id)
-        pragmas = vault.engine.raw_connection()
-        try:
+        with vault.database.connection() as pragmas:
             assert pragmas.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
             assert pragmas.execute("PRAGMA secure_delete").fetchone()[0] == 1
-        finally:
-            pragmas.close()
     assert stat.S_IMODE(vault_path.stat().st_mode) == 0o600
     assert _hits(_files_near(vault_path), MARKER) == []
 

@@ -127,6 +127,41 @@ def test_the_fast_json_reader_is_json_loads(value, around, before) -> None:
         assert _loads(text) == expected
 
 
+@given(st.dictionaries(st.text(), json_values | st.decimals(allow_nan=False) | st.dates()))
+def test_the_set_up_encoder_writes_what_json_dumps_writes(payload) -> None:
+    from profilekeeper.store.codec import _json_default
+
+    assert dumps(payload) == json.dumps(
+        payload, separators=(",", ":"), ensure_ascii=False, default=_json_default
+    ).encode()
+
+
+@given(st.text(), st.lists(st.none() | st.text(), max_size=3))
+def test_the_per_table_associated_data_is_record_aad(record_id, refs) -> None:
+    from profilekeeper.store.codec import _aad_of
+
+    key = (record_id, *refs)
+    assert _aad_of("gifts", len(refs))(key) == record_aad("gifts", record_id, refs)
+
+
+def test_without_the_c_encoder_the_plain_one_writes_the_same(monkeypatch) -> None:
+    import json.encoder
+
+    from profilekeeper.store import codec
+
+    payload = {"title": "Büch\n", "price": Decimal("2.50"), "on": date(2026, 1, 2), "n": [1.5]}
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    plain = codec._encoder()
+    assert plain(payload) == codec._encode(payload) and plain is not codec._encode
+
+
+def test_a_value_json_cannot_hold_is_refused_by_the_encoder() -> None:
+    with pytest.raises(TypeError):
+        dumps({"a": object()})
+    with pytest.raises(ValueError):  # NaN is allowed, as by json.dumps; a lone surrogate is not
+        dumps({"a": "\ud800"})
+
+
 def test_fields_from_a_newer_release_are_ignored() -> None:
     payload = {"title": "Book", "status": "bought", "price": "9.5", "on": "2026-01-02",
                "gift_wrap": True, "notes": ""}  # fmt: skip

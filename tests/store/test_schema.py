@@ -10,7 +10,7 @@ from conftest import PASSPHRASE, run_cli, undo_schema_version_3
 
 from profilekeeper.errors import UnsupportedVault
 from profilekeeper.model import ENTITIES, Gift, Person, Rule, RuleAction
-from profilekeeper.store import migrations
+from profilekeeper.store import key_header, migrations
 from profilekeeper.store.codec import codec_for
 from profilekeeper.store.tables import ROW_TABLES, OccasionDates, VaultHeader
 from profilekeeper.store.vault import Vault
@@ -64,6 +64,20 @@ def test_every_entity_has_a_table_with_its_reference_columns() -> None:
         codec = codec_for(cls)
         columns = set(ROW_TABLES[codec.table].__table__.columns.keys())
         assert columns == {"id", "created", "updated", "sealed", *codec.refs}, cls
+
+
+def test_the_sql_the_store_writes_names_the_described_columns() -> None:
+    """The store writes by hand-written SQL (no SQLAlchemy at run time): its column lists are
+    the tables' (the record tables' are the codec's, checked above)."""
+    header = set(VaultHeader.__table__.columns.keys())
+    assert header == {"singleton", *key_header.COLUMNS}
+    described = {
+        (table, fk.parent.name): fk.column.table.name
+        for table, row in ROW_TABLES.items()
+        for fk in row.__table__.foreign_keys
+    }
+    assert migrations.references() == described  # what export checks references with
+    assert described[("gifts", "occasion_id")] == "occasions"
 
 
 def _make_version_1_vault(path: Path) -> Person:

@@ -183,3 +183,32 @@ def test_a_ciphertext_cannot_move_to_another_record_or_outlive_a_key_rotation(
     _put_back(vault_path, "interests", band_row)  # sealed under the key before the rotation
     with pytest.raises(CorruptedRecord):
         vault.get(Interest, band.id)
+
+
+def test_one_vault_object_serves_several_threads_at_once(vault) -> None:
+    """The app reads from its UI thread while workers write: each transaction gets a
+    connection of its own, and a thread's write transaction is its own."""
+    import threading
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def work(n: int) -> None:
+        try:
+            start.wait(10)
+            for i in range(20):
+                with vault.transaction():
+                    vault.add(Person(name=f"T{n}-{i}"))
+                    assert vault.count(Person) >= i + 1
+                vault.list(Person)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    names = sorted(p.name for p in vault.list(Person))
+    assert names == sorted(f"T{n}-{i}" for n in range(4) for i in range(20))

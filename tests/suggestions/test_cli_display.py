@@ -15,8 +15,8 @@ from conftest import PASSPHRASE, run_main
 from profilekeeper.cli._output import printable
 from profilekeeper.model import Retailer, Suggestion
 from profilekeeper.store.vault import Vault
-from profilekeeper.sync.protocol._suggestions import MAX_TITLE
 from profilekeeper.sync.sanitize import clean_text
+from profilekeeper.sync.suggestion_limits import MAX_TITLE
 from tests.tui.test_suggestions_display import CONTROL, CORPUS
 
 ENV = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}

@@ -1,23 +1,13 @@
 """The reference server against a real PostgreSQL server, as ``retailer serve --db URL`` claims.
 
-A throwaway cluster is made with the local PostgreSQL binaries in a temporary directory, on a
-free port on 127.0.0.1, and removed afterwards. Without the binaries the module is skipped,
-unless ``PROFILEKEEPER_REQUIRE_POSTGRES`` is set (CI sets it), when it fails instead. The
-driver is psycopg 3 (``psycopg[binary]``); the server needs the apt package ``postgresql``.
+The throwaway cluster comes from tests/sync/pg_cluster.py.
 """
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -26,67 +16,9 @@ from profilekeeper.sync.conformance import RULES, check_server
 from profilekeeper.sync.server import RetailerStore, make_engine
 from tests.conftest import run_cli
 from tests.sync.conftest import MUSIC_FAN, new_link, profile_body, serve_process
+from tests.sync.pg_cluster import postgres_url
 
-REQUIRE_ENV = "PROFILEKEEPER_REQUIRE_POSTGRES"
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get(REQUIRE_ENV):
-        pytest.fail(f"{reason}, and {REQUIRE_ENV} is set", pytrace=False)
-    pytest.skip(reason)
-
-
-def _bin_dir() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
-                   key=lambda p: int(Path(p).parent.parent.name)
-                   if Path(p).parent.parent.name.isdigit() else 0)
-    return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL cluster for this module; yields its SQLAlchemy URL."""
-    bin_dir = _bin_dir()
-    if bin_dir is None:
-        _unavailable("no PostgreSQL binaries under /usr/lib/postgresql/*/bin")
-    assert bin_dir is not None
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        _unavailable("the psycopg driver is not installed")
-    # PostgreSQL refuses to run as root: as root, run it as ``nobody`` in a directory it owns.
-    as_user: list[str] = []
-    base = Path(tempfile.mkdtemp(prefix="pk-pg-"))
-    if os.geteuid() == 0:
-        as_user = ["runuser", "-u", "nobody", "--"]
-        base.chmod(0o755)
-        shutil.chown(base, "nobody", "nogroup")
-    data, port = base / "data", _free_port()
-
-    def run(*argv: str) -> None:
-        result = subprocess.run([*as_user, *argv], capture_output=True, text=True,
-                                stdin=subprocess.DEVNULL, timeout=60, cwd=base)
-        assert result.returncode == 0, result.stdout + result.stderr
-
-    try:
-        run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-            "-E", "UTF8", "--no-sync", "--no-instructions")
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w",
-            "-t", "30", "-o",
-            f"-k {base} -h 127.0.0.1 -p {port} -c fsync=off -c full_page_writes=off",
-            "start")
-        try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-        finally:
-            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+__all__ = ["postgres_url"]  # a fixture: imported to be found
 
 
 @pytest.fixture(scope="module")

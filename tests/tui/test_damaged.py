@@ -321,3 +321,34 @@ async def test_a_key_rotated_by_another_program_locks_the_app_instead_of_saying_
         errors = [n.message for n in notifications(app) if n.severity == "error"]
         assert any("unlock the vault again" in m for m in errors), errors
         assert not any("corrupted" in m for m in errors), errors
+
+
+async def test_people_marks_a_person_whose_record_fails_authentication(
+    make, vault, vault_path
+) -> None:
+    """The tamper sweep's sample in the app (benchmarks/guarantee_tamper.py flips every byte):
+    a byte flipped anywhere in a person's ciphertext leaves a marked row under that record's id,
+    the others listed as before, and a notice naming no one."""
+    remember(vault)
+    people = [vault.add(Person(name=f"Friend {i}", relationship="friend")) for i in range(3)]
+    vault.close()
+    victim = people[1]
+    pristine = sealed(vault_path, "people", victim.id)
+    for offset in (0, 13, len(pristine) - 1):  # the version byte, the body, the tag
+        flipped = bytearray(pristine)
+        flipped[offset] ^= 1 << (offset % 8)
+        with closing(sqlite3.connect(vault_path)) as db, db:
+            db.execute("UPDATE people SET sealed = ? WHERE id = ?", (bytes(flipped), victim.id))
+        app = make()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("3")
+            await settle(pilot)
+            table = app.screen.query_one("#people")
+            rows = {key.value: [str(c) for c in table.get_row(key)] for key in table.rows}
+            assert rows.pop(victim.id) == ["unreadable: corrupted", f"people/{victim.id}", ""]
+            assert sorted(r[0] for r in rows.values()) == ["Friend 0", "Friend 2"], offset
+            notice = [n for n in notifications(app) if "could not be read" in n.message]
+            assert notice and notice[0].message.startswith("1 person record(s)")
+            for n in notifications(app):
+                assert "Friend 1" not in n.message

@@ -226,6 +226,7 @@ async def test_add_edit_delete_person_with_inline_validation(make, vault, vault_
         assert isinstance(app.screen, DeletePersonDialog)
         await click(pilot, "#cancel")
         await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)  # dismissed once, not the People screen too
         with reopen(vault_path) as check:
             assert check.count(Person) == 2
         await pilot.press("delete")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sharing_shops import links_in, reference_shop
+from sharing_shops import links_in, reference_shop, refusing_shop
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Button, Static
@@ -236,6 +236,24 @@ async def test_a_shop_whose_terms_fall_below_the_minimum_is_refused_with_reasons
             assert isinstance(app.screen, ConnectDialog)
             said = str(app.screen.query_one("#error", Static).render())
             assert "400" in said and "90" in said, said
+            assert app.vault.list(Retailer) == []  # type: ignore[union-attr]
+
+
+async def test_a_shop_that_refuses_the_link_after_a_good_look_must_be_looked_at_again(
+    make, vault
+) -> None:
+    remember(vault)
+    app = make()
+    with refusing_shop() as server:
+        async with app.run_test(size=SIZE) as pilot:
+            await open_sharing(pilot)
+            await connect(pilot, server.base_url)
+            dialog = app.screen
+            assert isinstance(dialog, ConnectDialog)
+            said = str(dialog.query_one("#error", Static).render())
+            assert "we use data for analytics" in said, said
+            assert dialog.query_one("#ok", Button).disabled
+            assert not dialog.query_one("#look", Button).disabled
             assert app.vault.list(Retailer) == []  # type: ignore[union-attr]
 
 

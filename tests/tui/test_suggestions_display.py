@@ -26,9 +26,9 @@ from profilekeeper.screens.suggestions import (
     WHY_WIDTH,
     SuggestionsScreen,
 )
-from profilekeeper.sync.protocol._suggestions import MAX_TITLE
 from profilekeeper.sync.sanitize import clean_text
 from profilekeeper.sync.slices import person_ref
+from profilekeeper.sync.suggestion_limits import MAX_TITLE
 from tests.tui.test_flows import remember, settle
 
 CORPUS = {

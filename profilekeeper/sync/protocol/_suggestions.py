@@ -20,19 +20,18 @@ from profilekeeper.sync.protocol._wire import (
     _Request,
     _Response,
 )
-
-MAX_ID = 200
-MAX_TITLE = 300
-MAX_CREATORS = 20
-MAX_CREATOR = 120
-MAX_CATEGORY = 40
-MAX_TAGS = 20
-MAX_TAG = 40
-MAX_URL = 2000
-MAX_REASON = 500
-MAX_CITY = 80
-MAX_VENUE = 120
-MAX_CURSOR = 1000
+from profilekeeper.sync.suggestion_limits import MAX_CATEGORY as MAX_CATEGORY
+from profilekeeper.sync.suggestion_limits import MAX_CITY as MAX_CITY
+from profilekeeper.sync.suggestion_limits import MAX_CREATOR as MAX_CREATOR
+from profilekeeper.sync.suggestion_limits import MAX_CREATORS as MAX_CREATORS
+from profilekeeper.sync.suggestion_limits import MAX_CURSOR as MAX_CURSOR
+from profilekeeper.sync.suggestion_limits import MAX_ID as MAX_ID
+from profilekeeper.sync.suggestion_limits import MAX_REASON as MAX_REASON
+from profilekeeper.sync.suggestion_limits import MAX_TAG as MAX_TAG
+from profilekeeper.sync.suggestion_limits import MAX_TAGS as MAX_TAGS
+from profilekeeper.sync.suggestion_limits import MAX_TITLE as MAX_TITLE
+from profilekeeper.sync.suggestion_limits import MAX_URL as MAX_URL
+from profilekeeper.sync.suggestion_limits import MAX_VENUE as MAX_VENUE
 
 SUGGESTION_URL = (
     r"^(https://[A-Za-z0-9.-]+(:[0-9]{1,5})?"

@@ -1,30 +1,45 @@
 """The reference retailer server: protocol v1 over FastAPI, SQLModel storage, demo catalog.
 
-Run it with ``profilekeeper retailer serve``, in-process with ``run_in_thread``, or mount the
-app from ``build_app`` under any ASGI server.
+Run it with ``profilekeeper retailer serve [--workers N]``, in-process with ``run_in_thread``,
+mount the app from ``build_app`` under any ASGI server, or let one import it in each worker:
+``uvicorn --factory profilekeeper.sync.server:app_from_environment`` (docs/retailer-deploy.md).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from profilekeeper.sync.catalog import load_catalog
 from profilekeeper.sync.server._app import DEFAULT_TERMS, ServerSettings, create_app
+from profilekeeper.sync.server._opening import open_failure
 from profilekeeper.sync.server._running import RunningServer
 from profilekeeper.sync.server._storage import RetailerStore, make_engine
 
 __all__ = [
+    "CATALOG_ENV",
+    "DB_ENV",
+    "RATE_ENV",
     "DEFAULT_TERMS",
     "RetailerStore",
     "RunningServer",
     "ServerSettings",
+    "app_from_environment",
     "build_app",
     "create_app",
     "make_engine",
+    "open_failure",
     "run_in_thread",
 ]
+
+DB_ENV = "PROFILEKEEPER_RETAILER_DB"
+"""The database URL ``app_from_environment`` (and ``retailer serve`` without --db) uses."""
+CATALOG_ENV = "PROFILEKEEPER_RETAILER_CATALOG"
+"""A catalog JSON file for ``app_from_environment``; unset: the demo catalog."""
+RATE_ENV = "PROFILEKEEPER_RETAILER_REQUESTS_PER_MINUTE"
+"""Per link token, for ``app_from_environment``; unset: ServerSettings' default."""
 
 
 def build_app(db_url: str, catalog: Path | None = None,
@@ -39,6 +54,18 @@ def build_app(db_url: str, catalog: Path | None = None,
     """
     store = RetailerStore(make_engine(db_url))
     return create_app(store, load_catalog(catalog), settings)
+
+
+def app_from_environment() -> FastAPI:
+    """The reference server configured from the environment, for ASGI servers that import
+    the app in each worker process: ``$PROFILEKEEPER_RETAILER_DB`` (required) and
+    ``$PROFILEKEEPER_RETAILER_CATALOG`` and ``$PROFILEKEEPER_RETAILER_REQUESTS_PER_MINUTE``
+    (optional)."""
+    catalog = os.environ.get(CATALOG_ENV)
+    settings = ServerSettings()
+    if os.environ.get(RATE_ENV):
+        settings.requests_per_minute = int(os.environ[RATE_ENV])
+    return build_app(os.environ[DB_ENV], Path(catalog) if catalog else None, settings)
 
 
 def run_in_thread(db_url: str, catalog: Path | None = None, host: str = "127.0.0.1",

@@ -48,16 +48,17 @@ from profilekeeper.sync.protocol import (
     terms_under_gpc,
     unmet_terms,
 )
-from profilekeeper.sync.recommender import recommend
+from profilekeeper.sync.recommender import IndexedCatalog, recommend
 from profilekeeper.sync.server._cursors import (
     as_of,
     decode_cursor,
     encode_cursor,
     list_version,
 )
-from profilekeeper.sync.server._limits import BodySizeLimit, RateLimiter
+from profilekeeper.sync.server._limits import BodySizeLimit
 from profilekeeper.sync.server._problems import ProblemError, install_problem_handlers
-from profilekeeper.sync.server._storage import LinkRow, RetailerStore, moment
+from profilekeeper.sync.server._rates import RateLimiter, address_key, token_key
+from profilekeeper.sync.server._storage import LinkRow, RetailerStore, StoredProfile, moment
 
 LINK_ID = r"^[0-9a-f]{32}$"
 DEFAULT_TERMS = Terms(
@@ -123,8 +124,10 @@ def create_app(
         settings: Identity, terms and limits (defaults: the demo retailer).
     """
     settings = settings or ServerSettings()
-    limiter = RateLimiter(settings.requests_per_minute)
-    link_limiter = RateLimiter(settings.link_creations_per_minute,
+    catalog = IndexedCatalog(catalog)  # once, not per request
+    # In the database, so the limits hold however many workers and hosts serve it.
+    limiter = RateLimiter(store, settings.requests_per_minute)
+    link_limiter = RateLimiter(store, settings.link_creations_per_minute,
                                burst=settings.link_creation_burst)
     pages = _PageCache()
     bearer = HTTPBearer(auto_error=False, description="The token returned by link creation")
@@ -168,7 +171,7 @@ def create_app(
                 raise ProblemError(404, "no-such-link", "no such link")
             raise ProblemError(401, "unauthorized", "a bearer token for this link is required",
                                headers={"WWW-Authenticate": 'Bearer realm="profilekeeper"'})
-        wait = limiter.acquire(link.token_hash)
+        wait = limiter.acquire(token_key(link.token_hash))
         if wait:
             raise ProblemError(429, "rate-limited", "too many requests for this token",
                                headers={"Retry-After": str(max(1, round(wait)))})
@@ -198,11 +201,18 @@ def create_app(
         # The Global Privacy Control spec's own well-known resource.
         return {"gpc": True, "lastUpdate": "2026-11-23"}
 
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        # For load balancers: 200 only while the database answers (503 otherwise).
+        if not store.ping():
+            raise ProblemError(503, "database-unavailable", "the database does not answer")
+        return {"status": "ok"}
+
     @app.post(f"{BASE_PATH}/links", status_code=201, response_model=LinkCreated, tags=["links"],
               responses=_problems(400, 409, 413, 422, 429))
     def create_link(body: LinkRequest, request: Request) -> LinkCreated:
         """Link a shopper's pseudonym; refused with 409 when the terms fall below theirs."""
-        wait = link_limiter.acquire(request.client.host if request.client else "")
+        wait = link_limiter.acquire(address_key(request.client.host if request.client else ""))
         if wait:
             raise ProblemError(429, "rate-limited", "too many links created from this address",
                                headers={"Retry-After": str(max(1, round(wait)))})
@@ -233,14 +243,14 @@ def create_app(
                                "the receipt's purpose is not one of this link's purposes")
         now = settings.clock()
         days = min(body.receipt.retention_days, terms.retention_days)
-        store.replace_profile(
+        stored = store.replace_profile(
             link.id,
             body.receipt.model_dump(mode="json"),
             {name: value.model_dump(mode="json") for name, value in body.slices.items()},
             now,
             now + timedelta(days=days),
         )
-        return _profile_view(store, link.id, now)
+        return _profile_view(store, link.id, now, stored)
 
     @app.get(f"{BASE_PATH}/links/{{link_id}}/profile", response_model=ProfileView,
              tags=["profile"], responses=_problems(*_LINK_PROBLEMS))
@@ -293,7 +303,6 @@ def create_app(
     def forget_link(link: Link) -> Response:
         """Forget me: delete everything held for this link; it answers 410 from then on."""
         store.forget(link.id, settings.clock())
-        limiter.forget(link.token_hash)
         return Response(status_code=204)
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -312,8 +321,10 @@ def _validated_slices(raw: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return slices
 
 
-def _profile_view(store: RetailerStore, link_id: str, now: datetime) -> ProfileView:
-    stored = store.profile(link_id, now)
+def _profile_view(store: RetailerStore, link_id: str, now: datetime,
+                  stored: StoredProfile | None = None) -> ProfileView:
+    """What the store holds for the link; ``stored`` if a write just said so (no re-read)."""
+    stored = stored or store.profile(link_id, now)
     return ProfileView(
         link_id=link_id,
         slices=_validated_slices(stored.slices),

@@ -1,10 +1,8 @@
-"""Limits the protocol states and the server enforces: body size and per-token request rate."""
+"""The request body size limit the protocol states (request rates: _rates.py)."""
 
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -12,8 +10,6 @@ from profilekeeper.sync.protocol import MAX_REQUEST_BYTES, PROBLEM_CONTENT_TYPE
 
 DRAIN_LIMIT = 4 * 1024 * 1024
 """Bodies larger than this are not read to the end: the connection is closed instead."""
-MAX_BUCKETS = 10_000
-"""Above this many keys, buckets that have refilled are dropped, so memory stays bounded."""
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -89,43 +85,3 @@ class BodySizeLimit:
                         (b"connection", b"close")],
         })
         await send({"type": "http.response.body", "body": body})
-
-
-class RateLimiter:
-    """A token bucket per key (a token's digest): ``per_minute`` sustained, bursts allowed."""
-
-    def __init__(self, per_minute: int, burst: int | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = float(burst if burst is not None else max(10, per_minute // 6))
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def acquire(self, key: str) -> float:
-        """Take one request; returns 0 if allowed, else the seconds to wait."""
-        with self._lock:
-            now = self.clock()
-            if len(self._buckets) >= MAX_BUCKETS:
-                self._drop_full_buckets(now)
-            level, then = self._buckets.get(key, (self.capacity, now))
-            level = min(self.capacity, level + (now - then) * self.rate)
-            if level >= 1:
-                self._buckets[key] = (level - 1, now)
-                return 0.0
-            self._buckets[key] = (level, now)
-            return (1 - level) / self.rate
-
-    def _drop_full_buckets(self, now: float) -> None:
-        # A bucket that has refilled is the same as no bucket: forgetting it changes nothing.
-        full = [key for key, (level, then) in self._buckets.items()
-                if level + (now - then) * self.rate >= self.capacity]
-        for key in full:
-            del self._buckets[key]
-
-    def __len__(self) -> int:
-        return len(self._buckets)
-
-    def forget(self, key: str) -> None:
-        with self._lock:
-            self._buckets.pop(key, None)

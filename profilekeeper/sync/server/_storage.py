@@ -1,10 +1,13 @@
 """The reference retailer's own database: links, slices, receipts, feedback, forgotten links.
 
-A database apart from any shopper's vault, with its own SQLModel registry so its tables never
-mix with the vault's. SQLite file by default; PostgreSQL through ``postgresql+psycopg://``
-URLs (tested against a real server). Times are stored as integer UTC seconds, in 8-byte
-columns so they outlive 2038. Bearer tokens are stored as SHA-256 digests: they are 256 random
-bits, so a slow password hash would add cost and no safety.
+A database apart from any shopper's vault (tables in _tables.py). SQLite file by default;
+PostgreSQL through ``postgresql+psycopg://`` URLs (tested against a real server). Bearer
+tokens are stored as SHA-256 digests: they are 256 random bits, so a slow password hash would
+add cost and no safety.
+
+Every call is a few Core statements, no ORM objects: round trips are what a request costs on
+PostgreSQL. There, connections autocommit, so a read or a one-statement write is one round
+trip, and only writes of several statements open a transaction.
 """
 
 from __future__ import annotations
@@ -13,83 +16,69 @@ import contextlib
 import hashlib
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Engine, create_engine, delete, event, func
-from sqlalchemy.orm import registry
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Field, Session, SQLModel, col, select
 
-_registry = registry()
+from profilekeeper.sync.server._tables import (
+    FeedbackRow,
+    ForgottenLinkRow,
+    LinkRow,
+    RateRow,
+    ReceiptRow,
+    SliceRow,
+    metadata,
+    table,
+)
 
+__all__ = [
+    "FeedbackRow", "ForgottenLinkRow", "LinkRow", "RateRow", "ReceiptRow", "RetailerStore",
+    "SliceRow", "StoredProfile", "hash_token", "make_engine", "moment", "seconds", "token_key",
+]
 
-def _seconds_field(index: bool = False) -> Any:
-    """UTC seconds: BIGINT, since PostgreSQL's INTEGER ends in January 2038."""
-    return Field(sa_type=BigInteger, index=index)
-
-
-def _storable(text: str) -> bool:
-    """PostgreSQL text cannot hold NUL; no id this server makes contains one."""
-    return "\x00" not in text
-
-
-class _Table(SQLModel, registry=_registry):
-    pass
-
-
-class LinkRow(_Table, table=True):
-    __tablename__ = "retail_links"
-
-    id: str = Field(primary_key=True)
-    token_hash: str = Field(index=True, unique=True)
-    pseudonym: str = Field(index=True)
-    terms: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    gpc: bool = False
-    created_at: int = _seconds_field()
-    receipt_id: str | None = None
-    """The receipt of the latest put: older receipts stay until they expire, for the record."""
-
-
-class ForgottenLinkRow(_Table, table=True):
-    """Only the random link id and when: enough to answer 410 instead of 404."""
-
-    __tablename__ = "retail_forgotten_links"
-
-    id: str = Field(primary_key=True)
-    forgotten_at: int = _seconds_field()
-
-
-class SliceRow(_Table, table=True):
-    __tablename__ = "retail_slices"
-
-    link_id: str = Field(primary_key=True)
-    name: str = Field(primary_key=True)
-    value: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    stored_at: int = _seconds_field()
-    expires_at: int = _seconds_field(index=True)
-
-
-class ReceiptRow(_Table, table=True):
-    __tablename__ = "retail_receipts"
-
-    link_id: str = Field(primary_key=True)
-    receipt_id: str = Field(primary_key=True)
-    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    received_at: int = _seconds_field(index=True)
-    expires_at: int = _seconds_field()
-
-
-class FeedbackRow(_Table, table=True):
-    __tablename__ = "retail_feedback"
-
-    link_id: str = Field(primary_key=True)
-    suggestion_id: str = Field(primary_key=True)
-    verdict: str
-    at: int = _seconds_field()
+IDLE_PING_SECONDS = 10.0
+"""A pooled connection idle longer than this is pinged before use (a failover drops them)."""
+_links, _forgotten = table(LinkRow), table(ForgottenLinkRow)
+_slices, _receipts, _feedback, _rates = (
+    table(SliceRow), table(ReceiptRow), table(FeedbackRow), table(RateRow))
+_LINK_COLUMNS = [_links.c[name] for name in LinkRow.model_fields]
+# The statements of every request, built once: building one costs more than running it.
+_AUTHENTICATE = select(*_LINK_COLUMNS).where(_links.c.token_hash == bindparam("token_hash"))
+_PROFILE = (
+    select(_receipts.c.body, _receipts.c.received_at, _receipts.c.expires_at,
+           _slices.c.name, _slices.c.value)
+    .select_from(_links)
+    .join(_receipts, and_(_receipts.c.link_id == _links.c.id,
+                          _receipts.c.receipt_id == _links.c.receipt_id))
+    .outerjoin(_slices, and_(_slices.c.link_id == _links.c.id,
+                             _slices.c.expires_at > bindparam("cutoff")))
+    .where(_links.c.id == bindparam("link_id"), _receipts.c.expires_at > bindparam("cutoff"))
+)
+_FEEDBACK = select(_feedback.c.suggestion_id, _feedback.c.verdict).where(
+    _feedback.c.link_id == bindparam("link_id"))
+_SET_RECEIPT = update(_links).where(_links.c.id == bindparam("link_id")).values(
+    receipt_id=bindparam("new_receipt_id"))
+_DELETE_SLICES = delete(_slices).where(_slices.c.link_id == bindparam("link_id"))
+_INSERT_SLICES = _slices.insert()
 
 
 @dataclass(frozen=True)
@@ -112,10 +101,24 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_key(token_hash: str) -> str:
+    """The rate key (retail_rates) of a link's token."""
+    return "t:" + token_hash
+
+
+def _storable(text: str) -> bool:
+    """PostgreSQL text cannot hold NUL; no id this server makes contains one."""
+    return "\x00" not in text
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL and a busy timeout for the server's threads."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        # A host that drops packets would otherwise hang the first request for minutes.
+        connect = {"connect_timeout": 10} if url.startswith("postgresql") else {}
+        engine = create_engine(url, isolation_level="AUTOCOMMIT", connect_args=connect)
+        _ping_when_idle(engine)
+        return engine
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     engine = create_engine(
         url,
@@ -134,164 +137,216 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection only after it sat idle: a ping on every checkout would be a
+    round trip per statement, and a busy connection is known to be alive."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception:  # the pool drops it and tries another
+            raise DisconnectionError() from None
+
+
 class RetailerStore:
     """Every read and write of the reference server, one short transaction each."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _registry.metadata.create_all(engine)
+        metadata.create_all(engine)
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._insert = sqlite.insert if self._sqlite else postgresql.insert
+        upsert = self._insert(_receipts)
+        self._upsert_receipt = upsert.on_conflict_do_update(
+            index_elements=[_receipts.c.link_id, _receipts.c.receipt_id],
+            set_={"body": upsert.excluded.body, "received_at": upsert.excluded.received_at,
+                  "expires_at": upsert.excluded.expires_at})
         # SQLite takes one writer at a time and makes the others sleep and retry, which turns
         # into long tails under load; queueing writers here is cheaper. Other databases lock
         # rows themselves.
         self._write_lock = (
-            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+            threading.Lock() if self._sqlite else contextlib.nullcontext()
         )
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[Session]:
-        with self._write_lock, Session(self.engine) as session:
-            yield session
+    def _writing(self) -> Iterator[Connection]:
+        """A transaction (on PostgreSQL, where connections autocommit, a real one)."""
+        with self._write_lock, self.engine.connect() as connection:
+            if not self._sqlite:
+                connection.execution_options(isolation_level="READ COMMITTED")
+            with connection.begin():
+                yield connection
+
+    @contextlib.contextmanager
+    def _one_write(self) -> Iterator[Connection]:
+        """For a single statement: on PostgreSQL it commits itself, in one round trip."""
+        with self._write_lock, self.engine.begin() as connection:
+            yield connection
 
     @staticmethod
-    def _locked_link(session: Session, link_id: str) -> LinkRow | None:
-        """The link row, locked until commit where the database locks rows (PostgreSQL).
+    def _lock_link(connection: Connection, link_id: str) -> str | None:
+        """The link's token digest, its row locked until commit (PostgreSQL) — or None.
 
         Writers to one link then take turns: two puts cannot both delete the old slices and
         insert the same new keys, and nothing is written for a link being forgotten meanwhile.
         SQLite ignores the lock; there the write lock already queues every writer.
         """
-        return session.exec(
-            select(LinkRow).where(LinkRow.id == link_id).with_for_update()).first()
+        found = connection.execute(select(_links.c.token_hash).where(
+            _links.c.id == link_id).with_for_update()).scalar()
+        return None if found is None else str(found)
+
+    def ping(self) -> bool:
+        """Whether the database answers a trivial query now."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(select(1))
+        except SQLAlchemyError:
+            return False
+        return True
 
     def create_link(self, pseudonym: str, terms: dict[str, Any], gpc: bool, now: datetime
                     ) -> tuple[str, str]:
         """Make a link; returns its id and the bearer token (kept here only as a digest)."""
         link_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
-        with self._writing() as session:
-            session.add(LinkRow(id=link_id, token_hash=hash_token(token), pseudonym=pseudonym,
-                                terms=terms, gpc=gpc, created_at=seconds(now)))
-            session.commit()
+        with self._one_write() as connection:
+            connection.execute(_links.insert().values(
+                id=link_id, token_hash=hash_token(token), pseudonym=pseudonym, terms=terms,
+                gpc=gpc, created_at=seconds(now)))
         return link_id, token
 
     def link_state(self, link_id: str) -> str:
         """``live``, ``forgotten`` or ``missing``."""
         if not _storable(link_id):
             return "missing"
-        with Session(self.engine) as session:
-            if session.get(LinkRow, link_id) is not None:
+        with self.engine.connect() as connection:
+            if connection.execute(select(_links.c.id).where(_links.c.id == link_id)).first():
                 return "live"
-            return "forgotten" if session.get(ForgottenLinkRow, link_id) else "missing"
+            forgotten = connection.execute(
+                select(_forgotten.c.id).where(_forgotten.c.id == link_id)).first()
+            return "forgotten" if forgotten else "missing"
 
     def authenticate(self, link_id: str, token: str) -> LinkRow | None:
         """The link if ``token`` is its bearer token, else None."""
-        with Session(self.engine) as session:
-            row = session.exec(
-                select(LinkRow).where(LinkRow.token_hash == hash_token(token))
-            ).first()
-            if row is None or not secrets.compare_digest(row.id, link_id):
-                return None
-            session.expunge(row)
-            return row
+        with self.engine.connect() as connection:
+            row = connection.execute(_AUTHENTICATE, {"token_hash": hash_token(token)}).first()
+        if row is None or not secrets.compare_digest(row.id, link_id):
+            return None
+        return LinkRow(**row._asdict())
 
     def mark_gpc(self, link_id: str, terms: dict[str, Any]) -> None:
-        with self._writing() as session:
-            row = self._locked_link(session, link_id)
-            if row is not None:
-                row.gpc, row.terms = True, terms
-                session.add(row)
-                session.commit()
+        with self._one_write() as connection:
+            connection.execute(update(_links).where(_links.c.id == link_id).values(
+                gpc=True, terms=terms))
 
     def replace_profile(self, link_id: str, receipt: dict[str, Any],
                         slices: dict[str, dict[str, Any]], now: datetime, expires: datetime
-                        ) -> None:
+                        ) -> StoredProfile | None:
         """Make ``slices`` the link's whole profile: every other slice is deleted.
 
-        Nothing is stored if the link has meanwhile been forgotten.
+        Returns what ``profile(link_id, now)`` would now read, or None if nothing was stored
+        because the link has meanwhile been forgotten.
         """
-        with self._writing() as session:
-            link = self._locked_link(session, link_id)
-            if link is None:
-                return
-            session.execute(delete(SliceRow).where(col(SliceRow.link_id) == link_id))
-            for name, value in slices.items():
-                session.add(SliceRow(link_id=link_id, name=name, value=value,
-                                     stored_at=seconds(now), expires_at=seconds(expires)))
-            session.merge(ReceiptRow(link_id=link_id, receipt_id=receipt["receipt_id"],
-                                     body=receipt, received_at=seconds(now),
-                                     expires_at=seconds(expires)))
-            link.receipt_id = receipt["receipt_id"]
-            session.add(link)
-            session.commit()
+        stored_at, expires_at = seconds(now), seconds(expires)
+        with self._writing() as connection:
+            # Updating the link first locks it (PostgreSQL) and says whether it is still there.
+            ids = {"link_id": link_id, "receipt_id": receipt["receipt_id"]}
+            if not connection.execute(_SET_RECEIPT, {
+                    "link_id": link_id, "new_receipt_id": receipt["receipt_id"]}).rowcount:
+                return None
+            connection.execute(_DELETE_SLICES, {"link_id": link_id})
+            if slices:  # executemany: one statement whatever the number of slices
+                connection.execute(_INSERT_SLICES, [
+                    {"link_id": link_id, "name": name, "value": value, "stored_at": stored_at,
+                     "expires_at": expires_at} for name, value in slices.items()])
+            connection.execute(self._upsert_receipt, {
+                **ids, "body": receipt, "received_at": stored_at, "expires_at": expires_at})
+        if expires_at <= stored_at:  # already past retention: a read finds nothing
+            return StoredProfile({}, None, None, None)
+        return StoredProfile(dict(slices), receipt, stored_at, expires_at)
 
     def profile(self, link_id: str, now: datetime) -> StoredProfile:
-        """The link's slices and latest receipt still within retention.
+        """The link's slices and latest receipt still within retention, in one query.
 
         Reads never write: anything past retention is left out here and deleted by
         ``purge_expired``, which the server runs in the background.
         """
-        cutoff = seconds(now)
-        with Session(self.engine) as session:
-            link = session.get(LinkRow, link_id)
-            receipt = None
-            if link is not None and link.receipt_id is not None:
-                receipt = session.get(ReceiptRow, (link_id, link.receipt_id))
-            if receipt is None or receipt.expires_at <= cutoff:
-                return StoredProfile({}, None, None, None)
-            rows = session.exec(
-                select(SliceRow).where(SliceRow.link_id == link_id, SliceRow.expires_at > cutoff)
-            ).all()
-            return StoredProfile({row.name: row.value for row in rows}, receipt.body,
-                                 receipt.received_at, receipt.expires_at)
+        with self.engine.connect() as connection:
+            rows = connection.execute(_PROFILE, {"link_id": link_id,
+                                                 "cutoff": seconds(now)}).all()
+        if not rows:
+            return StoredProfile({}, None, None, None)
+        first = rows[0]
+        return StoredProfile({row.name: row.value for row in rows if row.name is not None},
+                             first.body, first.received_at, first.expires_at)
 
     def add_feedback(self, link_id: str, verdicts: dict[str, str], now: datetime) -> None:
         """Record verdicts; ids no suggestion could have (NUL inside) are dropped."""
-        with self._writing() as session:
-            if self._locked_link(session, link_id) is None:
+        rows = [{"link_id": link_id, "suggestion_id": suggestion_id, "verdict": verdict,
+                 "at": seconds(now)}
+                for suggestion_id, verdict in verdicts.items() if _storable(suggestion_id)]
+        with self._writing() as connection:
+            if self._lock_link(connection, link_id) is None or not rows:
                 return
-            for suggestion_id, verdict in verdicts.items():
-                if not _storable(suggestion_id):
-                    continue
-                session.merge(FeedbackRow(link_id=link_id, suggestion_id=suggestion_id,
-                                          verdict=verdict, at=seconds(now)))
-            session.commit()
+            upsert = self._insert(_feedback).values(rows)
+            connection.execute(upsert.on_conflict_do_update(
+                index_elements=[_feedback.c.link_id, _feedback.c.suggestion_id],
+                set_={"verdict": upsert.excluded.verdict, "at": upsert.excluded.at}))
 
     def feedback(self, link_id: str) -> dict[str, str]:
-        with Session(self.engine) as session:
-            rows = session.exec(select(FeedbackRow).where(FeedbackRow.link_id == link_id)).all()
-            return {row.suggestion_id: row.verdict for row in rows}
+        with self.engine.connect() as connection:
+            rows = connection.execute(_FEEDBACK, {"link_id": link_id}).all()
+        return {row.suggestion_id: row.verdict for row in rows}
 
     def forget(self, link_id: str, now: datetime) -> None:
         """Delete everything held for the link and remember only that it was forgotten."""
-        with self._writing() as session:
-            self._locked_link(session, link_id)
-            session.execute(delete(SliceRow).where(col(SliceRow.link_id) == link_id))
-            session.execute(delete(ReceiptRow).where(col(ReceiptRow.link_id) == link_id))
-            session.execute(delete(FeedbackRow).where(col(FeedbackRow.link_id) == link_id))
-            session.execute(delete(LinkRow).where(col(LinkRow.id) == link_id))
-            session.merge(ForgottenLinkRow(id=link_id, forgotten_at=seconds(now)))
-            session.commit()
+        with self._writing() as connection:
+            token_hash = self._lock_link(connection, link_id)
+            for held in (_slices, _receipts, _feedback):
+                connection.execute(delete(held).where(held.c.link_id == link_id))
+            if token_hash is not None:
+                connection.execute(delete(_rates).where(_rates.c.key == token_key(token_hash)))
+            connection.execute(delete(_links).where(_links.c.id == link_id))
+            upsert = self._insert(_forgotten).values(id=link_id, forgotten_at=seconds(now))
+            connection.execute(upsert.on_conflict_do_update(
+                index_elements=[_forgotten.c.id],
+                set_={"forgotten_at": upsert.excluded.forgotten_at}))
+
+    def take_rate(self, statement: Any, params: dict[str, Any]) -> tuple[float, bool]:
+        """Run a rate upsert (see _rates.py) as the one statement it is."""
+        with self._one_write() as connection:
+            tat, allowed = connection.execute(statement, params).one()
+        return float(tat), bool(allowed)
 
     def purge_expired(self, now: datetime, link_id: str | None = None) -> int:
         """Delete slices and receipts past their retention; returns how many slices went."""
         cutoff = seconds(now)
-        with self._writing() as session:
-            slices = delete(SliceRow).where(col(SliceRow.expires_at) <= cutoff)
-            receipts = delete(ReceiptRow).where(col(ReceiptRow.expires_at) <= cutoff)
+        with self._writing() as connection:
+            slices = delete(_slices).where(_slices.c.expires_at <= cutoff)
+            receipts = delete(_receipts).where(_receipts.c.expires_at <= cutoff)
             if link_id is not None:
-                slices = slices.where(col(SliceRow.link_id) == link_id)
-                receipts = receipts.where(col(ReceiptRow.link_id) == link_id)
-            gone = session.execute(slices).rowcount  # type: ignore[attr-defined]
-            session.execute(receipts)
-            session.commit()
+                slices = slices.where(_slices.c.link_id == link_id)
+                receipts = receipts.where(_receipts.c.link_id == link_id)
+            gone = connection.execute(slices).rowcount
+            connection.execute(receipts)
+            if link_id is None:  # a bucket that has refilled is the same as none
+                connection.execute(delete(_rates).where(_rates.c.tat <= now.timestamp()))
             return int(gone or 0)
 
     def count_rows(self) -> dict[str, int]:
-        """Rows per table, for tests and operators: never their contents."""
-        with Session(self.engine) as session:
-            tables: tuple[type[_Table], ...] = (
-                LinkRow, ForgottenLinkRow, SliceRow, ReceiptRow, FeedbackRow)
+        """Rows per table of shoppers' data, for tests and operators: never their contents."""
+        with self.engine.connect() as connection:
             return {
-                str(table.__tablename__): session.exec(
-                    select(func.count()).select_from(table)).one()
-                for table in tables
+                str(held.name): int(connection.execute(
+                    select(func.count()).select_from(held)).scalar() or 0)
+                for held in (_links, _forgotten, _slices, _receipts, _feedback)
             }

@@ -1,0 +1,214 @@
+"""Cold start of the everyday commands on a 1,000-person vault, unlocked from the keyring.
+
+Builds a vault with 1,000 people, 3,000 occasions and 2,000 gifts, remembers its key in the
+Secret Service, then times fresh processes of ``person list``, ``gift list``, ``occasion list``,
+``person add`` and ``gift add`` beside the floor any encrypted-vault command pays: a Python that
+imports sqlite3 and AES-GCM and reads the key from the Secret Service as ``remind`` does
+(``store.fast_keyring``). Runs are interleaved so every command sees the same machine load; wall
+and CPU time (user + system of the child) are both reported, with the load average, because on
+a shared machine wall time also counts waiting for a core. Lists the costliest imports of each
+command (``-X importtime``). Goal: each command ≤ 0.2 s (issue #19 §2).
+
+Run it where a Secret Service answers, e.g.:
+
+    dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock \\
+        --components=secrets >/dev/null; .venv/bin/python benchmarks/bench_cli.py'
+
+Results go to benchmarks/results/cli.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+GOAL_SECONDS = 0.2
+AEAD_FLOOR = "import sqlite3; from cryptography.hazmat.primitives.ciphers.aead import AESGCM"
+RESULTS = HERE / "results" / "cli.json"
+PEOPLE, OCCASIONS, GIFTS = 1000, 3000, 2000
+_RUN = itertools.count()
+
+
+def build_vault(path: Path) -> tuple[str, bytes]:
+    from profilekeeper.model import Gift, Occasion, Person
+    from profilekeeper.store.vault import Vault
+
+    rng = random.Random(42)
+    people = [Person(name=f"Person {i:04d}", relationship=rng.choice(["friend", "aunt", ""]))
+              for i in range(PEOPLE)]  # fmt: skip
+    occasions = []
+    for i in range(OCCASIONS):
+        kind = ("birthday", "anniversary", "name day")[i % 3]
+        year = rng.choice([None, rng.randint(1940, 2020)])
+        occasions.append(Occasion(kind, rng.randint(1, 12), rng.randint(1, 28), year,
+                                  person_id=people[i % PEOPLE].id))  # fmt: skip
+    gifts = [Gift(f"Gift idea {i}", person_id=people[i % PEOPLE].id,
+                  occasion_id=occasions[i].id if i % 2 else None)
+             for i in range(GIFTS)]  # fmt: skip
+    with Vault.create(path, "benchmark passphrase") as vault:
+        with vault.transaction():
+            vault.add_all(people)
+            vault.add_all(occasions)
+            vault.add_all(gifts)
+        vault.checkpoint()
+        return vault.vault_id, vault.data_key
+
+
+def remember(path: Path, vault_id: str, data_key: bytes) -> None:
+    from profilekeeper.store import keys
+    from profilekeeper.store.vault import Vault
+
+    keys.remember(vault_id, data_key)
+    with Vault.open(path) as vault:
+        vault.set_remembered(True)
+        vault.checkpoint()
+
+
+def _fresh(cmd: list[str]) -> list[str]:
+    """``cmd`` with ``{n}`` made a new number: each ``person add`` adds a new name."""
+    return [arg.format(n=next(_RUN)) if "{n}" in arg else arg for arg in cmd]
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    cmd = _fresh(cmd)
+    """Wall time and CPU time (user + system) of one fresh process; it must succeed quietly
+    (``remind``'s 1 is "something is due")."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    errors = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1 if "remind" in cmd else 0) or errors.strip():
+        raise SystemExit(f"{' '.join(cmd[1:3])} failed ({code}): {errors.decode().strip()}")
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def top_imports(cmd: list[str], env: dict[str, str], count: int = 10) -> list[dict[str, object]]:
+    """The costliest imports the command itself makes (top level of ``-X importtime``)."""
+    done = subprocess.run(_fresh(cmd), env={**env, "PYTHONPROFILEIMPORTTIME": "1"},
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    rows: list[dict[str, object]] = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, name = line[len("import time:") :].split("|")
+        if not name.startswith("  "):
+            rows.append({"module": name.strip(), "cumulative_ms": int(cumulative) / 1000})
+    return sorted(rows, key=lambda r: -float(r["cumulative_ms"]))[:count]  # type: ignore[arg-type]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=11)
+    args = parser.parse_args()
+
+    from profilekeeper.store.fast_keyring import recall_via_secret_service
+
+    with tempfile.TemporaryDirectory(prefix="pk-bench-cli-") as tmp:
+        data_home = Path(tmp) / "share"
+        path = data_home / "profilekeeper" / "vault.sqlite3"
+        path.parent.mkdir(parents=True, mode=0o700)
+        vault_id, data_key = build_vault(path)
+        remember(path, vault_id, data_key)
+        try:
+            if recall_via_secret_service(vault_id) != data_key:
+                raise SystemExit("the Secret Service did not give the key back; see the docstring")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("PROFILEKEEPER_")}
+            env["XDG_DATA_HOME"] = str(data_home)  # the vault found where a user's lives
+            env["PYTHONPATH"] = str(HERE.parent)
+            # As after `pip install`: bytecode compiled once and reused (kept out of the tree).
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+            script = Path(sys.executable).with_name("profilekeeper")
+            pk = [str(script)]
+            commands = {
+                "person list": [*pk, "person", "list"],
+                "gift list": [*pk, "gift", "list"],
+                "occasion list": [*pk, "occasion", "list"],
+                "person add": [*pk, "person", "add", "Bench Person {n}", "--birthday", "--03-15"],
+                "gift add": [*pk, "gift", "add", "Person 0007", "A book"],
+            }
+            floors = {
+                "sqlite3 + AES-GCM": [sys.executable, "-c", AEAD_FLOOR],
+                "sqlite3 + AES-GCM + key from the keyring": [
+                    sys.executable, "-c", f"{AEAD_FLOOR}; from profilekeeper.store.fast_keyring "
+                    f"import recall; assert recall({vault_id!r})",
+                ],
+                "remind --days 30": [*pk, "remind", "--days", "30"],
+            }  # fmt: skip
+            every = {**commands, **floors}
+            for _ in range(2):  # compile the bytecode, warm the page cache
+                for cmd in every.values():
+                    timed(cmd, env)
+            runs: dict[str, list[tuple[float, float]]] = {name: [] for name in every}
+            for _ in range(args.runs):
+                for name, cmd in every.items():
+                    runs[name].append(timed(cmd, env))
+            imports = {name: top_imports(cmd, env) for name, cmd in commands.items()}
+        finally:
+            from profilekeeper.store import keys
+
+            keys.forget(vault_id)
+
+    floor_name = "sqlite3 + AES-GCM + key from the keyring"
+    wall = {name: statistics.median(w for w, _ in r) for name, r in runs.items()}
+    cpu = {name: statistics.median(c for _, c in r) for name, r in runs.items()}
+    load = os.getloadavg()[0]
+    result = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "platform": platform.platform()},  # fmt: skip
+        "vault": {"people": PEOPLE, "occasions": OCCASIONS, "gifts": GIFTS},
+        "runs": args.runs,
+        "bytecode": "cached, as after pip install (PYTHONPYCACHEPREFIX in a temp dir)",
+        "load_average_1min": round(load, 2),
+        "goal_s": GOAL_SECONDS,
+        "floor": floor_name,
+        "commands": {
+            name: {
+                "wall_median_s": round(wall[name], 4),
+                "wall_min_s": round(min(w for w, _ in runs[name]), 4),
+                "cpu_median_s": round(cpu[name], 4),
+                "ratio_to_floor": round(wall[name] / wall[floor_name], 2),
+                "cpu_ratio_to_floor": round(cpu[name] / cpu[floor_name], 2),
+                "meets_goal": wall[name] <= GOAL_SECONDS,
+            }
+            for name in commands
+        },
+        "floors": {name: {"wall_median_s": round(wall[name], 4),
+                          "cpu_median_s": round(cpu[name], 4)} for name in floors},  # fmt: skip
+        "top_imports_ms": imports,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"{args.runs} runs each, load average {load:.2f}; goal ≤ {GOAL_SECONDS * 1000:.0f} ms")
+    for name in every:
+        ratio = (f"{wall[name] / wall[floor_name]:5.2f}x floor "
+                 f"(cpu {cpu[name] / cpu[floor_name]:4.2f}x)")  # fmt: skip
+        verdict = ("met" if wall[name] <= GOAL_SECONDS else "NOT met") if name in commands else ""
+        print(f"  {name:42s} wall {wall[name] * 1000:5.0f} ms  cpu {cpu[name] * 1000:5.0f} ms"
+              f"  {ratio}  {verdict}")  # fmt: skip
+    for name, rows in imports.items():
+        top = ", ".join(f"{r['module']} {r['cumulative_ms']:.0f}" for r in rows[:5])
+        print(f"  {name} imports (ms): {top}")
+    print(f"written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

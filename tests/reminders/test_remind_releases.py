@@ -1,0 +1,179 @@
+"""``remind`` lists releases by loved creators and events in the shopper's city (#16 §4), from a
+real vault file, offline: text, ``--json``, ``-p``, ``--occasions-only``, the window, hooks, and
+the fast path (no pipeline, no pydantic, when no release or event is stored)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from profilekeeper.cli import reminders as remind_cli
+from profilekeeper.model import Interest, Retailer, Rule, RuleAction, Sentiment, Suggestion
+from tests.conftest import PASSPHRASE, run_cli, run_main
+from tests.reminders.conftest import TODAY
+
+UNLOCK = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
+HEAVY = ("sqlalchemy", "sqlmodel", "textual", "httpx", "keyring")
+
+
+@pytest.fixture
+def stocked(vault, family):  # type: ignore[no-untyped-def]
+    """The family (Sam's birthday in 9 days), a shopper in Lisbon who loves Velvet Static and
+    never wants Noise Co, and a shop's releases and events around TODAY (2026-05-01)."""
+    vault.save(replace(vault.profile(), city="Lisbon"))
+    shop = vault.add(Retailer("Shop \x1b[31mA[/]", "https://a.example"))
+    vault.add(Interest("music", "Velvet Static", Sentiment.LOVE))
+    vault.add(Interest("music", "Noise Co", Sentiment.NEVER))
+    vault.add(Rule(RuleAction.HIDE, {"title": "Hidden Tracks"}))
+    release = vault.add(Suggestion(
+        shop.id, "1", "release", "Aurora [bold]Lines[/bold]", creators=["Velvet Static"],
+        category="music", url="https://a.example/aurora", details={"release_date": "2026-05-12"}))
+    vault.add_all([
+        Suggestion(shop.id, "2", "event", "Velvet Static live", creators=["Velvet Static"],
+                   category="music", details={"date": "2026-05-20", "city": "Lisbon"}),
+        Suggestion(shop.id, "3", "event", "Oslo gig", category="music",
+                   details={"date": "2026-05-05", "city": "Oslo"}),
+        Suggestion(shop.id, "4", "release", "Loud", creators=["Noise Co", "Velvet Static"],
+                   category="music", details={"release_date": "2026-05-03"}),
+        Suggestion(shop.id, "5", "release", "Hidden Tracks", creators=["Velvet Static"],
+                   category="music", details={"release_date": "2026-05-04"}),
+        Suggestion(shop.id, "6", "release", "Far Off", creators=["Velvet Static"],
+                   category="music", details={"release_date": "2026-08-01"}),
+        Suggestion(shop.id, "7", "product", "Kite"),
+    ])  # fmt: skip
+    vault.close()
+    return {**family, "release": release, "shop": shop}
+
+
+def remind(*extra: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return run_main("remind", "--today", TODAY.isoformat(), *extra, env={**UNLOCK, **(env or {})})
+
+
+def test_lists_loved_releases_and_local_events_after_the_occasions(stocked, fast_kdf) -> None:
+    result = remind()
+    assert result.code == 1, result.err
+    lines = result.out.splitlines()
+    assert len(lines) == 3, lines
+    assert "Sam turns 40" in lines[0]
+    assert "Aurora [bold]Lines[/bold]" in lines[1] and "in 11 days" in lines[1]
+    assert "(new album by Velvet Static, whom you love — out 12 May)" in lines[1]
+    assert "Velvet Static live" in lines[2]
+    assert "concert in Lisbon on 20 May — Velvet Static, whom you love" in lines[2]
+    # Oslo: not my city; Loud: a never-creator; Hidden Tracks: my rule; Far Off: past the window
+    for absent in ("Oslo", "Loud", "Hidden Tracks", "Far Off", "Kite"):
+        assert absent not in result.out
+
+
+def test_occasions_only_and_the_window(stocked, fast_kdf) -> None:
+    only = remind("--occasions-only")
+    assert only.code == 1 and len(only.out.splitlines()) == 1
+    # From 2 May for 5 days: no occasion, but the release of 12 May is not in it either.
+    assert remind("2026-05-02", "5d").out.startswith("Nothing due from 2026-05-02")
+    # From 13 May: Aurora Lines is out (listed as out now), the concert is in 7 days.
+    later = remind("2026-05-13", "1w").out.splitlines()
+    assert [line.split()[0:2] for line in later] == [["out", "now"], ["in", "7"]]
+    # Nothing at all: exit 0. Only a release or event: exit 1, as for an occasion.
+    assert remind("2026-05-02", "5d").code == 0
+    assert remind("2026-05-13", "3d").code == 1  # a release out: its date has come
+
+
+def test_json_and_parsable_carry_the_documented_keys(stocked, fast_kdf) -> None:
+    payload = json.loads(remind("--json").out)
+    assert set(payload) == {"days", "due", "coming", "corrupted"}
+    assert all(list(r) == list(remind_cli.COLUMNS) for r in payload["due"] + payload["coming"])
+    first = payload["coming"][0]
+    assert {k: v for k, v in first.items() if v not in (None, [])} == {
+        "kind": "release", "on": "2026-05-12", "days_until": 11,
+        "headline": "new album by Velvet Static, whom you love — out 12 May",
+        "suggestion_id": stocked["release"].id, "title": "Aurora [bold]Lines[/bold]",
+        "creators": ["Velvet Static"], "shop": "Shop A[/]", "city": "",
+        "url": "https://a.example/aurora",
+    }  # fmt: skip
+    assert payload["coming"][1]["city"] == "Lisbon"
+    assert payload["due"][0]["suggestion_id"] is None
+    lines = remind("-p").out.splitlines()
+    assert len(lines) == 3 and all(line.count("\t") == len(remind_cli.COLUMNS) - 1
+                                   for line in lines)  # fmt: skip
+    assert [line.split("\t")[3] for line in lines] == ["birthday", "release", "event"]
+    assert "\x1b" not in remind("-p").out + remind().out
+
+
+def test_a_hook_runs_for_a_release_on_its_day_with_what_it_is(stocked, fast_kdf,
+                                                              tmp_path: Path) -> None:  # fmt: skip
+    log = tmp_path / "hook.log"
+    hook = f'echo "$PROFILEKEEPER_KIND|$PROFILEKEEPER_TITLE|$PROFILEKEEPER_LEAD|' \
+           f'$PROFILEKEEPER_PERSON$PROFILEKEEPER_PASSPHRASE" >> {log}'  # fmt: skip
+    result = run_main("remind", "--today", "2026-05-12", "--days", "1", "--exec", hook,
+                      env=UNLOCK)  # fmt: skip
+    assert result.code == 1, result.err
+    assert log.read_text().splitlines() == ["release|Aurora [bold]Lines[/bold]|0|"]
+    log.unlink()
+    run_main("remind", "--today", "2026-05-13", "--days", "10", "--exec", hook, env=UNLOCK)
+    assert log.read_text().splitlines() == ["event|Velvet Static live|7|"]  # a week before
+    log.unlink()
+    run_main("remind", "--today", "2026-05-14", "--days", "10", "--exec", hook, env=UNLOCK)
+    assert not log.exists()  # no point today: nothing runs (and nothing needs recording)
+
+
+def test_the_desktop_notification_names_releases_and_events_too(
+    stocked, fast_kdf, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    log = tmp_path / "sent"
+    fake = tmp_path / "notify-send"
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{log}"\n')
+    fake.chmod(0o755)
+    result = remind("--notify", env={"PATH": f"{tmp_path}:/bin:/usr/bin"})
+    assert result.code == 1, result.err
+    sent = log.read_text()
+    assert "1 gift reminder, 2 new releases and events" in sent
+    assert "Sam turns 40" in sent and "Aurora [bold]Lines[/bold]" in sent
+
+
+def test_a_failing_hook_names_no_title(stocked, fast_kdf) -> None:
+    result = run_main("remind", "--today", "2026-05-12", "--days", "1", "--exec", "exit 3",
+                      env=UNLOCK)  # fmt: skip
+    assert "release or event 1 of 1 failed (exit status 3)" in result.err
+    assert "Aurora" not in result.err and "Velvet" not in result.err
+
+
+def _loaded_modules(*argv: str) -> set[str]:
+    probe = (
+        "import sys\n"
+        "from profilekeeper.cli import main\n"
+        f"code = main(['remind', '--today', '{TODAY.isoformat()}', *{list(argv)!r}])\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+        "raise SystemExit(code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, **UNLOCK}, timeout=60)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    return set(done.stderr.splitlines()[-1].split())
+
+
+def test_the_fast_path_takes_the_pipeline_only_when_a_release_or_event_is_stored(
+    vault, family  # type: ignore[no-untyped-def]
+) -> None:
+    shop = vault.add(Retailer("Shop A", "https://a.example"))
+    vault.add(Suggestion(shop.id, "1", "product", "Kite"))
+    vault.close()
+    loaded = _loaded_modules()
+    assert "profilekeeper.suggestions" not in loaded and "pydantic" not in loaded
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+
+
+def test_with_releases_the_pipeline_runs_still_off_the_heavy_modules_and_pydantic(
+    stocked,  # type: ignore[no-untyped-def]
+) -> None:
+    loaded = _loaded_modules()
+    assert "profilekeeper.suggestions.pipeline" in loaded  # it did judge them
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+    assert "pydantic" not in loaded  # ~0.1 s: the pipeline needs none of the wire models
+    assert "profilekeeper.model" not in _loaded_modules("--occasions-only")
+    result = run_cli("remind", "--today", TODAY.isoformat(), env=UNLOCK)  # a real process too
+    assert result.code == 1 and "Aurora" in result.out

@@ -56,11 +56,12 @@ def suggestions_list(args: argparse.Namespace) -> int:
     from profilekeeper.model import Person, Retailer
     from profilekeeper.services import people
     from profilekeeper.services import suggestions as service
+    from profilekeeper.suggestions.context import shop_name
 
     with open_unlocked(args) as vault:
         person_id = people.find_person_id(vault, args.person)
         result = service.read(vault)
-        shops = {s.id: s.name for s in vault.list(Retailer)}
+        shops = {s.id: shop_name(s) for s in vault.list(Retailer)}  # shop text, made plain
         names = {p.id: p.name for p in vault.list(Person)}
     items = service.select(result.hidden if args.hidden else result.shown,
                            person_id=person_id, kind=args.kind)  # fmt: skip

@@ -20,11 +20,25 @@ from profilekeeper.screens.base import VaultScreen, bindings
 from profilekeeper.services import records, rules
 from profilekeeper.services import suggestions as service
 from profilekeeper.suggestions import Ranked, Result
-from profilekeeper.widgets.table import RecordTable
+from profilekeeper.suggestions.context import shop_name
+from profilekeeper.widgets.table import RecordTable, plain
 
 GROUPS = (("release", "New releases"), ("event", "Concerts and events near you"),
           ("offer", "Offers"), ("product", "Products"))  # fmt: skip
 SNOOZE_DAYS = 7
+TITLE_WIDTH, SHOP_WIDTH, WHY_WIDTH = 80, 24, 100
+"""At most this much of a title, shop name or reason in its column (the rest: "…"), so one
+long title leaves room for the others."""
+FIRST_ROWS = 100
+"""Rows put in the table at once; the rest follow once those are painted (see ``_fill``)."""
+
+
+Row = tuple[str, tuple[str, ...]]
+"""A record id and its cells."""
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 class SuggestionsScreen(VaultScreen):
@@ -44,6 +58,8 @@ class SuggestionsScreen(VaultScreen):
         self._result = Result()
         self._shops: dict[str, str] = {}
         self._whose: str | None = None
+        self._filling = 0
+        """Counts the lists shown, so rows still to add to an older one are not."""
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="summary")
@@ -56,7 +72,7 @@ class SuggestionsScreen(VaultScreen):
     def _load(self) -> None:
         # Off the UI thread: thousands of sealed suggestions to open, filter and rank.
         result = service.read(self.vault, today=self.pk.today())
-        shops = {r.id: r.name for r in self.vault.list(Retailer)}
+        shops = {r.id: shop_name(r) for r in self.vault.list(Retailer)}
         whose = None if self.person_id is None else self.vault.get(Person, self.person_id).name
         self.app.call_from_thread(self._loaded, result, shops, whose)
 
@@ -77,17 +93,38 @@ class SuggestionsScreen(VaultScreen):
         items = hidden if self.hidden else shown
         self._items = {r.suggestion.id: r for r in items}
         shops = self._shops
-        rows = []
+        rows: list[Row] = []
         for kind, label in GROUPS:
             for r in (r for r in items if r.suggestion.kind == kind):
-                why = r.hidden_reason if self.hidden else r.reason
-                rows.append((r.suggestion.id, (label, r.suggestion.title,
-                                               shops.get(r.suggestion.retailer_id, ""), why)))
+                s = r.suggestion
+                why = (r.hidden_reason if self.hidden else r.reason) or ""
+                rows.append((s.id, (label, _cut(s.title, TITLE_WIDTH),
+                                    _cut(shops.get(s.retailer_id, ""), SHOP_WIDTH),
+                                    _cut(why, WHY_WIDTH))))  # fmt: skip
+        self._fill(rows)
+
+    def _fill(self, rows: list[Row]) -> None:
+        """The rows a screen can show first, the rest once those are painted: thousands of
+        rows cost a table ~0.1 ms each, and only the first screenful is seen at once. The
+        record under the cursor (or the one asked for) is among the first, or all come now."""
         table = self.query_one("#suggestions", RecordTable)
-        table.fill(rows)
-        if self._select in self._items:
-            table.move_cursor(row=table.get_row_index(self._select))
+        self._filling += 1
+        wanted = self._select if self._select in self._items else None
+        cursor = {k for k in (table.selected_id, wanted) if k is not None}
+        first = FIRST_ROWS if cursor <= {k for k, _ in rows[:FIRST_ROWS]} else len(rows)
+        table.fill(rows[:first])
+        if wanted is not None:
+            table.move_cursor(row=table.get_row_index(wanted))
             self._select = None
+        if len(rows) > first:
+            self.call_after_refresh(self._fill_rest, rows[first:], self._filling)
+
+    def _fill_rest(self, rows: list[Row], filling: int) -> None:
+        if filling != self._filling:  # the list was shown anew meanwhile
+            return
+        table = self.query_one("#suggestions", RecordTable)
+        for key, cells in rows:
+            table.add_row(*map(plain, cells), key=key)
 
     def _selected(self) -> Ranked | None:
         key = self.query_one("#suggestions", RecordTable).selected_id

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary, WeakValueDictionary
 
 from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import (
@@ -37,6 +38,7 @@ from profilekeeper.suggestions import Ranked, Result, build, run
 from profilekeeper.suggestions.feedback import Changes
 from profilekeeper.suggestions.feedback import judge as judged
 from profilekeeper.suggestions.filters import audience
+from profilekeeper.suggestions.prepare import Memo
 
 if TYPE_CHECKING:
     from profilekeeper.services.views import VaultReader
@@ -54,7 +56,28 @@ def read(vault: VaultReader, *, today: date | None = None,
         purchases=vault.list(Purchase), shops=vault.list(Retailer), grants=vault.list(Grant),
         today=today or now.date(), now=now,
     )  # fmt: skip
-    return run(vault.list(Suggestion), ctx)
+    return run(vault.list(Suggestion), ctx, _memo(vault))
+
+
+_memos: WeakKeyDictionary[object, Memo] = WeakKeyDictionary()
+_shared: WeakValueDictionary[str, Memo] = WeakValueDictionary()
+"""By vault id: the read-only store Home first reads from and the full one share a memo."""
+
+
+def _memo(vault: object) -> Memo | None:
+    """What each stored suggestion's own text gave at this vault's last read (sanitized,
+    folded: suggestions/prepare.py), so the next read works out only what changed; kept while
+    a store of the vault is open, gone with the last."""
+    try:
+        memo = _memos.get(vault)
+        if memo is None:
+            vault_id = getattr(vault, "vault_id", None)
+            memo = _memos[vault] = (_shared.get(vault_id) if vault_id else None) or Memo()
+            if vault_id:
+                _shared[vault_id] = memo
+    except TypeError:  # a store that cannot be weakly referenced: every read from scratch
+        return None
+    return memo
 
 
 def select(items: list[Ranked], *, person_id: str | None = None,

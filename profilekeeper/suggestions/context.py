@@ -25,10 +25,20 @@ from profilekeeper.model import (
     Sentiment,
 )
 from profilekeeper.reminders import headline, occurs_on
-from profilekeeper.suggestions.lens import Coarse, Lens, is_coarse
+from profilekeeper.suggestions.lens import Coarse, Folded, Lens, is_coarse
 from profilekeeper.suggestions.rules import in_force
 from profilekeeper.suggestions.words import norm, words
 from profilekeeper.sync.refs import person_ref
+from profilekeeper.sync.sanitize import clean_text
+
+SHOP_NAME = 80
+"""A shop's name is shown cut to this, as services/shops.py cleans one when a shop is added."""
+
+
+def shop_name(shop: Retailer) -> str:
+    """The shop's name as shown: plain, one line (a vault from an import or an older release
+    may hold any text), spaces folded."""
+    return " ".join(clean_text(shop.name, limit=SHOP_NAME).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +68,8 @@ class Context:
     rules: list[Rule]
     shop_ids: dict[str, frozenset[str]]
     """A shop's folded name (or id) → the ids it names, for ``shop`` rules."""
+    folded: Folded = field(default_factory=Folded)
+    """Shop text already folded (cities), for this read."""
     _lenses: dict[str | None, Lens] = field(default_factory=dict)
     _everyone: Coarse | None = None
     """The coarse rules for everyone: one, shared by every lens."""
@@ -107,7 +119,7 @@ def build(
         shop_ids.setdefault(s.id, set()).add(s.id)
     return Context(
         today=today, city=norm(profile.city), city_name=profile.city,
-        shop_names={s.id: s.name for s in shops}, people=people_by_id,
+        shop_names={s.id: shop_name(s) for s in shops}, people=people_by_id,
         refs=_refs_sent(shops, grants, people_by_id, now),
         owned=frozenset(owned), given={k: frozenset(v) for k, v in given.items()},
         next_occasion=_next_occasions(occasions, people_by_id, today),

@@ -4,11 +4,11 @@ remembers every shop that offered it. The others are hidden, with the reason."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from profilekeeper.model import Suggestion
-from profilekeeper.suggestions.lens import Features
+from profilekeeper.suggestions.lens import Features, Folded
 
 
 @dataclass(slots=True)
@@ -32,40 +32,49 @@ def _better(new: Suggestion, old: Suggestion) -> bool:
 def dedupe(items: Iterable[Suggestion], shop_names: Mapping[str, str]
            ) -> tuple[list[Entry], list[tuple[Suggestion, str]]]:  # fmt: skip
     """The entries kept in order, and the duplicates with why each was left out."""
+    folded = Folded()
+    items = list(items)
+    kept, features, sources, repeated = dedupe_prepared(
+        items, [Features(s, folded) for s in items], shop_names)
+    return [Entry(*entry) for entry in zip(kept, features, sources, strict=True)], repeated
+
+
+def dedupe_prepared(items: Sequence[Suggestion], features: Sequence[Features],
+                    shop_names: Mapping[str, str]
+                    ) -> tuple[list[Suggestion], list[Features], list[list[str]],
+                               list[tuple[Suggestion, str]]]:  # fmt: skip
+    """``dedupe`` of items and their features (prepare.py), as three lists: the items kept,
+    their features and their sources; and the duplicates with why each was left out."""
     seen: set[tuple[str, str]] = set()
-    where: dict[tuple[object, ...], int] = {}
-    kept: list[Entry] = []
+    where: dict[str, int] = {}
+    kept: list[Suggestion] = []
+    kept_features: list[Features] = []
+    sources: list[list[str]] = []
     repeated: list[tuple[Suggestion, str]] = []
     losers: list[tuple[Suggestion, int]] = []
-    folded: dict[str, str] = {}
-    for s in items:
-        own = (s.retailer_id, s.remote_id)
-        if own in seen:
+    for s, f in zip(items, features, strict=True):
+        if f.own in seen:
             repeated.append((s, "the same item came twice from this shop"))
             continue
-        seen.add(own)
-        f = Features(s, folded)
-        audience = None if s.for_ref == "self" else (s.person_id or f"{s.retailer_id}:{s.for_ref}")
-        creators = f.creators
-        key = (s.kind, f.title, audience,
-               *(sorted(creators) if len(creators) > 1 else creators))  # fmt: skip
-        at = where.get(key)
+        seen.add(f.own)
+        at = where.get(f.same)
         if at is None:
-            where[key] = len(kept)
-            kept.append(Entry(s, f, [s.retailer_id]))
+            where[f.same] = len(kept)
+            kept.append(s)
+            kept_features.append(f)
+            sources.append([s.retailer_id])
             continue
-        entry = kept[at]
-        if s.retailer_id not in entry.sources:
-            entry.sources.append(s.retailer_id)
-        if _better(s, entry.suggestion):
-            losers.append((entry.suggestion, at))
-            entry.suggestion, entry.features = s, f
+        if s.retailer_id not in sources[at]:
+            sources[at].append(s.retailer_id)
+        if _better(s, kept[at]):
+            losers.append((kept[at], at))
+            kept[at], kept_features[at] = s, f
         else:
             losers.append((s, at))
     for s, at in losers:
-        winner = kept[at].suggestion
+        winner = kept[at]
         shop = shop_names.get(winner.retailer_id, "another shop")
         why = "also offered by " + shop + (" at a better price" if _better(winner, s) else "")
         repeated.append((s, why if winner.retailer_id != s.retailer_id else
                          "the same item came twice from this shop"))
-    return kept, repeated
+    return kept, kept_features, sources, repeated

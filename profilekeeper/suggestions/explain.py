@@ -31,9 +31,10 @@ def _affinity(s: Suggestion, interest: Interest | None, person: Person | None) -
         return ""
     who = "you" if person is None else person.name
     feeling = _feeling(interest, person)
-    if interest.source is not Source.LEARNED and any(
-            norm(c) == norm(interest.name) for c in s.creators):  # fmt: skip
-        creator = next(c for c in s.creators if norm(c) == norm(interest.name))
+    name = norm(interest.name)
+    creator = None if interest.source is Source.LEARNED else \
+        next((c for c in s.creators if norm(c) == name), None)  # fmt: skip
+    if creator is not None:
         whom = "whom you" if person is None else f"whom {who}"
         return f"{creator}, {whom} {feeling}"
     return f"{who} {feeling} {interest.name}"

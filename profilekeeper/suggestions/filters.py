@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from profilekeeper.model import Interest, Person, Suggestion, SuggestionStatus
 from profilekeeper.suggestions.context import Context
-from profilekeeper.suggestions.words import norm
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _VERDICTS = {
@@ -61,7 +60,7 @@ def elsewhere(s: Suggestion, ctx: Context) -> str | None:
     if s.kind != "event" or not ctx.city:
         return None
     city = s.details.get("city")
-    if isinstance(city, str) and norm(city) != ctx.city:
+    if isinstance(city, str) and ctx.folded[city] != ctx.city:
         return f"an event in {city}, not in {ctx.city_name}"
     return None
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from sys import intern
 
 from profilekeeper.model import Interest, Rule, RuleAction, Sentiment, Source, Suggestion
 from profilekeeper.suggestions.rules import price_holds, price_test
 from profilekeeper.suggestions.words import has_run, norm, words
 
-NEVER, AFFINITY, RULE = 0, 1, 2
+NEVER, AFFINITY, RULE, HIDE = 0, 1, 2, 3
+"""What a ``Hit`` is: a never-interest, another interest, a rule that moves, a rule that hides."""
 POINTS = {Sentiment.LOVE: 3.0, Sentiment.LIKE: 1.0, Sentiment.DISLIKE: -2.0}
 """An entered interest's pull on an item it matches; a learned one pulls by its weight."""
 RULE_POINTS = 2.0
@@ -30,29 +32,40 @@ _FINE = ("creator", "tag", "title")
 """Fields with many values: a rule with one of them is filed under it."""
 
 
+class Folded(dict[str, str]):
+    """Names already folded (creators, tags and categories repeat from item to item): one for
+    a whole read, so each distinct name is folded once."""
+
+    __slots__ = ()
+
+    def __missing__(self, name: str) -> str:
+        done = self[name] = norm(name)
+        return done
+
+
 class Features:
-    """What an item is matched on, its text folded once.
+    """What an item is matched on, its text folded once (``folded``: see ``Folded``), and the
+    keys dedupe finds it by: ``own``, the shop and the shop's id for it; ``same``, its kind,
+    title words and creators for its audience (a string: Python keeps its hash)."""
 
-    ``folded`` remembers names already folded (creators, tags and categories repeat from item
-    to item): pass one dict for a whole read.
-    """
+    __slots__ = ("category", "creators", "kind", "own", "price", "same", "shop", "tags",
+                 "title")  # fmt: skip
 
-    __slots__ = ("category", "creators", "kind", "price", "shop", "tags", "title")
-
-    def __init__(self, s: Suggestion, folded: dict[str, str]) -> None:
-        get = folded.get
-        self.creators = [get(c) or _fold(folded, c) for c in s.creators]
-        self.tags = [get(t) or _fold(folded, t) for t in s.tags]
-        self.category = get(s.category) or _fold(folded, s.category)
-        self.title = words(s.title)
+    def __init__(self, s: Suggestion, folded: Folded) -> None:
+        self.creators = creators = [folded[c] for c in s.creators]
+        self.tags = [folded[t] for t in s.tags]
+        self.category = folded[s.category]
+        self.title = title = tuple(map(intern, words(s.title)))  # one copy of each word
         self.kind = s.kind
         self.shop = s.retailer_id
         self.price = s.price
-
-
-def _fold(folded: dict[str, str], name: str) -> str:
-    done = folded[name] = norm(name)
-    return done
+        # Parts joined by "\0", in which none can be (sanitizing strips it; a ref is ASCII):
+        # so two items have the same key only when they have the same parts.
+        audience = "" if s.for_ref == "self" else (
+            s.person_id or f"{s.retailer_id}:{s.for_ref.replace(chr(0), chr(0xFFFD))}")
+        self.same = "\0".join((s.kind, audience, " ".join(title),
+                               *(sorted(creators) if len(creators) > 1 else creators)))
+        self.own = (s.retailer_id, s.remote_id)
 
 
 Check = Callable[[Features], bool]
@@ -111,6 +124,7 @@ class Effect:
 
 
 NO_EFFECT = Effect()
+_NONE: tuple[Hit, ...] = ()
 
 
 def _check(field: str, value: str, shop_ids: Mapping[str, frozenset[str]]) -> Check:
@@ -154,17 +168,22 @@ class Coarse:
         at = {limit: i for i, limit in enumerate(self._limits)}
         self._rules = [(hit, others, op, at.get(limit, 0)) for hit, others, op, limit in parsed]
         self._tables: dict[tuple[str, str, str], tuple[list[Effect], Effect]] = {}
+        self._bands: dict[Decimal, int] = {}
 
     def effect(self, f: Features) -> Effect:
         if not self._rules:
             return NO_EFFECT
-        key = (f.shop, f.kind, f.category)
-        table = self._tables.get(key) or self._table(f)
-        if f.price is None:
+        table = self._tables.get((f.shop, f.kind, f.category)) or self._table(f)
+        price = f.price
+        if price is None:
             return table[1]
-        limits = self._limits
-        at = bisect_left(limits, f.price)
-        return table[0][2 * at + 1 if at < len(limits) and limits[at] == f.price else 2 * at]
+        band = self._bands.get(price)
+        if band is None:  # prices repeat: each one's band is looked up once
+            limits = self._limits
+            at = bisect_left(limits, price)
+            band = self._bands[price] = \
+                2 * at + 1 if at < len(limits) and limits[at] == price else 2 * at  # fmt: skip
+        return table[0][band]
 
     def _table(self, f: Features) -> tuple[list[Effect], Effect]:
         holding = [(hit, op, i) for hit, others, op, i in self._rules
@@ -201,10 +220,12 @@ _SPANS: dict[str, Callable[[int, int], tuple[int, int]]] = {
 }
 
 
-def _rule_hit(rule: Rule, shop_ids: Mapping[str, frozenset[str]]) -> Hit:
+def _rule_hit(rule: Rule, shop_ids: Mapping[str, frozenset[str]], filed: str = "") -> Hit:
+    """The rule as a ``Hit``; ``filed``: the field it is found by, which needs no check."""
     sign = {RuleAction.BOOST: 1.0, RuleAction.BURY: -1.0}.get(rule.action, 0.0)
-    checks = tuple(_check(f, v, shop_ids) for f, v in rule.match.items())
-    return Hit(RULE, sign * RULE_POINTS * rule.weight, rule=rule, checks=checks)
+    checks = tuple(_check(f, v, shop_ids) for f, v in rule.match.items() if f != filed)
+    return Hit(HIDE if rule.action is RuleAction.HIDE else RULE, sign * RULE_POINTS * rule.weight,
+               rule=rule, checks=checks)  # fmt: skip
 
 
 def is_coarse(rule: Rule) -> bool:
@@ -215,7 +236,8 @@ def is_coarse(rule: Rule) -> bool:
 class Lens:
     """Interests and rules filed under what triggers them."""
 
-    __slots__ = ("by_category", "by_creator", "by_tag", "by_word", "coarse", "rules_filed")
+    __slots__ = ("by_category", "by_creator", "by_tag", "by_word", "coarse", "effect",
+                 "rules_filed")  # fmt: skip
 
     def __init__(self, interests: Iterable[Interest], rules: Iterable[Rule],
                  shop_ids: Mapping[str, frozenset[str]], coarse: Sequence[Coarse] = ()
@@ -233,17 +255,21 @@ class Lens:
         for interest in interests:
             self._add_interest(interest)
         for rule in rules:
-            hit = _rule_hit(rule, shop_ids)
             fine = next((f for f in _FINE if f in rule.match), None)
-            self.rules_filed = self.rules_filed or fine is not None
             if fine is None:
                 own_coarse.append(rule)
-            elif fine == "title":
+                continue
+            hit = _rule_hit(rule, shop_ids, fine)
+            self.rules_filed = self.rules_filed or bool(hit.checks)
+            if fine == "title":
                 self._add_title(words(rule.match["title"]), hit)
             else:
                 index = self.by_creator if fine == "creator" else self.by_tag
                 index.setdefault(norm(rule.match[fine]), []).append(hit)
         self.coarse = [*coarse, Coarse(own_coarse, shop_ids)] if own_coarse else list(coarse)
+        self.effect: Callable[[Features], Effect] = \
+            self.coarse[0].effect if len(self.coarse) == 1 else self._combined  # fmt: skip
+        """What the rules on shop, kind, category and price do to an item."""
 
     def _add_interest(self, interest: Interest) -> None:
         """A never-interest hides what it matches; any other pulls on its score. Its name is
@@ -263,7 +289,7 @@ class Lens:
     def _add_title(self, run: tuple[str, ...], hit: Hit) -> None:
         self.by_word.setdefault(run[0], []).append((run if len(run) > 1 else None, hit))
 
-    def hits(self, f: Features) -> list[Hit]:
+    def hits(self, f: Features) -> Sequence[Hit]:
         """Every interest that matches ``f`` and every filed rule that holds for it, once."""
         found: list[Hit] = []
         extend = found.extend
@@ -285,15 +311,12 @@ class Lens:
                     if run is None or has_run(title, run):
                         found.append(hit)
         if not found:
-            return found
+            return _NONE
         if len(found) > 1:
             found = list(dict.fromkeys(found))
-        if self.rules_filed:
-            return [h for h in found if h.kind != RULE or h.holds(f)]
+        if self.rules_filed:  # some filed rule has more fields than the one it is filed by
+            return [h for h in found if not h.checks or h.holds(f)]
         return found
 
-    def effect(self, f: Features) -> Effect:
-        """What the rules on shop, kind, category and price do to ``f``."""
-        if len(self.coarse) == 1:
-            return self.coarse[0].effect(f)
+    def _combined(self, f: Features) -> Effect:
         return Effect.combined([c.effect(f) for c in self.coarse])

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from profilekeeper.model import Interest, Rule, RuleAction, Suggestion, SuggestionStatus
+from profilekeeper.model import Interest, Rule, Suggestion, SuggestionStatus
 from profilekeeper.suggestions.context import Context
-from profilekeeper.suggestions.dedupe import dedupe
+from profilekeeper.suggestions.dedupe import dedupe_prepared
 from profilekeeper.suggestions.explain import explain
 from profilekeeper.suggestions.filters import (
     audience,
@@ -27,9 +27,9 @@ from profilekeeper.suggestions.filters import (
     over_budget,
     past,
 )
-from profilekeeper.suggestions.lens import AFFINITY, NEVER
+from profilekeeper.suggestions.lens import AFFINITY, HIDE, NEVER
+from profilekeeper.suggestions.prepare import Memo, prepare
 from profilekeeper.suggestions.rules import hidden_reason
-from profilekeeper.suggestions.sanitize import sanitize
 
 OCCASION_WINDOW = 60
 """Days before a person's occasion in which their gift ideas rise, the nearer the higher."""
@@ -76,29 +76,30 @@ def _no_collections() -> Iterator[None]:
             gc.enable()
 
 
-def run(items: Iterable[Suggestion], ctx: Context) -> Result:
-    """Every item shown (best first, each with its reason) or hidden (with why)."""
+def run(items: Iterable[Suggestion], ctx: Context, memo: Memo | None = None) -> Result:
+    """Every item shown (best first, each with its reason) or hidden (with why); ``memo``
+    remembers, for the next read, what each item's own text gave (prepare.py)."""
     with _no_collections():
-        return _run(items, ctx)
+        return _run(items, ctx, memo)
 
 
-def _run(items: Iterable[Suggestion], ctx: Context) -> Result:
-    clean, dropped = sanitize(items)
-    entries, repeated = dedupe(clean, ctx.shop_names)
+def _run(items: Iterable[Suggestion], ctx: Context, memo: Memo | None) -> Result:
+    clean, features, dropped = prepare(items, memo)
+    kept, kept_features, sources, repeated = dedupe_prepared(clean, features, ctx.shop_names)
     result = Result(dropped=dropped)
     shown, hidden = result.shown, result.hidden
     for s, repeat in repeated:
         hidden.append(Ranked(s, None if s.for_ref == "self" else s.person_id,
                              [s.retailer_id], hidden_reason=repeat))  # fmt: skip
-    today = ctx.today.isoformat()
-    people = ctx.people
-    shop_names = ctx.shop_names
+    show, hide_ = shown.append, hidden.append
+    today, day = ctx.today.isoformat(), ctx.today
+    people, shop_names, next_occasion = ctx.people, ctx.shop_names, ctx.next_occasion
     own_lens, owned, new = ctx.lens(None), ctx.owned, SuggestionStatus.NEW
-    for entry in entries:
-        s = entry.suggestion
-        f = entry.features
+    why_hidden: dict[tuple[int, str | None], str] = {}
+    """The reason a never-interest or rule gives, by (its id(), whom for): one string each."""
+    for s, f, shops in zip(kept, kept_features, sources, strict=True):
         # The filters, the common case first (for the shopper, no verdict, no date to pass).
-        why = judged(s, ctx.today) if s.verdict is not None or s.status is not new else None
+        why = judged(s, day) if s.verdict is not None or s.status is not new else None
         if s.for_ref == "self":
             person_id = person = None
             lens = own_lens
@@ -110,12 +111,10 @@ def _run(items: Iterable[Suggestion], ctx: Context) -> Result:
             lens = ctx.lens(person_id)
             why = why or unknown or had(f.title, person_id, ctx) or \
                 (over_budget(s, person) if person is not None else None)  # fmt: skip
-        if s.kind in _DATED:
-            why = why or past(s, today) or elsewhere(s, ctx)
-        ranked = Ranked(s, person_id, entry.sources)
+        if why is None and s.kind in _DATED:
+            why = past(s, today) or elsewhere(s, ctx)
         if why is not None:
-            ranked.hidden_reason = why
-            hidden.append(ranked)
+            hide_(Ranked(s, person_id, shops, 0.0, "", why))
             continue
         score = 0.0
         liked: Interest | None = None
@@ -123,37 +122,37 @@ def _run(items: Iterable[Suggestion], ctx: Context) -> Result:
         boosted: Rule | None = None
         hide: Interest | Rule | None = None
         for hit in lens.hits(f):
-            if hit.kind == NEVER:
+            kind = hit.kind
+            if kind == NEVER:
                 hide = hit.interest
                 break
-            if hit.kind == AFFINITY:
-                if hit.points > liked_points:
-                    liked, liked_points = hit.interest, hit.points
-            else:
-                assert hit.rule is not None
-                if hit.rule.action is RuleAction.HIDE:
-                    hide = hide or hit.rule  # a never-interest, if any, says why first
-                    continue
-                if hit.points > 0:
-                    boosted = hit.rule
-            score += hit.points
+            if kind == HIDE:
+                hide = hide or hit.rule  # a never-interest, if any, says why first
+                continue
+            points = hit.points
+            if kind == AFFINITY:
+                if points > liked_points:
+                    liked, liked_points = hit.interest, points
+            elif points > 0:
+                boosted = hit.rule
+            score += points
         if hide is None:
             effect = lens.effect(f)
             hide = effect.hide
             score += effect.points
             boosted = boosted or effect.boosted
         if hide is not None:
-            ranked.hidden_by = hide
-            ranked.hidden_reason = never_reason(hide, person) if isinstance(hide, Interest) \
-                else hidden_reason(hide)  # fmt: skip
-            hidden.append(ranked)
+            said = why_hidden.get((id(hide), person_id))
+            if said is None:
+                said = why_hidden[(id(hide), person_id)] = never_reason(hide, person) \
+                    if isinstance(hide, Interest) else hidden_reason(hide)  # fmt: skip
+            hide_(Ranked(s, person_id, shops, 0.0, "", said, hide))
             continue
-        occasion = ctx.next_occasion.get(person_id) if person_id is not None else None
+        occasion = next_occasion.get(person_id) if person_id is not None else None
         if occasion is not None and occasion.days <= OCCASION_WINDOW:
             score += OCCASION_POINTS * (1 - occasion.days / OCCASION_WINDOW)
-        ranked.score = score
-        ranked.reason = explain(s, today=today, liked=liked, person=person, occasion=occasion,
-                                boosted=boosted, shop=shop_names.get(s.retailer_id, ""))
-        shown.append(ranked)
+        show(Ranked(s, person_id, shops, score,
+                    explain(s, today=today, liked=liked, person=person, occasion=occasion,
+                            boosted=boosted, shop=shop_names.get(s.retailer_id, ""))))
     shown.sort(key=attrgetter("score"), reverse=True)  # stable: the shops' order breaks ties
     return result

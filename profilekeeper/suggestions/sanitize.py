@@ -2,7 +2,8 @@
 
 The client cleaned them on receipt (``parse_suggestions``); this runs again at read time so a
 record sealed by an older release, or imported from a file, is held to the same bar. Text goes
-through ``sync.sanitize.clean_text`` with the protocol's caps; an item whose title is empty once
+through ``sync.sanitize.clean_text`` with the protocol's caps (a currency that is not a code
+as the protocol has them, ``EUR``, is none); an item whose title is empty once
 cleaned, whose kind is not one the protocol knows, or whose url is not http(s) is dropped and
 counted with its reason. Most items are clean already: one search over all of an item's text
 finds those, which are kept as they are (no copy).
@@ -39,15 +40,21 @@ def sanitize(items: Iterable[Suggestion]) -> tuple[list[Suggestion], Counter[str
     dropped: Counter[str] = Counter()
     append = kept.append
     for s in items:
-        why = _unfit(s)
-        if why is None:
-            s = _cleaned(s)
-            why = None if s.title else "title: empty once cleaned"
-        if why is None:
-            append(s)
+        fit = fit_to_show(s)
+        if isinstance(fit, str):
+            dropped[fit] += 1
         else:
-            dropped[why] += 1
+            append(fit)
     return kept, dropped
+
+
+def fit_to_show(s: Suggestion) -> Suggestion | str:
+    """``s`` (itself when clean already, else a cleaned copy), or why it is dropped."""
+    why = _unfit(s)
+    if why is not None:
+        return why
+    s = _cleaned(s)
+    return s if s.title else "title: empty once cleaned"
 
 
 def _unfit(s: Suggestion) -> str | None:
@@ -69,7 +76,7 @@ def _cleaned(s: Suggestion) -> Suggestion:
             and len(s.title) <= MAX_TITLE and len(s.category) <= MAX_CATEGORY
             and len(s.reason) <= MAX_REASON and len(s.creators) <= MAX_CREATORS
             and len(s.tags) <= MAX_TAGS and max(map(len, s.creators), default=0) <= MAX_CREATOR
-            and max(map(len, s.tags), default=0) <= MAX_TAG):  # fmt: skip
+            and max(map(len, s.tags), default=0) <= MAX_TAG and _currency(s.currency)):  # fmt: skip
         return s  # the common case: nothing to clean, no copy
     return replace(
         s,
@@ -78,10 +85,16 @@ def _cleaned(s: Suggestion) -> Suggestion:
         reason=clean_text(s.reason, limit=MAX_REASON),
         creators=_clean_list(s.creators[:MAX_CREATORS], MAX_CREATOR),
         tags=_clean_list(s.tags[:MAX_TAGS], MAX_TAG),
+        currency=s.currency if _currency(s.currency) else "",
         details={k: clean_text(v, limit=_TEXT_DETAILS[k])
                  if k in _TEXT_DETAILS and isinstance(v, str) else v
                  for k, v in details.items()},
     )  # fmt: skip
+
+
+def _currency(code: str) -> bool:
+    """No currency, or an ISO 4217 code as the protocol has it: else it is none."""
+    return not code or (len(code) == 3 and code.isascii() and code.isalpha() and code.isupper())
 
 
 def _plain_details(details: dict[str, object]) -> bool:

@@ -23,5 +23,11 @@ def has_run(title: tuple[str, ...], run: tuple[str, ...]) -> bool:
     n = len(run)
     if n == 1:
         return run[0] in title
-    first = run[0]
-    return any(w == first and title[i:i + n] == run for i, w in enumerate(title))
+    first, at = run[0], -1
+    try:
+        while True:  # each place the first word is at (title.index: in C)
+            at = title.index(first, at + 1)
+            if title[at:at + n] == run:
+                return True
+    except ValueError:
+        return False

@@ -17,6 +17,7 @@ from profilekeeper.model import (
     Source,
     SuggestionStatus,
 )
+from profilekeeper.suggestions import Result
 from profilekeeper.suggestions.dedupe import dedupe
 from profilekeeper.suggestions.sanitize import sanitize
 from tests.suggestions.world import TODAY, World, hidden_why, titles
@@ -212,3 +213,44 @@ def test_a_gift_for_a_child_does_not_lean_the_shoppers_own_suggestions() -> None
     assert after == before
     assert hidden_why(w.run([hp])) == {
         "Harry Potter": "already bought for, given to or received from Sam"}
+
+
+def test_the_memo_works_out_afresh_an_item_changed_in_any_field_it_reads() -> None:
+    """Each change below alters the outcome (the escape in a city, what is shown: cleaned);
+    read with the memo of the read before, the item comes out as a read from scratch says
+    (the record id stays the same)."""
+    from dataclasses import replace
+
+    from profilekeeper.suggestions import run
+    from profilekeeper.suggestions.prepare import Memo
+
+    w = World()
+    w.interests += [Interest("music", "Ada", Sentiment.LOVE), Interest("x", "jazz", Sentiment.LIKE)]
+    w.rules += [Rule(RuleAction.BURY, {"price": ">30"}), Rule(RuleAction.HIDE, {"title": "wool"}),
+                Rule(RuleAction.BOOST, {"category": "tea"}),
+                Rule(RuleAction.HIDE, {"shop": "Shop B"})]  # fmt: skip
+    base = w.item("Plain", price=Decimal(10), kind="event", reason="r",
+                  details={"city": "Lisbon", "date": "2026-12-20T20:00:00Z"})  # fmt: skip
+    changes: list[dict[str, object]] = [
+        {"title": "Wool hat"}, {"title": "\x1b[31mRed"}, {"creators": ["Ada"]}, {"tags": ["jazz"]},
+        {"category": "tea"}, {"kind": "junk"}, {"price": Decimal(50)}, {"url": "javascript:x"},
+        {"for_ref": w.for_sam()}, {"details": {"city": "Porto", "date": "2026-12-20T20:00:00Z"}},
+        escaped := {"details": {"city": "\x1b]8;;x\x1b\\Lisbon", "date": "2026-12-20T20:00:00Z"}},
+        {"retailer_id": w.other.id}, {"reason": "\x07"},
+    ]  # fmt: skip
+
+    def outcome(result: Result) -> list[tuple[object, ...]]:
+        return [(r.suggestion.title, r.suggestion.reason, r.suggestion.details.get("city"),
+                 r.score, r.reason, r.hidden_reason)
+                for r in result.shown + result.hidden] + [result.dropped]  # fmt: skip
+
+    for change in changes:
+        memo = Memo()
+        first = outcome(run([base], w.context(), memo))
+        changed = replace(base, **change)  # type: ignore[arg-type]
+        fresh = outcome(run([changed], w.context()))
+        assert fresh != first or change is escaped, change
+        for _ in range(2):  # and once more, with what this read remembered
+            again = run([changed], w.context(), memo)
+            assert outcome(again) == fresh, change
+            assert [r.suggestion for r in again.shown + again.hidden] == sanitize([changed])[0]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from profilekeeper.model import Interest, Rule, RuleAction, Sentiment, Suggestion
-from profilekeeper.suggestions import run
+from profilekeeper.model import Interest, Retailer, Rule, RuleAction, Sentiment, Suggestion
+from profilekeeper.suggestions import Result, run
+from profilekeeper.suggestions.prepare import Memo
 from profilekeeper.suggestions.sanitize import sanitize
 from profilekeeper.suggestions.words import has_run, norm, words
 from tests.suggestions.world import World
@@ -107,3 +109,38 @@ def test_a_rule_added_after_the_sync_applies_without_one(items: list[Suggestion]
         assert gone == Counter(r.suggestion.id for r in after.hidden if r.hidden_by is rule)
     else:
         assert shown_after == shown_before  # boost and bury move items, never hide them
+
+
+def _outcome(result: Result) -> tuple[object, ...]:
+    return ([(r.suggestion.id, r.suggestion.title, r.score, r.reason, r.sources)
+             for r in result.shown],
+            sorted((r.suggestion.id, r.suggestion.title, r.hidden_reason or "")
+                   for r in result.hidden), result.dropped)  # fmt: skip
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(suggestions(), max_size=20), st.data(), st.lists(interests, max_size=4),
+       st.lists(rules, max_size=3))  # fmt: skip
+def test_a_read_with_the_memo_is_a_read_from_scratch(
+    items: list[Suggestion], data: st.DataObject, mine: list[Interest], my_rules: list[Rule]
+) -> None:
+    """What the memo keeps from one read never changes the next: items changed in between
+    (any field the pipeline reads, the record id kept), a rule or never-interest added."""
+    w = World(sam=WORLD.sam, shop=WORLD.shop, other=WORLD.other)
+    memo = Memo()
+    assert _outcome(run(items, w.context(), memo)) == _outcome(run(items, w.context()))
+    again = [replace(s, **data.draw(st.fixed_dictionaries({}, optional={
+        "title": _text, "creators": st.lists(_text, max_size=2),
+        "tags": st.lists(_text, max_size=2),
+        "category": _text, "kind": st.sampled_from(["product", "event", "junk"]),
+        "price": st.none() | st.integers(0, 100).map(Decimal),
+        "url": st.sampled_from(["https://a.example/y", "javascript:y"]),
+        "for_ref": st.sampled_from(["self", WORLD.for_sam(s_shop(s))]),
+        "remote_id": st.sampled_from(["a", "z"]),
+    }))) for s in items]  # fmt: skip
+    w.interests, w.rules = mine, [*my_rules, Rule(RuleAction.BURY, {"price": ">30"})]
+    assert _outcome(run(again, w.context(), memo)) == _outcome(run(again, w.context()))
+
+
+def s_shop(s: Suggestion) -> Retailer:
+    return WORLD.shop if s.retailer_id == WORLD.shop.id else WORLD.other

@@ -126,3 +126,34 @@ async def test_a_persons_gift_ideas_from_the_person_screen(
     with reopen(vault_path) as check:
         (gift,) = check.list(Gift)
         assert (gift.title, gift.person_id) == ("Kite", sam.id)
+
+
+async def test_a_long_list_fills_whole_and_keeps_the_cursor_past_the_first_rows(
+    make, vault  # type: ignore[no-untyped-def]
+) -> None:
+    """The table gets its first rows at once and the rest after that paint: all of them, in
+    order; a reload keeps the cursor on its record, however far down."""
+    from profilekeeper.screens.suggestions import FIRST_ROWS
+
+    remember(vault)
+    shop = vault.add(Retailer("Shop A", "https://a.example"))
+    count = FIRST_ROWS * 2 + 50
+    vault.add_all([Suggestion(shop.id, str(n), "product", f"Item {n:03}") for n in range(count)])
+    vault.close()
+    app = make()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        assert [r[1] for r in _rows(app)] == [f"Item {n:03}" for n in range(count)]
+        table = app.screen.query_one("#suggestions")
+        table.move_cursor(row=count - 10)
+        chosen = table.selected_id
+        app.screen.reload()
+        await settle(pilot)
+        assert table.row_count == count and table.selected_id == chosen
+        table.move_cursor(row=0)
+        app.screen._show()  # shown anew while the rest of the first is still to come
+        app.screen._show()
+        await settle(pilot)
+        assert [r[1] for r in _rows(app)] == [f"Item {n:03}" for n in range(count)]

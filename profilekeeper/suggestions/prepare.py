@@ -1,0 +1,80 @@
+"""What an item's own text gives, worked out once and remembered from one read to the next.
+
+Sanitizing an item (step 1) and folding its text for matching and dedupe (``Features``, the
+dedupe key) depend on the item alone: not on interests, rules, people or the day. A ``Memo``
+keeps what each item gave, keyed by every field those read, so an item read again costs one
+lookup and an item changed in any of them is worked out afresh. What the shopper's rules and
+interests decide is never remembered: a new never-interest or rule applies at the next read.
+
+Items that needed cleaning are cleaned again at every read (the copy carries the record's
+verdict and status of the moment); dropped items keep their reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal
+
+from profilekeeper.model import Suggestion
+from profilekeeper.suggestions.lens import Features, Folded
+from profilekeeper.suggestions.sanitize import fit_to_show
+
+
+class Memo:
+    """By record id, what an item gave at the last read (its features, or why it was
+    dropped), with a hash of the text it had then and its price (a price's hash is no
+    fingerprint: any two that differ by 2**61 - 1 share one): each read keeps only what it
+    saw, so the memo never outgrows the vault's suggestions."""
+
+    __slots__ = ("__weakref__", "known")
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[int, Decimal | None, Features | str]] = {}
+
+
+def prepare(items: Iterable[Suggestion], memo: Memo | None = None
+            ) -> tuple[list[Suggestion], list[Features], Counter[str]]:  # fmt: skip
+    """The items fit to show and their features, in order; the drops by reason."""
+    known = memo.known if memo is not None else {}
+    seen: dict[str, tuple[int, Decimal | None, Features | str]] = {}
+    folded = Folded()
+    kept: list[Suggestion] = []
+    features: list[Features] = []
+    dropped: Counter[str] = Counter()
+    for s in items:
+        # Every field sanitize, Features and dedupe read, but the price (an event's place
+        # only: sanitize reads no other kind's); creators and tags apart (None). Strings hash
+        # with a key secret to this process: a shop cannot make two texts collide, and by
+        # chance it is one in 2**64.
+        place = (d.get("city"), d.get("venue")) if (d := s.details) and s.kind == "event" \
+            else None  # fmt: skip
+        try:
+            text = hash((s.retailer_id, s.remote_id, s.kind, s.title, s.category, s.reason,
+                         s.url, s.currency, s.for_ref, s.person_id, place,
+                         *s.creators, None, *s.tags))  # fmt: skip
+        except TypeError:  # an unhashable detail: worked out at every read
+            text = -1
+        last = known.get(s.id)
+        if last is not None and last[0] == text and last[1] == s.price and text != -1:
+            found = last[2]
+            seen[s.id] = last
+        else:
+            fit = fit_to_show(s)
+            if isinstance(fit, str):
+                found = fit
+            else:
+                found = Features(fit, folded)
+                if fit is not s:  # a cleaned copy: not remembered (see above)
+                    kept.append(fit)
+                    features.append(found)
+                    continue
+            seen[s.id] = (text, s.price, found)
+        if isinstance(found, str):
+            dropped[found] += 1
+        else:
+            kept.append(s)
+            features.append(found)
+    if memo is not None:
+        memo.known = seen
+    return kept, features, dropped

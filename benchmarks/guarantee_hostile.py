@@ -17,6 +17,7 @@ failures by reason (each the activity record's action/outcome and the client's w
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import sys
@@ -56,6 +57,8 @@ def main() -> None:
             print(f"  {harness.tally.examples} examples, {harness.tally.responses} answers, "
                   f"{len(harness.tally.crashes)} crashes", flush=True)
         peak = tracemalloc.get_traced_memory()[1] / 2**20
+        gc.collect()
+        retained = tracemalloc.get_traced_memory()[0] / 2**20
     finally:
         tracemalloc.stop()
         harness.close()
@@ -68,11 +71,13 @@ def main() -> None:
         "responses": tally.responses, "examples": tally.examples,
         "crashes": len(tally.crashes), "crash_samples": tally.crashes[:20],
         "peak_mib": round(peak, 1), "peak_goal_mib": PEAK_GOAL_MIB,
+        "retained_mib_after_run": round(retained, 1),
         "texts_rendered_and_checked": tally.rendered, "elapsed_s": round(elapsed, 1),
         "failures_recorded": sum(tally.failures_by_reason.values()),
         "failures_by_reason": dict(tally.failures_by_reason.most_common()),
     }  # fmt: skip
-    for key in ("responses", "examples", "crashes", "peak_mib", "texts_rendered_and_checked",
+    for key in ("responses", "examples", "crashes", "peak_mib", "retained_mib_after_run",
+                "texts_rendered_and_checked",
                 "failures_recorded", "elapsed_s"):
         print(f"{key}: {data[key]}")
     write_results("guarantee_hostile", data, [

@@ -65,6 +65,7 @@ FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 _UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
                      r"\ufeff]")  # every control but the line breaks the screens put in
 _NUMBERS = re.compile(r"\d+")
+FULL_COLLECTION_EVERY = 25
 
 
 def unsafe_on_screen(text: Text) -> list[str]:
@@ -193,10 +194,10 @@ class Harness:
             tally.responses += self.served - before
             self._forget_records()
             # A failed request's error keeps its traceback, whose frames hold the answer it
-            # failed on: a cycle, which a long run of large answers would pile up faster than
-            # the collector's thresholds come round. A young collection frees it (a full one
-            # costs ~0.3 s with everything imported); the peak is then one example's.
-            gc.collect(1)
+            # failed on: a cycle, which a long run of large answers piles up faster than the
+            # collector's thresholds come round. A young collection frees most of it, a full
+            # one (~0.3 s with everything imported) now and then the rest that got old.
+            gc.collect(2 if tally.examples % FULL_COLLECTION_EVERY == 0 else 1)
 
     def _look_and_connect(self) -> None:
         vault = self.vault

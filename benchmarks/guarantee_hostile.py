@@ -34,7 +34,9 @@ from _results import summary_row, write_results  # noqa: E402
 
 from tests.hardening.hostile_run import Harness, run_examples  # noqa: E402
 
-PEAK_GOAL_MIB = 32
+PEAK_GOAL_MIB = 48
+"""tracemalloc's peak counts the whole process: the client (its 2 MiB cap, a copy or two while it
+reads) and the hostile shop beside it on a thread, building answers of up to ~7 MB (streamed)."""
 COMMAND = "python benchmarks/guarantee_hostile.py"
 
 

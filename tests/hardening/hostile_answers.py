@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,9 +139,22 @@ class Doc:
     ascii_only: bool
 
     def __bytes__(self) -> bytes:
-        text = json.dumps(self.doc, ensure_ascii=self.ascii_only, default=Huge.text)
-        # surrogatepass: a lone surrogate goes out as the bytes it would be, not UTF-8 at all.
-        return text.encode("utf-8", "surrogatepass")
+        return b"".join(self.chunks())
+
+    def chunks(self, size: int = 65536) -> Iterator[bytes]:
+        """The encoded document in pieces of about ``size`` bytes: a page of huge strings is
+        never whole in memory, and stops being made when the client hangs up at its cap."""
+        encoder = json.JSONEncoder(ensure_ascii=self.ascii_only, default=Huge.text)
+        pending: list[bytes] = []
+        held = 0
+        for text in encoder.iterencode(self.doc):
+            # surrogatepass: a lone surrogate goes out as the bytes it would be, not UTF-8.
+            pending.append(text.encode("utf-8", "surrogatepass"))
+            held += len(pending[-1])
+            if held >= size:
+                yield b"".join(pending)
+                pending, held = [], 0
+        yield b"".join(pending)
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,9 @@ class Answer:
 
     def body(self) -> bytes:
         return bytes(self.content)
+
+    def chunks(self) -> Iterator[bytes]:
+        return self.content.chunks() if isinstance(self.content, Doc) else iter([self.body()])
 
 
 def _encoded(doc: Any, ascii_only: bool) -> Doc:

@@ -34,7 +34,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from profilekeeper import services
 from profilekeeper.model import (
@@ -58,7 +58,7 @@ from profilekeeper.sync.server import RunningServer
 from profilekeeper.sync.shop_http import ShopHttp
 from profilekeeper.widgets.table import plain
 from profilekeeper.widgets.untrusted import shop_text
-from tests.hardening.hostile_answers import DISCOVERED, Answer, Scenario
+from tests.hardening.hostile_answers import DISCOVERED, Answer, Doc, Scenario
 from tests.sync.hostile_shop import LINK, HostileShop, Responder, ok
 
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
@@ -174,8 +174,12 @@ class Harness:
     def _serving(self, answer: Answer) -> Responder:
         async def serve(_shop: HostileShop, _request: Request) -> Response:
             self.served += 1
+            media_type = answer.media_type or None
+            if isinstance(answer.content, Doc):  # streamed: made only as far as it is read
+                return StreamingResponse(answer.chunks(), status_code=answer.status,
+                                         headers=answer.headers, media_type=media_type)
             return Response(answer.body(), status_code=answer.status, headers=answer.headers,
-                            media_type=answer.media_type or None)
+                            media_type=media_type)
         return serve
 
     def run(self, scenario: Scenario) -> None:

@@ -55,15 +55,17 @@ lint: venv
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-# Every benchmark (figures in benchmarks/results/). remind and the app are timed against a real
-# Secret Service on a private bus, with bytecode cached as after an install.
+# Every benchmark and guarantee (benchmarks/bench_*.py, benchmarks/guarantee_*.py: a new script
+# joins by its name), each writing its figures to benchmarks/results/; then one table of them all,
+# benchmarks/results.md. All run on a private bus with a fresh, unlocked gnome-keyring, so remind
+# and the app are timed against a real Secret Service, with bytecode cached as after an install.
 bench: venv system-deps
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt --group bench
-	$(BIN)/python benchmarks/bench_store.py
-	$(BIN)/python benchmarks/bench_retailer.py
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	HOME=$$tmp XDG_RUNTIME_DIR=$$tmp dbus-run-session -- sh -c 'echo -n bench-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
-		$(BIN)/python benchmarks/bench_remind.py && $(BIN)/python benchmarks/bench_tui.py'
+		for script in benchmarks/bench_*.py benchmarks/guarantee_*.py; do \
+			echo "== $$script"; $(BIN)/python "$$script" || exit 1; done'
+	$(BIN)/python benchmarks/table.py
 
 # Re-pin every installed package after changing dependencies in pyproject.toml.
 lock: venv

@@ -35,7 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "contacts.json"
+from _results import summary_row, write_results
+
 OLD_REVISION = "988f2b1"
 """main just before the streamed import: its contacts.py read the whole file, then every card."""
 VOBJECT_REVISION = "b36a40c"
@@ -228,9 +229,16 @@ def main() -> None:
         date=time.strftime("%Y-%m-%d"),
     )
     print(json.dumps(results, indent=2))
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written to {RESULTS}")
+    command = f"python benchmarks/bench_contacts.py --mb {options.mb:g}"
+    write_results("contacts", results, [
+        summary_row(f"reading a {options.mb:g} MB .vcf: memory above start per input byte", 2,
+                    results_new_read["memory_bytes_per_input_byte"], "bytes/byte", command),
+        summary_row(f"importing a {options.mb:g} MB .vcf into a new vault: peak memory", None,
+                    new["peak_rss_mb"], "MB", command),
+        summary_row("import CPU, whole file / a quarter (goal: the bytes ratio, linear)",
+                    results["bytes_ratio_full_to_quarter"], results["cpu_ratio_full_to_quarter"],
+                    "x", command),
+    ])
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ Results go to benchmarks/results/payload.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -31,6 +30,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from _results import summary_row, write_results
 
 from profilekeeper.demo import synthetic_people
 from profilekeeper.model import (
@@ -50,7 +51,6 @@ from profilekeeper.sync.slices import ProfileSource
 
 GOAL_SECONDS = 0.2
 PEOPLE, GRANTED = 10_000, 1_000
-RESULTS = Path(__file__).parent / "results" / "payload.json"
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
@@ -186,8 +186,15 @@ def main() -> None:
         "meets_goal_from_vault": loaded_median <= GOAL_SECONDS,
         "meets_goal_from_vault_granted_only": targeted_median <= GOAL_SECONDS,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    command = "python benchmarks/bench_payload.py"
+    write_results("payload", result, [
+        summary_row("share payload built from memory (10,000 people, 1,000 granted)",
+                    GOAL_SECONDS, round(in_memory, 4), "s", command),
+        summary_row("share payload read from the vault and built", GOAL_SECONDS,
+                    round(loaded_median, 4), "s", command),
+        summary_row("share payload, granted people only read, and built", GOAL_SECONDS,
+                    round(targeted_median, 4), "s", command),
+    ])
     print(f"sent: {len(out.slices)} slices ({len(out.refs)} people), {len(out.body):,} bytes; "
           f"{len(out.withheld)} withheld")  # fmt: skip
     print(f"(a) build from memory      : median {in_memory * 1000:.1f} ms "

@@ -16,7 +16,6 @@ Results go to benchmarks/results/remind_ab.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -27,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "remind_ab.json"
+from _results import summary_row, write_results
+
 PASSPHRASE = "benchmark passphrase"
 
 
@@ -70,7 +70,8 @@ def run_once(tree: Path, vault: Path, cache: Path) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("trees", nargs="+", type=Path, help="source trees; the first is the base")
+    parser.add_argument("trees", nargs="*", type=Path, default=[Path(__file__).parent.parent],
+                        help="source trees; the first is the base (default: this tree alone)")
     parser.add_argument("--runs", type=int, default=31)
     parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -108,9 +109,12 @@ def main() -> None:
         "runs": args.runs,
         "trees": rows,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written to {RESULTS}")
+    write_results("remind_ab", result, [
+        summary_row(f"remind --days 30 wall median, {row['tree']} (goal: the first tree's)",
+                    base_wall, row["wall_median_s"], "s", "python benchmarks/bench_remind_ab.py "
+                    + " ".join(str(t) for t in args.trees))
+        for row in rows
+    ])
 
 
 if __name__ == "__main__":

@@ -25,9 +25,9 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from _results import summary_row, write_results
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -36,7 +36,6 @@ from starlette.routing import Route
 from profilekeeper.sync.client import ShopClient, gather_shops
 from profilekeeper.sync.server import RunningServer
 
-RESULTS = Path(__file__).resolve().parent / "results" / "bench_sync.json"
 LINK = "0123456789abcdef0123456789abcdef"
 TERMS = {"retention_days": 30, "purposes": ["recommendations"], "resale": False,
          "third_party_sharing": False, "privacy_policy_url": "https://shop.example/privacy"}
@@ -140,8 +139,13 @@ def main() -> None:
         "goal_s": goal,
         "meets_goal": one["median_s"] <= goal,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    command = "python benchmarks/bench_sync.py"
+    write_results("bench_sync", result, [
+        summary_row(f"{args.shops} shops at {args.delay * 1000:.0f} ms, one request each, at once",
+                    goal, one["median_s"], "s", command),
+        summary_row(f"{args.shops} shops at {args.delay * 1000:.0f} ms, a full sync each, at once",
+                    None, full["median_s"], "s", command),
+    ])
     for label, key, floor in (("one request each", "one_request_each", args.delay),
                               ("full sync each  ", "full_sync_each", 3 * args.delay)):
         figures = result[key]
@@ -152,7 +156,6 @@ def main() -> None:
               f"({figures['speedup']}x slower)")
     print(f"goal: one request each within {goal * 1000:.0f} ms: "
           f"{'met' if result['meets_goal'] else 'NOT met'}")
-    print(f"written to {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ _BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
 _INVISIBLE = re.compile(
     r"[\x00-\x1f\x7f-\x9f"                  # C0, DEL, C1
     r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, isolates
-    r"\ufeff]"
+    r"\ufeff"
+    r"\ud800-\udfff]"                         # lone surrogates (JSON's "\udfff"): not text
 )
 
 
@@ -28,8 +29,9 @@ def clean_text(value: str, *, limit: int) -> str:
     """``value`` as one line of plain text of at most ``limit`` characters.
 
     Escape sequences go whole (their parameters with them); line breaks and tabs become one
-    space; every other control character, bidi control and byte-order mark goes; the result
-    is stripped and cut to ``limit``.
+    space; every other control character, bidi control, byte-order mark and lone surrogate
+    (which UTF-8, and so the vault, cannot hold) goes; the result is stripped and cut to
+    ``limit``.
     """
     text = _ESCAPES.sub("", value)
     text = _BREAKS.sub(" ", text)

@@ -1,8 +1,8 @@
 """The reference retailer's HTTP routes: protocol version 1 over FastAPI.
 
-Request order on a link route: the bearer token is looked up first; if it is not this link's,
-a forgotten link answers 410, an unknown one 404 and a live one 401. Then the token's rate
-(429), then the route itself.
+Request order on a link route: the bearer token is looked up first, before the path, query and
+body are judged (_auth.py); if it is not this link's, a forgotten link answers 410, an unknown
+one 404, a live one (or a malformed id) 401. Then the token's rate (429), then the route itself.
 """
 
 
@@ -49,6 +49,7 @@ from profilekeeper.sync.protocol import (
     unmet_terms,
 )
 from profilekeeper.sync.recommender import IndexedCatalog, recommend
+from profilekeeper.sync.server._auth import authenticated, check_token_first
 from profilekeeper.sync.server._cursors import (
     as_of,
     decode_cursor,
@@ -153,6 +154,7 @@ def create_app(
         redoc_url=None,
     )
     install_problem_handlers(app)
+    check_token_first(app, store)
     app.add_middleware(BodySizeLimit)
 
     def current_link(
@@ -160,17 +162,7 @@ def create_app(
         link_id: Annotated[str, Path(pattern=LINK_ID)],
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> LinkRow:
-        link = store.authenticate(link_id, credentials.credentials) if credentials else None
-        if link is None:
-            # Only now tell a forgotten or unknown link apart from a bad token.
-            state = store.link_state(link_id)
-            if state == "forgotten":
-                raise ProblemError(410, "link-forgotten",
-                                   "this link was forgotten; its data is gone")
-            if state == "missing":
-                raise ProblemError(404, "no-such-link", "no such link")
-            raise ProblemError(401, "unauthorized", "a bearer token for this link is required",
-                               headers={"WWW-Authenticate": 'Bearer realm="profilekeeper"'})
+        link = authenticated(store, link_id, credentials.credentials if credentials else None)
         wait = limiter.acquire(token_key(link.token_hash))
         if wait:
             raise ProblemError(429, "rate-limited", "too many requests for this token",

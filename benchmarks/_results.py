@@ -1,0 +1,39 @@
+"""One convention for every results file, so ``table.py`` can put them in one table.
+
+Each benchmark keeps its own figures as it likes and adds a ``summary``: one row per headline
+figure, ``{"metric", "goal", "measured", "unit", "ratio", "command"}``, where ``ratio`` is
+measured / goal (below 1 beats a time or memory goal; ``None`` when the goal is 0 or not a
+number, e.g. "0 crashes").
+
+    from _results import summary_row, write_results   # benchmarks/ is the script's own folder
+    write_results("store", figures, [
+        summary_row("10,000 gifts written and read, sealed", 0.5, 0.48, "s",
+                    "python benchmarks/bench_store.py"),
+    ])
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def summary_row(metric: str, goal: float | str | None, measured: float | str, unit: str,
+                command: str) -> dict[str, Any]:  # fmt: skip
+    """One row of the table; the ratio is worked out here, the same way for everyone."""
+    numbers = isinstance(goal, int | float) and isinstance(measured, int | float)
+    ratio = round(measured / goal, 3) if numbers and goal else None  # type: ignore[operator]
+    return {"metric": metric, "goal": goal, "measured": measured, "unit": unit,
+            "ratio": ratio, "command": command}  # fmt: skip
+
+
+def write_results(name: str, data: dict[str, Any], summary: list[dict[str, Any]]) -> Path:
+    """``results/<name>.json``: ``data`` with its ``summary`` rows; returns the path."""
+    path = RESULTS / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({**data, "summary": summary}, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {path}")
+    return path

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 READ_MODES = navigation.READ_ONLY_MODES
-"""Modes that work on the first look's read-only store (Settings is all writing)."""
+"""Modes that only read (Settings is all writing): see VaultScreen.READS."""
 
 
 class ProfileKeeperApp(VaultApp):
@@ -163,6 +163,8 @@ class ProfileKeeperApp(VaultApp):
         self.lock_if_key_replaced(error)
         if isinstance(self.screen, (WelcomeScreen, UnlockScreen)):
             self.screen.ready_again()  # an app-level worker failed: let them try again
+        elif self.current_mode == self.DEFAULT_MODE:  # the store failed to open: no screen yet
+            self.call_later(self.switch_mode, "unlock")
         return True
 
 

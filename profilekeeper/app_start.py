@@ -1,9 +1,9 @@
-"""The app's start: from a vault path to an unlocked vault, and the first look meanwhile.
+"""The app's start: from a vault path to an unlocked vault.
 
-``VaultApp`` is the part of ProfileKeeperApp (app.py) that opens the vault: the read-only first
-look (Home from the remembered key while SQLAlchemy loads), the full store opened in a worker,
-the unlock and first-run screens' workers, and what follows an unlock. Unlocking itself follows
-services' one policy (passphrase, keyring, prompt).
+``VaultApp`` is the part of ProfileKeeperApp (app.py) that opens the vault: the store opened in
+a worker with the remembered key, Home's data read there before any screen is built (the first
+look), the unlock and first-run screens' workers, and what follows an unlock. Unlocking itself
+follows services' one policy (passphrase, keyring, prompt).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from profilekeeper import navigation
-from profilekeeper.errors import CorruptedRecord, ProfileKeeperError, WrongPassphrase
+from profilekeeper.errors import CorruptedRecord, WrongPassphrase
 from profilekeeper.messages import FirstLook, Unlocked, UnlockFailed, VaultReady
 from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.unlock import UnlockScreen, sentence
@@ -40,7 +40,7 @@ from profilekeeper.services import (
 if TYPE_CHECKING:
     from profilekeeper.model import Profile
     from profilekeeper.store.crypto import KdfParams
-    from profilekeeper.store.readonly import ChangeWatch, ReadOnlyVault
+    from profilekeeper.store.readonly import ChangeWatch
     from profilekeeper.store.vault import Vault
 
 
@@ -83,7 +83,7 @@ class VaultApp(App[None]):
         self.vault: Vault | None = None
         """The full store: every write goes through it. None until opened (in a worker)."""
         self.reader: VaultReader | None = None
-        """What screens read from: the first look's read-only store, then ``vault``."""
+        """What screens read from: ``vault``, once Home's first look or an unlock opened it."""
         self.kdf = kdf
         self.today = today
         self._keystore = keystore
@@ -110,14 +110,17 @@ class VaultApp(App[None]):
 
     @property
     def readable(self) -> bool:
-        """Screens can show data: the full store is unlocked, or the first look's store is."""
+        """Screens can show data: the store is unlocked."""
         return self.reader is not None
+
+    @property
+    def opening(self) -> bool:
+        """The store's opening worker has not finished yet."""
+        return any(w.description == "open" and not w.is_finished for w in self.workers)
 
     def data_stamp(self) -> object:
         """Equal to an earlier stamp when what screens show cannot have changed since: no
-        commit to the vault file (by this app or any other process), and the same day. (The
-        first look's store and the full one read the same file: moving to it changes nothing.)
-        """
+        commit to the vault file (by this app or any other process), and the same day."""
         try:
             if self._changes is None:
                 from profilekeeper.store.readonly import ChangeWatch
@@ -141,59 +144,29 @@ class VaultApp(App[None]):
         if not self.vault_path.exists():
             await self.switch_mode("welcome")
             return
-        first_look = self._first_look_store()
-        self.open_vault(first_look)
-        if first_look is None:
-            await self.switch_mode("unlock")
-        else:
-            # The remembered key will most likely open it: build no screen until Home's data
-            # is in (building one meanwhile would slow the worker down: one GIL), unless that
-            # takes long.
-            self.set_timer(FIRST_LOOK_PATIENCE, self._show_gate_while_waiting)
+        # The remembered key will most likely open it: build no screen until Home's data is in
+        # (building one meanwhile would slow the worker down: one GIL), unless that takes long.
+        self.open_vault()
+        self.set_timer(FIRST_LOOK_PATIENCE, self._show_gate_while_waiting)
 
     async def _show_gate_while_waiting(self) -> None:
         if self.current_mode == self.DEFAULT_MODE:
             await self.switch_mode("unlock")
 
-    def _first_look_store(self) -> ReadOnlyVault | None:
-        """The read-only store, when its header says a key is remembered; else None.
-
-        Anything unusual (an old schema, a damaged file) is left to the full store, which
-        upgrades it or says what went wrong.
-        """
-        from profilekeeper.store.readonly import ReadOnlyVault
-
-        try:
-            store = ReadOnlyVault(self.vault_path)
-        except ProfileKeeperError:
-            return None
-        if not store.remembered:
-            store.close()
-            return None
-        return store
-
     @work(thread=True, exclusive=True, group="vault", exit_on_error=False, description="open")
-    def open_vault(self, first_look: ReadOnlyVault | None = None) -> None:
-        """Open the full store; first show Home from ``first_look`` if the remembered key opens it.
-
-        Screens read from the first look's store until the full one has opened.
-        """
-        key, note = self._remembered_key(first_look) if first_look else (None, "")
-        if first_look and key:
-            self.post_message(FirstLook(first_look, home_view(first_look, self.today())))
-        elif first_look:
-            first_look.close()
+    def open_vault(self) -> None:
+        """Open the store and, if the key remembered on this device opens it, Home's data; else
+        the unlock screen, with the reason the remembered key did not do."""
         from profilekeeper.store.vault import Vault
 
         vault = Vault.open(self.vault_path)
-        if not first_look and vault.header.remembered:  # else the keyring was asked already
-            key, note = self._remembered_key(vault)
-        if key:
-            vault.unlock_with_data_key(key)
+        key, note = self._remembered_key(vault) if vault.header.remembered else (None, "")
         self.vault = vault
+        if key:
+            self.post_message(FirstLook(vault, home_view(vault, self.today())))
         self.post_message(VaultReady(vault.is_unlocked, note))
 
-    def _remembered_key(self, store: ReadOnlyVault | Vault) -> tuple[bytes | None, str]:
+    def _remembered_key(self, store: Vault) -> tuple[bytes | None, str]:
         """The key remembered on this device, having unlocked ``store`` with it; or None and
         the unlock policy's warning saying why not."""
         return unlock_with_remembered_key(store, lambda: self._recall(store.vault_id))
@@ -209,7 +182,7 @@ class VaultApp(App[None]):
     async def _show_first_look(self, message: FirstLook) -> None:
         self._apply_theme(message.view.profile.settings.get("theme"))
         await self.switch_mode("home")  # awaited: its tables are mounted before they are filled
-        self.reader = message.store  # reading works now; writing waits for the full store
+        self.reader = message.store
         if isinstance(self.screen, HomeScreen):
             self.screen.show(message.view)
         self.screen.refresh_bindings()
@@ -273,13 +246,12 @@ class VaultApp(App[None]):
     async def _after_unlock(self) -> None:
         assert self.vault is not None
         self._last_activity = time.monotonic()
-        # The first look's store is dropped, not closed: a screen's worker may still read it.
         self.reader = self.vault
         profile = self._profile()
         self._apply_theme(profile.settings.get("theme") if profile else None)
         if self.current_mode not in DATA_MODES:
             await self.switch_mode("home")
-        self.screen.refresh_bindings()  # after the first look: writing works now
+        self.screen.refresh_bindings()
         if profile is not None and profile.opted_in is None:
             from profilekeeper.screens.optin import OptInScreen
 

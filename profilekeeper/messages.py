@@ -22,10 +22,11 @@ class VaultReady(Message, bubble=False):
 
 @dataclass
 class FirstLook(Message, bubble=False):
-    """Home's data, read through the read-only store while the full store is still opening."""
+    """Home's data, read in the worker that opened the store with the remembered key, so Home
+    is filled as it is shown."""
 
     store: VaultReader
-    """Unlocked: screens read from it until the full store has opened."""
+    """Unlocked: what screens read from."""
     view: HomeView
 
 

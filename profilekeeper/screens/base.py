@@ -100,9 +100,10 @@ def bindings(screen: str) -> list[BindingType]:
 class VaultScreen(Screen[None]):
     """A screen showing vault data. Subclasses set ``MODE`` and implement ``compose_body``.
 
-    Reads go through ``reader``, writes through ``vault``. At start-up the app shows data from
-    a read-only store while the full one opens (~0.5 s): meanwhile the actions in ``READS`` (those
-    navigation.py's table says only read) work and every other action of its own is greyed out.
+    Reads go through ``reader``, writes through ``vault`` (today the same unlocked store: the
+    app opens one, with the remembered key, before it builds Home). Should a screen ever show
+    while the store is not unlocked, only the actions in ``READS`` (those navigation.py's table
+    says only read) work and every other action of its own is greyed out.
     """
 
     MODE = ""

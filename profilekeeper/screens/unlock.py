@@ -52,7 +52,10 @@ class UnlockScreen(_GateScreen):
             yield Button("Unlock", id="unlock", variant="primary")
 
     def on_mount(self) -> None:
-        self._set_busy(self.pk.vault is None)
+        if self.pk.vault is None and not self.pk.opening:  # opening it failed, and was said
+            self.ready_again()
+        else:
+            self._set_busy(self.pk.vault is None)
 
     def _set_busy(self, busy: bool, status: str = "", *, note: str = "") -> None:
         """``status`` in place of the usual line; ``note`` above it (why it has to ask)."""

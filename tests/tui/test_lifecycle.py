@@ -8,7 +8,6 @@ action that writes greyed out, nothing lost.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,6 @@ from textual.widgets import Input, Static
 
 from profilekeeper.model import Occasion
 from profilekeeper.screens.home import HomeScreen
-from profilekeeper.screens.people import PeopleScreen
-from profilekeeper.screens.person import PersonScreen
 from profilekeeper.screens.unlock import UnlockScreen, sentence
 from profilekeeper.store import keys
 from profilekeeper.store.vault import Vault
@@ -26,20 +23,6 @@ from tests.conftest import PASSPHRASE
 from tests.tui.test_flows import SIZE, _sam_with_birthday, remember, settle
 
 REAL_OPEN = Vault.open
-
-
-@pytest.fixture
-def held_open(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
-    """``Vault.open`` waits until the test sets the event (the full store "still importing")."""
-    release = threading.Event()
-
-    def slow_open(path: Path, **kwargs: object) -> Vault:
-        assert release.wait(timeout=30), "the test never let the full store open"
-        return REAL_OPEN(path, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Vault, "open", staticmethod(slow_open))
-    yield release
-    release.set()
 
 
 def reopened(path: Path) -> Vault:
@@ -58,54 +41,25 @@ async def until_home(pilot: Pilot[None]) -> HomeScreen:
     raise AssertionError("Home never showed its reminders")
 
 
-async def test_home_shows_before_the_full_store_and_its_actions_wait(
-    make, vault, vault_path, held_open
+async def test_home_shows_with_the_store_unlocked_and_writing_works_at_once(
+    make, vault, vault_path
 ) -> None:
     remember(vault)
     sam, birthday = _sam_with_birthday(vault)
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         home = await until_home(pilot)
-        greeting = str(home.query_one("#greeting", Static).render())
-        assert "Hello, Ann." in greeting
+        assert "Hello, Ann." in str(home.query_one("#greeting", Static).render())
         assert "Sam turns 40" in str(home.query_one("#due").get_row_at(0)[1])
-        assert app.vault is None and not app.unlocked  # the full store is not open yet
+        assert app.unlocked  # one store, opened with the remembered key before Home is built
         assert not any(isinstance(s, UnlockScreen) for s in app.screen_stack)  # never built
-
         home.query_one("#due").focus()
-        await pilot.press("d")  # writing is greyed out: nothing dismissed
-        await pilot.pause()
-        assert home.check_action("reminder", ("dismiss",)) is None
-        with reopened(vault_path) as check:
-            assert check.get(Occasion, birthday.id).reminder_state == {}
-
-        # Reading works already: People, and a person, from the read-only store.
-        await pilot.press("3", "3")  # pressed twice: the list has the focus, not the search
-        await pilot.pause()
-        people = app.screen
-        assert isinstance(people, PeopleScreen)
-        assert str(people.query_one("#people").get_row_at(0)[0]) == "Sam"
-        assert people.query_one("#search", Input).value == ""
-        await pilot.press("a")  # adding waits for the full store
-        await pilot.pause()
-        assert app.screen is people
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, PersonScreen) and app.screen.person_id == sam.id
-        assert app.screen.query_one("#dates").row_count == 1
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.check_action("go", ("settings",)) is False  # Settings is all writing
-
-        held_open.set()
-        await settle(pilot)
-        assert app.unlocked and app.screen is people  # the user stays where they went
-        await pilot.press("1")
-        await settle(pilot)
-        app.screen.query_one("#due").focus()
-        await pilot.press("d")
+        await pilot.press("d")  # nothing is greyed out waiting for a second store
         await settle(pilot)
         assert app.screen.query_one("#due").row_count == 0
+        await pilot.press("3")
+        await settle(pilot)
+        assert str(app.screen.query_one("#people").get_row_at(0)[0]) == sam.name
     with reopened(vault_path) as check:
         assert check.get(Occasion, birthday.id).reminder_state["2026"]["dismissed"] == "true"
 

@@ -30,6 +30,22 @@ def summary_row(metric: str, goal: float | str | None, measured: float | str, un
             "ratio": ratio, "command": command}  # fmt: skip
 
 
+def dig(data: Any, *keys: str) -> Any:
+    """``data[key][key]…``, or None where a results file (an older format) lacks one."""
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def summary_rows(command: str, *rows: tuple[str, Any, Any, str]) -> list[dict[str, Any]]:
+    """A ``summary_row`` for each (metric, goal, measured, unit) whose figure was measured:
+    ``summarize`` also runs on older results files, which may lack a figure."""
+    return [summary_row(metric, goal, measured, unit, command)
+            for metric, goal, measured, unit in rows if measured is not None]  # fmt: skip
+
+
 def write_results(name: str, data: dict[str, Any], summary: list[dict[str, Any]]) -> Path:
     """``results/<name>.json``: ``data`` with its ``summary`` rows; returns the path."""
     path = RESULTS / f"{name}.json"

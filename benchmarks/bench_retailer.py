@@ -36,8 +36,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from _results import dig, summary_rows, write_results
 
-RESULTS = Path(__file__).resolve().parent / "results" / "retailer.json"
+COMMAND = "python benchmarks/bench_retailer.py"
+GOAL_PAIRS_PER_SECOND, GOAL_P99_MS, AT = 300, 100, 16
+"""#19 §4: with 2 PostgreSQL workers, at AT concurrent shoppers."""
 SHOPPERS = 200
 """Distinct links, used in turn, so no single token meets the per-token rate limit."""
 
@@ -315,8 +318,6 @@ def main() -> int:
         "runs": runs,
         "scaling_1_to_2_workers": scaling(runs),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     for run in runs:
         print(f"{run['database']:8} {run['workers']} worker(s), concurrency "
               f"{run['concurrency']:3}: {run['pairs_per_second']:7.1f} put+get pairs/s "
@@ -332,8 +333,28 @@ def main() -> int:
             print(f"    non-200 answers: {run['non_200']}")
     for concurrency, ratio in result["scaling_1_to_2_workers"].items():
         print(f"PostgreSQL, 1 -> 2 workers at concurrency {concurrency}: {ratio}x pairs/s")
-    print(f"written to {RESULTS}")
+    write_results("retailer", result, summarize(result))
     return 1 if any(run["non_200"] for run in runs) else 0
+
+
+def summarize(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """PostgreSQL at AT shoppers: 2 workers against the goals, 1 worker and the scaling."""
+    runs = data.get("runs") if isinstance(data.get("runs"), list) else []
+    postgres = {(r.get("workers"), r.get("concurrency")): r for r in runs
+                if isinstance(r, dict) and r.get("database") == "postgres"}  # fmt: skip
+    one, two = postgres.get((1, AT)), postgres.get((2, AT))
+    at = f"{AT} concurrent shoppers, PUT profile + GET suggestions"
+    return summary_rows(
+        COMMAND,
+        (f"retailer, PostgreSQL, 2 workers, {at}: pairs/s", GOAL_PAIRS_PER_SECOND,
+         dig(two, "pairs_per_second"), "pairs/s"),
+        (f"retailer, PostgreSQL, 2 workers, {at}: p99", GOAL_P99_MS,
+         dig(two, "all", "p99_ms"), "ms"),
+        (f"retailer, PostgreSQL, 1 worker, {at}: pairs/s", None,
+         dig(one, "pairs_per_second"), "pairs/s"),
+        (f"retailer, PostgreSQL, 1 -> 2 workers at {AT} shoppers: pairs/s scaling", None,
+         dig(data, "scaling_1_to_2_workers", str(AT)), "x"),
+    )  # fmt: skip
 
 
 def scaling(runs: list[dict[str, Any]]) -> dict[str, float]:

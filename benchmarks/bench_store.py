@@ -31,6 +31,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from _results import dig, summary_rows, write_results
+
 from profilekeeper.model import Gift, GiftStatus, Person
 from profilekeeper.store.codec import _loads as codec_loads
 from profilekeeper.store.codec import codec_for, dumps
@@ -39,7 +41,8 @@ from profilekeeper.store.transactions import PRAGMAS
 from profilekeeper.store.vault import Vault
 
 PEOPLE, GIFTS, REPEATS = 1_000, 10_000, 9
-RESULTS = Path(__file__).parent / "results" / "store.json"
+GOALS = {"store_to_sqlcipher": 1.0, "store_to_null_cipher": 1.3}
+COMMAND = "python benchmarks/bench_store.py"
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)  # the KDF is not what is measured
 Timing = tuple[float, float]
 """(wall-clock seconds, CPU seconds)"""
@@ -222,7 +225,7 @@ def main() -> None:
             "store_to_null_cipher": round(cpu["store"] / cpu["null_cipher"], 3),
             "store_to_plain_sqlite3": round(cpu["store"] / cpu["plain_sqlite3"], 3),
         },
-        "goals": {"store_to_sqlcipher": 1.0, "store_to_null_cipher": 1.3},
+        "goals": GOALS,
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "sqlcipher": _sqlcipher_version(),
         "python": platform.python_version(),
@@ -232,9 +235,21 @@ def main() -> None:
     }
     for key, value in results.items():
         print(f"{key:26} {value}")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written to {RESULTS}")
+    write_results("store", results, summarize(results))
+
+
+def summarize(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The headline rows: CPU ratios, the steadier figure on a shared machine (#19 §1)."""
+    work = "write + read back 1,000 people, 10,000 gifts"
+    return summary_rows(
+        COMMAND,
+        (f"store ÷ SQLCipher 4 with stdlib JSON, CPU ({work})", GOALS["store_to_sqlcipher"],
+         dig(data, "ratios_cpu", "store_to_sqlcipher"), "x"),
+        (f"store ÷ SQLCipher 4 with the store's JSON, CPU ({work})", GOALS["store_to_sqlcipher"],
+         dig(data, "ratios_cpu", "store_to_sqlcipher_store_json"), "x"),
+        (f"store ÷ the same store with a null cipher, CPU ({work})",
+         GOALS["store_to_null_cipher"], dig(data, "ratios_cpu", "store_to_null_cipher"), "x"),
+    )  # fmt: skip
 
 
 def _sqlcipher_version() -> str:

@@ -25,7 +25,6 @@ Results go to benchmarks/results/suggestions.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -35,8 +34,9 @@ import tracemalloc
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
+
+from _results import dig, summary_rows, write_results
 
 from profilekeeper.model import (
     Grant,
@@ -56,7 +56,7 @@ from profilekeeper.sync.slices import person_ref
 
 GOAL_PER_SECOND = 200_000
 SUGGESTIONS, INTERESTS, RULES, PEOPLE = 100_000, 500, 200, 50
-RESULTS = Path(__file__).parent / "results" / "suggestions.json"
+COMMAND = "python benchmarks/bench_suggestions.py"
 TODAY = date(2026, 12, 3)
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 CATEGORIES = ("music", "films", "books", "games", "clothing", "food", "toys", "art")
@@ -209,8 +209,6 @@ def main() -> None:
         "meets_goal_cold_cpu": cold["per_second_cpu_median"] >= GOAL_PER_SECOND,
         "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }  # fmt: skip
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
     print(f"{SUGGESTIONS:,} suggestions, {INTERESTS} interests, {RULES} rules "
           f"(load average {load_before:.1f} → {os.getloadavg()[0]:.1f}):")
     for name, got in (("first read (cold)", cold), ("next reads (warm)", warm)):
@@ -220,7 +218,21 @@ def main() -> None:
     print(f"  goal {GOAL_PER_SECOND:,}/s; peak memory of a read {peak / 2**20:.1f} MiB, "
           f"the memo kept between reads {memo_bytes / 2**20:.1f} MiB; "
           f"{len(result.shown):,} shown, {len(result.hidden):,} hidden")  # fmt: skip
-    print(f"written to {RESULTS}")
+    write_results("suggestions", figures, summarize(figures))
+
+
+def summarize(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Suggestions a CPU second, on later reads (the memo warm) and a first; a read's peak."""
+    work = "100,000 stored, 500 interests, 200 rules"
+    return summary_rows(
+        COMMAND,
+        (f"suggestions filtered, ranked, explained, later reads ({work}): per CPU second",
+         GOAL_PER_SECOND, dig(data, "warm", "per_second_cpu_median"), "suggestions/s"),
+        (f"suggestions filtered, ranked, explained, first read ({work}): per CPU second",
+         GOAL_PER_SECOND, dig(data, "cold", "per_second_cpu_median"), "suggestions/s"),
+        (f"suggestions: peak memory of a later read ({work}, tracemalloc)", None,
+         dig(data, "peak_memory_mib"), "MiB"),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -32,6 +32,9 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
+
+from _results import dig, summary_rows, write_results
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -42,6 +45,7 @@ START_GOAL_S = 0.8
 FIRST_KEY_GOAL_S = 0.6
 WRITING_GOAL_S = 1.0
 RSS_GOAL_MB = 150
+COMMAND = "python benchmarks/bench_tui.py"
 REMEMBERED: list[str] = []
 """Vault ids whose keys this run put in the Secret Service (taken out again at the end)."""
 
@@ -252,8 +256,23 @@ def main() -> None:
     peak = memory["peak_rss_mb"]
     print(f"10,000 people: peak RSS {peak} MB, goal ≤ {RSS_GOAL_MB} MB: "
           f"{'met' if peak <= RSS_GOAL_MB else 'NOT met'}")  # fmt: skip
-    out = HERE / "results" / "tui.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_results("tui", result, summarize(result))
+
+
+def summarize(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Start-up medians on 1,000 people and the memory of 10,000 (#19 §3)."""
+    start = "after start, 1,000 people, key in the keyring: median"
+    return summary_rows(
+        COMMAND,
+        (f"app: Home shown {start}", START_GOAL_S,
+         dig(data, "start_to_home_1k_people_s", "median"), "s"),
+        (f"app: first key answered {start}", FIRST_KEY_GOAL_S,
+         dig(data, "start_to_first_answered_key_s", "median"), "s"),
+        (f"app: writing works {start}", WRITING_GOAL_S,
+         dig(data, "start_to_writing_s", "median"), "s"),
+        ("app with 10,000 people, Home then the People list: peak RSS", RSS_GOAL_MB,
+         dig(data, "memory_10k_people", "peak_rss_mb"), "MB"),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Results go to benchmarks/results/backup.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -28,15 +27,18 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from profilekeeper import services
 from profilekeeper.demo import synthetic_people
 from profilekeeper.model import Gift, Person
 from profilekeeper.store.vault import Vault
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _results, when a test imports this
+from _results import summary_row, write_results  # noqa: E402
+
 PEOPLE = 1000
 PASSPHRASE = "bench backup passphrase"
-RESULTS = Path(__file__).parent / "results" / "backup.json"
 
 
 def median_of(runs: int, work: Callable[[], object]) -> tuple[float, list[float]]:
@@ -46,6 +48,22 @@ def median_of(runs: int, work: Callable[[], object]) -> tuple[float, list[float]
         work()
         times.append(time.perf_counter() - start)
     return statistics.median(times), times
+
+
+def summarize(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The table's rows, from a results file's figures (#18 §6 states no time goal)."""
+    command = data.get("command", "python benchmarks/bench_backup.py").removeprefix(".venv/bin/")
+    people = f"{data.get('people', PEOPLE):,}-person vault"
+    runs = f"median of {len(data['backup_runs_s'])}, " if "backup_runs_s" in data else ""
+    rows = []
+    for key, what in (("backup_s", f"backup of a {people} ({runs}unlocked)"),
+                      ("restore_s", f"restore of a {people} ({runs}unlocked, verified)"),
+                      ("cli_backup_s", f"CLI backup of a {people} (process, Argon2 included)"),
+                      ("cli_restore_s", f"CLI restore --replace of a {people} (process, Argon2 "
+                                        "included)")):  # fmt: skip
+        if key in data:
+            rows.append(summary_row(what, None, data[key], "s", command))
+    return rows
 
 
 def main() -> None:
@@ -108,7 +126,7 @@ def main() -> None:
     print(f"restore {restore_s * 1000:.0f} ms (median of {args.runs}, unlocked, verified)")
     print(f"CLI: backup {cli_backup:.2f} s, restore --replace {cli_restore:.2f} s "
           "(process start and Argon2 included)")  # fmt: skip
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    write_results("backup", result, summarize(result))
 
 
 if __name__ == "__main__":

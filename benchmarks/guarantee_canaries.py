@@ -42,6 +42,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _results, when a test imports this
+from _results import summary_row, write_results  # noqa: E402
+
 MARKER = "ΩcanaryΩ"
 PASSPHRASE = "canary session passphrase"
 NEW_PASSPHRASE = "canary session passphrase, changed"
@@ -383,6 +386,28 @@ def run_all(workdir: Path, n: int, run: Run, env: dict[str, str], kdf: Any) -> O
     return Outcome(planted, local, shop, control, s.done, time.perf_counter() - started)
 
 
+def summarize(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The table's rows, from a results file's figures."""
+    command = data.get("command", "python benchmarks/guarantee_canaries.py")
+    command = command.removeprefix(".venv/bin/")
+    rows = []
+    if "canaries" in data:
+        rows.append(summary_row("canaries planted in every record kind, then a whole CLI session",
+                                None, data["canaries"], "canaries", command))  # fmt: skip
+    if "found" in data:
+        rows.append(summary_row("canaries found in files, temp files or stderr", "0",
+                                data["found"], "canaries", command))  # fmt: skip
+    if "files_scanned" in data:
+        streams = data.get("stderr_streams")
+        streams = f", besides {streams} stderr streams" if streams is not None else ""
+        rows.append(summary_row(f"files scanned in the vault folder and temp dir{streams}", None,
+                                data["files_scanned"], "files", command))  # fmt: skip
+    if "bytes_scanned" in data:
+        rows.append(summary_row("bytes scanned (files and stderr)", None, data["bytes_scanned"],
+                                "bytes", command))  # fmt: skip
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--canaries", type=int, default=1000)
@@ -403,14 +428,13 @@ def main() -> None:
         outcome = run_all(workdir, args.canaries, subprocess_runner(env), env, KdfParams())
     summary = outcome.summary()
     print(json.dumps(summary, indent=2, ensure_ascii=False))
-    results = Path(__file__).parent / "results" / "guarantee_canaries.json"
     names = ("canaries", "found", "files_scanned", "bytes_scanned", "stderr_streams", "granted",
              "at_shop", "suggestions", "feedback_sent", "seconds")  # fmt: skip
     keep = {k: summary[k] for k in names}
     keep["command"] = (
         f".venv/bin/python benchmarks/guarantee_canaries.py --canaries {args.canaries}"
     )
-    results.write_text(json.dumps(keep, indent=2) + "\n")
+    write_results("guarantee_canaries", keep, summarize(keep))
     if summary["found"] or summary["at_shop_not_granted"] or not outcome.stdout_control:
         raise SystemExit(1)
 

@@ -18,7 +18,6 @@ the vault while cron's commands run.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -40,7 +39,9 @@ from profilekeeper import services
 from profilekeeper.model import Gift, Person
 from profilekeeper.store.crypto import KdfParams
 
-RESULTS = Path(__file__).parent / "results" / "guarantee_concurrency.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _results, when a test imports this
+from _results import summary_row, write_results  # noqa: E402
+
 PASSPHRASE = "correct horse battery"
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 
@@ -236,6 +237,27 @@ def run(folder: Path, writes: int, cron_runs: int, seed: int = 0) -> Figures:
     return figures
 
 
+def summarize(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The table's rows, from a results file's figures."""
+    command = data.get("command", "python benchmarks/guarantee_concurrency.py")
+    rows = []
+    if "writes_done" in data:
+        rows.append(summary_row("writes done by 2 writers at once, cron running beside them",
+                                None, data["writes_done"], "writes", command))
+    if "writes_lost" in data:
+        lost = data["writes_lost"] + data.get("cron_people_lost", 0)
+        rows.append(summary_row("writes lost (writers' and cron's)", "0", lost, "writes", command))
+    if "locked_errors" in data:
+        rows.append(summary_row('"database is locked" failures', "0", data["locked_errors"],
+                                "failures", command))  # fmt: skip
+    if "cron_commands" in data:
+        outcomes = data["cron_commands"]
+        ok = sum(n for said, n in outcomes.items() if said.endswith(" exit 0"))
+        rows.append(summary_row("cron commands (person add, remind) exiting 0",
+                                sum(outcomes.values()), ok, "commands", command))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--writes", type=int, default=int(os.environ.get("GUARANTEE_WRITES", 2000)),
@@ -255,8 +277,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{figures.cron_people_lost} lost; {figures.seconds} s")
     for failure in figures.failures[:10]:
         print("  ", failure)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    write_results("guarantee_concurrency", result, summarize(result))
     ok = not (figures.failures or figures.writes_lost or figures.cron_people_lost)
     return 0 if ok else 1
 

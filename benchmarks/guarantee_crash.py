@@ -26,7 +26,6 @@ tests/hardening/test_crash_safety.py runs the same code at CI scale.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -60,7 +59,9 @@ from profilekeeper.store.crypto import KdfParams
 from profilekeeper.sync.client import SuggestionBatch
 from profilekeeper.sync.protocol import ProductSuggestion
 
-RESULTS = Path(__file__).parent / "results" / "guarantee_crash.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _results, when a test imports this
+from _results import summary_row, write_results  # noqa: E402
+
 PASSPHRASE = "correct horse battery"
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 """Weak on purpose: unlocking is not what is tested, and it runs once a kill."""
@@ -363,6 +364,21 @@ def run(kills: int, folder: Path, seed: int = 0) -> Figures:
     return figures
 
 
+def summarize(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The table's rows, from a results file's figures (a check that fails stops the run, so a
+    file written with every kill survived had every write found)."""
+    command = data.get("command", "python benchmarks/guarantee_crash.py")
+    if "kills" not in data or "survived" not in data:
+        return []
+    rows = [summary_row("SIGKILLs survived (vault opens, integrity ok, each write all or none)",
+                        data["kills"], data["survived"], "kills", command)]
+    if "writes_done" in data and data["survived"] == data["kills"]:
+        rows += [summary_row("writes reported done and found after the kills",
+                             data["writes_done"], data["writes_done"], "writes", command),
+                 summary_row("writes lost after a kill", "0", 0, "writes", command)]
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=int(os.environ.get("GUARANTEE_KILLS", 1000)))
@@ -383,8 +399,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({figures.mid_write_landed} had committed); {figures.seconds} s "
           f"({result['kills_per_second']} kills/s)")  # fmt: skip
     print("records at the end:", figures.records_at_end)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    write_results("guarantee_crash", result, summarize(result))
     return 0 if figures.survived == figures.kills else 1
 
 

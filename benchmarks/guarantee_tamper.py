@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import os
 import platform
 import random
@@ -53,7 +52,11 @@ from profilekeeper.errors import CorruptedRecord, ProfileKeeperError
 from profilekeeper.store.crypto import KdfParams
 from profilekeeper.store.vault import Vault
 
-RESULTS = Path(__file__).parent / "results" / "guarantee_tamper.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _results, when a test imports this
+from _results import summary_row, write_results  # noqa: E402
+
+RESULTS = "guarantee_tamper"
+"""The results file's stem (``_all_bits`` after it with ``--all-bits``)."""
 PASSPHRASE = "correct horse battery"
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -367,6 +370,31 @@ def run(folder: Path, records_sample: int, *, all_bits: bool = False, seed: int 
     return figures
 
 
+def summarize(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The table's rows, from a results file's figures (a flip not detected stops the sweep)."""
+    command = data.get("command", "python benchmarks/guarantee_tamper.py")
+    rows = []
+    if "record_flips" in data and "record_flips_detected" in data:
+        bits = "all 8 bits" if "--all-bits" in command else "one bit"
+        rows.append(summary_row(f"ciphertext flips ({bits} a byte) detected for that record alone",
+                                data["record_flips"], data["record_flips_detected"], "flips",
+                                command))  # fmt: skip
+    if "key_table_flips" in data and "key_table_flips_refused" in data:
+        rows.append(summary_row("key table flips refused (no unlock opened changed records)",
+                                data["key_table_flips"], data["key_table_flips_refused"], "flips",
+                                command))  # fmt: skip
+    if "file_header_outcomes" in data:
+        outcomes = data["file_header_outcomes"]  # each listed whole or one clear error, or Missed
+        rows.append(summary_row("SQLite header flips: every person listed or one clear error",
+                                data.get("file_header_flips", 100), sum(outcomes.values()),
+                                "flips", command))  # fmt: skip
+    if "bad_files" in data:
+        refused = sum(said.startswith("exit ") for said in data["bad_files"].values())
+        rows.append(summary_row("truncated, zeroed, foreign files refused with one clear error",
+                                len(data["bad_files"]), refused, "files", command))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int,
@@ -389,9 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, said in figures.bad_files.items():
         print(f"  {name}: {said}")
     print(f"{figures.seconds} s {figures.seconds_by_part}")
-    results = RESULTS.with_stem(RESULTS.stem + "_all_bits") if args.all_bits else RESULTS
-    results.parent.mkdir(exist_ok=True)
-    results.write_text(json.dumps(result, indent=2) + "\n")
+    write_results(RESULTS + ("_all_bits" if args.all_bits else ""), result, summarize(result))
     return 0
 
 

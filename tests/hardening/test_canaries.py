@@ -10,32 +10,20 @@ shop's database may hold exactly what was granted, and must hold some of it (the
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from conftest import FAST_KDF, run_main
 
+from tests.hardening.bench_scripts import benchmark_script
+
 CI_CANARIES = 1000
 
 
-def _script(name: str) -> ModuleType:
-    """A script of benchmarks/ as a module (benchmarks/ is not a package)."""
-    path = Path(__file__).parents[2] / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while it is being made
-    spec.loader.exec_module(module)
-    return module
-
-
-canaries = _script("guarantee_canaries")
+canaries = benchmark_script("guarantee_canaries")
 
 
 def _in_process(*argv: str, input: str | None = None,  # noqa: A002

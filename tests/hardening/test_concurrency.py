@@ -8,14 +8,11 @@ failure of any kind reaches a writer, a command or the app, and no write is lost
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
-import sys
 import threading
 import time
 from contextlib import closing
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from conftest import PASSPHRASE, run_cli, run_main
@@ -24,24 +21,11 @@ from profilekeeper import read_access, services
 from profilekeeper.model import Person
 from profilekeeper.screens.forms import PersonForm
 from profilekeeper.screens.people import PeopleScreen
+from tests.hardening.bench_scripts import benchmark_script
 from tests.tui.conftest import make, memory_keyring, notifications, reopen  # noqa: F401
 from tests.tui.test_flows import SIZE, click, fill, remember, settle
 
-
-def _script(name: str) -> ModuleType:
-    """A script of benchmarks/ as a module (benchmarks/ is not a package)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path(__file__).parents[2] / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-concurrency = _script("guarantee_concurrency")
+concurrency = benchmark_script("guarantee_concurrency")
 
 
 def test_two_writers_and_cron_lose_nothing_and_never_fail(tmp_path: Path) -> None:

@@ -8,16 +8,15 @@ reported done (each whole or not at all), and its sealed occasion index agrees.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sqlite3
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from tests.hardening.bench_scripts import benchmark_script
 
 CI_KILLS = 200
 
@@ -34,20 +33,7 @@ def folder(tmp_path: Path) -> Iterator[Path]:
         yield Path(name)
 
 
-def _script(name: str) -> ModuleType:
-    """A script of benchmarks/ as a module (benchmarks/ is not a package)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path(__file__).parents[2] / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-crash = _script("guarantee_crash")
+crash = benchmark_script("guarantee_crash")
 
 
 def test_two_hundred_kills_lose_no_reported_write(folder: Path) -> None:

@@ -8,30 +8,15 @@ for a sample), the key table refuses to unlock, and a bad file is one clear erro
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
-import sys
 from contextlib import closing
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from tests.hardening.bench_scripts import benchmark_script
 
-def _script(name: str) -> ModuleType:
-    """A script of benchmarks/ as a module (benchmarks/ is not a package)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path(__file__).parents[2] / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-tamper = _script("guarantee_tamper")
+tamper = benchmark_script("guarantee_tamper")
 
 
 def test_every_flip_is_detected_for_that_record_alone(tmp_path: Path) -> None:

@@ -55,8 +55,9 @@ IDEA_CHOICES = (("open", "Open in Suggestions"), ("like", "Like: more like this"
                 ("not_for_me", "Not for them"), ("bought_as_gift", "Bought it for them"),
                 ("snooze", "Snooze for a week"), ("dismiss", "Dismiss"))  # fmt: skip
 SNOOZE_DAYS = 7
-IDEA_WIDTHS = (22, 10, 8, 30)
-"""Fit 80 columns (with each cell's padding); the dialog shows an idea's whole title and why."""
+IDEA_WIDTHS = (21, 10, 9, 30)
+"""Fit 80 columns (with each cell's padding) and a price with its currency ("12.00 EUR"); the
+dialog shows an idea's whole title and why."""
 
 
 class PersonScreen(VaultScreen):

@@ -9,7 +9,6 @@ screen or gives it a verdict. Shop text is shown as plain text, never markup.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -54,7 +53,6 @@ NO_IDEAS = "Gift ideas from shops: none yet (share this person with a shop, then
 IDEA_CHOICES = (("open", "Open in Suggestions"), ("like", "Like: more like this"),
                 ("not_for_me", "Not for them"), ("bought_as_gift", "Bought it for them"),
                 ("snooze", "Snooze for a week"), ("dismiss", "Dismiss"))  # fmt: skip
-SNOOZE_DAYS = 7
 IDEA_WIDTHS = (21, 10, 9, 30)
 """Fit 80 columns (with each cell's padding) and a price with its currency ("12.00 EUR"); the
 dialog shows an idea's whole title and why."""
@@ -193,29 +191,12 @@ class PersonScreen(VaultScreen):
             self.app.push_screen(IdeaDialog(idea), lambda choice: self._on_idea(idea, choice))
 
     def _on_idea(self, idea: Ranked, choice: str | None) -> None:
+        from profilekeeper.screens.suggestions import SuggestionsScreen, give_verdict
+
         if choice == "open":
-            from profilekeeper.screens.suggestions import SuggestionsScreen
-
             self.app.push_screen(SuggestionsScreen(self.person_id, select=idea.suggestion.id))
-            return
-        if choice is None or not self.can_write():
-            return
-        from profilekeeper.services import suggestions as service
-
-        today = self.pk.today()
-        done = service.judge(self.vault, idea.suggestion.id, choice, gift_for=self.person_id,
-                             until=today + timedelta(days=SNOOZE_DAYS), today=today)
-        self.notify(f"Noted: {choice.replace('_', ' ')}.", markup=False)
-        if done.shop is not None:
-            self._tell(done.shop, done.changes.suggestion)
-        self.safe_reload()
-
-    @work(thread=True, group="feedback", exit_on_error=False)
-    def _tell(self, shop: Retailer, suggestion: Suggestion) -> None:
-        from profilekeeper.services import suggestions as service
-
-        said = service.send_now(self.vault, shop, suggestion)
-        self.app.call_from_thread(self.notify, said, markup=False)
+        elif choice is not None and self.can_write():
+            give_verdict(self, idea.suggestion.id, choice, gift_for=self.person_id)
 
     def action_edit_person(self) -> None:
         self.app.push_screen(PersonForm(self.vault, self.person), lambda _: self.reload())

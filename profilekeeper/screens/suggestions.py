@@ -15,7 +15,7 @@ from textual.binding import BindingType
 from textual.widgets import Static
 
 from profilekeeper import navigation
-from profilekeeper.model import Interest, Person, Retailer, Rule, Suggestion
+from profilekeeper.model import Interest, Person, Retailer, Rule
 from profilekeeper.screens.base import VaultScreen, bindings
 from profilekeeper.services import records, rules
 from profilekeeper.services import suggestions as service
@@ -39,6 +39,25 @@ Row = tuple[str, tuple[str, ...]]
 
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def give_verdict(screen: VaultScreen, suggestion_id: str, verdict: str,
+                 gift_for: str | None) -> None:
+    """The owner's verdict on a suggestion, kept (a snooze lasts SNOOZE_DAYS) and said; the
+    shop is told in the background where the owner allows it; then ``screen`` reads again."""
+    today = screen.pk.today()
+    done = service.judge(screen.vault, suggestion_id, verdict, gift_for=gift_for,
+                         until=today + timedelta(days=SNOOZE_DAYS), today=today)
+    screen.notify(f"Noted: {verdict.replace('_', ' ')}.", markup=False)
+    if (shop := done.shop) is not None:
+        suggestion = done.changes.suggestion
+
+        def tell() -> None:
+            said = service.send_now(screen.vault, shop, suggestion)
+            screen.app.call_from_thread(screen.notify, said, markup=False)
+
+        screen.run_worker(tell, thread=True, group="feedback", exit_on_error=False)
+    screen.safe_reload()
 
 
 class SuggestionsScreen(VaultScreen):
@@ -144,19 +163,7 @@ class SuggestionsScreen(VaultScreen):
         item = self._selected()
         if item is None:
             return
-        today = self.pk.today()
-        gift_for = item.person_id or self.person_id
-        done = service.judge(self.vault, item.suggestion.id, verdict, gift_for=gift_for,
-                             until=today + timedelta(days=SNOOZE_DAYS), today=today)
-        self.notify(f"Noted: {verdict.replace('_', ' ')}.", markup=False)
-        if done.shop is not None:
-            self._tell(done.shop, done.changes.suggestion)
-        self.safe_reload()
-
-    @work(thread=True, group="feedback", exit_on_error=False)
-    def _tell(self, shop: Retailer, suggestion: Suggestion) -> None:
-        said = service.send_now(self.vault, shop, suggestion)
-        self.app.call_from_thread(self.notify, said, markup=False)
+        give_verdict(self, item.suggestion.id, verdict, gift_for=item.person_id or self.person_id)
 
     def action_undo(self) -> None:
         """Take back the rule or never-interest that hid the selected item."""

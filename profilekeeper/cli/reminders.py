@@ -314,7 +314,7 @@ def run_remind(args: argparse.Namespace) -> int:
                      "they are left out")
     locale_dates()  # LC_TIME for every date written for people: these lines, hooks' messages
     if args.json:
-        import json
+        from profilekeeper.plain_text import json_dumps  # no control raw, even in a name
 
         payload = {
             "days": days,
@@ -322,7 +322,7 @@ def run_remind(args: argparse.Namespace) -> int:
             "coming": [coming_as_json(c) for c in coming],
             "corrupted": corrupted,
         }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        print(json_dumps(payload, indent=2))
     elif args.parsable:
         print_parsable([*map(due_as_json, items), *map(coming_as_json, coming)], COLUMNS,
                        header=args.header)  # fmt: skip

@@ -78,6 +78,7 @@ def test_the_corpus_is_plain_in_every_output(vault_path: Path) -> None:
 def test_parsable_rows_are_one_line_each_with_every_column(vault_path: Path) -> None:
     """``-p``: one row a line, the documented columns tab-separated, lists joined with ';'; the
     same items, in the same order, as ``--json``; ``--header`` names the columns first."""
+    assert f"columns: {' '.join(COLUMNS)}" in " ".join(ok("suggestions", "--help").split())
     _stock(vault_path)
     rows: list[dict[str, Any]] = json.loads(ok("suggestions", "--json"))
     lines = ok("suggestions", "-p").splitlines()

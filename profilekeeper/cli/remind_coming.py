@@ -1,7 +1,8 @@
 """``remind``'s releases and events: "tell me when new releases go on sale" (#16 §4).
 
 Beside the occasions, ``remind`` lists the shopper's stored releases by a creator they love,
-out by the end of the window, and events in their city within it (``--occasions-only``: none).
+out by the end of the window and at most ``releases.LISTED_AFTER_RELEASE`` (14) days before its
+start, and events in their city within it (``--occasions-only``: none).
 Which ones is ``suggestions.releases``'s answer, through the suggestions pipeline, so what the
 Suggestions screen hides (a never-interest, a rule, a dismiss, a snooze) is not listed here.
 

@@ -177,3 +177,27 @@ def test_with_releases_the_pipeline_runs_still_off_the_heavy_modules_and_pydanti
     assert "profilekeeper.model" not in _loaded_modules("--occasions-only")
     result = run_cli("remind", "--today", TODAY.isoformat(), env=UNLOCK)  # a real process too
     assert result.code == 1 and "Aurora" in result.out
+
+
+def test_a_release_is_listed_until_fourteen_days_after_it_came_out(stocked, fast_kdf) -> None:
+    """Aurora Lines is out on 12 May: listed ("out now") by every run up to 26 May, the 14th day
+    after, and by none from 27 May, dismissed or not (releases.LISTED_AFTER_RELEASE)."""
+    from profilekeeper.suggestions.releases import LISTED_AFTER_RELEASE
+
+    assert LISTED_AFTER_RELEASE == 14
+    assert "at most 14 days before" in " ".join(run_main("remind", "--help").out.split())
+
+    def aurora(start: str) -> list[dict[str, object]]:
+        result = remind(start, "1w", "--json")
+        assert result.code in (0, 1), result.err
+        return [c for c in json.loads(result.out)["coming"] if c["title"].startswith("Aurora")]
+
+    for start, days_until in (("2026-05-12", 0), ("2026-05-13", -1), ("2026-05-26", -14)):
+        [listed] = aurora(start)
+        assert (listed["on"], listed["days_until"]) == ("2026-05-12", days_until), start
+    assert aurora("2026-05-27") == [] and aurora("2026-06-30") == []
+    text = remind("2026-05-26", "1w").out
+    assert "Aurora [bold]Lines[/bold]" in text and "out now" in text
+    assert "Aurora" not in remind("2026-05-27", "1w").out
+    parsable = remind("2026-05-27", "1w", "-p").out
+    assert "Aurora" not in parsable

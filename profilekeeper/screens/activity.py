@@ -12,7 +12,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Label, Select, Static
 
-from profilekeeper import navigation, services
+from profilekeeper import services
 from profilekeeper.model import Outcome, ShareRecord
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.services import VaultReader
@@ -26,7 +26,6 @@ ALL_SHOPS = ""
 class ActivityScreen(VaultScreen):
     MODE = "activity"
     BINDINGS: ClassVar[list[BindingType]] = bindings("activity")
-    READS = navigation.reads("activity")
     AUTO_FOCUS = "#log"
 
     def __init__(self) -> None:

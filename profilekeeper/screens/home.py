@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Label, Static
 
-from profilekeeper import navigation, services
+from profilekeeper import services
 from profilekeeper.reminders import Due
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.widgets.table import RecordTable
@@ -25,7 +25,6 @@ class HomeScreen(VaultScreen):
     MODE = "home"
     BINDINGS: ClassVar[list[BindingType]] = bindings("home")
 
-    READS = navigation.reads("home")
 
     def __init__(self) -> None:
         super().__init__()

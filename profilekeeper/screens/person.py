@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from profilekeeper import navigation, services
+from profilekeeper import services
 from profilekeeper.errors import NotFound
 from profilekeeper.model import (
     Gift,
@@ -62,7 +62,6 @@ class PersonScreen(VaultScreen):
     MODE = "people"
     BINDINGS: ClassVar[list[BindingType]] = bindings("person")
 
-    READS = navigation.reads("person")
 
     def __init__(self, person_id: str) -> None:
         super().__init__()

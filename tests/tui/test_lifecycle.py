@@ -1,8 +1,8 @@
 """Start-up and locking: the first look at Home, a stale remembered key, idle lock vs. work.
 
-The full store's import and open are held back with an event, so the test sees the moment in
-between that a user sees for ~0.5 s: Home with its data, People and a person readable, every
-action that writes greyed out, nothing lost.
+The app opens one store, with the remembered key, before it builds Home: writing works as soon
+as Home shows. A slow keyring is held back with an event, so a test sees the word said while
+it waits.
 """
 
 from __future__ import annotations

@@ -128,13 +128,6 @@ class VaultScreen(Screen[None]):
         assert self.pk.reader is not None
         return self.pk.reader
 
-    def can_write(self) -> bool:
-        """For handlers that write outside an action (a row chosen to edit): False, and said,
-        while the full store is still opening."""
-        if not self.pk.unlocked:
-            self.notify("Still opening the vault: try again in a moment.", severity="warning")
-        return self.pk.unlocked
-
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
         yield from self.compose_body()

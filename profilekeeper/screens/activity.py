@@ -12,7 +12,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Label, Select, Static
 
-from profilekeeper import navigation, services
+from profilekeeper import services
 from profilekeeper.model import Outcome, ShareRecord
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.services import VaultReader
@@ -26,7 +26,6 @@ ALL_SHOPS = ""
 class ActivityScreen(VaultScreen):
     MODE = "activity"
     BINDINGS: ClassVar[list[BindingType]] = bindings("activity")
-    READS = navigation.reads("activity")
     AUTO_FOCUS = "#log"
 
     def __init__(self) -> None:
@@ -46,14 +45,14 @@ class ActivityScreen(VaultScreen):
             yield Static("", id="record-detail")
 
     def reload(self) -> None:
-        self._load(self.reader, self.pk.unlocked)
+        self._load(self.reader)
 
     @work(thread=True, exclusive=True, group="activity", exit_on_error=False)
-    def _load(self, source: VaultReader, writable: bool) -> None:
+    def _load(self, source: VaultReader) -> None:
         from profilekeeper.screens.sharing import clock
 
-        if writable:  # receipts past their retention say so, as in `share log`
-            services.expire_receipts(self.vault, None, clock())
+        # Receipts past their retention say so, as in `share log`.
+        services.expire_receipts(self.vault, None, clock())
         log = activity_log(source)  # off the UI thread: each record's payload is decrypted
         self.app.call_from_thread(self._loaded, log)
 

@@ -117,7 +117,7 @@ class MeScreen(VaultScreen):
     @on(DataTable.RowSelected)
     def _edit_row(self, event: DataTable.RowSelected) -> None:
         record_id = event.row_key.value
-        if record_id is None or not self.can_write():
+        if record_id is None:
             return
         form: RecordForm[Any]
         if event.data_table.id == "interests":

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Input
 
-from profilekeeper import navigation, services
+from profilekeeper import services
 from profilekeeper.model import Person
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.forms import PersonForm
@@ -24,7 +24,6 @@ class PeopleScreen(VaultScreen):
     MODE = "people"
     BINDINGS: ClassVar[list[BindingType]] = bindings("people")
 
-    READS = navigation.reads("people")
     AUTO_FOCUS = "#people"  # the list, not the search box: "3" pressed twice types nothing
 
     def compose_body(self) -> ComposeResult:

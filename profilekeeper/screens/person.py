@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from profilekeeper import navigation, services
+from profilekeeper import services
 from profilekeeper.errors import NotFound
 from profilekeeper.model import (
     Gift,
@@ -62,7 +62,6 @@ class PersonScreen(VaultScreen):
     MODE = "people"
     BINDINGS: ClassVar[list[BindingType]] = bindings("person")
 
-    READS = navigation.reads("person")
 
     def __init__(self, person_id: str) -> None:
         super().__init__()
@@ -195,7 +194,7 @@ class PersonScreen(VaultScreen):
 
         if choice == "open":
             self.app.push_screen(SuggestionsScreen(self.person_id, select=idea.suggestion.id))
-        elif choice is not None and self.can_write():
+        elif choice is not None:
             give_verdict(self, idea.suggestion.id, choice, gift_for=self.person_id)
 
     def action_edit_person(self) -> None:
@@ -229,7 +228,7 @@ class PersonScreen(VaultScreen):
     @on(DataTable.RowSelected)
     def _edit_row(self, event: DataTable.RowSelected) -> None:
         table, record_id = event.data_table.id or "", event.row_key.value
-        if record_id is None or table not in TABLES or not self.can_write():
+        if record_id is None or table not in TABLES:
             return
         record: Any = self.vault.get(TABLES[table], record_id)
         form: RecordForm[Any]

@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import Static
 
-from profilekeeper import navigation
 from profilekeeper.model import Interest, Person, Retailer, Rule
 from profilekeeper.screens.base import VaultScreen, bindings
 from profilekeeper.services import records, rules
@@ -63,7 +62,6 @@ def give_verdict(screen: VaultScreen, suggestion_id: str, verdict: str,
 class SuggestionsScreen(VaultScreen):
     MODE = "suggestions"
     BINDINGS: ClassVar[list[BindingType]] = bindings("suggestions")
-    READS = navigation.reads("suggestions")
 
     def __init__(self, person_id: str | None = None, select: str | None = None) -> None:
         """``select``: the suggestion to put the cursor on once loaded (from a person's screen)."""

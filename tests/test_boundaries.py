@@ -59,9 +59,9 @@ def test_building_the_cli_parser_imports_nothing_heavy() -> None:
 
 def test_the_services_package_names_each_use_case_once_and_lazily() -> None:
     """services/__init__.py imports a use case's module when one of its names is first asked
-    for. Its one list is the imports the type checker reads, each ``X as X`` (else mypy would
-    not export it); the table the package serves names from and ``__all__`` are read from them,
-    and each name is its module's own object."""
+    for. The imports the type checker reads (each ``X as X``, else mypy would not export it) and
+    the table the package serves names from hold the same names, ``__all__`` is the table's, and
+    each name is its module's own object."""
     import ast
     import importlib
     from pathlib import Path

@@ -26,17 +26,17 @@ without a terminal:
 from __future__ import annotations
 
 import importlib
-import re
 from typing import TYPE_CHECKING, Any
 
 # Each name below lives in one module, imported when the name is first asked for: importing
 # every use case costs an everyday command ~50 ms (sharing brings asyncio and ssl with it), and
 # `person list` needs only people. The same pattern as store/.
 #
-# These imports are the one list of names. The type checker reads them (``X as X``: exported,
-# as strict mypy wants); at run time they never run, and ``_homes`` reads them from this file's
-# source (~0.3 ms). No name may be a module's (a module imported sets its own name here): the
-# list of shops is services.shops.shops.
+# Two lists of the same names, kept equal by tests/test_boundaries.py: the imports the type
+# checker reads (``X as X``: exported, as strict mypy wants; they never run), and ``_HOMES``,
+# the table the package serves them from at run time (``__all__`` is read from it). No name may
+# be a module's (a module imported sets its own name here): the list of shops is
+# services.shops.shops.
 if TYPE_CHECKING:
     from profilekeeper.services.activity import activity_log as activity_log
     from profilekeeper.services.activity import consent_receipt as consent_receipt
@@ -186,17 +186,57 @@ if TYPE_CHECKING:
     from profilekeeper.services.views import suggestions_glance as suggestions_glance
 
 
-def _homes() -> dict[str, str]:
-    """Each name the imports under ``if TYPE_CHECKING:`` give, and the module it lives in (one
-    name an import, as the linter writes them; tests/test_boundaries.py reads them with ast)."""
-    with open(__file__, encoding="utf-8") as file:  # not pathlib: ~4 ms to import
-        source = file.read()
-    imports = re.findall(r"^ +from profilekeeper\.services\.(\w+) import \(?\s*(\w+) as ", source,
-                         re.MULTILINE)  # fmt: skip
-    return {name: module for module, name in imports}
-
-
-_HOME = _homes()
+_HOMES = {
+    "activity": "activity_log consent_receipt expire_receipts last_outcome",
+    "backup": "Backup DamagedBackup make_backup read_backup recall_backup_key restore_backup",
+    "feedback": "allow_feedback pending_verdicts takes_feedback",
+    "files": (
+        "PLAINTEXT_WARNING calendar_of check_export_path check_vdir_path export_ics_file "
+        "export_json_file export_json_text export_vdir export_vdir_folder "
+        "import_contacts_file import_contacts_report import_json_file import_json_text "
+        "read_import write_export"
+    ),
+    "grants": (
+        "grant_slice grantable grants_of outgoing parse_until preview revoke_grant "
+        "source_of"
+    ),
+    "people": (
+        "ONE_A_PERSON add_occasion add_person find_person find_person_id occasion_from "
+        "occasions_of_kind parse_sizes person_from remove_occasion remove_occasions "
+        "remove_person remove_person_by_id save_occasion save_person sizes_text"
+    ),
+    "records": (
+        "add_gift add_interest add_purchase gift_from interest_from interests_of "
+        "mark_purchase_as_gift purchase_from remove_gift remove_interest "
+        "remove_interest_by_id remove_purchase save_gift save_interest save_purchase "
+        "set_profile set_thanked thank_for toggle_personalize"
+    ),
+    "reminders": "SNOOZE_DAYS act_on_next act_on_reminder snooze_default",
+    "settings": (
+        "DEFAULT_IDLE_MINUTES DEFAULT_MAX_RETENTION_DAYS DEFAULT_PURPOSES GPC_NOTE "
+        "NOTIFY_COMMAND THEMES MinimumTerms minimum_terms minimum_terms_from "
+        "set_kind_lead set_minimum_terms set_notify_command setting update_settings"
+    ),
+    "sharing": "ShopReport echo_matches forget_shop revoke share store_suggestions sync_shops",
+    "shops": (
+        "Connected ShopLook TermsRefused check_url connect_shop find_shop look_at_shop "
+        "now_utc terms_text what_shop_holds"
+    ),
+    "unlock": (
+        "MIN_PASSPHRASE TRY_AGAIN check_new_passphrase passphrase_hint unlock_store "
+        "unlock_with_remembered_key"
+    ),
+    "vault_access": (
+        "KeyringUnavailable KeyStore Rotation change_passphrase create_vault "
+        "forget_key key_remembered open_vault recall_key remember_key rotate_key"
+    ),
+    "views": (
+        "HomeView NoteOwed PeopleRows PersonRow SuggestionsGlance VaultReader damage_notice "
+        "days_label gifts_by_year home_greeting home_view leads_for leap_day matching "
+        "names_of notes_owed people_rows person_due suggestions_glance"
+    ),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names.split()}
 __all__ = sorted(_HOME)
 
 

@@ -17,6 +17,7 @@ from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.me import MeScreen
 from profilekeeper.screens.people import PeopleScreen
 from profilekeeper.screens.person import PersonScreen
+from profilekeeper.services.views import DAMAGED_WHY, UNREADABLE_MARK
 from tests.tui.conftest import notifications, reopen
 from tests.tui.test_flows import SIZE, click, error_text, remember, settle
 
@@ -346,9 +347,10 @@ async def test_people_marks_a_person_whose_record_fails_authentication(
             await settle(pilot)
             table = app.screen.query_one("#people")
             rows = {key.value: [str(c) for c in table.get_row(key)] for key in table.rows}
-            assert rows.pop(victim.id) == ["unreadable: corrupted", f"people/{victim.id}", ""]
+            assert rows.pop(victim.id) == [UNREADABLE_MARK, f"people/{victim.id}", DAMAGED_WHY]
             assert sorted(r[0] for r in rows.values()) == ["Friend 0", "Friend 2"], offset
             notice = [n for n in notifications(app) if "could not be read" in n.message]
-            assert notice and notice[0].message.startswith("1 person record(s)")
+            assert notice and notice[0].message.startswith("1 record(s)")
             for n in notifications(app):
                 assert "Friend 1" not in n.message
+

@@ -114,7 +114,7 @@ class ReadOnlyVault(RecordReader):
         except (ValueError, KeyError, TypeError):
             raise UnsupportedVault("the vault header is damaged") from None
         data_key = unwrap_data_key(self._wrapped_key, passphrase, kdf, self.vault_id)
-        self._cipher = AesGcmCipher(data_key)
+        self._cipher = AesGcmCipher(damage.checked_key(data_key, self._key_check, self.vault_id))
 
     def unlock_with_data_key(self, data_key: bytes) -> None:
         """Unlock with a remembered key; WrongPassphrase if it is not this vault's key."""

@@ -354,3 +354,28 @@ async def test_people_marks_a_person_whose_record_fails_authentication(
             for n in notifications(app):
                 assert "Friend 1" not in n.message
 
+
+async def test_a_changed_key_check_is_said_on_the_unlock_screen(make, vault, vault_path) -> None:
+    """The keyring's key is refused by a flipped key check, and so is the passphrase: the
+    unlock screen says the key table was changed, in place, and nothing opens."""
+    from profilekeeper.screens.unlock import UnlockScreen
+    from tests.conftest import PASSPHRASE
+    from tests.tui.test_flows import fill
+
+    sam_with_birthday(vault)  # remembered on this device, too
+    vault.close()
+    with closing(sqlite3.connect(vault_path)) as db, db:
+        (check,) = db.execute("SELECT key_check FROM vault_header").fetchone()
+        db.execute("UPDATE vault_header SET key_check = ?", (check[:-1] + bytes([check[-1] ^ 4]),))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert "out of date" in str(app.screen.query_one("#status").render())  # the keyring's
+        await fill(pilot, passphrase=PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen) and not app.unlocked and app.is_running
+        said = error_text(app)
+        assert said.startswith("The vault file is damaged (its key table was changed"), said
+        assert "restore" in said

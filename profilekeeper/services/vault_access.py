@@ -43,7 +43,8 @@ class KeyStore(Protocol):
     def forget(self, vault_id: str) -> bool: ...
 
 
-def _keyring(keystore: KeyStore | None) -> KeyStore:
+def keystore_of(keystore: KeyStore | None) -> KeyStore:
+    """``keystore``, or the system keyring (``store.keys``) when none is given."""
     if keystore is not None:
         return keystore
     from profilekeeper.store import keys
@@ -86,7 +87,7 @@ def key_remembered(vault: Vault, keystore: KeyStore | None = None) -> bool:
 def remember_key(vault: Vault, keystore: KeyStore | None = None) -> None:
     """Keep the (unlocked) vault's data key in the keyring, and note in the vault that it is
     there; ``KeyringUnavailable`` leaves the vault's note as it was."""
-    _keyring(keystore).remember(vault.vault_id, vault.data_key)
+    keystore_of(keystore).remember(vault.vault_id, vault.data_key)
     vault.set_remembered(True)
 
 
@@ -94,7 +95,7 @@ def forget_key(vault: Vault, keystore: KeyStore | None = None) -> bool:
     """Delete the keyring copy; whether there was one. The vault's note is cleared even when the
     keyring fails, so commands ask for the passphrase rather than trust a copy."""
     try:
-        return _keyring(keystore).forget(vault.vault_id)
+        return keystore_of(keystore).forget(vault.vault_id)
     finally:
         vault.set_remembered(False)
 
@@ -141,7 +142,7 @@ def rotate_key(
     if not vault.header.remembered:
         return Rotation(total, keyring_updated=False)
     try:
-        _keyring(keystore).remember(vault.vault_id, new_key)
+        keystore_of(keystore).remember(vault.vault_id, new_key)
     except KeyringUnavailable as error:
         vault.set_remembered(False)
         return Rotation(total, keyring_updated=False, keyring_error=error)

@@ -112,28 +112,28 @@ class PersonScreen(VaultScreen):
         interests = vault.list(Interest, person_id=person.id)
         # Each list marks its records that cannot be read (a gift's status is sealed with it:
         # one that cannot be read is marked among both the ideas and the gifts).
-        lost = {t: unreadable_in(r) for t, r in (("o", occasions), ("i", interests), ("g", gifts))}
+        lost_dates, lost_interests, lost_gifts = map(unreadable_in, (occasions, interests, gifts))
         unreadable.fill(self.query_one("#dates", RecordTable), (
             (o.id, (o.label or o.kind, str(PartialDate(o.month, o.day, o.year)),
                     ",".join(map(str, leads.of(o))) + " days", self._reminder_text(o, today)))
             for o in sorted(occasions, key=lambda o: (o.month, o.day))
-        ), lost["o"])  # fmt: skip
+        ), lost_dates)  # fmt: skip
         unreadable.fill(self.query_one("#interests", RecordTable), (
             (i.id, (i.category, i.name, i.sentiment.value))
             for i in sorted(interests, key=lambda i: (i.category, i.name.casefold()))
-        ), lost["i"])  # fmt: skip
+        ), lost_interests)  # fmt: skip
         unreadable.fill(self.query_one("#ideas", RecordTable), (
             (g.id, (g.title, _price(g), names.get(g.occasion_id or "", "")))
             for g in gifts if g.status == GiftStatus.IDEA
-        ), lost["g"])  # fmt: skip
+        ), lost_gifts)  # fmt: skip
         history = services.gifts_by_year(gifts, occasions)
         unreadable.fill(self.query_one("#history", RecordTable), (
             (g.id, (str(year or "undated"), occasion, g.title, _status(g)))
             for year, by_occasion in history.items()
             for occasion, items in by_occasion.items()
             for g in items
-        ), lost["g"])  # fmt: skip
-        unreadable.say(self, lost["o"] + lost["i"] + lost["g"])
+        ), lost_gifts)  # fmt: skip
+        unreadable.say(self, lost_dates + lost_interests + lost_gifts)
         self._load_ideas(vault)
 
     @work(thread=True, exclusive=True, group="person-ideas", exit_on_error=False)

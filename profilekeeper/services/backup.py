@@ -37,7 +37,11 @@ from profilekeeper.errors import (
     VaultLocked,
     WrongPassphrase,
 )
-from profilekeeper.services.vault_access import keystore_of
+from profilekeeper.services.vault_access import (
+    keystore_of,
+    put_back_remembered,
+    refresh_remembered,
+)
 from profilekeeper.store import backup as backup_format
 from profilekeeper.store.backup import (
     BackupHeader,
@@ -241,29 +245,17 @@ def restore_backup(
 
 def _keyring_here(backup: Backup, data_key: bytes,
                   keystore: KeyStore | None) -> tuple[bool, bytes | None]:  # fmt: skip
-    """Whether the restored vault's key is remembered on this device, and the older key a copy
-    held before this refreshed it (None if it was not refreshed)."""
+    """Whether the restored vault's key is remembered here, and the key a stale copy held."""
     if backup.from_keyring:  # its key came from this device's keyring
         return True, None
-    from profilekeeper.store.keys import KeyringUnavailable
-
-    try:
-        copy = recall_backup_key(backup, keystore)
-        if copy is None or copy == data_key:
-            return copy is not None, None
-        keystore_of(keystore).remember(backup.header.vault_id, data_key)
-    except KeyringUnavailable:  # no keyring here, or it would not take the new copy
-        return False, None
-    backup.keyring_refreshed = True
-    return True, copy
+    remembered, stale = refresh_remembered(backup.header.vault_id, data_key, keystore)
+    backup.keyring_refreshed = stale is not None
+    return remembered, stale
 
 
 def _put_back(backup: Backup, stale: bytes, keystore: KeyStore | None) -> None:
-    from profilekeeper.store.keys import KeyringUnavailable
-
     backup.keyring_refreshed = False
-    with contextlib.suppress(KeyringUnavailable):
-        keystore_of(keystore).remember(backup.header.vault_id, stale)
+    put_back_remembered(backup.header.vault_id, stale, keystore)
 
 
 def exists_message(target: Path) -> str:

@@ -8,6 +8,7 @@ caller passes a stand-in (the app's tests do).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -89,6 +90,27 @@ def remember_key(vault: Vault, keystore: KeyStore | None = None) -> None:
     there; ``KeyringUnavailable`` leaves the vault's note as it was."""
     keystore_of(keystore).remember(vault.vault_id, vault.data_key)
     vault.set_remembered(True)
+
+
+def refresh_remembered(vault_id: str, data_key: bytes,
+                       keystore: KeyStore | None = None) -> tuple[bool, bytes | None]:  # fmt: skip
+    """Before ``data_key`` becomes the vault's again (a restore): whether this device remembers
+    the vault's key, and, when its copy was of another key (rotated since) and is now replaced
+    by ``data_key``, that other key (for ``put_back_remembered``); else None."""
+    try:
+        copy = keystore_of(keystore).recall(vault_id)
+        if copy is None or copy == data_key:
+            return copy is not None, None
+        keystore_of(keystore).remember(vault_id, data_key)
+    except KeyringUnavailable:  # no keyring here, or it would not take the new copy
+        return False, None
+    return True, copy
+
+
+def put_back_remembered(vault_id: str, data_key: bytes, keystore: KeyStore | None = None) -> None:
+    """Undo ``refresh_remembered`` (the restore failed): the copy it replaced goes back."""
+    with contextlib.suppress(KeyringUnavailable):
+        keystore_of(keystore).remember(vault_id, data_key)
 
 
 def forget_key(vault: Vault, keystore: KeyStore | None = None) -> bool:

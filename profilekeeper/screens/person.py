@@ -32,6 +32,7 @@ from profilekeeper.model import (
     Suggestion,
 )
 from profilekeeper.reminders import Due
+from profilekeeper.screens import unreadable
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.dialogs import ConfirmDialog, Dialog
 from profilekeeper.screens.forms import (
@@ -41,6 +42,7 @@ from profilekeeper.screens.forms import (
     PersonForm,
     RecordForm,
 )
+from profilekeeper.services.views import unreadable as unreadable_in
 from profilekeeper.widgets.table import RecordTable
 
 if TYPE_CHECKING:
@@ -106,27 +108,31 @@ class PersonScreen(VaultScreen):
         self._due = {d.occasion_id: d for d in due}
         names = {o.id: o.label or o.kind for o in occasions}
         leads = services.leads_for(vault, [person])
-        self.query_one("#dates", RecordTable).fill(
+        interests = vault.list(Interest, person_id=person.id)
+        # Each list marks its records that cannot be read (a gift's status is sealed with it:
+        # one that cannot be read is marked among both the ideas and the gifts).
+        lost_dates, lost_interests, lost_gifts = map(unreadable_in, (occasions, interests, gifts))
+        unreadable.fill(self.query_one("#dates", RecordTable), (
             (o.id, (o.label or o.kind, str(PartialDate(o.month, o.day, o.year)),
                     ",".join(map(str, leads.of(o))) + " days", self._reminder_text(o, today)))
             for o in sorted(occasions, key=lambda o: (o.month, o.day))
-        )
-        self.query_one("#interests", RecordTable).fill(
+        ), lost_dates)  # fmt: skip
+        unreadable.fill(self.query_one("#interests", RecordTable), (
             (i.id, (i.category, i.name, i.sentiment.value))
-            for i in sorted(vault.list(Interest, person_id=person.id),
-                            key=lambda i: (i.category, i.name.casefold()))
-        )
-        self.query_one("#ideas", RecordTable).fill(
+            for i in sorted(interests, key=lambda i: (i.category, i.name.casefold()))
+        ), lost_interests)  # fmt: skip
+        unreadable.fill(self.query_one("#ideas", RecordTable), (
             (g.id, (g.title, _price(g), names.get(g.occasion_id or "", "")))
             for g in gifts if g.status == GiftStatus.IDEA
-        )
+        ), lost_gifts)  # fmt: skip
         history = services.gifts_by_year(gifts, occasions)
-        self.query_one("#history", RecordTable).fill(
+        unreadable.fill(self.query_one("#history", RecordTable), (
             (g.id, (str(year or "undated"), occasion, g.title, _status(g)))
             for year, by_occasion in history.items()
             for occasion, items in by_occasion.items()
             for g in items
-        )
+        ), lost_gifts)  # fmt: skip
+        unreadable.say(self, lost_dates + lost_interests + lost_gifts)
         self._load_ideas(vault)
 
     @work(thread=True, exclusive=True, group="person-ideas", exit_on_error=False)

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from profilekeeper.model import Interest, Person, Retailer, Rule
 from profilekeeper.screens.base import VaultScreen, bindings
+from profilekeeper.screens.unreadable import marked_rows, say
 from profilekeeper.services import records, rules
 from profilekeeper.services import suggestions as service
 from profilekeeper.suggestions import Ranked, Result
@@ -118,6 +119,9 @@ class SuggestionsScreen(VaultScreen):
                 rows.append((s.id, (label, _cut(s.title, TITLE_WIDTH),
                                     _cut(shops.get(s.retailer_id, ""), SHOP_WIDTH),
                                     _cut(why, WHY_WIDTH))))  # fmt: skip
+        if not self.hidden and self.person_id is None:  # whose it is is sealed in it too
+            rows += marked_rows(result.unreadable, 4)
+            say(self, result.unreadable)
         self._fill(rows)
 
     def _fill(self, rows: list[Row]) -> None:

@@ -34,6 +34,7 @@ from profilekeeper.model import (
 from profilekeeper.services.activity import record
 from profilekeeper.services.feedback import VERDICTS, feedback_body, takes_feedback
 from profilekeeper.services.shops import client_for, now_utc, shop_token
+from profilekeeper.services.views import unreadable
 from profilekeeper.suggestions import Ranked, Result, build, run
 from profilekeeper.suggestions.feedback import Changes
 from profilekeeper.suggestions.feedback import judge as judged
@@ -56,7 +57,10 @@ def read(vault: VaultReader, *, today: date | None = None,
         purchases=vault.list(Purchase), shops=vault.list(Retailer), grants=vault.list(Grant),
         today=today or now.date(), now=now,
     )  # fmt: skip
-    return run(vault.list(Suggestion), ctx, _memo(vault))
+    stored = vault.list(Suggestion)
+    result = run(stored, ctx, _memo(vault))
+    result.unreadable = unreadable(stored)  # marked in the list (screens/unreadable.py)
+    return result
 
 
 _memos: WeakKeyDictionary[object, Memo] = WeakKeyDictionary()

@@ -349,7 +349,9 @@ async def test_home_people_and_a_person_show_the_rest_of_a_vault_with_damaged_va
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PersonScreen)
-        assert app.screen.query_one("#dates").row_count == 1
+        dates = app.screen.query_one("#dates")  # the month 13: a marked row in its place
+        assert [str(dates.get_row_at(i)[-1]) for i in range(dates.row_count)] == \
+            ["due in 12 days", "holds a value this version cannot use"]  # fmt: skip
         assert app.is_running and app.return_code is None
 
 

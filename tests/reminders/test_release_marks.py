@@ -268,3 +268,27 @@ def test_marks_of_days_listed_no_more_are_dropped() -> None:
         "new": {"on": "2026-05-20", "notified": "7"},
     }}  # fmt: skip
     assert settings[COMING_MARKS]["old"] == {"on": "2026-04-30", "notified": "0"}  # a copy
+
+
+def test_help_says_once_and_made_up_and_the_path_stays_light(stocked) -> None:
+    import os
+    import subprocess
+
+    text = " ".join(run_main("remind", "--help").out.split())
+    assert "a point the timer missed fires on the next run while the item is still listed, " \
+           "and none fires twice" in text  # fmt: skip
+    probe = (
+        "import sys\n"
+        "from profilekeeper.cli import main\n"
+        "code = main(['remind', '--today', '2026-05-12', '--days', '1', '--exec', 'true'])\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+        "raise SystemExit(code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, **UNLOCK}, timeout=60)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    loaded = set(done.stderr.splitlines()[-1].split())
+    assert "profilekeeper.store.reminder_marks" in loaded  # Aurora Lines' mark was written
+    heavy = ("sqlalchemy", "sqlmodel", "textual", "httpx", "keyring", "pydantic")
+    assert sorted(m for m in loaded if m.split(".")[0] in heavy) == []
+    assert "profilekeeper.services" not in loaded

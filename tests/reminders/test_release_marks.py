@@ -292,3 +292,25 @@ def test_help_says_once_and_made_up_and_the_path_stays_light(stocked) -> None:
     heavy = ("sqlalchemy", "sqlmodel", "textual", "httpx", "keyring", "pydantic")
     assert sorted(m for m in loaded if m.split(".")[0] in heavy) == []
     assert "profilekeeper.services" not in loaded
+
+
+def test_a_release_put_back_is_a_new_moment(stocked, vault_path, fast_kdf, hook) -> None:
+    """Aurora Lines fired on 12 May; the shop then moves it to the 19th: that day fires it
+    again, once (the old mark stays until it is listed no more)."""
+    from dataclasses import replace
+
+    from profilekeeper.store.vault import Vault
+
+    command, log = hook
+    remind_on("2026-05-12", command, days=1)
+    with Vault.open(vault_path) as app:
+        app.unlock(PASSPHRASE)
+        aurora = app.get(Suggestion, stocked["release"].id)
+        app.save(replace(aurora, details={"release_date": "2026-05-19"}))
+    for day in ("2026-05-13", "2026-05-19", "2026-05-19", "2026-05-20"):
+        remind_on(day, command, days=1)
+    assert [c for c in calls(log) if c[0] == "release"] == [AURORA_ON_ITS_DAY] * 2
+    with Vault.open(vault_path) as app:
+        app.unlock(PASSPHRASE)
+        days = sorted(m["on"] for m in app.profile().settings[COMING_MARKS].values())
+    assert days == ["2026-05-12", "2026-05-19", "2026-05-20"]  # the concert's too (on the 19th)

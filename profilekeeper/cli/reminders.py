@@ -338,8 +338,8 @@ def run_remind(args: argparse.Namespace) -> int:
     if args.notify and (items or coming):
         _notify(items, coming)
     if (items or coming) and (command := remind_options.hook_command(args, loaded.settings)):
-        remind_options.run_hooks(command, items, coming, loaded.vault,
-                                 to_stderr=args.json or args.parsable)  # stdout: for programs
+        remind_options.run_hooks(command, items, coming, loaded.vault, loaded.settings,
+                                 loaded.start, to_stderr=args.json or args.parsable)
     if items or coming:
         return SOMETHING_DUE  # even with a record left out: the warning above says so
     return CorruptedRecord.exit_code if corrupted or damaged else 0

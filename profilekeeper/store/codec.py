@@ -119,8 +119,9 @@ def _converter(hint: Any) -> Convert | None:
 
 
 def _aad_of(table: str, refs: int) -> Callable[[Sequence[Any]], bytes]:
-    """``record_aad(table, id, refs)`` for ``key = (id, *refs)``: the same bytes with less work
-    (twice per record written or read). A key that is not text fails to open, as there."""
+    """``record_aad(table, id, refs)`` for ``key = (id, *refs, …)`` (a key, or a whole row):
+    the same bytes with less work (twice per record written or read). A key that is not text
+    fails to open, as there."""
     head, join = f"pk1|{table}", "|".join  # join takes str only: TypeError for anything else
     if refs == 0:
         return lambda key: join((head, key[0])).encode()
@@ -128,7 +129,7 @@ def _aad_of(table: str, refs: int) -> Callable[[Sequence[Any]], bytes]:
         return lambda key: join((head, key[0], key[1] or "")).encode()
     if refs == 2:
         return lambda key: join((head, key[0], key[1] or "", key[2] or "")).encode()
-    return lambda key: join((head, key[0], *(k or "" for k in key[1:]))).encode()
+    return lambda key: join((head, key[0], *(k or "" for k in key[1 : 1 + refs]))).encode()
 
 
 def _picker(positions: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
@@ -166,7 +167,7 @@ class Codec(Generic[T]):
         self._values = field_values(cls)
         self._id_at = names.index("id")
         self._from_payload = itemgetter(*names)
-        self._converting = tuple((names.index(n), n, c) for n, c in self._convert)
+        self._converting = tuple((names.index(n), c) for n, c in self._convert)
         self._key = _picker([names.index(n) for n in ("id", *self.refs)])
         self._sealed = _picker([names.index(n) for n in self.sealed_fields])
         self._aad = _aad_of(self.table, len(self.refs))
@@ -195,7 +196,8 @@ class Codec(Generic[T]):
                 check_values(cls, values)  # raises for the first that breaks a rule
         keys = list(map(self._key, rows))
         sealed_of, names, encode = self._sealed, self.sealed_fields, _encode
-        plaintexts = [encode(dict(zip(names, sealed_of(v), strict=True))).encode() for v in rows]
+        # (strict=False: sealed_of gives one value per name.)
+        plaintexts = [encode(dict(zip(names, sealed_of(v), strict=False))).encode() for v in rows]
         sealed = seal_all(cipher, plaintexts, list(map(self._aad, keys)))
         return [(*key, now, now, envelope) for key, envelope in zip(keys, sealed, strict=True)]
 
@@ -215,29 +217,38 @@ class Codec(Generic[T]):
         DamagedRecord if it opens to values this version cannot use."""
         # Thousands per list or remind: everything looked up once, one pass per row to open
         # and convert, the rules checked for all at once, the records built at C level.
-        table, refs, aad, open_ = self.table, self.refs, self._aad, cipher.open
-        values_of = self._values_of
+        table, aad, open_, loads = self.table, self._aad, cipher.open, _loads
+        key_names, from_payload = self.columns[:-1], self._from_payload
+        converting = self._converting
         opened: list[list[Any]] = []
         at: list[int] = []  # the row each of ``opened`` came from
         failed: list[tuple[int, CorruptedRecord]] = []
         for index, row in enumerate(rows):
-            record_id = row[0]
             try:
-                payload = _loads(open_(row[-1], aad(row[:-1])).decode())  # UTF-8
+                payload = loads(open_(row[-1], aad(row)).decode())  # UTF-8
             except (InvalidTag, ValueError, TypeError):
-                failed.append((index, CorruptedRecord(table, record_id)))
+                failed.append((index, CorruptedRecord(table, row[0])))
                 continue
             if type(payload) is not dict:
-                failed.append((index, DamagedRecord(table, record_id)))
+                failed.append((index, DamagedRecord(table, row[0])))
                 continue
-            if refs:
-                payload.update(zip(refs, row[1:-1], strict=True))
-            payload["id"] = record_id
+            payload.update(zip(key_names, row, strict=False))  # id, refs: all but the envelope
             try:
-                opened.append(values_of(payload))
-            except Refused as refused:
-                failed.append((index, self._damaged(record_id, refused)))
-                continue
+                values = list(from_payload(payload))
+                for position, convert in converting:
+                    # None stays None: right for an optional field, and the rules refuse it
+                    # for any other.
+                    if (value := values[position]) is not None:
+                        values[position] = convert(value)
+            except (KeyError, TypeError, ValueError, ArithmeticError):
+                # Some field missing (an older release's record) or one that does not convert:
+                # as _build says it.
+                try:
+                    values = list(self._values(self._build(payload)))
+                except Refused as refused:
+                    failed.append((index, self._damaged(row[0], refused)))
+                    continue
+            opened.append(values)
             at.append(index)
         cls = self.cls
         if all_storable(cls, opened):
@@ -258,24 +269,6 @@ class Codec(Generic[T]):
         damaged = DamagedRecord(self.table, record_id)
         damaged.field = refused.field  # for debugging; the message stays generic
         return damaged
-
-    def _values_of(self, payload: dict[str, Any]) -> list[Any]:
-        """The record's values in field order from its opened payload (id and references put
-        in); ``Refused`` naming a required field that is missing or one that does not convert.
-        """
-        try:
-            values = list(self._from_payload(payload))
-        except KeyError:  # an older release's record, without some field: as _build does it
-            return list(self._values(self._build(payload)))
-        for position, name, convert in self._converting:
-            # None stays None: right for an optional field, and the rules refuse it for any
-            # other.
-            if (value := values[position]) is not None:
-                try:
-                    values[position] = convert(value)
-                except (TypeError, ValueError, ArithmeticError):
-                    raise Refused(name, "is not a value of the right kind") from None
-        return values
 
     # -- plain dicts (export/import) -------------------------------------------------------
 

@@ -186,9 +186,10 @@ class Codec(Generic[T]):
         records = records if isinstance(records, list) else list(records)
         cls = self.cls
         if not {cls}.issuperset(map(type, records)):
-            for record in records:
+            for record in records:  # one by one, as the first at fault says what is wrong
                 if type(record) is not cls:
                     raise TypeError(f"a {type(record).__name__} is not a {cls.__name__} record")
+                check_stored(record)
         # Thousands per import or rotation: checked all together, then one pass per record.
         rows = list(map(self._values, records))
         if not all_storable(cls, rows):

@@ -225,3 +225,13 @@ def test_seal_all_is_seal_of_each() -> None:
 def test_a_record_of_another_type_is_refused_before_any_is_sealed() -> None:
     with pytest.raises(TypeError, match="not a Person"):
         codec_for(Person).to_params([Person("A"), Occasion("birthday", 1, 1)], CIPHER, 0)  # type: ignore[list-item]
+
+
+def test_a_refused_record_before_one_of_another_type_is_what_is_said() -> None:
+    """Records are judged in order: one the rules refuse, before a stranger, is reported."""
+    with pytest.raises(Refused) as refused:
+        codec_for(Person).to_params(
+            [Person("A"), Person(" "), Occasion("birthday", 1, 1)], CIPHER, 0)  # type: ignore[list-item]
+    with pytest.raises(Refused) as alone:
+        check_stored(Person(" "))
+    assert str(refused.value) == str(alone.value)

@@ -86,11 +86,23 @@ class IndexedCatalog(tuple[CatalogItem, ...]):
 
 
 @dataclass(frozen=True)
-class _Scored:
+class Ranked:
+    """A suggestion as ranked, before it is made a protocol model (``to_wire``): a page needs
+    only its own items made."""
+
     score: float
     item: CatalogItem
     for_: str
+    """``self``, or the ref of the person it is a gift idea for."""
     reason: str
+
+    @property
+    def id(self) -> str:
+        return self.item.id if self.for_ == "self" else f"{self.item.id}.for.{self.for_}"
+
+    @property
+    def kind(self) -> str:
+        return self.item.kind
 
 
 def recommend(
@@ -110,6 +122,16 @@ def recommend(
     Returns:
         Protocol suggestion models, best first, at most ``MAX_SUGGESTIONS``.
     """
+    return [to_wire(ranked) for ranked in rank(catalog, slices, now, feedback)]
+
+
+def rank(
+    catalog: Sequence[CatalogItem],
+    slices: Mapping[str, Any],
+    now: datetime,
+    feedback: Mapping[str, str] | None = None,
+) -> list[Ranked]:
+    """What ``recommend`` returns, in the same order, each not yet made a protocol model."""
     feedback = dict(feedback or {})
     indexed = catalog if isinstance(catalog, IndexedCatalog) else IndexedCatalog(catalog)
     by_id = {item.id: item for item in indexed} if feedback else {}
@@ -144,14 +166,15 @@ def recommend(
             ref = name.split(".", 1)[1]
             occasion = _next_occasion(occasions, ref, now.date())
             scored.extend(_gifts(indexed, ref, value, occasion, now)[:GIFTS_PER_PERSON])
-    scored = [s for s in scored if _suggestion_id(s) not in skipped]
-    scored.sort(key=lambda s: (-s.score, _suggestion_id(s)))
-    return [_to_wire(s) for s in scored[:MAX_SUGGESTIONS]]
+    if skipped:
+        scored = [s for s in scored if s.id not in skipped]
+    scored.sort(key=lambda s: (-s.score, s.id))
+    return scored[:MAX_SUGGESTIONS]
 
 
 def _for_self(
     items: Sequence[CatalogItem], taste: Taste, city: str, owned: set[str], now: datetime
-) -> list[_Scored]:
+) -> list[Ranked]:
     """Scored items for the shopper; ``items`` may leave out any that cannot score above 0."""
     results = []
     for item in items:
@@ -169,7 +192,7 @@ def _for_self(
         elif score <= 0:
             continue
         score, because = _kind_bonus(item, taste, score, because, now)
-        results.append(_Scored(score, item, "self", because))
+        results.append(Ranked(score, item, "self", because))
     return results
 
 
@@ -179,7 +202,7 @@ def _gifts(
     person: PersonSlice,
     occasion: tuple[str, date] | None,
     now: datetime,
-) -> list[_Scored]:
+) -> list[Ranked]:
     taste = Taste()
     taste.add(person.interests)
     budget = person.budget
@@ -204,7 +227,7 @@ def _gifts(
         if budget is not None:
             parts.append(f"within {budget.amount} {budget.currency}")
         parts.append(because.replace("you ", "they "))
-        results.append(_Scored(score, item, ref, ", ".join(parts)))
+        results.append(Ranked(score, item, ref, ", ".join(parts)))
     results.sort(key=lambda s: (-s.score, s.item.id))
     return results
 
@@ -284,14 +307,11 @@ def _next_occasion(
     return (dates[0][1], dates[0][0]) if dates else None
 
 
-def _suggestion_id(scored: _Scored) -> str:
-    return scored.item.id if scored.for_ == "self" else f"{scored.item.id}.for.{scored.for_}"
-
-
-def _to_wire(scored: _Scored) -> Any:
+def to_wire(scored: Ranked) -> Any:
+    """The protocol model of a ranked suggestion (validated: it must fit the protocol)."""
     item = scored.item
     body: dict[str, Any] = {
-        "id": _suggestion_id(scored),
+        "id": scored.id,
         "kind": item.kind,
         "title": item.title,
         "creators": list(item.creators),

@@ -46,7 +46,7 @@ from profilekeeper.sync.protocol import (
     unmet_terms,
 )
 from profilekeeper.sync.recommender import IndexedCatalog, rank
-from profilekeeper.sync.server._auth import authenticated, check_token_first
+from profilekeeper.sync.server._auth import check_token_first, refusal, well_formed
 from profilekeeper.sync.server._cursors import (
     as_of,
     decode_cursor,
@@ -63,8 +63,8 @@ from profilekeeper.sync.server._pages import (
     validated_slices,
 )
 from profilekeeper.sync.server._problems import ProblemError, install_problem_handlers
-from profilekeeper.sync.server._rates import RateLimiter, address_key, token_key
-from profilekeeper.sync.server._storage import LinkRow, RetailerStore
+from profilekeeper.sync.server._rates import RateLimiter, address_key
+from profilekeeper.sync.server._storage import Admission, LinkRow, RetailerStore
 
 LINK_ID = r"^[0-9a-f]{32}$"
 DEFAULT_TERMS = Terms(
@@ -144,10 +144,18 @@ def create_app(
     install_problem_handlers(app)
     check_token_first(app, store)
 
-    def admit(request: Request, link_id: str, token: str | None) -> LinkRow:
-        """The start of every link route: the token (401/404/410), its rate (429), GPC."""
-        link = authenticated(store, link_id, token)
-        wait = limiter.acquire(token_key(link.token_hash))
+    def admit(request: Request, link_id: str, token: str | None,
+              read: bool = False) -> Admission:
+        """The start of every link route: the token (401/404/410), its rate (429), GPC; with
+        ``read``, what the link holds, read in the same step."""
+        if not token or not well_formed(link_id):
+            raise refusal(store, link_id)
+        admission = store.admit(link_id, token, limiter.params,
+                                settings.clock() if read else None)
+        link = admission.link
+        if link is None:
+            raise refusal(store, link_id)
+        wait = limiter.wait(admission.rate, admission.tat, admission.allowed)
         if wait:
             raise ProblemError(429, "rate-limited", "too many requests for this token",
                                headers={"Retry-After": str(max(1, round(wait)))})
@@ -155,7 +163,7 @@ def create_app(
             link.terms = terms_under_gpc(Terms.model_validate(link.terms)).model_dump()
             link.gpc = True
             store.mark_gpc(link.id, link.terms)
-        return link
+        return admission
 
     def store_profile(body: ProfilePut, link: LinkRow) -> ProfileView:
         names = set(body.slices)
@@ -181,11 +189,14 @@ def create_app(
         )
         return profile_view(store, link.id, now, stored)
 
-    def suggestions(link: LinkRow, limit: int, cursor: str | None,
-                    kind: SuggestionKind | None) -> SuggestionPage:
-        now = settings.clock()
-        stored = store.profile(link.id, now)
-        feedback = store.feedback(link.id)
+    def suggestions(link: LinkRow, limit: int, cursor: str | None, kind: SuggestionKind | None,
+                    admission: Admission | None = None) -> SuggestionPage:
+        """A page; ``admission`` may hold what the link holds, read as it was admitted."""
+        if admission is not None and admission.held and admission.read_at:
+            now, (stored, feedback) = admission.read_at, admission.held
+        else:
+            now = settings.clock()
+            stored, feedback = store.reading(link.id, now)
 
         def version_at(hour: datetime) -> str:
             return list_version(stored.receipt, stored.stored_at, feedback, kind, hour)
@@ -213,7 +224,10 @@ def create_app(
         link_id: Annotated[str, Path(pattern=LINK_ID)],
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> LinkRow:
-        return admit(request, link_id, credentials.credentials if credentials else None)
+        token = credentials.credentials if credentials else None
+        link = admit(request, link_id, token).link
+        assert link is not None  # admit refuses otherwise
+        return link
 
     Link = Annotated[LinkRow, Depends(current_link)]
 

@@ -36,7 +36,7 @@ from profilekeeper.sync.protocol import (
 )
 from profilekeeper.sync.server._limits import ASGIApp, Message, Receive, Scope, Send
 from profilekeeper.sync.server._problems import ProblemError, problem_response
-from profilekeeper.sync.server._storage import LinkRow
+from profilekeeper.sync.server._storage import Admission, LinkRow
 
 _ROUTE = re.compile(rf"{re.escape(BASE_PATH)}/links/([0-9a-f]{{32}})/(profile|suggestions)")
 _METHODS = {"profile": "PUT", "suggestions": "GET"}
@@ -49,7 +49,8 @@ _VIEW = TypeAdapter(ProfileView)
 _PAGE = TypeAdapter(SuggestionPage)
 _JSON_HEADERS = (b"content-type", b"application/json")
 
-Admit = Callable[[Request, str, str | None], LinkRow]
+Admit = Callable[[Request, str, str | None, bool], Admission]
+Suggestions = Callable[[LinkRow, int, str | None, Any, Admission], SuggestionPage]
 
 
 class FastRoutes:
@@ -57,8 +58,7 @@ class FastRoutes:
 
     def __init__(self, app: ASGIApp, admit: Admit,
                  store_profile: Callable[[ProfilePut, LinkRow], ProfileView],
-                 suggestions: Callable[[LinkRow, int, str | None, Any], SuggestionPage]
-                 ) -> None:  # fmt: skip
+                 suggestions: Suggestions) -> None:
         self.app = app
         self.admit = admit
         self.store_profile = store_profile
@@ -96,13 +96,17 @@ class FastRoutes:
         await send({"type": "http.response.body", "body": content})
 
     def _put(self, request: Request, link_id: str, token: str, body: ProfilePut) -> bytes:
-        link = self.admit(request, link_id, token)
+        link = self.admit(request, link_id, token, False).link
+        assert link is not None  # admit refuses otherwise
         return _VIEW.dump_json(self.store_profile(body, link), by_alias=True)
 
     def _page(self, request: Request, link_id: str, token: str, limit: int,
               cursor: str | None, kind: str | None) -> bytes:
-        link = self.admit(request, link_id, token)
-        return _PAGE.dump_json(self.suggestions(link, limit, cursor, kind), by_alias=True)
+        # The profile and feedback are read in the same round trip as the token.
+        admission = self.admit(request, link_id, token, True)
+        assert admission.link is not None  # admit refuses otherwise
+        page = self.suggestions(admission.link, limit, cursor, kind, admission)
+        return _PAGE.dump_json(page, by_alias=True)
 
 
 def _route(scope: Scope) -> tuple[str, str, str] | None:

@@ -61,9 +61,10 @@ class Taste:
 
 
 class IndexedCatalog(tuple[CatalogItem, ...]):
-    """A catalog, and where each lower-cased match key occurs in it."""
+    """A catalog, where each lower-cased match key occurs in it, and how each item spells it."""
 
     by_key: dict[str, tuple[int, ...]]
+    _spelled: dict[int, dict[str, str]]
 
     def __new__(cls, items: Iterable[CatalogItem]) -> IndexedCatalog:
         self = super().__new__(cls, items)
@@ -74,7 +75,14 @@ class IndexedCatalog(tuple[CatalogItem, ...]):
                 if not found or found[-1] != position:
                     found.append(position)
         self.by_key = {key: tuple(found) for key, found in positions.items()}
+        # By the item itself (ids may repeat in a catalog file); the first spelling wins.
+        self._spelled = {id(item): {name.lower(): name for name in reversed(
+            (*item.creators, *item.tags))} for item in self}
         return self
+
+    def spelled(self, item: CatalogItem, key: str) -> str:
+        """How ``item`` writes the creator or tag ``key`` (lower-cased); else ``key``."""
+        return self._spelled[id(item)].get(key, key)
 
     def matching(self, taste: Taste) -> list[CatalogItem]:
         """The items, in catalog order, with a key that ``taste`` weighs above zero."""
@@ -159,7 +167,8 @@ def rank(
     city_slice = slices.get("location.city")
     city = city_slice.city.strip().lower() if isinstance(city_slice, CitySlice) else ""
 
-    scored = _for_self(indexed.matching(taste) if taste else indexed, taste, city, owned, now)
+    scored = _for_self(indexed, indexed.matching(taste) if taste else indexed, taste, city,
+                       owned, now)
     occasions = slices.get("occasions.upcoming")
     for name, value in sorted(slices.items()):
         if name.startswith("people.") and isinstance(value, PersonSlice):
@@ -173,16 +182,17 @@ def rank(
 
 
 def _for_self(
-    items: Sequence[CatalogItem], taste: Taste, city: str, owned: set[str], now: datetime
+    catalog: IndexedCatalog, items: Sequence[CatalogItem], taste: Taste, city: str,
+    owned: set[str], now: datetime,
 ) -> list[Ranked]:
     """Scored items for the shopper; ``items`` may leave out any that cannot score above 0."""
     results = []
     for item in items:
-        if not _available(item, now) or item.title.lower() in owned:
+        if not _available(item, now) or (owned and item.title.lower() in owned):
             continue
         if item.kind == "event" and (not city or item.city.lower() != city):
             continue
-        match = _match(item, taste)
+        match = _match(catalog, item, taste)
         if match is None:
             continue
         score, because = match
@@ -214,7 +224,7 @@ def _gifts(
             continue
         if person.age_band and item.age_bands and person.age_band not in item.age_bands:
             continue
-        match = _match(item, taste)
+        match = _match(catalog, item, taste)
         if match is None or match[0] <= 0:
             continue
         score, because = match
@@ -232,7 +242,8 @@ def _gifts(
     return results
 
 
-def _match(item: CatalogItem, taste: Taste) -> tuple[float, str] | None:
+def _match(catalog: IndexedCatalog, item: CatalogItem, taste: Taste
+           ) -> tuple[float, str] | None:  # fmt: skip
     """Score ``item`` against ``taste``; None if it touches a ``never``."""
     score = 0.0
     best, best_weight = "", 0.0
@@ -247,8 +258,7 @@ def _match(item: CatalogItem, taste: Taste) -> tuple[float, str] | None:
             best, best_weight = name, weight * factor
     if not best:
         return score, ""
-    shown = next((c for c in (*item.creators, *item.tags) if c.lower() == best), best)
-    return score, f"because you {taste.sentiments[best]} {shown}"
+    return score, f"because you {taste.sentiments[best]} {catalog.spelled(item, best)}"
 
 
 def _kind_bonus(

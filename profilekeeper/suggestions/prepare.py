@@ -15,33 +15,54 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from profilekeeper.model import Suggestion
+from profilekeeper.suggestions.dedupe import Deduped
 from profilekeeper.suggestions.lens import Features, Folded
 from profilekeeper.suggestions.sanitize import fit_to_show
+
+if TYPE_CHECKING:
+    from profilekeeper.suggestions.matching import Matching
 
 
 class Memo:
     """By record id, what an item gave at the last read (its features, or why it was
     dropped), with a hash of the text it had then and its price (a price's hash is no
     fingerprint: any two that differ by 2**61 - 1 share one): each read keeps only what it
-    saw, so the memo never outgrows the vault's suggestions."""
+    saw, so the memo never outgrows the vault's suggestions.
 
-    __slots__ = ("__weakref__", "known")
+    Beside it, what the last read's dedupe made of those features (dedupe.py), and the lenses
+    of the interests and rules it matched through (matching.py): each is used again only when
+    what it was made from is the same."""
+
+    __slots__ = ("__weakref__", "deduped", "known", "matching")
 
     def __init__(self) -> None:
         self.known: dict[str, tuple[int, Decimal | None, Features | str]] = {}
+        self.deduped: Deduped | None = None
+        self.matching: Matching | None = None
 
 
 def prepare(items: Iterable[Suggestion], memo: Memo | None = None
             ) -> tuple[list[Suggestion], list[Features], Counter[str]]:  # fmt: skip
     """The items fit to show and their features, in order; the drops by reason."""
-    known = memo.known if memo is not None else {}
-    seen: dict[str, tuple[int, Decimal | None, Features | str]] = {}
     folded = Folded()
     kept: list[Suggestion] = []
     features: list[Features] = []
     dropped: Counter[str] = Counter()
+    keep, feature = kept.append, features.append
+    if memo is None:
+        for s in items:
+            fit = fit_to_show(s)
+            if isinstance(fit, str):
+                dropped[fit] += 1
+            else:
+                keep(fit)
+                feature(Features(fit, folded))
+        return kept, features, dropped
+    known = memo.known
+    seen: dict[str, tuple[int, Decimal | None, Features | str]] = {}
     for s in items:
         # Every field sanitize, Features and dedupe read, but the price (an event's place
         # only: sanitize reads no other kind's); creators and tags apart (None). Strings hash
@@ -55,10 +76,10 @@ def prepare(items: Iterable[Suggestion], memo: Memo | None = None
                          *s.creators, None, *s.tags))  # fmt: skip
         except TypeError:  # an unhashable detail: worked out at every read
             text = -1
-        last = known.get(s.id)
+        last = known.get(sid := s.id)
         if last is not None and last[0] == text and last[1] == s.price and text != -1:
             found = last[2]
-            seen[s.id] = last
+            seen[sid] = last
         else:
             fit = fit_to_show(s)
             if isinstance(fit, str):
@@ -66,15 +87,14 @@ def prepare(items: Iterable[Suggestion], memo: Memo | None = None
             else:
                 found = Features(fit, folded)
                 if fit is not s:  # a cleaned copy: not remembered (see above)
-                    kept.append(fit)
-                    features.append(found)
+                    keep(fit)
+                    feature(found)
                     continue
-            seen[s.id] = (text, s.price, found)
+            seen[sid] = (text, s.price, found)
         if isinstance(found, str):
             dropped[found] += 1
         else:
-            kept.append(s)
-            features.append(found)
-    if memo is not None:
-        memo.known = seen
+            keep(s)
+            feature(found)
+    memo.known = seen
     return kept, features, dropped

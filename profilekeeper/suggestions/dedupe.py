@@ -93,26 +93,28 @@ def dedupe_remembered(items: Sequence[Suggestion], features: list[Features],
 def _by_place(items: Sequence[Suggestion], features: Sequence[Features],
               shop_names: Mapping[str, str]
               ) -> tuple[list[int], list[list[str]], list[tuple[int, str]]]:  # fmt: skip
-    seen: set[tuple[str, str]] = set()
+    seen: set[str] = set()
     where: dict[str, int] = {}
     kept: list[int] = []
     sources: list[list[str]] = []
     repeated: list[tuple[int, str]] = []
     losers: list[tuple[int, int]] = []
-    for n, (s, f) in enumerate(zip(items, features, strict=True)):
-        if f.own in seen:
+    add, keep, source = seen.add, kept.append, sources.append
+    if len(items) != len(features):
+        raise ValueError("an item's features for each item")
+    for n, f in enumerate(features):
+        if (own := f.own) in seen:
             repeated.append((n, "the same item came twice from this shop"))
             continue
-        seen.add(f.own)
-        at = where.get(f.same)
-        if at is None:
-            where[f.same] = len(kept)
-            kept.append(n)
-            sources.append([s.retailer_id])
+        add(own)
+        at = where.setdefault(f.same, len(kept))
+        if at == len(kept):  # the first with its kind, title words, creators and audience
+            keep(n)
+            source([f.shop])
             continue
-        if s.retailer_id not in sources[at]:
-            sources[at].append(s.retailer_id)
-        if _better(s, items[kept[at]]):
+        if f.shop not in sources[at]:
+            sources[at].append(f.shop)
+        if _better(items[n], items[kept[at]]):
             losers.append((kept[at], at))
             kept[at] = n
         else:

@@ -49,7 +49,7 @@ class Features:
     title words and creators for its audience (a string: Python keeps its hash)."""
 
     __slots__ = ("category", "creators", "kind", "own", "price", "same", "shop", "tags",
-                 "title", "weighed")  # fmt: skip
+                 "text", "title", "weighed")  # fmt: skip
 
     def __init__(self, s: Suggestion, folded: Folded) -> None:
         fold = folded.__getitem__
@@ -66,7 +66,9 @@ class Features:
             s.person_id or f"{s.retailer_id}:{s.for_ref.replace(chr(0), chr(0xFFFD))}")
         self.same = "\0".join((s.kind, audience, " ".join(title),
                                *(sorted(creators) if len(creators) > 1 else creators)))
-        self.own = (s.retailer_id, s.remote_id)
+        self.own = f"{len(s.retailer_id)}:{s.retailer_id}{s.remote_id}"  # one way to part it
+        self.text = -1
+        """The hash of the item's text it was made from (prepare.py; -1: none)."""
         self.weighed: Weighed | None = None
         """What a lens made of it (``Lens.weigh``), remembered with the lens."""
 

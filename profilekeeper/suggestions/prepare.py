@@ -4,7 +4,8 @@ Sanitizing an item (step 1) and folding its text for matching and dedupe (``Feat
 dedupe key) depend on the item alone: not on interests, rules, people or the day. A ``Memo``
 keeps what each item gave, keyed by every field those read, so an item read again costs one
 lookup and an item changed in any of them is worked out afresh. What the shopper's rules and
-interests decide is never remembered: a new never-interest or rule applies at the next read.
+interests decide is remembered only beside a copy of every field of them (matching.py): a new
+or changed never-interest or rule applies at the next read.
 
 Items that needed cleaning are cleaned again at every read (the copy carries the record's
 verdict and status of the moment); dropped items keep their reason.
@@ -39,7 +40,9 @@ class Memo:
     __slots__ = ("__weakref__", "deduped", "known", "matching")
 
     def __init__(self) -> None:
-        self.known: dict[str, tuple[int, Decimal | None, Features | str]] = {}
+        self.known: dict[str, Features | tuple[int, Decimal | None, str]] = {}
+        """Features (with the hash of the text they were made from, and the price), or the
+        hash, the price and why the item was dropped."""
         self.deduped: Deduped | None = None
         self.matching: Matching | None = None
 
@@ -62,7 +65,7 @@ def prepare(items: Iterable[Suggestion], memo: Memo | None = None
                 feature(Features(fit, folded))
         return kept, features, dropped
     known = memo.known
-    seen: dict[str, tuple[int, Decimal | None, Features | str]] = {}
+    seen: dict[str, Features | tuple[int, Decimal | None, str]] = {}
     for s in items:
         # Every field sanitize, Features and dedupe read, but the price (an event's place
         # only: sanitize reads no other kind's); creators and tags apart (None). Strings hash
@@ -77,24 +80,27 @@ def prepare(items: Iterable[Suggestion], memo: Memo | None = None
         except TypeError:  # an unhashable detail: worked out at every read
             text = -1
         last = known.get(sid := s.id)
-        if last is not None and last[0] == text and last[1] == s.price and text != -1:
-            found = last[2]
-            seen[sid] = last
-        else:
-            fit = fit_to_show(s)
-            if isinstance(fit, str):
-                found = fit
-            else:
-                found = Features(fit, folded)
-                if fit is not s:  # a cleaned copy: not remembered (see above)
-                    keep(fit)
-                    feature(found)
+        if last is not None and text != -1:
+            if isinstance(last, Features):
+                if last.text == text and last.price == s.price:
+                    seen[sid] = last
+                    keep(s)
+                    feature(last)
                     continue
-            seen[sid] = (text, s.price, found)
-        if isinstance(found, str):
-            dropped[found] += 1
-        else:
-            keep(s)
-            feature(found)
+            elif last[0] == text and last[1] == s.price:
+                seen[sid] = last
+                dropped[last[2]] += 1
+                continue
+        fit = fit_to_show(s)
+        if isinstance(fit, str):
+            seen[sid] = (text, s.price, fit)
+            dropped[fit] += 1
+            continue
+        found = Features(fit, folded)
+        keep(fit)
+        feature(found)
+        if fit is s:  # a cleaned copy is not remembered (see above)
+            found.text = text
+            seen[sid] = found
     memo.known = seen
     return kept, features, dropped

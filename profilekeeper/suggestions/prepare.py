@@ -67,12 +67,11 @@ def prepare(items: Iterable[Suggestion], memo: Memo | None = None
     known = memo.known
     seen: dict[str, Features | tuple[int, Decimal | None, str]] = {}
     for s in items:
-        # Every field sanitize, Features and dedupe read, but the price (an event's place
-        # only: sanitize reads no other kind's); creators and tags apart (None). Strings hash
-        # with a key secret to this process: a shop cannot make two texts collide, and by
-        # chance it is one in 2**64.
-        place = (d.get("city"), d.get("venue")) if (d := s.details) and s.kind == "event" \
-            else None  # fmt: skip
+        # Every field sanitize, Features and dedupe read, but the price (the place in the
+        # details, whatever the kind: sanitize cleans it wherever it is); creators and tags
+        # apart (None). Strings hash with a key secret to this process: a shop cannot make two
+        # texts collide, and by chance it is one in 2**64.
+        place = (d.get("city"), d.get("venue")) if (d := s.details) else None
         try:
             text = hash((s.retailer_id, s.remote_id, s.kind, s.title, s.category, s.reason,
                          s.url, s.currency, s.for_ref, s.person_id, place,

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from profilekeeper.model import Interest, Rule, RuleAction, Sentiment, Suggestion
 from profilekeeper.suggestions import Result, run
 from profilekeeper.suggestions.prepare import Memo
+from profilekeeper.suggestions.sanitize import sanitize
 from profilekeeper.suggestions.words import words
 from tests.suggestions.world import World
 
@@ -180,3 +181,19 @@ def test_a_read_after_any_change_in_place_is_a_read_from_scratch(data: st.DataOb
         if data.draw(st.booleans()):
             w.rules.append(Rule(RuleAction.HIDE, {"creator": "Velvet Static"}))
         assert _outcome(run(items, w.context(), memo)) == _outcome(run(items, w.context()))
+
+
+def test_a_place_changed_in_any_kind_of_item_is_worked_out_afresh() -> None:
+    """Sanitizing reads a place in the details (city, venue) whatever the kind: the memo keeps
+    an item's outcome only while its place is the same too."""
+    w = World()
+    for kind in ("product", "release", "event", "offer"):
+        base = w.item(f"Plain {kind}", kind=kind, details={"city": "Lisbon", "venue": "Hall"})
+        memo = Memo()
+        run([base], w.context(), memo)
+        for place in ({"city": "\x1b]8;;x\x1b\\Lisbon", "venue": "Hall"},
+                      {"city": "Lisbon", "venue": "\u202eHall"}):  # fmt: skip
+            changed = replace(base, details=place)
+            again = run([changed], w.context(), memo)
+            assert [r.suggestion for r in again.shown + again.hidden] == \
+                sanitize([changed])[0], (kind, place)  # fmt: skip

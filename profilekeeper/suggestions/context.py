@@ -22,10 +22,11 @@ from profilekeeper.model import (
     Purchase,
     Retailer,
     Rule,
-    Sentiment,
 )
 from profilekeeper.reminders import headline, occurs_on
-from profilekeeper.suggestions.lens import Coarse, Folded, Lens, is_coarse
+from profilekeeper.suggestions.lens import Folded, Lens
+from profilekeeper.suggestions.matching import Matching, key, records
+from profilekeeper.suggestions.prepare import Memo
 from profilekeeper.suggestions.rules import in_force
 from profilekeeper.suggestions.words import norm, words
 from profilekeeper.sync.refs import person_ref
@@ -70,27 +71,35 @@ class Context:
     """A shop's folded name (or id) → the ids it names, for ``shop`` rules."""
     folded: Folded = field(default_factory=Folded)
     """Shop text already folded (cities), for this read."""
-    _lenses: dict[str | None, Lens] = field(default_factory=dict)
-    _everyone: Coarse | None = None
-    """The coarse rules for everyone: one, shared by every lens."""
+    fresh: dict[int, Interest | Rule] = field(default_factory=dict)
+    """When the lenses are the memo's (``remembered``): by id(), this read's record for each
+    interest and rule they match through. Empty: they match through this read's records."""
+    _matching: Matching | None = None
 
     def lens(self, person_id: str | None) -> Lens:
-        """The owner's lens (None), or the person's: their interests, rules for everyone and
-        for them, and the owner's never-interests (never shown to the owner, whoever for)."""
-        if (found := self._lenses.get(person_id)) is not None:
-            return found
-        own = self.interests.get(None, [])
-        interests = own if person_id is None else [
-            *self.interests.get(person_id, []),
-            *(i for i in own if i.sentiment is Sentiment.NEVER),
-        ]  # fmt: skip
-        if self._everyone is None:
-            self._everyone = Coarse([r for r in self.rules if r.person_id is None and is_coarse(r)],
-                                    self.shop_ids)  # fmt: skip
-        rules = [r for r in self.rules if (r.person_id is None and not is_coarse(r))
-                 or (r.person_id is not None and r.person_id == person_id)]  # fmt: skip
-        made = self._lenses[person_id] = Lens(interests, rules, self.shop_ids, [self._everyone])
-        return made
+        """The owner's lens (None), or the person's (see ``Matching.lens``)."""
+        return self.matching().lens(person_id)
+
+    def matching(self) -> Matching:
+        if self._matching is None:
+            self._matching = Matching((), self.interests, self.rules, self.shop_ids)
+        return self._matching
+
+    def remembered(self, memo: Memo) -> Matching:
+        """The memo's lenses when they were made from interests, rules and shops equal in
+        every field to this read's; else new ones, which the memo keeps for the next read."""
+        now = key(self.interests, self.rules, self.shop_ids)
+        kept = memo.matching
+        if isinstance(kept, Matching) and kept.key == now:
+            this_read = records(self.interests, self.rules)
+            self.fresh = {id(then): record for then, record in zip(kept.records(), this_read,
+                                                                   strict=True)}  # fmt: skip
+            self._matching = kept
+        else:
+            self.fresh = {}
+            self._matching = memo.matching = Matching(now, self.interests, self.rules,
+                                                      self.shop_ids)  # fmt: skip
+        return self._matching
 
 
 def build(

@@ -49,12 +49,13 @@ class Features:
     title words and creators for its audience (a string: Python keeps its hash)."""
 
     __slots__ = ("category", "creators", "kind", "own", "price", "same", "shop", "tags",
-                 "title")  # fmt: skip
+                 "text", "title", "weighed")  # fmt: skip
 
     def __init__(self, s: Suggestion, folded: Folded) -> None:
-        self.creators = creators = [folded[c] for c in s.creators]
-        self.tags = [folded[t] for t in s.tags]
-        self.category = folded[s.category]
+        fold = folded.__getitem__
+        self.creators = creators = tuple(map(fold, s.creators))
+        self.tags = tuple(map(fold, s.tags))
+        self.category = fold(s.category)
         self.title = title = tuple(map(intern, words(s.title)))  # one copy of each word
         self.kind = s.kind
         self.shop = s.retailer_id
@@ -65,10 +66,18 @@ class Features:
             s.person_id or f"{s.retailer_id}:{s.for_ref.replace(chr(0), chr(0xFFFD))}")
         self.same = "\0".join((s.kind, audience, " ".join(title),
                                *(sorted(creators) if len(creators) > 1 else creators)))
-        self.own = (s.retailer_id, s.remote_id)
+        self.own = f"{len(s.retailer_id)}:{s.retailer_id}{s.remote_id}"  # one way to part it
+        self.text = -1
+        """The hash of the item's text it was made from (prepare.py; -1: none)."""
+        self.weighed: Weighed | None = None
+        """What a lens made of it (``Lens.weigh``), remembered with the lens."""
 
 
 Check = Callable[[Features], bool]
+Weighed = tuple["Lens", "Interest | Rule | None", float, "Interest | None", "Rule | None"]
+"""What a lens makes of an item: the lens; the never-interest or rule that hides it (None:
+shown), the points its interests and rules give it, the interest that pulls on it most and
+the first rule that ranks it up."""
 
 
 class Hit:
@@ -317,6 +326,38 @@ class Lens:
         if self.rules_filed:  # some filed rule has more fields than the one it is filed by
             return [h for h in found if not h.checks or h.holds(f)]
         return found
+
+    def weigh(self, f: Features) -> Weighed:
+        """What this lens makes of ``f``: the same for as long as the lens and ``f`` live."""
+        if (done := f.weighed) is not None and done[0] is self:
+            return done
+        score = 0.0
+        liked: Interest | None = None
+        liked_points = 0.0
+        boosted: Rule | None = None
+        hide: Interest | Rule | None = None
+        for hit in self.hits(f):
+            kind = hit.kind
+            if kind == NEVER:
+                hide = hit.interest
+                break
+            if kind == HIDE:
+                hide = hide or hit.rule  # a never-interest, if any, says why first
+                continue
+            points = hit.points
+            if kind == AFFINITY:
+                if points > liked_points:
+                    liked, liked_points = hit.interest, points
+            elif points > 0:
+                boosted = hit.rule
+            score += points
+        if hide is None:
+            effect = self.effect(f)
+            hide = effect.hide
+            score += effect.points
+            boosted = boosted or effect.boosted
+        done = f.weighed = (self, hide, score, liked, boosted)  # one store: threads see all
+        return done
 
     def _combined(self, f: Features) -> Effect:
         return Effect.combined([c.effect(f) for c in self.coarse])

@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from profilekeeper.model import Interest, Rule, Suggestion, SuggestionStatus
 from profilekeeper.suggestions.context import Context
-from profilekeeper.suggestions.dedupe import dedupe_prepared
+from profilekeeper.suggestions.dedupe import dedupe_prepared, dedupe_remembered
 from profilekeeper.suggestions.explain import explain
 from profilekeeper.suggestions.filters import (
     audience,
@@ -27,7 +27,6 @@ from profilekeeper.suggestions.filters import (
     over_budget,
     past,
 )
-from profilekeeper.suggestions.lens import AFFINITY, HIDE, NEVER
 from profilekeeper.suggestions.prepare import Memo, prepare
 from profilekeeper.suggestions.rules import hidden_reason
 
@@ -88,7 +87,13 @@ def run(items: Iterable[Suggestion], ctx: Context, memo: Memo | None = None) -> 
 
 def _run(items: Iterable[Suggestion], ctx: Context, memo: Memo | None) -> Result:
     clean, features, dropped = prepare(items, memo)
-    kept, kept_features, sources, repeated = dedupe_prepared(clean, features, ctx.shop_names)
+    if memo is None:
+        kept, kept_features, sources, repeated = dedupe_prepared(clean, features, ctx.shop_names)
+        matching = ctx.matching()
+    else:
+        (kept, kept_features, sources, repeated), memo.deduped = dedupe_remembered(
+            clean, features, ctx.shop_names, memo.deduped)
+        matching = ctx.remembered(memo)
     result = Result(dropped=dropped)
     shown, hidden = result.shown, result.hidden
     for s, repeat in repeated:
@@ -97,7 +102,8 @@ def _run(items: Iterable[Suggestion], ctx: Context, memo: Memo | None) -> Result
     show, hide_ = shown.append, hidden.append
     today, day = ctx.today.isoformat(), ctx.today
     people, shop_names, next_occasion = ctx.people, ctx.shop_names, ctx.next_occasion
-    own_lens, owned, new = ctx.lens(None), ctx.owned, SuggestionStatus.NEW
+    lens_of, fresh = matching.lens, ctx.fresh
+    own_lens, owned, new = lens_of(None), ctx.owned, SuggestionStatus.NEW
     why_hidden: dict[tuple[int, str | None], str] = {}
     """The reason a never-interest or rule gives, by (its id(), whom for): one string each."""
     for s, f, shops in zip(kept, kept_features, sources, strict=True):
@@ -111,7 +117,7 @@ def _run(items: Iterable[Suggestion], ctx: Context, memo: Memo | None) -> Result
         else:
             person_id, unknown = audience(s, ctx)
             person = people[person_id] if person_id is not None else None
-            lens = ctx.lens(person_id)
+            lens = lens_of(person_id)
             why = why or unknown or had(f.title, person_id, ctx) or \
                 (over_budget(s, person) if person is not None else None)  # fmt: skip
         if why is None and s.kind in _DATED:
@@ -119,37 +125,17 @@ def _run(items: Iterable[Suggestion], ctx: Context, memo: Memo | None) -> Result
         if why is not None:
             hide_(Ranked(s, person_id, shops, 0.0, "", why))
             continue
-        score = 0.0
-        liked: Interest | None = None
-        liked_points = 0.0
-        boosted: Rule | None = None
-        hide: Interest | Rule | None = None
-        for hit in lens.hits(f):
-            kind = hit.kind
-            if kind == NEVER:
-                hide = hit.interest
-                break
-            if kind == HIDE:
-                hide = hide or hit.rule  # a never-interest, if any, says why first
-                continue
-            points = hit.points
-            if kind == AFFINITY:
-                if points > liked_points:
-                    liked, liked_points = hit.interest, points
-            elif points > 0:
-                boosted = hit.rule
-            score += points
-        if hide is None:
-            effect = lens.effect(f)
-            hide = effect.hide
-            score += effect.points
-            boosted = boosted or effect.boosted
+        weighed = f.weighed
+        if weighed is None or weighed[0] is not lens:
+            weighed = lens.weigh(f)
+        _, hide, score, liked, boosted = weighed
         if hide is not None:
             said = why_hidden.get((id(hide), person_id))
             if said is None:
                 said = why_hidden[(id(hide), person_id)] = never_reason(hide, person) \
                     if isinstance(hide, Interest) else hidden_reason(hide)  # fmt: skip
-            hide_(Ranked(s, person_id, shops, 0.0, "", said, hide))
+            hide_(Ranked(s, person_id, shops, 0.0, "", said,
+                         fresh.get(id(hide), hide) if fresh else hide))  # fmt: skip
             continue
         occasion = next_occasion.get(person_id) if person_id is not None else None
         if occasion is not None and occasion.days <= OCCASION_WINDOW:

@@ -15,7 +15,13 @@ def norm(text: str) -> str:
 
 def words(text: str) -> tuple[str, ...]:
     """The words of ``text``, case folded, punctuation dropped: what a title is matched on."""
-    return tuple(_WORD.findall(text.casefold()))
+    folded = text.casefold()
+    parts = folded.split()
+    # ``\w`` is what ``str.isalnum`` holds for, and "_": text of such characters and spaces
+    # alone (most titles) splits on its spaces into the same words, without the pattern.
+    if "".join(parts).isalnum():
+        return tuple(parts)
+    return tuple(_WORD.findall(folded))
 
 
 def has_run(title: tuple[str, ...], run: tuple[str, ...]) -> bool:

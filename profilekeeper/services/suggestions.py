@@ -10,12 +10,13 @@ that did not get through: services/feedback.py).
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary, WeakValueDictionary
 
-from profilekeeper.errors import InvalidInput, NotFound
+from profilekeeper.errors import InvalidInput, NotFound, ProfileKeeperError
 from profilekeeper.model import (
     Activity,
     Gift,
@@ -48,15 +49,84 @@ if TYPE_CHECKING:
 def read(vault: VaultReader, *, today: date | None = None,
          now: datetime | None = None) -> Result:  # fmt: skip
     """Every stored suggestion, shown (best first, with its reason) or hidden (with why); from
-    either store (Home reads it from the first look's read-only one)."""
+    either store (Home reads it from the first look's read-only one).
+
+    When nothing in the vault file has changed since this store's last read (no commit by any
+    connection: SQLite's ``data_version``), on the same day, and no grant has run out since,
+    that read's result is the answer: the pipeline's inputs are all the same (``Last``). The
+    result is shared: callers do not change it."""
     now = now or datetime.now(UTC)
+    today = today or now.date()
+    kept = _kept(vault)
+    version = kept.version() if kept is not None else None
+    last = kept.last if kept is not None else None
+    if last is not None and getattr(vault, "is_unlocked", False) \
+            and last.answers(version, today, now):  # fmt: skip
+        return last.result
+    grants = vault.list(Grant)
     ctx = build(
         profile=vault.profile(), interests=vault.list(Interest), rules=vault.list(Rule),
         people=vault.list(Person), occasions=vault.list(Occasion), gifts=vault.list(Gift),
-        purchases=vault.list(Purchase), shops=vault.list(Retailer), grants=vault.list(Grant),
-        today=today or now.date(), now=now,
+        purchases=vault.list(Purchase), shops=vault.list(Retailer), grants=grants,
+        today=today, now=now,
     )  # fmt: skip
-    return run(vault.list(Suggestion), ctx, _memo(vault))
+    result = run(vault.list(Suggestion), ctx, kept.memo if kept is not None else _memo(vault))
+    if kept is not None and version is not None:
+        # The version was read before the records: a commit meanwhile makes the next read anew.
+        ends = [g.until for g in grants if g.until is not None and g.until > now]
+        kept.last = Last(version, today, now, min(ends, default=None), result)
+    return result
+
+
+@dataclass(frozen=True)
+class Last:
+    """A read's result and what it was read at: the file's version, the day, the time."""
+
+    version: int
+    today: date
+    now: datetime
+    until: datetime | None
+    """When the first grant in force then runs out (the only input that moves with time)."""
+    result: Result
+
+    def answers(self, version: int | None, today: date, now: datetime) -> bool:
+        return (version == self.version and today == self.today and self.now <= now
+                and (self.until is None or now < self.until))  # fmt: skip
+
+
+class Kept:
+    """What reads from one store keep between them: the memo, and the last read."""
+
+    def __init__(self, path: object, memo: Memo) -> None:
+        from profilekeeper.store.readonly import ChangeWatch
+
+        self.memo = memo
+        self.last: Last | None = None
+        self._watch = ChangeWatch(path)  # type: ignore[arg-type]
+
+    def version(self) -> int | None:
+        try:
+            return self._watch.version()
+        except sqlite3.Error:  # cannot tell: read anew
+            return None
+
+
+_kept_by_store: WeakKeyDictionary[object, Kept] = WeakKeyDictionary()
+
+
+def _kept(vault: object) -> Kept | None:
+    """The store's ``Kept`` (None for one with no file path, or not weakly referable)."""
+    try:
+        kept = _kept_by_store.get(vault)
+    except TypeError:
+        return None
+    path, memo = getattr(vault, "path", None), _memo(vault)
+    if kept is None and path is not None and memo is not None:
+        try:
+            kept = _kept_by_store[vault] = Kept(path, memo)
+        except (sqlite3.Error, OSError, ProfileKeeperError):
+            return None
+    return kept
 
 
 _memos: WeakKeyDictionary[object, Memo] = WeakKeyDictionary()

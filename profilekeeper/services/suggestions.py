@@ -11,6 +11,7 @@ that did not get through: services/feedback.py).
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -58,11 +59,25 @@ def read(vault: VaultReader, *, today: date | None = None,
     now = now or datetime.now(UTC)
     today = today or now.date()
     kept = _kept(vault)
-    version = kept.version() if kept is not None else None
-    last = kept.last if kept is not None else None
-    if last is not None and getattr(vault, "is_unlocked", False) \
-            and last.answers(version, today, now):  # fmt: skip
-        return last.result
+    if kept is None:
+        return _read(vault, today, now, _memo(vault))[0]
+    # One read at a time from a store: a second reader (the Suggestions screen opened while
+    # Home's glance still reads) waits for the first one's result instead of reading too.
+    with kept.lock:
+        version = kept.version()  # before the records: a commit meanwhile makes the next anew
+        last = kept.last
+        if last is not None and getattr(vault, "is_unlocked", False) \
+                and last.answers(version, today, now):  # fmt: skip
+            return last.result
+        result, until = _read(vault, today, now, kept.memo)
+        if version is not None:
+            kept.last = Last(version, today, now, until, result)
+        return result
+
+
+def _read(vault: VaultReader, today: date, now: datetime,
+          memo: Memo | None) -> tuple[Result, datetime | None]:  # fmt: skip
+    """The pipeline over what the vault holds, and when the first grant in force runs out."""
     grants = vault.list(Grant)
     ctx = build(
         profile=vault.profile(), interests=vault.list(Interest), rules=vault.list(Rule),
@@ -70,12 +85,8 @@ def read(vault: VaultReader, *, today: date | None = None,
         purchases=vault.list(Purchase), shops=vault.list(Retailer), grants=grants,
         today=today, now=now,
     )  # fmt: skip
-    result = run(vault.list(Suggestion), ctx, kept.memo if kept is not None else _memo(vault))
-    if kept is not None and version is not None:
-        # The version was read before the records: a commit meanwhile makes the next read anew.
-        ends = [g.until for g in grants if g.until is not None and g.until > now]
-        kept.last = Last(version, today, now, min(ends, default=None), result)
-    return result
+    ends = [g.until for g in grants if g.until is not None and g.until > now]
+    return run(vault.list(Suggestion), ctx, memo), min(ends, default=None)
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,7 @@ class Kept:
 
         self.memo = memo
         self.last: Last | None = None
+        self.lock = threading.Lock()
         self._watch = ChangeWatch(path)  # type: ignore[arg-type]
 
     def version(self) -> int | None:
@@ -114,19 +126,23 @@ class Kept:
 _kept_by_store: WeakKeyDictionary[object, Kept] = WeakKeyDictionary()
 
 
+_making = threading.Lock()
+
+
 def _kept(vault: object) -> Kept | None:
     """The store's ``Kept`` (None for one with no file path, or not weakly referable)."""
-    try:
-        kept = _kept_by_store.get(vault)
-    except TypeError:
-        return None
-    path, memo = getattr(vault, "path", None), _memo(vault)
-    if kept is None and path is not None and memo is not None:
+    with _making:  # one per store, whichever thread reads first
         try:
-            kept = _kept_by_store[vault] = Kept(path, memo)
-        except (sqlite3.Error, OSError, ProfileKeeperError):
+            kept = _kept_by_store.get(vault)
+        except TypeError:
             return None
-    return kept
+        path, memo = getattr(vault, "path", None), _memo(vault)
+        if kept is None and path is not None and memo is not None:
+            try:
+                kept = _kept_by_store[vault] = Kept(path, memo)
+            except (sqlite3.Error, OSError, ProfileKeeperError):
+                return None
+        return kept
 
 
 _memos: WeakKeyDictionary[object, Memo] = WeakKeyDictionary()

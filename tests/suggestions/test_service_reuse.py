@@ -4,6 +4,8 @@ day, no grant run out since. Each of those makes the next read run the pipeline 
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -89,3 +91,25 @@ def test_a_locked_store_is_not_answered_from_its_last_read(tmp_path: Path) -> No
     vault.lock()
     with pytest.raises(VaultLocked):
         service.read(vault, now=NOW)
+
+
+def test_two_readers_at_once_run_the_pipeline_once(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    vault, _ = _vault(tmp_path / "v.sqlite3")
+    runs: list[int] = []
+    run = service.run
+
+    def slow(*args: object, **kwargs: object) -> service.Result:
+        runs.append(1)
+        time.sleep(0.2)  # Home's glance still reading as the Suggestions screen asks
+        return run(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "run", slow)
+    results: list[service.Result] = []
+    readers = [threading.Thread(target=lambda: results.append(service.read(vault, now=NOW)))
+               for _ in range(2)]  # fmt: skip
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert len(runs) == 1 and results[0] is results[1]

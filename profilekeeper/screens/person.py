@@ -3,8 +3,9 @@ interests, gift ideas and gift history.
 
 The shops' ideas (``IDEAS_SHOWN`` of them, ranked by the suggestions pipeline, so the ones for
 their next occasion first) load in a worker after the rest: the pipeline opens every stored
-suggestion, and the screen does not wait for it. Choosing one opens it in the Suggestions
-screen or gives it a verdict. Shop text is shown as plain text, never markup.
+suggestion when the vault changed since its last read (else that read's result is given again:
+services/suggestions.py), and the screen does not wait for it. Choosing one opens it in the
+Suggestions screen or gives it a verdict. Shop text is shown as plain text, never markup.
 """
 
 from __future__ import annotations

@@ -89,7 +89,8 @@ class SuggestionsScreen(VaultScreen):
 
     @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
     def _load(self) -> None:
-        # Off the UI thread: thousands of sealed suggestions to open, filter and rank.
+        # Off the UI thread: thousands of sealed suggestions to open, filter and rank (unless
+        # nothing changed since the last read, Home's glance's after unlock: then its result).
         result = service.read(self.vault, today=self.pk.today())
         shops = {r.id: shop_name(r) for r in self.vault.list(Retailer)}
         whose = None if self.person_id is None else self.vault.get(Person, self.person_id).name

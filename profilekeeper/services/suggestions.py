@@ -10,6 +10,7 @@ that did not get through: services/feedback.py).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary, WeakValueDictionary
 
-from profilekeeper.errors import InvalidInput, NotFound, ProfileKeeperError
+from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import (
     Activity,
     Gift,
@@ -44,6 +45,7 @@ from profilekeeper.suggestions.prepare import Memo
 
 if TYPE_CHECKING:
     from profilekeeper.services.views import VaultReader
+    from profilekeeper.store.readonly import ChangeWatch
     from profilekeeper.store.vault import Vault
 
 
@@ -93,14 +95,14 @@ def _read(vault: VaultReader, today: date, now: datetime,
 class Last:
     """A read's result and what it was read at: the file's version, the day, the time."""
 
-    version: int
+    version: tuple[int, int]
     today: date
     now: datetime
     until: datetime | None
     """When the first grant in force then runs out (the only input that moves with time)."""
     result: Result
 
-    def answers(self, version: int | None, today: date, now: datetime) -> bool:
+    def answers(self, version: tuple[int, int] | None, today: date, now: datetime) -> bool:
         return (version == self.version and today == self.today and self.now <= now
                 and (self.until is None or now < self.until))  # fmt: skip
 
@@ -108,18 +110,26 @@ class Last:
 class Kept:
     """What reads from one store keep between them: the memo, and the last read."""
 
-    def __init__(self, path: object, memo: Memo) -> None:
-        from profilekeeper.store.readonly import ChangeWatch
-
+    def __init__(self, path: str | os.PathLike[str], memo: Memo) -> None:
         self.memo = memo
         self.last: Last | None = None
         self.lock = threading.Lock()
-        self._watch = ChangeWatch(path)  # type: ignore[arg-type]
+        self._path = path
+        self._watch: tuple[int, ChangeWatch] | None = None
 
-    def version(self) -> int | None:
+    def version(self) -> tuple[int, int] | None:
+        """The file's inode and SQLite's ``data_version`` on it: a commit by any connection,
+        or another file put in its place (``restore --replace``), changes it."""
+        from profilekeeper.store.readonly import ChangeWatch
+
         try:
-            return self._watch.version()
-        except sqlite3.Error:  # cannot tell: read anew
+            inode = os.stat(self._path).st_ino
+            if self._watch is None or self._watch[0] != inode:
+                if self._watch is not None:
+                    self._watch[1].close()
+                self._watch = (inode, ChangeWatch(self._path))
+            return inode, self._watch[1].version()
+        except (OSError, sqlite3.Error):  # cannot tell: read anew
             return None
 
 
@@ -138,10 +148,7 @@ def _kept(vault: object) -> Kept | None:
             return None
         path, memo = getattr(vault, "path", None), _memo(vault)
         if kept is None and path is not None and memo is not None:
-            try:
-                kept = _kept_by_store[vault] = Kept(path, memo)
-            except (sqlite3.Error, OSError, ProfileKeeperError):
-                return None
+            kept = _kept_by_store[vault] = Kept(path, memo)
         return kept
 
 

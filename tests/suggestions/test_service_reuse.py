@@ -4,6 +4,7 @@ day, no grant run out since. Each of those makes the next read run the pipeline 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -113,3 +114,17 @@ def test_two_readers_at_once_run_the_pipeline_once(tmp_path: Path,
     for reader in readers:
         reader.join()
     assert len(runs) == 1 and results[0] is results[1]
+
+
+def test_another_file_put_in_its_place_reads_anew(tmp_path: Path) -> None:
+    path, other = tmp_path / "v.sqlite3", tmp_path / "restored.sqlite3"
+    vault, _ = _vault(path)
+    kept = service._kept(vault)
+    assert kept is not None
+    service.read(vault, now=NOW)
+    before = kept.version()
+    assert before is not None and kept.version() == before
+    vault.close()
+    Vault.create(other, PASSPHRASE, kdf=FAST_KDF).close()
+    os.replace(other, path)  # as `restore --replace` swaps a vault in
+    assert kept.version() not in (None, before)

@@ -129,15 +129,15 @@ class PersonScreen(VaultScreen):
             for occasion, items in by_occasion.items()
             for g in items
         )
-        self._load_ideas(vault)
+        self._load_ideas(vault, self.pk.data_stamp())
 
     @work(thread=True, exclusive=True, group="person-ideas", exit_on_error=False)
-    def _load_ideas(self, source: services.VaultReader) -> None:
+    def _load_ideas(self, source: services.VaultReader, stamp: object) -> None:
         from profilekeeper.services.suggestions import gift_ideas
         from profilekeeper.sync.sanitize import clean_text
 
         ideas, total = gift_ideas(source, self.person_id, today=self.pk.today(),
-                                  limit=IDEAS_SHOWN)  # fmt: skip
+                                  limit=IDEAS_SHOWN, stamp=stamp)  # fmt: skip
         # A shop's name may come from its discovery document: one plain line, no escapes.
         shops = {r.id: clean_text(r.name, limit=120) for r in source.list(Retailer)}
         self.app.call_from_thread(self.show_ideas, ideas, total, shops)

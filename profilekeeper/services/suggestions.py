@@ -10,8 +10,6 @@ that did not get through: services/feedback.py).
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -45,35 +43,33 @@ from profilekeeper.suggestions.prepare import Memo
 
 if TYPE_CHECKING:
     from profilekeeper.services.views import VaultReader
-    from profilekeeper.store.readonly import ChangeWatch
     from profilekeeper.store.vault import Vault
 
 
-def read(vault: VaultReader, *, today: date | None = None,
-         now: datetime | None = None) -> Result:  # fmt: skip
+def read(vault: VaultReader, *, today: date | None = None, now: datetime | None = None,
+         stamp: object = None) -> Result:  # fmt: skip
     """Every stored suggestion, shown (best first, with its reason) or hidden (with why); from
     either store (Home reads it from the first look's read-only one).
 
-    When nothing in the vault file has changed since this store's last read (no commit by any
-    connection: SQLite's ``data_version``), on the same day, and no grant has run out since,
-    that read's result is the answer: the pipeline's inputs are all the same (``Last``). The
-    result is shared: callers do not change it."""
+    ``stamp``: the app's ``data_stamp()``, taken before this read, equal to an earlier one when
+    nothing in the vault file can have changed since. Given, a read with the stamp of this
+    store's last read (on the same day, no grant run out since) is answered with that read's
+    result: the pipeline's inputs are all the same (``Last``). The result is shared: callers
+    do not change it."""
     now = now or datetime.now(UTC)
     today = today or now.date()
-    kept = _kept(vault)
+    kept = _kept(vault) if stamp is not None else None
     if kept is None:
         return _read(vault, today, now, _memo(vault))[0]
     # One read at a time from a store: a second reader (the Suggestions screen opened while
     # Home's glance still reads) waits for the first one's result instead of reading too.
     with kept.lock:
-        version = kept.version()  # before the records: a commit meanwhile makes the next anew
         last = kept.last
         if last is not None and getattr(vault, "is_unlocked", False) \
-                and last.answers(version, today, now):  # fmt: skip
+                and last.answers(stamp, today, now):  # fmt: skip
             return last.result
         result, until = _read(vault, today, now, kept.memo)
-        if version is not None:
-            kept.last = Last(version, today, now, until, result)
+        kept.last = Last(stamp, today, now, until, result)
         return result
 
 
@@ -93,62 +89,43 @@ def _read(vault: VaultReader, today: date, now: datetime,
 
 @dataclass(frozen=True)
 class Last:
-    """A read's result and what it was read at: the file's version, the day, the time."""
+    """A read's result and what it was read at: the stamp, the day, the time."""
 
-    version: tuple[int, int]
+    stamp: object
     today: date
     now: datetime
     until: datetime | None
     """When the first grant in force then runs out (the only input that moves with time)."""
     result: Result
 
-    def answers(self, version: tuple[int, int] | None, today: date, now: datetime) -> bool:
-        return (version == self.version and today == self.today and self.now <= now
+    def answers(self, stamp: object, today: date, now: datetime) -> bool:
+        return (stamp == self.stamp and today == self.today and self.now <= now
                 and (self.until is None or now < self.until))  # fmt: skip
 
 
 class Kept:
     """What reads from one store keep between them: the memo, and the last read."""
 
-    def __init__(self, path: str | os.PathLike[str], memo: Memo) -> None:
+    def __init__(self, memo: Memo) -> None:
         self.memo = memo
         self.last: Last | None = None
         self.lock = threading.Lock()
-        self._path = path
-        self._watch: tuple[int, ChangeWatch] | None = None
-
-    def version(self) -> tuple[int, int] | None:
-        """The file's inode and SQLite's ``data_version`` on it: a commit by any connection,
-        or another file put in its place (``restore --replace``), changes it."""
-        from profilekeeper.store.readonly import ChangeWatch
-
-        try:
-            inode = os.stat(self._path).st_ino
-            if self._watch is None or self._watch[0] != inode:
-                if self._watch is not None:
-                    self._watch[1].close()
-                self._watch = (inode, ChangeWatch(self._path))
-            return inode, self._watch[1].version()
-        except (OSError, sqlite3.Error):  # cannot tell: read anew
-            return None
 
 
 _kept_by_store: WeakKeyDictionary[object, Kept] = WeakKeyDictionary()
-
-
 _making = threading.Lock()
 
 
 def _kept(vault: object) -> Kept | None:
-    """The store's ``Kept`` (None for one with no file path, or not weakly referable)."""
+    """The store's ``Kept`` (None for one that cannot be weakly referenced)."""
     with _making:  # one per store, whichever thread reads first
         try:
             kept = _kept_by_store.get(vault)
         except TypeError:
             return None
-        path, memo = getattr(vault, "path", None), _memo(vault)
-        if kept is None and path is not None and memo is not None:
-            kept = _kept_by_store[vault] = Kept(path, memo)
+        memo = _memo(vault)
+        if kept is None and memo is not None:
+            kept = _kept_by_store[vault] = Kept(memo)
         return kept
 
 
@@ -271,8 +248,9 @@ def send_now(vault: Vault, shop: Retailer, suggestion: Suggestion) -> str:
 
 
 def gift_ideas(vault: VaultReader, person_id: str, *, today: date | None = None,
-               limit: int = 3) -> tuple[list[Ranked], int]:  # fmt: skip
+               limit: int = 3, stamp: object = None) -> tuple[list[Ranked], int]:
     """The person's best ``limit`` gift ideas from shops, as the Suggestions screen ranks them
-    (their next occasion's nearness counts), and how many are shown for them in all."""
-    ideas = select(read(vault, today=today).shown, person_id=person_id)
+    (their next occasion's nearness counts), and how many are shown for them in all
+    (``stamp``: as for ``read``)."""
+    ideas = select(read(vault, today=today, stamp=stamp).shown, person_id=person_id)
     return ideas[:limit], len(ideas)

@@ -25,20 +25,19 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import _cold
+from _cold import AEAD_FLOOR, remembered_vault, top_imports
 from _results import dig, summary_rows, write_results
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 GOAL_SECONDS = 0.2
-AEAD_FLOOR = "import sqlite3; from cryptography.hazmat.primitives.ciphers.aead import AESGCM"
 COMMAND = "python benchmarks/bench_cli.py"
 PEOPLE, OCCASIONS, GIFTS = 1000, 3000, 2000
 _RUN = itertools.count()
@@ -69,49 +68,14 @@ def build_vault(path: Path) -> tuple[str, bytes]:
         return vault.vault_id, vault.data_key
 
 
-def remember(path: Path, vault_id: str, data_key: bytes) -> None:
-    from profilekeeper.store import keys
-    from profilekeeper.store.vault import Vault
-
-    keys.remember(vault_id, data_key)
-    with Vault.open(path) as vault:
-        vault.set_remembered(True)
-        vault.checkpoint()
-
-
 def _fresh(cmd: list[str]) -> list[str]:
     """``cmd`` with ``{n}`` made a new number: each ``person add`` adds a new name."""
     return [arg.format(n=next(_RUN)) if "{n}" in arg else arg for arg in cmd]
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    cmd = _fresh(cmd)
-    """Wall time and CPU time (user + system) of one fresh process; it must succeed quietly
-    (``remind``'s 1 is "something is due")."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    errors = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1 if "remind" in cmd else 0) or errors.strip():
-        raise SystemExit(f"{' '.join(cmd[1:3])} failed ({code}): {errors.decode().strip()}")
-    return elapsed, usage.ru_utime + usage.ru_stime
-
-
-def top_imports(cmd: list[str], env: dict[str, str], count: int = 10) -> list[dict[str, object]]:
-    """The costliest imports the command itself makes (top level of ``-X importtime``)."""
-    done = subprocess.run(_fresh(cmd), env={**env, "PYTHONPROFILEIMPORTTIME": "1"},
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    rows: list[dict[str, object]] = []
-    for line in done.stderr.splitlines():
-        if not line.startswith("import time:") or "cumulative" in line:
-            continue
-        _, cumulative, name = line[len("import time:") :].split("|")
-        if not name.startswith("  "):
-            rows.append({"module": name.strip(), "cumulative_ms": int(cumulative) / 1000})
-    return sorted(rows, key=lambda r: -float(r["cumulative_ms"]))[:count]  # type: ignore[arg-type]
+    """Wall and CPU time of one fresh process (``remind``'s 1 is "something is due")."""
+    return _cold.timed(_fresh(cmd), env, ok=(0, 1) if "remind" in cmd else (0,))
 
 
 def main() -> int:
@@ -119,53 +83,34 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
 
-    from profilekeeper.store.fast_keyring import recall_via_secret_service
-
-    with tempfile.TemporaryDirectory(prefix="pk-bench-cli-") as tmp:
-        data_home = Path(tmp) / "share"
-        path = data_home / "profilekeeper" / "vault.sqlite3"
-        path.parent.mkdir(parents=True, mode=0o700)
-        vault_id, data_key = build_vault(path)
-        remember(path, vault_id, data_key)
-        try:
-            if recall_via_secret_service(vault_id) != data_key:
-                raise SystemExit("the Secret Service did not give the key back; see the docstring")
-            env = {k: v for k, v in os.environ.items() if not k.startswith("PROFILEKEEPER_")}
-            env["XDG_DATA_HOME"] = str(data_home)  # the vault found where a user's lives
-            env["PYTHONPATH"] = str(HERE.parent)
-            # As after `pip install`: bytecode compiled once and reused (kept out of the tree).
-            env.pop("PYTHONDONTWRITEBYTECODE", None)
-            env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-            script = Path(sys.executable).with_name("profilekeeper")
-            pk = [str(script)]
-            commands = {
-                "person list": [*pk, "person", "list"],
-                "gift list": [*pk, "gift", "list"],
-                "occasion list": [*pk, "occasion", "list"],
-                "person add": [*pk, "person", "add", "Bench Person {n}", "--birthday", "--03-15"],
-                "gift add": [*pk, "gift", "add", "Person 0007", "A book"],
-            }
-            floors = {
-                "sqlite3 + AES-GCM": [sys.executable, "-c", AEAD_FLOOR],
-                "sqlite3 + AES-GCM + key from the keyring": [
-                    sys.executable, "-c", f"{AEAD_FLOOR}; from profilekeeper.store.fast_keyring "
-                    f"import recall; assert recall({vault_id!r})",
-                ],
-                "remind --days 30": [*pk, "remind", "--days", "30"],
-            }  # fmt: skip
-            every = {**commands, **floors}
-            for _ in range(2):  # compile the bytecode, warm the page cache
-                for cmd in every.values():
-                    timed(cmd, env)
-            runs: dict[str, list[tuple[float, float]]] = {name: [] for name in every}
-            for _ in range(args.runs):
-                for name, cmd in every.items():
-                    runs[name].append(timed(cmd, env))
-            imports = {name: top_imports(cmd, env) for name, cmd in commands.items()}
-        finally:
-            from profilekeeper.store import keys
-
-            keys.forget(vault_id)
+    with remembered_vault(build_vault, prefix="pk-bench-cli-") as cold:
+        vault_id, env = cold.vault_id, cold.env
+        env["PYTHONPATH"] = str(HERE.parent)
+        pk = [str(cold.profilekeeper)]
+        commands = {
+            "person list": [*pk, "person", "list"],
+            "gift list": [*pk, "gift", "list"],
+            "occasion list": [*pk, "occasion", "list"],
+            "person add": [*pk, "person", "add", "Bench Person {n}", "--birthday", "--03-15"],
+            "gift add": [*pk, "gift", "add", "Person 0007", "A book"],
+        }
+        floors = {
+            "sqlite3 + AES-GCM": [sys.executable, "-c", AEAD_FLOOR],
+            "sqlite3 + AES-GCM + key from the keyring": [
+                sys.executable, "-c", f"{AEAD_FLOOR}; from profilekeeper.store.fast_keyring "
+                f"import recall; assert recall({vault_id!r})",
+            ],
+            "remind --days 30": [*pk, "remind", "--days", "30"],
+        }  # fmt: skip
+        every = {**commands, **floors}
+        for _ in range(2):  # compile the bytecode, warm the page cache
+            for cmd in every.values():
+                timed(cmd, env)
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in every}
+        for _ in range(args.runs):
+            for name, cmd in every.items():
+                runs[name].append(timed(cmd, env))
+        imports = {name: top_imports(_fresh(cmd), env, 10) for name, cmd in commands.items()}
 
     floor_name = "sqlite3 + AES-GCM + key from the keyring"
     wall = {name: statistics.median(w for w, _ in r) for name, r in runs.items()}

@@ -28,19 +28,18 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import _cold
+from _cold import AEAD_FLOOR, remembered_vault, top_imports
 from _results import dig, summary_rows, write_results
 
 GOAL_SECONDS = 0.15
-AEAD_FLOOR = "import sqlite3; from cryptography.hazmat.primitives.ciphers.aead import AESGCM"
 COMMAND = "python benchmarks/bench_remind.py"
 
 
@@ -108,16 +107,6 @@ def build_vault(path: Path) -> tuple[str, bytes]:
         return vault.vault_id, vault.data_key
 
 
-def remember(path: Path, vault_id: str, data_key: bytes) -> None:
-    from profilekeeper.store import keys
-    from profilekeeper.store.vault import Vault
-
-    keys.remember(vault_id, data_key)
-    with Vault.open(path) as vault:
-        vault.set_remembered(True)
-        vault.checkpoint()
-
-
 def _copy(path: Path, name: str) -> Path:
     import shutil
 
@@ -137,23 +126,8 @@ def _without_index(path: Path) -> Path:
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall time and CPU time (user + system) of one fresh process.
-
-    CPU time is reported too because on a shared machine wall time also counts waiting for
-    a core; CPU time is what the process itself costs.
-    """
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    errors = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"remind failed ({proc.returncode}): {errors.decode().strip()}")
-    if errors.strip():
-        raise SystemExit(f"remind did not unlock quietly: {errors.decode().strip()}")
-    return elapsed, usage.ru_utime + usage.ru_stime
+    """Wall and CPU time of one fresh process (``remind``'s 1 is "something is due")."""
+    return _cold.timed(cmd, env, ok=(0, 1))
 
 
 def phases(path: Path, vault_id: str) -> dict[str, float]:
@@ -252,78 +226,38 @@ def write_cost(path: Path, data_key: bytes, runs: int = 7) -> dict[str, float]:
         }
 
 
-def top_imports(cmd: list[str], env: dict[str, str], count: int = 12) -> list[dict[str, object]]:
-    done = subprocess.run(
-        cmd,
-        env={**env, "PYTHONPROFILEIMPORTTIME": "1"},  # -X importtime, for a script too
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    rows: list[dict[str, object]] = []
-    for line in done.stderr.splitlines():
-        if not line.startswith("import time:") or "cumulative" in line:
-            continue
-        _, cumulative, name = line[len("import time:") :].split("|")
-        if not name.startswith("  "):  # top level: imported by the program, not by a module
-            rows.append({"module": name.strip(), "cumulative_ms": int(cumulative) / 1000})
-    return sorted(rows, key=lambda r: -float(r["cumulative_ms"]))[:count]  # type: ignore[arg-type]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
 
-    from profilekeeper.store.fast_keyring import recall_via_secret_service
-
-    with tempfile.TemporaryDirectory() as tmp:
-        # Where a user's vault lives (found through platformdirs, as at a login shell).
-        data_home = Path(tmp) / "share"
-        path = data_home / "profilekeeper" / "vault.sqlite3"
-        path.parent.mkdir(parents=True, mode=0o700)
-        vault_id, data_key = build_vault(path)
-        remember(path, vault_id, data_key)
-        try:
-            if recall_via_secret_service(vault_id) != data_key:
-                raise SystemExit("the Secret Service did not give the key back; see the docstring")
-            env = {k: v for k, v in os.environ.items() if not k.startswith("PROFILEKEEPER_")}
-            env["XDG_DATA_HOME"] = str(data_home)
-            # As after `pip install`: bytecode compiled once and reused (kept out of the tree).
-            env.pop("PYTHONDONTWRITEBYTECODE", None)
-            env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-            # The installed command itself (not `python -m`, which adds runpy's ~5 ms).
-            script = Path(sys.executable).with_name("profilekeeper")
-            remind = [str(script), "remind", "--days", "30"]
-            occasions_only = [*remind, "--occasions-only"]
-            floor = [sys.executable, "-c", "import sqlite3"]
-            # The design's floor: what any encrypted-vault reader must import.
-            aead_floor = [sys.executable, "-c", AEAD_FLOOR]
-            # The same vault with its date index emptied, as after an upgrade: every occasion
-            # is decrypted (the index's gain).
-            unindexed = [*remind, "--vault", str(_without_index(path))]
-            # A hook on a copy, so the other runs read the vault as it was. Its first run
-            # (warming up) fires and records every lead point; the timed ones find none new.
-            hooked = [*remind, "--vault", str(_copy(path, "hooked.sqlite3")), "--exec", "true"]
-            for _ in range(2):  # warm the page cache: "cold" means a new process, as at login
-                for cmd in (remind, occasions_only, floor, aead_floor, unindexed, hooked):
-                    timed(cmd, env)
-            remind_runs, floor_runs, aead_runs, unindexed_runs, hooked_runs = [], [], [], [], []
-            only_runs = []
-            for _ in range(args.runs):
-                remind_runs.append(timed(remind, env))
-                only_runs.append(timed(occasions_only, env))
-                floor_runs.append(timed(floor, env))
-                aead_runs.append(timed(aead_floor, env))
-                unindexed_runs.append(timed(unindexed, env))
-                hooked_runs.append(timed(hooked, env))
-            steps = phases(_copy(path, "phases.sqlite3"), vault_id)
-            steps |= write_cost(path, data_key)
-            imports = top_imports(remind, env)
-        finally:
-            from profilekeeper.store import keys
-
-            keys.forget(vault_id)
+    with remembered_vault(build_vault) as cold:
+        path, vault_id, data_key, env = cold.path, cold.vault_id, cold.data_key, cold.env
+        remind = [str(cold.profilekeeper), "remind", "--days", "30"]
+        occasions_only = [*remind, "--occasions-only"]
+        floor = [sys.executable, "-c", "import sqlite3"]
+        aead_floor = [sys.executable, "-c", AEAD_FLOOR]
+        # The same vault with its date index emptied, as after an upgrade: every occasion
+        # is decrypted (the index's gain).
+        unindexed = [*remind, "--vault", str(_without_index(path))]
+        # A hook on a copy, so the other runs read the vault as it was. Its first run
+        # (warming up) fires and records every lead point; the timed ones find none new.
+        hooked = [*remind, "--vault", str(_copy(path, "hooked.sqlite3")), "--exec", "true"]
+        for _ in range(2):  # warm the page cache: "cold" means a new process, as at login
+            for cmd in (remind, occasions_only, floor, aead_floor, unindexed, hooked):
+                timed(cmd, env)
+        remind_runs, floor_runs, aead_runs, unindexed_runs, hooked_runs = [], [], [], [], []
+        only_runs = []
+        for _ in range(args.runs):
+            remind_runs.append(timed(remind, env))
+            only_runs.append(timed(occasions_only, env))
+            floor_runs.append(timed(floor, env))
+            aead_runs.append(timed(aead_floor, env))
+            unindexed_runs.append(timed(unindexed, env))
+            hooked_runs.append(timed(hooked, env))
+        steps = phases(_copy(path, "phases.sqlite3"), vault_id)
+        steps |= write_cost(path, data_key)
+        imports = top_imports(remind, env, 12)
 
     remind_times = [wall for wall, _ in remind_runs]
     remind_median = statistics.median(remind_times)

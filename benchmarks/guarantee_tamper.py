@@ -9,9 +9,10 @@ On a vault holding records of every kind:
    and ``get`` of it must raise ``CorruptedRecord``. A sample of the flips goes through the
    CLI too: exit 5, one line naming ``table/id`` only, every other record still listed.
 2. the key table (``vault_header``: the wrapped key, the key check, the KDF parameters, the
-   vault id they are bound to): every byte flipped in turn. The vault must refuse to unlock
-   with the passphrase and with the data key (as from the keyring), with one of the errors
-   the CLI prints as one line; never unlock, never anything else.
+   vault id they are bound to): every byte flipped in turn. The passphrase unlock must refuse
+   every flip (a changed key check too: KeyTableChanged, exit 5), with one of the errors the
+   CLI prints as one line; the data key (as from the keyring) must refuse it or open every
+   record as it was (it needs no wrapped key or KDF parameters); never anything else.
 3. the file: each byte of SQLite's 100-byte file header flipped, then the file truncated at
    several lengths, zeroed, and replaced by foreign files (another SQLite database, a PNG, an
    empty file, random bytes). ``person list`` must either show every person (a header byte
@@ -66,6 +67,8 @@ LISTED = {"people": ("person", "name"), "gifts": ("gift", "title"),
 """Tables the CLI lists, with the command and the field each line shows."""
 CLI_EVERY = 23
 """One record flip in this many also goes through the CLI (for the tables it lists)."""
+KEY_CLI_EVERY = 4
+"""One key check flip in this many also goes through the CLI's passphrase unlock."""
 
 
 class Missed(AssertionError):
@@ -154,6 +157,12 @@ class Figures:
     key_table_flips_refused: int = 0
     """Flips that some way of unlocking refused (the others, if they unlocked, to every record
     as it was)."""
+    key_table_passphrase_refused: int = 0
+    """Flips the passphrase unlock refused (every one: a changed key check too, though the
+    passphrase unwraps the right key)."""
+    key_check_cli_flips: int = 0
+    key_check_cli_refused: int = 0
+    """Key check flips through the CLI's passphrase unlock: exit 5, one line saying so."""
     key_table_refusals: dict[str, int] = field(default_factory=dict)
     file_header_flips: int = 0
     file_header_outcomes: dict[str, int] = field(default_factory=dict)
@@ -243,6 +252,11 @@ def sweep_key_table(path: Path, records: list[Any], figures: Figures) -> None:
                     figures.key_table_refusals[refusal] = \
                         figures.key_table_refusals.get(refusal, 0) + 1  # fmt: skip
                     figures.key_table_flips_refused += 1
+                    figures.key_table_passphrase_refused += "passphrase: unlocked" not in how
+                    if column == "key_check" and i % KEY_CLI_EVERY == 0:
+                        figures.key_check_cli_flips += 1
+                        _check_key_cli(path, f"{column} byte {i}")
+                        figures.key_check_cli_refused += 1
             finally:
                 db.execute(f"UPDATE vault_header SET {column} = ?", (value,))
 
@@ -250,7 +264,8 @@ def sweep_key_table(path: Path, records: list[Any], figures: Figures) -> None:
 def _refused(path: Path, data_key: bytes, records: list[Any], where: str) -> str:
     """How each way of unlocking took the flip: refused (by which error) or unlocked with every
     record intact (the keyring's data key needs no wrapped key). ``Missed`` if neither way
-    refused, if one crashed, or if one unlocked to anything but the records as they were."""
+    refused, if the passphrase did not (it reads every field of the key table), if one crashed,
+    or if one unlocked to anything but the records as they were."""
     said = []
     for how in ("passphrase", "data key"):
         try:
@@ -275,7 +290,15 @@ def _refused(path: Path, data_key: bytes, records: list[Any], where: str) -> str
         said.append(f"{how}: unlocked, intact")
     if all(s.endswith("intact") for s in said):
         raise Missed(f"{where}: not detected")
+    if said[0].endswith("intact"):
+        raise Missed(f"{where}: the passphrase unlocked it")
     return ", ".join(said)
+
+
+def _check_key_cli(path: Path, where: str) -> None:
+    code, out, err = cli(path, "person", "list")
+    if code != 5 or err.count("\n") != 1 or "key table was changed" not in err or out:
+        raise Missed(f"{where}: CLI person list: exit {code}, {err[:300]!r}")
 
 
 # -- 3. the file ----------------------------------------------------------------------------
@@ -383,6 +406,10 @@ def summarize(data: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(summary_row("key table flips refused (no unlock opened changed records)",
                                 data["key_table_flips"], data["key_table_flips_refused"], "flips",
                                 command))  # fmt: skip
+    if "key_table_flips" in data and "key_table_passphrase_refused" in data:
+        rows.append(summary_row("key table flips refused by the passphrase unlock",
+                                data["key_table_flips"], data["key_table_passphrase_refused"],
+                                "flips", command))  # fmt: skip
     if "file_header_outcomes" in data:
         outcomes = data["file_header_outcomes"]  # each listed whole or one clear error, or Missed
         rows.append(summary_row("SQLite header flips: every person listed or one clear error",
@@ -412,7 +439,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{figures.record_flips_detected} detected for that record alone "
           f"({figures.cli_flips} through the CLI: {figures.cli_flips_reported} exit 5 naming it)")
     print(f"key table: {figures.key_table_flips} flips, {figures.key_table_flips_refused} "
-          f"refused to unlock {figures.key_table_refusals}")
+          f"refused to unlock ({figures.key_table_passphrase_refused} by the passphrase) "
+          f"{figures.key_table_refusals}")
+    print(f"key check through the CLI: {figures.key_check_cli_flips} flips, "
+          f"{figures.key_check_cli_refused} exit 5 saying the key table was changed")
     print(f"file header: {figures.file_header_flips} flips: {figures.file_header_outcomes}")
     for name, said in figures.bad_files.items():
         print(f"  {name}: {said}")

@@ -36,10 +36,6 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 
-READ_MODES = navigation.READ_ONLY_MODES
-"""Modes that only read (Settings is all writing): see VaultScreen.READS."""
-
-
 class ProfileKeeperApp(VaultApp):
     """Opened and unlocked as VaultApp (app_start.py) does it; then the modes, navigation, the
     lock, and the one place failures surface."""
@@ -102,9 +98,7 @@ class ProfileKeeperApp(VaultApp):
     # -- navigation --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "go":
-            return self.readable if parameters and parameters[0] in READ_MODES else self.unlocked
-        if action == "lock":
+        if action in ("go", "lock"):
             return self.unlocked
         return True
 

@@ -23,7 +23,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from profilekeeper import navigation
-from profilekeeper.errors import CorruptedRecord, WrongPassphrase
+from profilekeeper.errors import CorruptedRecord, ProfileKeeperError, WrongPassphrase
 from profilekeeper.messages import FirstLook, Unlocked, UnlockFailed, VaultReady
 from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.unlock import UnlockScreen, sentence
@@ -205,6 +205,9 @@ class VaultApp(App[None]):
             self.vault.unlock(passphrase)
         except WrongPassphrase:
             self.post_message(UnlockFailed(sentence(TRY_AGAIN)))
+            return
+        except ProfileKeeperError as error:  # a changed key table (exit 5 in the CLI): said
+            self.post_message(UnlockFailed(sentence(str(error))))
             return
         self.post_message(Unlocked())
 

@@ -19,7 +19,6 @@ Choices that make the file behave well in calendar apps:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -27,15 +26,13 @@ from icalendar import Alarm, Calendar, Event
 
 from profilekeeper.lead_times import Leads
 from profilekeeper.model import Occasion, Person
+from profilekeeper.plain_text import one_line
 from profilekeeper.reminders import headline
 
 STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 UNKNOWN_YEAR = 2000
 ALARM_HOUR = 9
 PRODID = "-//profilekeeper//gift reminders//EN"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-"""RFC 5545 TEXT allows no control characters (icalendar only escapes newlines); a name or
-label with an escape sequence or NUL (typed, pasted or imported) would make the file invalid."""
 
 
 def initials(name: str) -> str:
@@ -67,7 +64,11 @@ def occasion_event(
     one_off = not occasion.yearly and occasion.year is not None
     year = occasion.year if occasion.year is not None and (names or one_off) else UNKNOWN_YEAR
     start = date(year, occasion.month, occasion.day)
-    title = _CONTROL.sub(" ", event_title(occasion, name, names=names)).strip()
+    # RFC 5545 TEXT allows no control characters (icalendar only escapes newlines): a name or
+    # label with an escape sequence or NUL (typed, pasted or imported) would make the file
+    # invalid, and a bidi control or zero-width space would reorder or hide what a calendar
+    # shows. TEXT has no escape for them: they go (``plain_text.one_line``).
+    title = one_line(event_title(occasion, name, names=names))
     event = Event()
     event.add("uid", f"{occasion.id}@profilekeeper")
     event.add("dtstamp", stamp)

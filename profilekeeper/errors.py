@@ -28,7 +28,9 @@ ones defined in another module name it (tests/test_errors_tree.py keeps the tree
         │   └── WrongPassphrase (3)
         ├── UnsupportedVault (2) written by a newer profilekeeper, or not a vault at all
         │   └── NeedsUpgrade (2) an older schema: open it read-write (store/readonly.py)
+        ├── VaultReadOnly    (2) the file or its folder cannot be written (store/vault_file.py)
         ├── DamagedVault     (5) the pages needed to open it cannot be read (store/damage.py)
+        │   └── KeyTableChanged (5) the key check names another key (store/damage.py)
         ├── DamagedBackup    (5) a backup cut short, changed or extended (store/backup.py)
         └── CorruptedRecord  (5) a record failed authentication
             ├── DamagedRecord (5) authentic, but holds a value no reader can use

@@ -27,8 +27,6 @@ class Mode:
     """What the palette says of "Go to TITLE"."""
     screen: str
     """``module:Class`` under profilekeeper.screens, imported when first shown."""
-    reads_only: bool
-    """It works on the first look's read-only store, before the full one has opened."""
 
     @property
     def action(self) -> str:
@@ -37,29 +35,27 @@ class Mode:
 
 MODES = (
     Mode("home", "1", "Home", "Dates and reminders", "Reminders and the next 60 days",
-         "home:HomeScreen", reads_only=True),
+         "home:HomeScreen"),
     Mode("me", "2", "Me", "Your interests and purchases",
-         "Your interests, city, shipping and purchases", "me:MeScreen", reads_only=True),
+         "Your interests, city, shipping and purchases", "me:MeScreen"),
     Mode("people", "3", "People", "The people you buy for", "The people you buy gifts for",
-         "people:PeopleScreen", reads_only=True),
+         "people:PeopleScreen"),
     Mode("settings", "4", "Settings", "Lock, keys, data", "Lock, passphrase, keys, files",
-         "settings:SettingsScreen", reads_only=False),
+         "settings:SettingsScreen"),
     Mode("sharing", "5", "Sharing", "What each shop may see",
-         "Shops, the slices each may see, the exact bytes it gets", "sharing:SharingScreen",
-         reads_only=False),
+         "Shops, the slices each may see, the exact bytes it gets", "sharing:SharingScreen"),
     Mode("activity", "6", "Activity", "Every exchange with a shop",
-         "Every exchange with a shop, and what was sent", "activity:ActivityScreen",
-         reads_only=True),
+         "Every exchange with a shop, and what was sent", "activity:ActivityScreen"),
     Mode("suggestions", "7", "Suggestions", "What shops suggest, by your rules",
          "What shops suggest, filtered and ranked by your rules",
-         "suggestions:SuggestionsScreen", reads_only=False),
+         "suggestions:SuggestionsScreen"),
 )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class Action:
     """One thing the app or a screen does, named once: its key binding (and so the footer and
-    the help's lines), its palette entry and whether it works read-only come from here."""
+    the help's lines) and its palette entry come from here."""
 
     screen: str
     """Whose: a mode's name, ``person`` (one person's screen) or ``app`` (everywhere)."""
@@ -76,8 +72,6 @@ class Action:
     """In the footer."""
     palette: tuple[str, str] | None = None
     """Its command palette entry: name and help (None: not in the palette)."""
-    reads: bool = False
-    """It only reads: it works on the first look's read-only store (see READ_ONLY_MODES)."""
     help: str | None = None
     """The app's own: its line in the help's general keys (None: not listed there)."""
 
@@ -95,8 +89,7 @@ ACTIONS = (
     Action("people", "delete,x", "delete_person", "Delete", "Delete the selected person",
            "person-delete"),
     Action("people", "slash", "search", "Search", "Search by name", "people-search",
-           palette=("Search people", "Find a person by name"), reads=True),
-    Action("people", None, "open", reads=True),  # a row chosen: show that person
+           palette=("Search people", "Find a person by name")),
     Action("me", "e", "edit_profile", "Edit me", "Name, city, shipping", "me-edit",
            palette=("Edit me", "Your name, city and shipping preferences")),
     Action("me", "i", "add_interest", "+Interest", "Add one of your interests", "me-interest-add",
@@ -118,8 +111,8 @@ ACTIONS = (
     Action("home", "b", "reminder('bought')", "Bought", "Gift bought: stop reminding this year",
            "reminder-bought", palette=("Gift bought", "The selected reminder's gift is bought")),
     Action("home", "o", "open_person", "Person", "Open the person of the selected line",
-           "home-open-person", reads=True),
-    Action("suggestions", "escape", "back", "Back", "Back", "suggestions-back", reads=True),
+           "home-open-person"),
+    Action("suggestions", "escape", "back", "Back", "Back", "suggestions-back"),
     Action("suggestions", "l", "verdict('like')", "Like", "More like this", "suggestion-like"),
     Action("suggestions", "n", "verdict('not_for_me')", "Not for me", "Less like this",
            "suggestion-not-for-me"),
@@ -133,7 +126,7 @@ ACTIONS = (
            "suggestion-snooze"),
     Action("suggestions", "d", "verdict('dismiss')", "Dismiss", "Hide it", "suggestion-dismiss"),
     Action("suggestions", "h", "toggle_hidden", "Hidden", "The hidden ones, and why",
-           "suggestions-hidden", reads=True),
+           "suggestions-hidden"),
     Action("suggestions", "u", "undo", "Undo", "Take back the rule or never that hid it",
            "suggestion-undo"),
     Action("settings", "c", "change_passphrase", "Passphrase", "Change the passphrase",
@@ -184,12 +177,10 @@ ACTIONS = (
     Action("sharing", "a", "activity", "Activity", "The selected shop's activity",
            "sharing-activity", shown=False),
     Action("activity", "f", "filter_shop", "Shop", "Show the records of one shop",
-           "activity-filter", palette=("Activity of one shop", "The activity log, by shop"),
-           reads=True),
+           "activity-filter", palette=("Activity of one shop", "The activity log, by shop")),
     Action("activity", "w", "what_was_sent", "Sent", "Scroll to what the selected record sent",
-           "activity-sent", reads=True),
-    Action("activity", None, "show_shop", reads=True),  # from Sharing: one shop's records
-    Action("person", "escape", "back", "Back", "Back to people", "person-back", reads=True),
+           "activity-sent"),
+    Action("person", "escape", "back", "Back", "Back to people", "person-back"),
     Action("person", "e", "edit_person", "Edit", "Edit this person", "person-edit-this"),
     Action("person", "o", "add_occasion", "+Date", "Add a birthday, anniversary or other date",
            "occasion-add"),
@@ -221,11 +212,6 @@ def actions_of(screen: str) -> tuple[Action, ...]:
     return tuple(action for action in ACTIONS if action.screen == screen)
 
 
-def reads(screen: str) -> frozenset[str]:
-    """``screen``'s actions that only read (by name), which work before the full store opens."""
-    return frozenset(action.name for action in actions_of(screen) if action.reads)
-
-
 APP_ACTIONS = actions_of("app")
 """The app's own actions: bound everywhere; the palette lists them last."""
 
@@ -251,9 +237,6 @@ COMMANDS = (
     *SCREEN_COMMANDS,
 )
 """Every palette entry that shows a mode (the app's own actions follow them)."""
-
-READ_ONLY_MODES = frozenset(mode.name for mode in MODES if mode.reads_only)
-
 
 def general_keys() -> list[tuple[str, str]]:
     """The help screen's keys that work everywhere, as (keys, what they do)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
+    from datetime import date
 
     from profilekeeper.store.readonly import ReadOnlyVault
 
@@ -41,16 +42,19 @@ def recall_key_fast(vault_id: str) -> bytes | None:
     return fast_keyring.recall(vault_id)
 
 
-def record_notified(vault: ReadOnlyVault, fired: Iterable[tuple[str, int, Iterable[int]]]) -> str:
-    """Record the lead points hooks fired for (store/reminder_marks.py); "" when done, else
-    why not, in words fit for stderr (no record's contents)."""
+def record_notified(vault: ReadOnlyVault, fired: Iterable[tuple[str, int, Iterable[int]]],
+                    coming: Iterable[tuple[str, date, Iterable[int]]] = (), *,
+                    since: date | None = None) -> str:  # fmt: skip
+    """Record the points hooks fired for, occasions' and releases' and events' (``since``: see
+    store/reminder_marks.py); "" when done, else why not, in words fit for stderr (no record's
+    contents)."""
     import sqlite3
 
     from profilekeeper.errors import KeyReplaced
     from profilekeeper.store.reminder_marks import record_notified as write
 
     try:
-        write(vault, fired)
+        write(vault, fired, coming, since=since)
     except KeyReplaced:
         return "the vault's key was changed meanwhile"
     except sqlite3.Error as error:

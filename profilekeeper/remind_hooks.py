@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from profilekeeper.reminders import Due
+from profilekeeper.reminders import Due, pending_points
 
 TIMEOUT = 30.0
 """Seconds a hook may run before it is stopped and reported."""
@@ -51,11 +51,7 @@ class Fired(NamedTuple):
 def pending(item: Due) -> tuple[int, tuple[int, ...]] | None:
     """The lead point to fire for now (the nearest passed) and every passed point to record
     with it; None when every passed point has fired."""
-    points = item.leads or (0,)  # no lead days: the day itself
-    passed = tuple(p for p in points if item.days_until <= p)
-    if not passed or set(passed) <= set(item.notified):
-        return None
-    return min(passed), passed
+    return pending_points(item.days_until, item.leads or (0,), item.notified)  # none: the day
 
 
 def when(days: int) -> str:

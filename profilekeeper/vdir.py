@@ -40,17 +40,19 @@ from profilekeeper.contacts import (
 )
 from profilekeeper.errors import InvalidInput
 from profilekeeper.model import Occasion, Person
+from profilekeeper.plain_text import one_line
 from profilekeeper.vcard_parse import Skipped
 from profilekeeper.vcard_stream import VcardLines
 
 PRODID = "-//profilekeeper//vdir export//EN"
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,119}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 _FOLD_AT = 75  # octets (RFC 6350 §3.2)
 
 
 def _escape(text: str) -> str:
-    text = _CONTROL.sub(" ", text).strip()
+    """``text`` as a vCard value: controls, bidi and zero-width characters gone (vCard has no
+    escape for them; ``plain_text.one_line``), then ``\\``, ``,`` and ``;`` escaped."""
+    text = one_line(text)
     return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
 
 

@@ -6,6 +6,8 @@ import pkgutil
 import subprocess
 import sys
 
+import pytest
+
 import profilekeeper
 
 UI_PACKAGES = (
@@ -57,7 +59,9 @@ def test_building_the_cli_parser_imports_nothing_heavy() -> None:
 
 def test_the_services_package_names_each_use_case_once_and_lazily() -> None:
     """services/__init__.py imports a use case's module when one of its names is first asked
-    for: its table, the imports the type checker reads and ``__all__`` must name the same."""
+    for. The imports the type checker reads (each ``X as X``, else mypy would not export it) and
+    the table the package serves names from hold the same names, ``__all__`` is the table's, and
+    each name is its module's own object."""
     import ast
     import importlib
     from pathlib import Path
@@ -65,18 +69,23 @@ def test_the_services_package_names_each_use_case_once_and_lazily() -> None:
     import profilekeeper.services as services
 
     source = ast.parse(Path(services.__file__).read_text())
-    typed = {
-        (node.module.rsplit(".", 1)[1], alias.name)
+    typed = [
+        (node.module, alias.name, alias.asname)
         for node in ast.walk(source)
-        if isinstance(node, ast.ImportFrom) and node.module.startswith("profilekeeper.services.")
+        if isinstance(node, ast.ImportFrom) and node.module
+        and node.module.startswith("profilekeeper.services.")
         for alias in node.names
-    }
-    assert typed == {(module, name) for name, module in services._HOME.items()}
-    assert sorted(services.__all__) == sorted(services._HOME)
-    assert not set(services._HOME) & set(services._HOMES)  # an imported module would shadow it
+    ]
+    assert len(typed) > 100 and all(name == asname for _, name, asname in typed)
+    assert sorted(services._HOME.items()) == sorted(
+        (name, module.rsplit(".", 1)[1]) for module, name, _ in typed)
+    assert services.__all__ == sorted(services._HOME)
+    assert not set(services._HOME) & set(services._HOME.values())  # a module would shadow it
     for name, module in services._HOME.items():
         home = importlib.import_module(f"profilekeeper.services.{module}")
         assert getattr(services, name) is getattr(home, name)
+    with pytest.raises(AttributeError):
+        services.no_such_use_case  # noqa: B018
 
 
 def test_importing_the_services_package_imports_no_use_case() -> None:

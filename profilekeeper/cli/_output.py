@@ -47,7 +47,7 @@ def output_flags(p: argparse.ArgumentParser, columns: Sequence[str]) -> None:
     shape = p.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="print JSON for scripts")
     shape.add_argument(
-        "-p", "--parsable", action="store_true",
+        "-p", "--parsable", "--parseable", action="store_true",
         help="one record a line, tab-separated, ISO dates, lists joined with "
         f"'{LIST_SEPARATOR}', no header; columns: {' '.join(columns)}",
     )  # fmt: skip

@@ -49,10 +49,10 @@ def list_flags(p: argparse.ArgumentParser, columns: Sequence[str]) -> None:
 
 
 def print_json(data: Any) -> None:
-    import json  # here: the text and parsable listings never need it
+    """``data`` as JSON, no control or bidi character raw in it (``plain_text.json_dumps``)."""
+    from profilekeeper.plain_text import json_dumps  # here: text and -p listings never need it
 
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    print()
+    print(json_dumps(data, indent=2, default=str))
 
 
 def check_header(args: argparse.Namespace) -> None:

@@ -68,6 +68,8 @@ def restore(args: argparse.Namespace) -> int:
     kept = restore_backup(found, target, replace=args.replace, progress=_progress("Restoring"))
     made = datetime.fromtimestamp(found.header.made, UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"Restored the vault from {args.file} (a backup made {made}).")
+    if found.keyring_refreshed:
+        print("The key remembered on this device is now the restored vault's.", file=sys.stderr)
     if kept is not None:
         print(f"The vault that was there is kept as {kept}.", file=sys.stderr)
     return 0

@@ -52,10 +52,10 @@ def run_import_contacts(args: argparse.Namespace) -> int:
     finally:
         vault.close()
     if args.json:
-        import json
+        from profilekeeper.plain_text import json_dumps  # a card's text is someone else's
 
         payload = {"imports": [{"path": path, **report.as_json()} for path, report in reports]}
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        print(json_dumps(payload, indent=2))
         return 0
     for path, report in reports:
         where = f"{path}: " if len(reports) > 1 else ""

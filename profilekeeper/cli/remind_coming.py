@@ -1,7 +1,8 @@
 """``remind``'s releases and events: "tell me when new releases go on sale" (#16 §4).
 
 Beside the occasions, ``remind`` lists the shopper's stored releases by a creator they love,
-out by the end of the window, and events in their city within it (``--occasions-only``: none).
+out by the end of the window and at most ``releases.LISTED_AFTER_RELEASE`` (14) days before its
+start, and events in their city within it (``--occasions-only``: none).
 Which ones is ``suggestions.releases``'s answer, through the suggestions pipeline, so what the
 Suggestions screen hides (a never-interest, a rule, a dismiss, a snooze) is not listed here.
 
@@ -9,18 +10,25 @@ On the fast path: the pipeline (plain Python, no pydantic) is imported, and the 
 reads are decrypted, only when the vault holds a release or an event for the shopper.
 
 Hooks (``--exec``, ``notify.command``) fire for these too, with ``PROFILEKEEPER_KIND`` set to
-``release`` or ``event``: a release on the day it comes out, an event ``EVENT_POINTS`` days
-before and on the day. Nothing records that they ran (the vault keeps no hook state for
-suggestions), so a point is fired by the run on that very day only.
+``release`` or ``event``, by the occasions' rule (``reminders.pending_points``): a release's
+point is the day it comes out, an event's ``EVENT_POINTS`` days before and the day. A point
+fires once, by the first run on or after it while the item is still listed (a release up to
+``LISTED_AFTER_RELEASE`` days after, an event until its day), so a day the machine was off is
+made up for and a second run that day fires nothing. Which points fired is kept, as for an
+occasion, sealed in the vault (``reminders.COMING_MARKS`` in the profile, written with the
+occasions' marks by store/reminder_marks.py), per ``mark_key``: the item as the shopper knows
+it, not its stored id, which each sync replaces (and two shops' copies of it are one item).
+What the pipeline hides (dismissed, snoozed, a rule, a never-interest) is not listed, so never
+fires.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import date
 
     from profilekeeper.model_core import Profile
     from profilekeeper.store.readonly import ReadOnlyVault
@@ -76,10 +84,28 @@ def hook_points(item: Coming) -> tuple[int, ...]:
     return EVENT_POINTS if item.kind == "event" else RELEASE_POINTS
 
 
-def run_hooks(command: str, items: list[Coming], warn: Callable[[str], None], *,
-              stdout: int | None = None) -> None:  # fmt: skip
-    """Run ``command`` for each item on one of its points today; a failure is reported by
-    the item's position and the exit status only (cron mails stderr)."""
+def mark_key(item: Coming) -> str:
+    """Which release or event this is, for its hook marks: a digest of its kind, day, title
+    words and creators (as dedupe matches copies from several shops), so the mark outlives a
+    sync that stores it afresh, and carries no title or shop even once unsealed."""
+    from hashlib import blake2b
+
+    from profilekeeper.suggestions.words import norm, words
+
+    parts = (item.kind, item.on.isoformat(), " ".join(words(item.title)),
+             *sorted(norm(c) for c in item.creators))  # fmt: skip
+    return blake2b("\0".join(parts).encode(), digest_size=16, person=b"pk-remind").hexdigest()
+
+
+Mark = tuple[str, date, tuple[int, ...]]
+"""A hook that ran to success: ``(mark_key, day, points)`` to record (``reminders.mark_coming``)."""
+
+
+def run_hooks(command: str, items: list[Coming], settings: dict[str, Any],
+              warn: Callable[[str], None], *, stdout: int | None = None) -> list[Mark]:  # fmt: skip
+    """Run ``command`` for each item with a point to fire (``settings``: the profile's, with
+    the marks so far); the marks of those that succeeded. A failure is reported by the item's
+    position and the exit status only (cron mails stderr), and tried again on the next run."""
     import os
     import sys
 
@@ -91,22 +117,41 @@ def run_hooks(command: str, items: list[Coming], warn: Callable[[str], None], *,
         _run_one,
         expand,
     )
+    from profilekeeper.reminders import coming_notified, pending_points
 
-    due = [(n, i) for n, i in enumerate(items, 1) if i.days_until in hook_points(i)]
+    due = []
+    for position, item in enumerate(items, 1):
+        key = mark_key(item)
+        if now := pending_points(item.days_until, hook_points(item),
+                                 coming_notified(settings, key)):  # fmt: skip
+            due.append((position, item, key, *now))
     if not due:
-        return
+        return []
     sys.stdout.flush()
     kept = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_PREFIXES)}
-    for position, item in due:
+    marks: list[Mark] = []
+    for position, item, key, point, passed in due:
         values = {
             **dict.fromkeys(ENV_FIELDS, ""), "KIND": item.kind, "HEADLINE": item.reason,
             "DATE": item.on.isoformat(), "DAYS_LEFT": str(item.days_until),
-            "LEAD": str(item.days_until), "MESSAGE": message(item), "TITLE": item.title,
+            "LEAD": str(point), "MESSAGE": message(item), "TITLE": item.title,
             "CREATORS": ", ".join(item.creators), "SHOP": item.shop, "CITY": item.city,
             "URL": item.url, "SUGGESTION_ID": item.suggestion_id,
         }  # fmt: skip
         env = {**kept, **{PREFIX + k: v for k, v in values.items()}}
         returncode, error = _run_one(expand(command, message(item)), env, stdout)
-        if returncode != 0:
+        if returncode == 0:
+            marks.append((key, item.on, passed))
+        else:
             warn(f"notification hook for release or event {position} of {len(items)} failed "
-                 f"({_failure(returncode, error)})")
+                 f"({_failure(returncode, error)}); it is tried again on the next run")
+    return marks
+
+
+def keep_marks_since(today: date) -> date:
+    """The first day whose marks are still needed: an item of an earlier day is listed no more."""
+    from datetime import timedelta
+
+    from profilekeeper.suggestions.releases import LISTED_AFTER_RELEASE
+
+    return today - timedelta(days=LISTED_AFTER_RELEASE)

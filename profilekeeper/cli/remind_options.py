@@ -44,9 +44,10 @@ def add_arguments(remind: argparse.ArgumentParser) -> None:
     hooks.add_argument(
         "--exec", metavar="CMD", dest="exec_command",
         help="run CMD for each due item, once per lead point (%%s: the message, quoted; "
-        "fields in PROFILEKEEPER_* variables), and for a release on the day it comes out and "
-        "an event 7 days before and on the day (PROFILEKEEPER_KIND: release or event); "
-        "default: the notify.command setting",
+        "fields in PROFILEKEEPER_* variables), and once for a release when it comes out and "
+        "for an event 7 days before and on the day (PROFILEKEEPER_KIND: release or event); "
+        "a point the timer missed fires on the next run while the item is still listed, and "
+        "none fires twice (kept, sealed, in the vault); default: the notify.command setting",
     )  # fmt: skip
     hooks.add_argument("--no-exec", action="store_true",
                        help="run no hook, not even the notify.command setting")
@@ -85,23 +86,27 @@ def hook_command(args: argparse.Namespace, settings: dict[str, Any]) -> str | No
     return configured if isinstance(configured, str) and configured.strip() else None
 
 
-def run_hooks(command: str, items: list[Due], coming: list[Coming], vault: ReadOnlyVault, *,
+def run_hooks(command: str, items: list[Due], coming: list[Coming], vault: ReadOnlyVault,
+              settings: dict[str, Any], today: date, *,
               to_stderr: bool = False) -> None:  # fmt: skip
-    """Run the hook for the items with a lead point to fire, and record the ones that ran;
-    then for the releases and events on one of their days (cli/remind_coming.py)."""
+    """Run the hook for the occasions with a lead point to fire, then for the releases and
+    events with one (cli/remind_coming.py), and record the ones that ran, all in one write."""
     from profilekeeper import remind_hooks
     from profilekeeper.read_access import record_notified
 
     stdout = 2 if to_stderr else None
+    fired: list[remind_hooks.Fired] = []
     if any(remind_hooks.pending(i) for i in items):  # else the vault stays untouched
         fired = remind_hooks.run(command, items, _unlock.warn, stdout=stdout)
-        if fired and (why := record_notified(vault, fired)):
-            _unlock.warn(f"could not record which notifications ran ({why}); "
-                         "they run again on the next run")
+    marks, since = [], today
     if coming:
-        from profilekeeper.cli.remind_coming import run_hooks as run_for_coming
+        from profilekeeper.cli import remind_coming
 
-        run_for_coming(command, coming, _unlock.warn, stdout=stdout)
+        marks = remind_coming.run_hooks(command, coming, settings, _unlock.warn, stdout=stdout)
+        since = remind_coming.keep_marks_since(today)
+    if (fired or marks) and (why := record_notified(vault, fired, marks, since=since)):
+        _unlock.warn(f"could not record which notifications ran ({why}); "
+                     "they run again on the next run")
 
 
 def install_timer(args: argparse.Namespace) -> int:

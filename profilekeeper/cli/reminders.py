@@ -55,7 +55,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="show birthdays and anniversaries that need a gift soon, and new releases",
         description="Show what is due, soonest first, with gift status and top ideas; then "
-        "stored releases by creators you love that are out or come out in the window, and "
+        "stored releases by creators you love that come out in the window or came out at "
+        "most 14 days before it, and "
         "events in your city within it (what the Suggestions screen hides is not listed). "
         "Exit status 0: nothing due; 1: something due or listed; 2: bad options; 3: locked "
         "and nobody to ask; 4: no vault; 5: nothing due, but a record could not be read "
@@ -313,7 +314,7 @@ def run_remind(args: argparse.Namespace) -> int:
                      "they are left out")
     locale_dates()  # LC_TIME for every date written for people: these lines, hooks' messages
     if args.json:
-        import json
+        from profilekeeper.plain_text import json_dumps  # no control raw, even in a name
 
         payload = {
             "days": days,
@@ -321,7 +322,7 @@ def run_remind(args: argparse.Namespace) -> int:
             "coming": [coming_as_json(c) for c in coming],
             "corrupted": corrupted,
         }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        print(json_dumps(payload, indent=2))
     elif args.parsable:
         print_parsable([*map(due_as_json, items), *map(coming_as_json, coming)], COLUMNS,
                        header=args.header)  # fmt: skip
@@ -337,8 +338,8 @@ def run_remind(args: argparse.Namespace) -> int:
     if args.notify and (items or coming):
         _notify(items, coming)
     if (items or coming) and (command := remind_options.hook_command(args, loaded.settings)):
-        remind_options.run_hooks(command, items, coming, loaded.vault,
-                                 to_stderr=args.json or args.parsable)  # stdout: for programs
+        remind_options.run_hooks(command, items, coming, loaded.vault, loaded.settings,
+                                 loaded.start, to_stderr=args.json or args.parsable)
     if items or coming:
         return SOMETHING_DUE  # even with a record left out: the warning above says so
     return CorruptedRecord.exit_code if corrupted or damaged else 0

@@ -45,7 +45,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     check = verbs.add_parser(
         "check", parents=[common], help="check a retailer server against the protocol",
         description="Run every protocol rule against the server at URL; prints PASS/FAIL per "
-        "rule and exits 1 if any rule fails. It creates links on the server and forgets them.",
+        "rule and exits 1 if any rule fails. It creates links on the server and forgets them. "
+        "A server that cannot be reached at all (connection refused, no such host, no answer, "
+        "TLS not trusted) is one line saying why, and exit status 69.",
     )
     check.add_argument("url", help="the server's base URL, e.g. http://127.0.0.1:8750")
     check.add_argument("--timeout", type=float, default=10.0, help="seconds per request")

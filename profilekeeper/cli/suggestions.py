@@ -6,13 +6,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from profilekeeper.cli._output import print_table
-from profilekeeper.cli._record_commands import json_flag, print_json
+from profilekeeper.cli._output import paint_for, print_parsable, print_table
+from profilekeeper.cli._record_commands import check_header, list_flags, print_json
 
 KINDS = ("product", "release", "event", "offer")
 VERDICTS = ("like", "not_for_me", "never_creator", "bought", "bought_as_gift", "snooze",
             "dismiss")  # fmt: skip
 """As suggestions/feedback.py names them (a test keeps the two in step)."""
+COLUMNS = ("id", "kind", "title", "creators", "shop", "for", "price", "currency", "url",
+           "sources", "reason", "hidden_reason", "hidden_by")  # fmt: skip
+"""The ``-p`` columns, in order: the ``--json`` keys, with both ``reason`` (shown items) and
+``hidden_reason`` (``--hidden``), one empty; ``hidden_by`` is ``rule:ID`` or ``interest:ID``."""
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -21,7 +25,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--person", metavar="NAME", help="gift ideas for this person (default: yours)")
     p.add_argument("--kind", choices=KINDS)
     p.add_argument("--hidden", action="store_true", help="the hidden ones, and why")
-    json_flag(p)
+    list_flags(p, COLUMNS)
     p.set_defaults(handler=suggestions_list)
     p = sub.add_parser("feedback", parents=[common], help="your verdict on a suggestion")
     p.add_argument("suggestion", metavar="SUGGESTION", help="its id, as `suggestions` shows it")
@@ -51,6 +55,13 @@ def _row(r: Any, shops: dict[str, str], people: dict[str, str], hidden: bool) ->
     return row
 
 
+def _parsable(row: dict[str, Any]) -> dict[str, Any]:
+    """A ``--json`` row as a ``-p`` record: every column, ``hidden_by`` as ``rule:ID``."""
+    by = row.get("hidden_by")
+    by = None if by is None else ";".join(f"{k}:{v}" for k, v in by.items())
+    return {**{c: row.get(c) for c in COLUMNS}, "hidden_by": by}
+
+
 def suggestions_list(args: argparse.Namespace) -> int:
     from profilekeeper.cli._unlock import open_unlocked
     from profilekeeper.model import Person, Retailer
@@ -58,6 +69,7 @@ def suggestions_list(args: argparse.Namespace) -> int:
     from profilekeeper.services import suggestions as service
     from profilekeeper.suggestions.context import shop_name
 
+    check_header(args)
     with open_unlocked(args) as vault:
         person_id = people.find_person_id(vault, args.person)
         result = service.read(vault)
@@ -68,15 +80,17 @@ def suggestions_list(args: argparse.Namespace) -> int:
     rows = [_row(r, shops, names, args.hidden) for r in items]
     if args.json:
         print_json(rows)
+    elif args.parsable:
+        print_parsable(map(_parsable, rows), COLUMNS, header=args.header)
     elif rows:
         why = "hidden_reason" if args.hidden else "reason"
         print_table(("ID", "KIND", "TITLE", "SHOP", "HIDDEN BECAUSE" if args.hidden else "WHY"),
                     ((r["id"][:8], r["kind"], r["title"], r["shop"], r[why] or "")
-                     for r in rows))  # fmt: skip
+                     for r in rows), paint_for(args))  # fmt: skip
     else:
         print("Nothing hidden." if args.hidden else
               "No suggestions yet: connect a shop and sync (`profilekeeper sync`).")
-    if not args.hidden and not args.json:
+    if not args.hidden and not (args.json or args.parsable):
         hidden = len(service.select(result.hidden, person_id=person_id, kind=args.kind))
         if hidden:
             print(f"Hidden: {hidden} (see them with --hidden).")

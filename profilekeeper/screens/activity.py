@@ -12,11 +12,13 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Label, Select, Static
 
-from profilekeeper import navigation, services
+from profilekeeper import services
 from profilekeeper.model import Outcome, ShareRecord
+from profilekeeper.screens import unreadable
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.services import VaultReader
 from profilekeeper.services.sharing_views import ActivityLog, activity_log, slices_line
+from profilekeeper.services.views import Unreadable
 from profilekeeper.widgets.table import RecordTable
 from profilekeeper.widgets.untrusted import clean, shop_text, visible
 
@@ -26,7 +28,6 @@ ALL_SHOPS = ""
 class ActivityScreen(VaultScreen):
     MODE = "activity"
     BINDINGS: ClassVar[list[BindingType]] = bindings("activity")
-    READS = navigation.reads("activity")
     AUTO_FOCUS = "#log"
 
     def __init__(self) -> None:
@@ -34,6 +35,8 @@ class ActivityScreen(VaultScreen):
         self.shown_log = ActivityLog([], [])
         self._wanted_shop = ""
         """A shop to show once the records are read (``show_shop``)."""
+        self._marks: dict[str, Unreadable] = {}
+        """The records that cannot be read, by id, as marked in the list."""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="activity-bar"):
@@ -46,14 +49,14 @@ class ActivityScreen(VaultScreen):
             yield Static("", id="record-detail")
 
     def reload(self) -> None:
-        self._load(self.reader, self.pk.unlocked)
+        self._load(self.reader)
 
     @work(thread=True, exclusive=True, group="activity", exit_on_error=False)
-    def _load(self, source: VaultReader, writable: bool) -> None:
+    def _load(self, source: VaultReader) -> None:
         from profilekeeper.screens.sharing import clock
 
-        if writable:  # receipts past their retention say so, as in `share log`
-            services.expire_receipts(self.vault, None, clock())
+        # Receipts past their retention say so, as in `share log`.
+        services.expire_receipts(self.vault, None, clock())
         log = activity_log(source)  # off the UI thread: each record's payload is decrypted
         self.app.call_from_thread(self._loaded, log)
 
@@ -68,20 +71,21 @@ class ActivityScreen(VaultScreen):
             known = {shop_id for shop_id, _ in log.shops}
             select.value = chosen if chosen in known else ALL_SHOPS
         self._pick_wanted()
-        if log.unreadable:
-            self.notify(f"{log.unreadable} activity record(s) could not be read and are not "
-                        "shown.", severity="error", timeout=8)
+        unreadable.say(self, log.unreadable)
         self._show()
 
     def _show(self) -> None:
-        shown = self.shown_log.of_shop(str(self.query_one("#shop-filter", Select).value))
+        shop = str(self.query_one("#shop-filter", Select).value)
+        shown = self.shown_log.of_shop(shop)
         self._by_id = {r.id: r for r in shown}
+        # Whose a record is that cannot be read is not known: marked when every shop is shown.
+        self._marks = {m.record_id: m for m in self.shown_log.unreadable} if not shop else {}
         table = self.query_one("#log", RecordTable)
-        table.fill(
+        unreadable.fill(table, (
             (r.id, (f"{r.sent_at:%Y-%m-%d %H:%M}", shop_text(r.shop_name, limit=20),
                     r.action.value, _outcome(r), slices_line(r.slices, 40)))
             for r in shown
-        )
+        ), tuple(self._marks.values()))  # fmt: skip
         self._detail(table.selected_id)
 
     @on(Select.Changed, "#shop-filter")
@@ -94,9 +98,14 @@ class ActivityScreen(VaultScreen):
 
     def _detail(self, record_id: str | None) -> None:
         record = self._by_id.get(record_id or "")
-        self.query_one("#record-detail", Static).update(
-            describe(record) if record else Text("No activity yet." if not self.shown_log.records
-                                                 else "No record of this shop.", style="dim"))
+        if record is not None:
+            said = describe(record)
+        elif (mark := self._marks.get(record_id or "")) is not None:
+            said = Text(mark.line, style=unreadable.STYLE)
+        else:
+            said = Text("No activity yet." if not self.shown_log.records
+                        else "No record of this shop.", style="dim")  # fmt: skip
+        self.query_one("#record-detail", Static).update(said)
 
     def action_filter_shop(self) -> None:
         self.query_one("#shop-filter", Select).focus()

@@ -16,7 +16,7 @@ import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import textual
 from textual.app import App, ComposeResult
@@ -100,15 +100,11 @@ def bindings(screen: str) -> list[BindingType]:
 class VaultScreen(Screen[None]):
     """A screen showing vault data. Subclasses set ``MODE`` and implement ``compose_body``.
 
-    Reads go through ``reader``, writes through ``vault`` (today the same unlocked store: the
-    app opens one, with the remembered key, before it builds Home). Should a screen ever show
-    while the store is not unlocked, only the actions in ``READS`` (those navigation.py's table
-    says only read) work and every other action of its own is greyed out.
+    Reads go through ``reader``, writes through ``vault``: the same unlocked store, which the
+    app opens (with the remembered key, or after the unlock screen) before it shows any of these.
     """
 
     MODE = ""
-    READS: ClassVar[frozenset[str]] = frozenset()
-    """This screen's actions that only read (they work before the full store has opened)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -123,7 +119,7 @@ class VaultScreen(Screen[None]):
 
     @property
     def vault(self) -> Vault:
-        """The full store, for writing (actions that write are greyed out until it opens)."""
+        """The store, for writing."""
         assert self.pk.vault is not None
         return self.pk.vault
 
@@ -131,19 +127,6 @@ class VaultScreen(Screen[None]):
     def reader(self) -> services.VaultReader:
         assert self.pk.reader is not None
         return self.pk.reader
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        own = not hasattr(Screen, f"action_{action}")  # Textual's own screen actions: always
-        if own and action not in self.READS and not self.pk.unlocked:
-            return None  # shown greyed out: the full store is still opening
-        return True
-
-    def can_write(self) -> bool:
-        """For handlers that write outside an action (a row chosen to edit): False, and said,
-        while the full store is still opening."""
-        if not self.pk.unlocked:
-            self.notify("Still opening the vault: try again in a moment.", severity="warning")
-        return self.pk.unlocked
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)

@@ -30,6 +30,12 @@ CANCEL: list[BindingType] = [
 T = TypeVar("T")
 
 
+def ok_or_cancel(label: str, ok_id: str = "ok") -> Horizontal:
+    """A dialog's buttons: ``label`` (the dialog handles ``#ok_id``) and Cancel (see Dialog)."""
+    return Horizontal(Button(label, id=ok_id, variant="primary"), Button("Cancel", id="cancel"),
+                      classes="buttons")
+
+
 class Dialog(ModalScreen[T], Generic[T]):
     """A centred box; Escape, or a button with the id ``cancel``, dismisses it with None."""
 
@@ -109,9 +115,7 @@ class PickPersonDialog(Dialog[str | None]):
         with Vertical(classes="dialog"):
             yield Label("This purchase was a gift for:")
             yield Select(options, value=self.current or "", allow_blank=False, id="who")
-            with Horizontal(classes="buttons"):
-                yield Button("Save", id="save", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield ok_or_cancel("Save", "save")
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
@@ -129,9 +133,7 @@ class PassphraseDialog(Dialog[str | None]):
         with Vertical(classes="dialog"):
             yield Static(self.why, classes="question")
             yield Input(password=True, placeholder="current passphrase", id="current")
-            with Horizontal(classes="buttons"):
-                yield Button("Continue", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield ok_or_cancel("Continue")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
@@ -152,9 +154,7 @@ class ChangePassphraseDialog(Dialog[tuple[str, str] | None]):
             yield Input(password=True, placeholder="new passphrase again", id="again",
                         compact=True)
             yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Change", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield ok_or_cancel("Change")
 
     @on(Input.Changed, "#new")
     def _strength(self, event: Input.Changed) -> None:
@@ -195,9 +195,7 @@ class FileDialog(Dialog[str | None]):
             yield Static(self.warning, classes="warning")
             yield Input(self.default, placeholder="file path", id="path", compact=True)
             yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(self.action_label, id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield ok_or_cancel(self.action_label)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
@@ -228,9 +226,7 @@ class SnoozeDialog(Dialog[date | None]):
             yield Input(self.default.isoformat(), placeholder="YYYY-MM-DD", id="until",
                         compact=True)
             yield Static("", id="error", classes="error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button("Snooze", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield ok_or_cancel("Snooze")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")

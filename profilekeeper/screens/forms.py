@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
@@ -29,7 +29,7 @@ from profilekeeper.model import (
     Purchase,
     Sentiment,
 )
-from profilekeeper.screens.dialogs import Dialog
+from profilekeeper.screens.dialogs import Dialog, ok_or_cancel
 from profilekeeper.services import people, records
 from profilekeeper.validation import Refused
 from profilekeeper.widgets.checkbox import StateCheckbox
@@ -63,9 +63,7 @@ class RecordForm(Dialog[R | None]):
                     yield Label(label)
                     yield widget
             yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save", id="save", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield ok_or_cancel("Save", "save")
 
     def fields(self) -> Iterator[tuple[str, Widget]]:
         yield from ()

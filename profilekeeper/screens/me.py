@@ -11,10 +11,14 @@ from textual.binding import BindingType
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from profilekeeper import services
+from profilekeeper.errors import CorruptedRecord
 from profilekeeper.model import Interest, Person, Purchase
+from profilekeeper.screens import unreadable
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.dialogs import ConfirmDialog, PickPersonDialog
 from profilekeeper.screens.forms import InterestForm, ProfileForm, PurchaseForm, RecordForm
+from profilekeeper.services.views import mark
+from profilekeeper.services.views import unreadable as unreadable_in
 from profilekeeper.widgets.table import RecordTable
 
 
@@ -32,33 +36,24 @@ class MeScreen(VaultScreen):
 
     def reload(self) -> None:
         vault = self.reader
-        profile = vault.profile()
-        about = Text(profile.display_name or "(no name yet)", style="bold")
-        about.append(f"  ·  {profile.city or 'no city'}")
-        shipping = ", ".join(v for v in profile.shipping.values() if v)
-        about.append(f"\nShipping: {shipping or 'not set'}", style="dim")
-        self.query_one("#about", Static).update(about)
-        self.query_one("#interests", RecordTable).fill(
-            (i.id, (i.category, i.name, i.sentiment.value))
-            for i in sorted(vault.list(Interest, person_id=None),
-                            key=lambda i: (i.category, i.name.lower()))
-        )
-        purchases = sorted(vault.list(Purchase), key=lambda p: p.on or date.min,
-                           reverse=True)
+        self.query_one("#about", Static).update(_about(vault))
+        interests, listed = vault.list(Interest, person_id=None), vault.list(Purchase)
+        marks = unreadable_in(interests), unreadable_in(listed)
+        unreadable.fill(
+            self.query_one("#interests", RecordTable),
+            ((i.id, (i.category, i.name, i.sentiment.value))
+             for i in sorted(interests, key=lambda i: (i.category, i.name.lower()))),
+            marks[0],
+        )  # fmt: skip
+        purchases = sorted(listed, key=lambda p: p.on or date.min, reverse=True)
         names = services.names_of(vault, {p.gift_for for p in purchases if p.gift_for})
-        self.query_one("#purchases", RecordTable).fill(
-            (
-                p.id,
-                (
-                    p.on.isoformat() if p.on else "",
-                    _short(p.title, 30),
-                    "" if p.price is None else f"{p.price} {p.currency}".rstrip(),
-                    _short(names.get(p.gift_for or "", ""), 14),
-                    "yes" if p.personalize and not p.gift_for else "no",
-                ),
-            )
-            for p in purchases
-        )
+        rows = [(p.id, (p.on.isoformat() if p.on else "", _short(p.title, 30),
+                        "" if p.price is None else f"{p.price} {p.currency}".rstrip(),
+                        _short(names.get(p.gift_for or "", ""), 14),
+                        "yes" if p.personalize and not p.gift_for else "no"))
+                for p in purchases]  # fmt: skip
+        unreadable.fill(self.query_one("#purchases", RecordTable), rows, marks[1])
+        unreadable.say(self, marks[0] + marks[1])
 
     def _tab(self, name: str) -> None:
         self.query_one("#tabs", TabbedContent).active = f"tab-{name}"
@@ -117,7 +112,7 @@ class MeScreen(VaultScreen):
     @on(DataTable.RowSelected)
     def _edit_row(self, event: DataTable.RowSelected) -> None:
         record_id = event.row_key.value
-        if record_id is None or not self.can_write():
+        if record_id is None:
             return
         form: RecordForm[Any]
         if event.data_table.id == "interests":
@@ -125,6 +120,19 @@ class MeScreen(VaultScreen):
         else:
             form = PurchaseForm(self.vault, self.vault.get(Purchase, record_id))
         self.app.push_screen(form, lambda _: self.reload())
+
+
+def _about(vault: services.VaultReader) -> Text:
+    """Name, city and shipping; the profile's mark in their place if it cannot be read."""
+    try:
+        profile = vault.profile()
+    except CorruptedRecord as error:
+        return Text(mark(error).line, style=unreadable.STYLE)
+    about = Text(profile.display_name or "(no name yet)", style="bold")
+    about.append(f"  ·  {profile.city or 'no city'}")
+    shipping = ", ".join(v for v in profile.shipping.values() if v)
+    about.append(f"\nShipping: {shipping or 'not set'}", style="dim")
+    return about
 
 
 def _short(text: str, width: int) -> str:

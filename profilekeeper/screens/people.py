@@ -4,27 +4,23 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Input
 
-from profilekeeper import navigation, services
+from profilekeeper import services
 from profilekeeper.model import Person
+from profilekeeper.screens import unreadable
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.forms import PersonForm
-from profilekeeper.widgets.table import RecordTable, plain
-
-UNREADABLE = Text("unreadable: corrupted", style="bold red")
-"""A person whose record failed authentication: marked in the list, under its id."""
+from profilekeeper.widgets.table import RecordTable
 
 
 class PeopleScreen(VaultScreen):
     MODE = "people"
     BINDINGS: ClassVar[list[BindingType]] = bindings("people")
 
-    READS = navigation.reads("people")
     AUTO_FOCUS = "#people"  # the list, not the search box: "3" pressed twice types nothing
 
     def compose_body(self) -> ComposeResult:
@@ -47,30 +43,20 @@ class PeopleScreen(VaultScreen):
         # 1,000 rows takes the table ~0.1 s, and the key that opened the list waits on it.
         self._show(limit=self.size.height)
         self.call_after_refresh(self._show)
-        if rows.unreadable:
-            self.notify(f"{len(rows.unreadable)} person record(s) could not be read (corrupted): "
-                        "marked in the list", title="Unreadable records", severity="error",
-                        timeout=20, markup=False)  # fmt: skip
+        unreadable.say(self, rows.unreadable)
         if rows.damaged:
             self.notify(services.damage_notice(rows.damaged), title="Damaged vault file",
                         severity="error", timeout=20, markup=False)
 
     def _show(self, limit: int | None = None) -> None:
         rows = services.matching(self._rows, self.query_one("#search", Input).value)[:limit]
-        self.query_one("#people", RecordTable).fill(
-            (
-                r.person.id,
-                (
-                    r.person.name,
-                    r.person.relationship,
-                    f"{r.next_date:%d %b} {r.next_kind}" if r.next_date else "",
-                ),
-            )
-            for r in rows
-        )
-        table = self.query_one("#people", RecordTable)
-        for person_id in self._rows.unreadable:  # kept in view, by id: nothing else is known
-            table.add_row(UNREADABLE, plain(f"people/{person_id}"), plain(""), key=person_id)
+        unreadable.fill(  # the marked ones kept in view, by id: nothing else is known
+            self.query_one("#people", RecordTable),
+            ((r.person.id, (r.person.name, r.person.relationship,
+                            f"{r.next_date:%d %b} {r.next_kind}" if r.next_date else ""))
+             for r in rows),
+            self._rows.unreadable,
+        )  # fmt: skip
 
     @on(Input.Changed, "#search")
     def _search(self) -> None:

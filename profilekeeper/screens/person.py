@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from profilekeeper import navigation, services
+from profilekeeper import services
 from profilekeeper.errors import NotFound
 from profilekeeper.model import (
     Gift,
@@ -33,6 +33,7 @@ from profilekeeper.model import (
     Suggestion,
 )
 from profilekeeper.reminders import Due
+from profilekeeper.screens import unreadable
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.dialogs import ConfirmDialog, Dialog
 from profilekeeper.screens.forms import (
@@ -42,6 +43,7 @@ from profilekeeper.screens.forms import (
     PersonForm,
     RecordForm,
 )
+from profilekeeper.services.views import unreadable as unreadable_in
 from profilekeeper.widgets.table import RecordTable
 
 if TYPE_CHECKING:
@@ -63,7 +65,6 @@ class PersonScreen(VaultScreen):
     MODE = "people"
     BINDINGS: ClassVar[list[BindingType]] = bindings("person")
 
-    READS = navigation.reads("person")
 
     def __init__(self, person_id: str) -> None:
         super().__init__()
@@ -108,27 +109,31 @@ class PersonScreen(VaultScreen):
         self._due = {d.occasion_id: d for d in due}
         names = {o.id: o.label or o.kind for o in occasions}
         leads = services.leads_for(vault, [person])
-        self.query_one("#dates", RecordTable).fill(
+        interests = vault.list(Interest, person_id=person.id)
+        # Each list marks its records that cannot be read (a gift's status is sealed with it:
+        # one that cannot be read is marked among both the ideas and the gifts).
+        lost_dates, lost_interests, lost_gifts = map(unreadable_in, (occasions, interests, gifts))
+        unreadable.fill(self.query_one("#dates", RecordTable), (
             (o.id, (o.label or o.kind, str(PartialDate(o.month, o.day, o.year)),
                     ",".join(map(str, leads.of(o))) + " days", self._reminder_text(o, today)))
             for o in sorted(occasions, key=lambda o: (o.month, o.day))
-        )
-        self.query_one("#interests", RecordTable).fill(
+        ), lost_dates)  # fmt: skip
+        unreadable.fill(self.query_one("#interests", RecordTable), (
             (i.id, (i.category, i.name, i.sentiment.value))
-            for i in sorted(vault.list(Interest, person_id=person.id),
-                            key=lambda i: (i.category, i.name.casefold()))
-        )
-        self.query_one("#ideas", RecordTable).fill(
+            for i in sorted(interests, key=lambda i: (i.category, i.name.casefold()))
+        ), lost_interests)  # fmt: skip
+        unreadable.fill(self.query_one("#ideas", RecordTable), (
             (g.id, (g.title, _price(g), names.get(g.occasion_id or "", "")))
             for g in gifts if g.status == GiftStatus.IDEA
-        )
+        ), lost_gifts)  # fmt: skip
         history = services.gifts_by_year(gifts, occasions)
-        self.query_one("#history", RecordTable).fill(
+        unreadable.fill(self.query_one("#history", RecordTable), (
             (g.id, (str(year or "undated"), occasion, g.title, _status(g)))
             for year, by_occasion in history.items()
             for occasion, items in by_occasion.items()
             for g in items
-        )
+        ), lost_gifts)  # fmt: skip
+        unreadable.say(self, lost_dates + lost_interests + lost_gifts)
         self._load_ideas(vault, self.pk.data_stamp())
 
     @work(thread=True, exclusive=True, group="person-ideas", exit_on_error=False)
@@ -196,7 +201,7 @@ class PersonScreen(VaultScreen):
 
         if choice == "open":
             self.app.push_screen(SuggestionsScreen(self.person_id, select=idea.suggestion.id))
-        elif choice is not None and self.can_write():
+        elif choice is not None:
             give_verdict(self, idea.suggestion.id, choice, gift_for=self.person_id)
 
     def action_edit_person(self) -> None:
@@ -230,7 +235,7 @@ class PersonScreen(VaultScreen):
     @on(DataTable.RowSelected)
     def _edit_row(self, event: DataTable.RowSelected) -> None:
         table, record_id = event.data_table.id or "", event.row_key.value
-        if record_id is None or table not in TABLES or not self.can_write():
+        if record_id is None or table not in TABLES:
             return
         record: Any = self.vault.get(TABLES[table], record_id)
         form: RecordForm[Any]

@@ -16,7 +16,7 @@ from textual.worker import Worker
 
 from profilekeeper import services
 from profilekeeper.errors import ProfileKeeperError
-from profilekeeper.screens.dialogs import Dialog
+from profilekeeper.screens.dialogs import Dialog, ok_or_cancel
 from profilekeeper.screens.unlock import sentence
 from profilekeeper.widgets.untrusted import shop_text
 
@@ -185,9 +185,7 @@ class UntilDialog(Dialog[tuple[datetime | None] | None]):
             yield Input(shown, placeholder="YYYY-MM-DD, empty: until you revoke it", id="until",
                         compact=True)
             yield Static("", id="error", classes="error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button("Save", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield ok_or_cancel("Save")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
@@ -225,9 +223,7 @@ class MinimumTermsDialog(Dialog[bool | None]):
                 yield Input(" ".join(terms.allowed_purposes), id="purposes", compact=True,
                             placeholder="recommendations gift_ideas offers")
             yield Static("", id="error", classes="error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button("Save", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield ok_or_cancel("Save")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")

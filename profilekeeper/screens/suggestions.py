@@ -14,9 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import Static
 
-from profilekeeper import navigation
 from profilekeeper.model import Interest, Person, Retailer, Rule
 from profilekeeper.screens.base import VaultScreen, bindings
+from profilekeeper.screens.unreadable import marked_rows, say
 from profilekeeper.services import records, rules
 from profilekeeper.services import suggestions as service
 from profilekeeper.suggestions import Ranked, Result
@@ -63,7 +63,6 @@ def give_verdict(screen: VaultScreen, suggestion_id: str, verdict: str,
 class SuggestionsScreen(VaultScreen):
     MODE = "suggestions"
     BINDINGS: ClassVar[list[BindingType]] = bindings("suggestions")
-    READS = navigation.reads("suggestions")
 
     def __init__(self, person_id: str | None = None, select: str | None = None) -> None:
         """``select``: the suggestion to put the cursor on once loaded (from a person's screen)."""
@@ -121,6 +120,9 @@ class SuggestionsScreen(VaultScreen):
                 rows.append((s.id, (label, _cut(s.title, TITLE_WIDTH),
                                     _cut(shops.get(s.retailer_id, ""), SHOP_WIDTH),
                                     _cut(why, WHY_WIDTH))))  # fmt: skip
+        if not self.hidden and self.person_id is None:  # whose it is is sealed in it too
+            rows += marked_rows(result.unreadable, 4)
+            say(self, result.unreadable)
         self._fill(rows)
 
     def _fill(self, rows: list[Row]) -> None:

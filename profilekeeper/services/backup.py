@@ -37,6 +37,11 @@ from profilekeeper.errors import (
     VaultLocked,
     WrongPassphrase,
 )
+from profilekeeper.services.vault_access import (
+    keystore_of,
+    put_back_remembered,
+    refresh_remembered,
+)
 from profilekeeper.store import backup as backup_format
 from profilekeeper.store.backup import (
     BackupHeader,
@@ -151,6 +156,8 @@ class Backup:
     opened: Opened
     data_key: bytes | None = None
     from_keyring: bool = False
+    keyring_refreshed: bool = False
+    """``restore`` replaced this device's keyring copy of an older key with the backup's."""
 
     @property
     def header(self) -> BackupHeader:
@@ -180,11 +187,7 @@ def read_backup(path: str) -> Backup:
 
 def recall_backup_key(backup: Backup, keystore: KeyStore | None = None) -> bytes | None:
     """The data key this device's keyring remembers for the backed-up vault, if any."""
-    if keystore is None:
-        from profilekeeper.store import keys as keystore_module
-
-        return keystore_module.recall(backup.header.vault_id)
-    return keystore.recall(backup.header.vault_id)
+    return keystore_of(keystore).recall(backup.header.vault_id)
 
 
 def restore_backup(
@@ -199,8 +202,11 @@ def restore_backup(
     kept (None if there was none). VaultExists unless ``replace`` when one is there;
     DamagedBackup, and nothing changed, if any part of the backup fails to verify.
 
-    The restored vault says its key is remembered only if this device's keyring holds it (on
-    another machine it does not: commands then ask for the passphrase without a warning).
+    The restored vault says its key is remembered only if this device's keyring holds a copy
+    (on another machine it does not: commands then ask for the passphrase without a warning).
+    A copy of another key (the key was rotated since the backup) is replaced by the backup's
+    (``keyring_refreshed``), and put back should the restore fail, so the next command just
+    works.
     """
     if backup.data_key is None:
         raise VaultLocked("the backup is locked")
@@ -213,18 +219,23 @@ def restore_backup(
         fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except OSError as error:
         raise InvalidInput(f"cannot restore to {target}: {error.strerror}") from None
+    stale: bytes | None = None
     try:
         _lock(fd)  # held to the end: a restore under way is not a leftover
         _decrypt_into(fd, backup, progress)
-        _verify(tmp, backup.data_key, remembered=_remembered_here(backup, keystore))
+        remembered, stale = _keyring_here(backup, backup.data_key, keystore)
+        _verify(tmp, backup.data_key, remembered=remembered)
         kept = _swap_in(tmp, target) if target.exists() else None
         if kept is None:
             _link_in(tmp, target)
+        stale = None  # in place: the refreshed copy stays
     except OSError as error:
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             raise  # the CLI says "no room" for these, wherever they come from
         raise InvalidInput(f"cannot restore to {target}: {error.strerror}") from None
     finally:
+        if stale is not None:  # not restored after all: the copy it replaced goes back
+            _put_back(backup, stale, keystore)
         os.close(fd)
         for leftover in (tmp, *sidecar_paths(tmp)):
             leftover.unlink(missing_ok=True)
@@ -232,15 +243,19 @@ def restore_backup(
     return kept
 
 
-def _remembered_here(backup: Backup, keystore: KeyStore | None) -> bool:
-    if not backup.header.remembered or backup.from_keyring:
-        return backup.header.remembered
-    from profilekeeper.store.keys import KeyringUnavailable
+def _keyring_here(backup: Backup, data_key: bytes,
+                  keystore: KeyStore | None) -> tuple[bool, bytes | None]:  # fmt: skip
+    """Whether the restored vault's key is remembered here, and the key a stale copy held."""
+    if backup.from_keyring:  # its key came from this device's keyring
+        return True, None
+    remembered, stale = refresh_remembered(backup.header.vault_id, data_key, keystore)
+    backup.keyring_refreshed = stale is not None
+    return remembered, stale
 
-    try:
-        return recall_backup_key(backup, keystore) == backup.data_key
-    except KeyringUnavailable:
-        return False
+
+def _put_back(backup: Backup, stale: bytes, keystore: KeyStore | None) -> None:
+    backup.keyring_refreshed = False
+    put_back_remembered(backup.header.vault_id, stale, keystore)
 
 
 def exists_message(target: Path) -> str:

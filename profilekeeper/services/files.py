@@ -3,7 +3,7 @@ write the whole vault)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from profilekeeper.errors import InvalidInput
 from profilekeeper.model import Occasion, Person, Profile
@@ -42,10 +42,51 @@ def export_json_text(
     vault: Vault, *, skip_corrupted: bool = False, left_out: dict[str, int] | None = None
 ) -> str:
     """The whole vault as decrypted JSON; with ``skip_corrupted``, unreadable records (and what
-    belonged to them) are left out and counted in ``left_out``."""
-    from profilekeeper.store.transfer import export_json
+    belonged to them) are left out and counted in ``left_out``.
 
-    return export_json(vault, skip_corrupted=skip_corrupted, left_out=left_out)
+    No byte of it is a control: what a shop sent is made plain (``plain_shop_text``), and the
+    owner's own text is written whole, each character that does not print (an escape, a C1 or
+    bidi control, a zero-width space) as a ``\\u`` escape (``plain_text.json_dumps``), so it
+    imports back exactly. Formatted as ``store.transfer.export_json`` writes it.
+    """
+    from profilekeeper.plain_text import json_dumps
+    from profilekeeper.store.transfer import export_data
+
+    data = export_data(vault, skip_corrupted=skip_corrupted, left_out=left_out)
+    plain_shop_text(data["records"])
+    return json_dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+SHOP_DOCUMENT_TEXT = 10_000
+"""The cap on one string of a shop's discovery document or terms, as exported."""
+
+
+def plain_shop_text(records: dict[str, list[dict[str, Any]]]) -> None:
+    """Make the text shops sent plain in an export's ``records`` (in place): suggestions as the
+    pipeline shows them (``suggestions.sanitize.plain_row``), a shop's name as shown, its id,
+    discovery document and terms, and the shop name in the activity log.
+
+    Kept whole (and so only escaped): the activity log's ``payload`` (the owner's own data, as
+    sent) and ``response`` (the shop's echo of it), which are a record of the exact bytes, and
+    the consent receipt, which this program wrote.
+    """
+    from profilekeeper.suggestions.context import SHOP_NAME
+    from profilekeeper.suggestions.sanitize import plain_row, plain_value
+    from profilekeeper.sync.sanitize import clean_text
+    from profilekeeper.sync.suggestion_limits import MAX_ID
+
+    def name(text: Any) -> Any:
+        return " ".join(clean_text(text, limit=SHOP_NAME).split()) if isinstance(text, str) \
+            else text  # fmt: skip
+
+    records["suggestions"] = [plain_row(row) for row in records.get("suggestions", [])]
+    for shop in records.get("retailers", []):
+        shop["name"] = name(shop.get("name"))
+        shop["shop_id"] = plain_value(shop.get("shop_id"), MAX_ID)
+        for document in ("discovery", "terms"):
+            shop[document] = plain_value(shop.get(document), SHOP_DOCUMENT_TEXT)
+    for entry in records.get("share_records", []):
+        entry["shop_name"] = name(entry.get("shop_name"))
 
 
 def read_import(path: str) -> str:

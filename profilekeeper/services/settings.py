@@ -30,8 +30,12 @@ _PURPOSE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # the protocol's Purpose
 
 
 def update_settings(vault: Vault, **changes: Any) -> None:
-    profile = vault.profile()
-    vault.save(replace(profile, settings={**profile.settings, **changes}))
+    """Change these settings and keep the rest, including any another program (remind's marks
+    from cron, `notify set`) saved since the profile was last read: read and saved under the
+    write lock."""
+    with vault.transaction():
+        profile = vault.profile()
+        vault.save(replace(profile, settings={**profile.settings, **changes}))
 
 
 def setting(vault: Vault, name: str, default: Any) -> Any:

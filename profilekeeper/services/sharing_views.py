@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from profilekeeper.model import Grant, Retailer, ShareRecord, ShopStatus
-from profilekeeper.services.views import VaultReader
+from profilekeeper.services.views import Unreadable, VaultReader, unreadable
 
 
 class Choice(Protocol):
@@ -123,7 +123,8 @@ class ActivityLog:
     records: list[ShareRecord]
     shops: list[tuple[str, str]]
     """(retailer id, the name it was last known by), by name."""
-    unreadable: int = 0
+    unreadable: tuple[Unreadable, ...] = ()
+    """Records that could not be opened (the screen marks each in the list)."""
 
     def of_shop(self, retailer_id: str | None) -> list[ShareRecord]:
         """The records of one shop (None or "": every shop's)."""
@@ -140,7 +141,7 @@ def activity_log(source: VaultReader) -> ActivityLog:
     for record in reversed(records):  # oldest first: the newest name wins
         names[record.retailer_id] = record.shop_name or names.get(record.retailer_id, "")
     shops = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
-    return ActivityLog(records, shops, len(getattr(listing, "corrupted", ())))
+    return ActivityLog(records, shops, unreadable(listing))
 
 
 def _when(record: ShareRecord) -> tuple[datetime, str]:

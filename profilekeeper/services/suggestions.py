@@ -35,6 +35,7 @@ from profilekeeper.model import (
 from profilekeeper.services.activity import record
 from profilekeeper.services.feedback import VERDICTS, feedback_body, takes_feedback
 from profilekeeper.services.shops import client_for, now_utc, shop_token
+from profilekeeper.services.views import unreadable
 from profilekeeper.suggestions import Ranked, Result, build, run
 from profilekeeper.suggestions.feedback import Changes
 from profilekeeper.suggestions.feedback import judge as judged
@@ -84,7 +85,10 @@ def _read(vault: VaultReader, today: date, now: datetime,
         today=today, now=now,
     )  # fmt: skip
     ends = [g.until for g in grants if g.until is not None and g.until > now]
-    return run(vault.list(Suggestion), ctx, memo), min(ends, default=None)
+    stored = vault.list(Suggestion)
+    result = run(stored, ctx, memo)
+    result.unreadable = unreadable(stored)  # marked in the list (screens/unreadable.py)
+    return result, min(ends, default=None)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ caller passes a stand-in (the app's tests do).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -43,7 +44,8 @@ class KeyStore(Protocol):
     def forget(self, vault_id: str) -> bool: ...
 
 
-def _keyring(keystore: KeyStore | None) -> KeyStore:
+def keystore_of(keystore: KeyStore | None) -> KeyStore:
+    """``keystore``, or the system keyring (``store.keys``) when none is given."""
     if keystore is not None:
         return keystore
     from profilekeeper.store import keys
@@ -86,15 +88,36 @@ def key_remembered(vault: Vault, keystore: KeyStore | None = None) -> bool:
 def remember_key(vault: Vault, keystore: KeyStore | None = None) -> None:
     """Keep the (unlocked) vault's data key in the keyring, and note in the vault that it is
     there; ``KeyringUnavailable`` leaves the vault's note as it was."""
-    _keyring(keystore).remember(vault.vault_id, vault.data_key)
+    keystore_of(keystore).remember(vault.vault_id, vault.data_key)
     vault.set_remembered(True)
+
+
+def refresh_remembered(vault_id: str, data_key: bytes,
+                       keystore: KeyStore | None = None) -> tuple[bool, bytes | None]:  # fmt: skip
+    """Before ``data_key`` becomes the vault's again (a restore): whether this device remembers
+    the vault's key, and, when its copy was of another key (rotated since) and is now replaced
+    by ``data_key``, that other key (for ``put_back_remembered``); else None."""
+    try:
+        copy = keystore_of(keystore).recall(vault_id)
+        if copy is None or copy == data_key:
+            return copy is not None, None
+        keystore_of(keystore).remember(vault_id, data_key)
+    except KeyringUnavailable:  # no keyring here, or it would not take the new copy
+        return False, None
+    return True, copy
+
+
+def put_back_remembered(vault_id: str, data_key: bytes, keystore: KeyStore | None = None) -> None:
+    """Undo ``refresh_remembered`` (the restore failed): the copy it replaced goes back."""
+    with contextlib.suppress(KeyringUnavailable):
+        keystore_of(keystore).remember(vault_id, data_key)
 
 
 def forget_key(vault: Vault, keystore: KeyStore | None = None) -> bool:
     """Delete the keyring copy; whether there was one. The vault's note is cleared even when the
     keyring fails, so commands ask for the passphrase rather than trust a copy."""
     try:
-        return _keyring(keystore).forget(vault.vault_id)
+        return keystore_of(keystore).forget(vault.vault_id)
     finally:
         vault.set_remembered(False)
 
@@ -141,7 +164,7 @@ def rotate_key(
     if not vault.header.remembered:
         return Rotation(total, keyring_updated=False)
     try:
-        _keyring(keystore).remember(vault.vault_id, new_key)
+        keystore_of(keystore).remember(vault.vault_id, new_key)
     except KeyringUnavailable as error:
         vault.set_remembered(False)
         return Rotation(total, keyring_updated=False, keyring_error=error)

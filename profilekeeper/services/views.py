@@ -23,6 +23,7 @@ from profilekeeper.model import (
 )
 
 if TYPE_CHECKING:
+    from profilekeeper.errors import CorruptedRecord
     from profilekeeper.reminders import Due
     from profilekeeper.store.occasion_dates import DateIndex
     from profilekeeper.suggestions import Ranked
@@ -138,6 +139,60 @@ def suggestions_glance(source: VaultReader, today: date,
     return SuggestionsGlance(len(fresh), first, on)
 
 
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A record a list holds but cannot show (it failed authentication, or holds a value this
+    version cannot use): every list shows a marked row in its place, by table and id only."""
+
+    table: str
+    record_id: str
+    why: str
+    """A few plain words: what is wrong and what to do."""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.table}/{self.record_id}"
+
+    @property
+    def line(self) -> str:
+        """The mark on one line: "⚠ unreadable record (gifts/ID): damaged — restore ..."."""
+        return f"{UNREADABLE_MARK} ({self.ref}): {self.why}"
+
+    def cells(self, columns: int) -> tuple[str, ...]:
+        """The mark spread over a row of ``columns`` cells: the mark, the record, why."""
+        if columns <= 1:
+            return (self.line,)
+        if columns == 2:
+            return (UNREADABLE_MARK, f"{self.ref}: {self.why}")
+        return (UNREADABLE_MARK, self.ref, *([""] * (columns - 3)), self.why)
+
+
+UNREADABLE_MARK = "⚠ unreadable record"
+DAMAGED_WHY = "damaged — restore from a backup"
+UNUSABLE_WHY = "holds a value this version cannot use"
+
+
+def unreadable(*listings: Sequence[Any]) -> tuple[Unreadable, ...]:
+    """The records these listings could not open, one mark each (a damaged page, which names
+    no record, is ``damage_notice``'s)."""
+    return tuple(mark(c) for listing in listings for c in getattr(listing, "corrupted", ())
+                 if c.record_id)  # fmt: skip
+
+
+def mark(error: CorruptedRecord) -> Unreadable:
+    """The mark of the record ``error`` (raised or reported by a read) names."""
+    from profilekeeper.errors import DamagedRecord
+
+    why = UNUSABLE_WHY if isinstance(error, DamagedRecord) else DAMAGED_WHY
+    return Unreadable(error.table, error.record_id, why)
+
+
+def unreadable_notice(marks: Sequence[Unreadable]) -> str:
+    """What a screen says once when it marks rows: how many, and what to do (names no one)."""
+    return (f"{len(marks)} record(s) could not be read and are marked in the list "
+            f"({UNREADABLE_MARK}). To recover them, restore a backup.")  # fmt: skip
+
+
 def _unreadable(listings: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """How many records failed authentication, and which tables have damaged pages."""
     from profilekeeper.store.damage import DamagedTable
@@ -193,10 +248,10 @@ class PersonRow:
 
 class PeopleRows(list[PersonRow]):
     """The people list's rows; ``damaged`` names tables whose damaged pages hid some, and
-    ``unreadable`` the ids of people whose record failed authentication (shown marked)."""
+    ``unreadable`` the people whose record could not be opened (shown marked)."""
 
     damaged: tuple[str, ...] = ()
-    unreadable: tuple[str, ...] = ()
+    unreadable: tuple[Unreadable, ...] = ()
 
 
 def people_rows(vault: VaultReader, today: date, search: str = "") -> PeopleRows:
@@ -217,7 +272,7 @@ def people_rows(vault: VaultReader, today: date, search: str = "") -> PeopleRows
     rows.sort(key=lambda r: (r.next_date or far, r.person.name.casefold()))
     shown = PeopleRows(matching(rows, search))
     shown.damaged = _unreadable([occasions, people])["damaged"]
-    shown.unreadable = tuple(c.record_id for c in getattr(people, "corrupted", ()) if c.record_id)
+    shown.unreadable = unreadable(people)
     return shown
 
 

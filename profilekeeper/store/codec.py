@@ -3,9 +3,11 @@
 A row is ``id``, the record's CLEAR reference columns, and ``sealed``: one AEAD envelope holding
 every other field as JSON. The associated data binds the envelope to its table, its record id
 and its references, so a ciphertext copied into another row, or a gift re-pointed at another
-person, fails to open. A record is checked against ``validation.check_stored`` both ways: one
-that breaks the rules is never sealed, and one that opens but breaks them (an older release's,
-or one sealed by hand) is a ``DamagedRecord``, which readers report and leave out.
+person, fails to open. A record is checked against the storable rules (``validation``) both
+ways: one that breaks them is never sealed, and one that opens but breaks them (an older
+release's, or one sealed by hand) is a ``DamagedRecord``, which readers report and leave out.
+The records of one read or write are checked together (``validation.all_storable``), and one
+by one only when some record breaks a rule, to say which.
 """
 
 from __future__ import annotations
@@ -19,13 +21,20 @@ from dataclasses import MISSING, fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from itertools import starmap
 from json.scanner import make_scanner
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from profilekeeper.errors import CorruptedRecord, DamagedRecord
-from profilekeeper.store.crypto import Cipher, InvalidTag
-from profilekeeper.validation import Refused, check_stored
+from profilekeeper.store.crypto import Cipher, InvalidTag, seal_all
+from profilekeeper.validation import (
+    Refused,
+    all_storable,
+    check_stored,
+    check_values,
+    field_values,
+)
 
 T = TypeVar("T")
 Convert = Callable[[Any], Any]
@@ -110,16 +119,25 @@ def _converter(hint: Any) -> Convert | None:
 
 
 def _aad_of(table: str, refs: int) -> Callable[[Sequence[Any]], bytes]:
-    """``record_aad(table, id, refs)`` for ``key = (id, *refs)``: the same bytes with less work
-    (twice per record written or read). A key that is not text fails to open, as there."""
-    head = f"pk1|{table}|"
+    """``record_aad(table, id, refs)`` for ``key = (id, *refs, …)`` (a key, or a whole row):
+    the same bytes with less work (twice per record written or read). A key that is not text
+    fails to open, as there."""
+    head, join = f"pk1|{table}", "|".join  # join takes str only: TypeError for anything else
     if refs == 0:
-        return lambda key: (head + key[0]).encode()
+        return lambda key: join((head, key[0])).encode()
     if refs == 1:
-        return lambda key: (head + key[0] + "|" + (key[1] or "")).encode()
+        return lambda key: join((head, key[0], key[1] or "")).encode()
     if refs == 2:
-        return lambda key: (head + key[0] + "|" + (key[1] or "") + "|" + (key[2] or "")).encode()
-    return lambda key: "|".join((head + key[0], *(k or "" for k in key[1:]))).encode()
+        return lambda key: join((head, key[0], key[1] or "", key[2] or "")).encode()
+    return lambda key: join((head, key[0], *(k or "" for k in key[1 : 1 + refs]))).encode()
+
+
+def _picker(positions: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """``tuple(values[p] for p in positions)``, at C level (itemgetter of one gives no tuple)."""
+    if len(positions) == 1:
+        (only,) = positions
+        return lambda values: (values[only],)
+    return itemgetter(*positions)
 
 
 class Codec(Generic[T]):
@@ -129,10 +147,13 @@ class Codec(Generic[T]):
         self.cls = cls
         self.table: str = cls.TABLE  # type: ignore[attr-defined]
         self.refs: tuple[str, ...] = cls.CLEAR  # type: ignore[attr-defined]
-        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+        every = fields(cls)  # type: ignore[arg-type]
+        if not all(f.init and not f.kw_only for f in every):
+            raise TypeError(f"{cls.__name__}(*values) must take every field, in order")
+        names = [f.name for f in every]
         self.field_names = names
         self._known_names = frozenset(names)  # set lookups: opening thousands of rows adds up
-        self._required = [f.name for f in fields(cls)  # type: ignore[arg-type]
+        self._required = [f.name for f in every
                           if f.default is MISSING and f.default_factory is MISSING]  # fmt: skip
         self.sealed_fields = [n for n in names if n != "id" and n not in self.refs]
         hints = typing.get_type_hints(cls)
@@ -140,8 +161,15 @@ class Codec(Generic[T]):
         self._convert = tuple(self.converters.items())
         self.columns = ("id", *self.refs, "sealed")
         """The columns ``from_row`` takes, in order."""
-        self._key_and_payload = attrgetter("id", *self.refs, *self.sealed_fields)
-        """A record's values: its key (id and references), then what is sealed, in order."""
+        # A record as its values in field order (what validation checks, and cls(*values)
+        # takes), and the parts of those a row holds: the key (id and references) and what is
+        # sealed, in order.
+        self._values = field_values(cls)
+        self._id_at = names.index("id")
+        self._from_payload = itemgetter(*names)
+        self._converting = tuple((names.index(n), c) for n, c in self._convert)
+        self._key = _picker([names.index(n) for n in ("id", *self.refs)])
+        self._sealed = _picker([names.index(n) for n in self.sealed_fields])
         self._aad = _aad_of(self.table, len(self.refs))
 
     # -- sealed rows ------------------------------------------------------------------------
@@ -153,20 +181,26 @@ class Codec(Generic[T]):
 
     def to_params(self, records: Iterable[T], cipher: Cipher, now: int) -> list[tuple[Any, ...]]:
         """``(id, *refs, created, updated, sealed)`` for each record, ``now`` as both times;
-        ``Refused`` (InvalidInput) if a field of one breaks the storable rules."""
-        # Thousands per import or rotation: everything looked up once, one pass per record.
-        cls, check, values_of, aad = self.cls, check_stored, self._key_and_payload, self._aad
-        seal, encode, names, n = cipher.seal, _encode, self.sealed_fields, 1 + len(self.refs)
-        params = []
-        for record in records:
-            if type(record) is not cls:
-                raise TypeError(f"a {type(record).__name__} is not a {cls.__name__} record")
-            check(record)
-            values = values_of(record)
-            key = values[:n]
-            sealed = seal(encode(dict(zip(names, values[n:], strict=True))).encode(), aad(key))
-            params.append((*key, now, now, sealed))
-        return params
+        ``Refused`` (InvalidInput) if a field of one breaks the storable rules, and then
+        nothing is sealed."""
+        records = records if isinstance(records, list) else list(records)
+        cls = self.cls
+        if not {cls}.issuperset(map(type, records)):
+            for record in records:  # one by one, as the first at fault says what is wrong
+                if type(record) is not cls:
+                    raise TypeError(f"a {type(record).__name__} is not a {cls.__name__} record")
+                check_stored(record)
+        # Thousands per import or rotation: checked all together, then one pass per record.
+        rows = list(map(self._values, records))
+        if not all_storable(cls, rows):
+            for values in rows:
+                check_values(cls, values)  # raises for the first that breaks a rule
+        keys = list(map(self._key, rows))
+        sealed_of, names, encode = self._sealed, self.sealed_fields, _encode
+        # (strict=False: sealed_of gives one value per name.)
+        plaintexts = [encode(dict(zip(names, sealed_of(v), strict=False))).encode() for v in rows]
+        sealed = seal_all(cipher, plaintexts, list(map(self._aad, keys)))
+        return [(*key, now, now, envelope) for key, envelope in zip(keys, sealed, strict=True)]
 
     def from_row(self, row: Sequence[Any], cipher: Cipher) -> T:
         """Open a row given as ``(id, *refs, sealed)``; raise CorruptedRecord if it was altered,
@@ -180,35 +214,62 @@ class Codec(Generic[T]):
         self, rows: Iterable[Sequence[Any]], cipher: Cipher
     ) -> tuple[list[T], list[CorruptedRecord]]:
         """The records of ``rows`` (as ``(id, *refs, sealed)``) that open, and why each of the
-        others did not: CorruptedRecord if it was altered, DamagedRecord if it opens to values
-        this version cannot use."""
-        # Thousands per list or remind: everything looked up once, one pass per row.
-        table, refs, aad, open_, build = self.table, self.refs, self._aad, cipher.open, self._build
-        records: list[T] = []
-        corrupted: list[CorruptedRecord] = []
-        for row in rows:
-            record_id = row[0]
+        others did not (in the order of ``rows``): CorruptedRecord if it was altered,
+        DamagedRecord if it opens to values this version cannot use."""
+        # Thousands per list or remind: everything looked up once, one pass per row to open
+        # and convert, the rules checked for all at once, the records built at C level.
+        table, aad, open_, loads = self.table, self._aad, cipher.open, _loads
+        key_names, from_payload = self.columns[:-1], self._from_payload
+        converting = self._converting
+        opened: list[list[Any]] = []
+        at: list[int] = []  # the row each of ``opened`` came from
+        failed: list[tuple[int, CorruptedRecord]] = []
+        for index, row in enumerate(rows):
             try:
-                payload = _loads(open_(row[-1], aad(row[:-1])).decode())  # UTF-8
+                payload = loads(open_(row[-1], aad(row)).decode())  # UTF-8
             except (InvalidTag, ValueError, TypeError):
-                corrupted.append(CorruptedRecord(table, record_id))
+                failed.append((index, CorruptedRecord(table, row[0])))
                 continue
             if type(payload) is not dict:
-                corrupted.append(DamagedRecord(table, record_id))
+                failed.append((index, DamagedRecord(table, row[0])))
                 continue
-            if refs:
-                payload.update(zip(refs, row[1:-1], strict=True))
-            payload["id"] = record_id
+            payload.update(zip(key_names, row, strict=False))  # id, refs: all but the envelope
             try:
-                record = build(payload)
-                check_stored(record)
-            except Refused as refused:
-                damaged = DamagedRecord(table, record_id)
-                damaged.field = refused.field  # for debugging; the message stays generic
-                corrupted.append(damaged)
-                continue
-            records.append(record)
-        return records, corrupted
+                values = list(from_payload(payload))
+                for position, convert in converting:
+                    # None stays None: right for an optional field, and the rules refuse it
+                    # for any other.
+                    if (value := values[position]) is not None:
+                        values[position] = convert(value)
+            except (KeyError, TypeError, ValueError, ArithmeticError):
+                # Some field missing (an older release's record) or one that does not convert:
+                # as _build says it.
+                try:
+                    values = list(self._values(self._build(payload)))
+                except Refused as refused:
+                    failed.append((index, self._damaged(row[0], refused)))
+                    continue
+            opened.append(values)
+            at.append(index)
+        cls = self.cls
+        if all_storable(cls, opened):
+            records = list(starmap(cls, opened))
+        else:
+            records = []
+            for index, values in zip(at, opened, strict=True):
+                try:
+                    check_values(cls, values)
+                except Refused as refused:
+                    failed.append((index, self._damaged(values[self._id_at], refused)))
+                    continue
+                records.append(cls(*values))
+            failed.sort(key=itemgetter(0))
+        return records, [why for _, why in failed]
+
+    def _damaged(self, record_id: str, refused: Refused) -> DamagedRecord:
+        damaged = DamagedRecord(self.table, record_id)
+        damaged.field = refused.field  # for debugging; the message stays generic
+        return damaged
 
     # -- plain dicts (export/import) -------------------------------------------------------
 

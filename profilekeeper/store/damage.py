@@ -56,6 +56,28 @@ class DamagedVault(VaultError):
         super().__init__(f"the vault file is damaged ({what}); {_FROM_BACKUP}")
 
 
+class KeyTableChanged(DamagedVault):
+    """The passphrase opens the wrapped key, but the header's key check does not name that key:
+    the key table was changed (a bit flipped, or a check copied from another vault)."""
+
+    def __init__(self) -> None:
+        super().__init__("its key table was changed: the key check does not match the key")
+
+
+def checked_key(data_key: bytes, key_check: bytes, vault_id: str) -> bytes:
+    """``data_key`` (which the passphrase unwrapped), if the header's ``key_check`` names it;
+    else KeyTableChanged. The keyring's key is held to the same check (``verify_key_check``):
+    a changed key table is refused whichever way the vault is unlocked."""
+    from profilekeeper.errors import WrongPassphrase
+    from profilekeeper.store.crypto import verify_key_check  # cryptography: only to unlock
+
+    try:
+        verify_key_check(data_key, key_check, vault_id)
+    except WrongPassphrase:
+        raise KeyTableChanged() from None
+    return data_key
+
+
 def is_damage(error: BaseException) -> bool:
     """Whether ``error`` (sqlite3's) says the file is damaged, as opposed to busy, locked or
     full."""

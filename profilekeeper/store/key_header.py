@@ -36,7 +36,7 @@ from profilekeeper.store.crypto import (
     unwrap_data_key,
     wrap_data_key,
 )
-from profilekeeper.store.damage import Rows
+from profilekeeper.store.damage import Rows, checked_key
 from profilekeeper.store.transactions import Database
 
 TABLE = "vault_header"
@@ -104,8 +104,10 @@ def read_now(db: Database) -> Header:
 
 
 def unwrap(header: Header, passphrase: str) -> bytes:
-    """The data key ``header`` wraps; WrongPassphrase if ``passphrase`` does not unwrap it."""
-    return unwrap_data_key(header.wrapped_key, passphrase, header.kdf, header.vault_id)
+    """The data key ``header`` wraps; WrongPassphrase if ``passphrase`` does not unwrap it,
+    KeyTableChanged (exit 5, as any tampering) if the key check does not name that key."""
+    data_key = unwrap_data_key(header.wrapped_key, passphrase, header.kdf, header.vault_id)
+    return checked_key(data_key, header.key_check, header.vault_id)
 
 
 def expect(conn: sqlite3.Connection, start: Header) -> Header:

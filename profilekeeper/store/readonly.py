@@ -62,7 +62,7 @@ class ReadOnlyVault(RecordReader):
         self.path = path
         try:
             self._conn = _read_only_connection(path)
-            vault_file.identify(self._conn)
+            vault_file.identify(self._conn, path)
             version = migrations.schema_version(self._conn)
             header = self._conn.execute(
                 "SELECT vault_id, kdf, wrapped_key, key_check, remembered FROM vault_header"
@@ -77,7 +77,7 @@ class ReadOnlyVault(RecordReader):
             self.close()
             vault_file.refuse_blank_first_page(path)
             raise
-        except damage.DamagedVault:
+        except (damage.DamagedVault, vault_file.VaultReadOnly):
             self.close()
             raise
         if version != migrations.CURRENT_VERSION:
@@ -114,7 +114,7 @@ class ReadOnlyVault(RecordReader):
         except (ValueError, KeyError, TypeError):
             raise UnsupportedVault("the vault header is damaged") from None
         data_key = unwrap_data_key(self._wrapped_key, passphrase, kdf, self.vault_id)
-        self._cipher = AesGcmCipher(data_key)
+        self._cipher = AesGcmCipher(damage.checked_key(data_key, self._key_check, self.vault_id))
 
     def unlock_with_data_key(self, data_key: bytes) -> None:
         """Unlock with a remembered key; WrongPassphrase if it is not this vault's key."""

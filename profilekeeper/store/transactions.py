@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from profilekeeper.errors import VaultBusy
+from profilekeeper.store import vault_file
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for another's write lock: rotating or importing tens of thousands
@@ -47,10 +48,18 @@ class Database:
         self._lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        if vault_file.frozen(self.path):  # a read-only folder and no log: read it as it is
+            conn = vault_file.read_only_connection(self.path)
+            conn.isolation_level = None
+        else:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             for pragma in (*PRAGMAS, f"busy_timeout = {BUSY_TIMEOUT_MS}"):
-                conn.execute(f"PRAGMA {pragma}")
+                try:
+                    conn.execute(f"PRAGMA {pragma}")
+                except sqlite3.OperationalError as error:  # WAL on a read-only file: read it
+                    if not vault_file.is_read_only(error):  # as it is; writes say why not
+                        raise
         except BaseException:
             conn.close()
             raise
@@ -89,12 +98,16 @@ class Database:
             except sqlite3.OperationalError as error:  # still locked once the wait ran out
                 if error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:
                     raise VaultBusy() from None
+                if vault_file.is_read_only(error):
+                    raise vault_file.read_only(self.path) from None
                 raise
             try:
                 yield conn
-            except BaseException:
+            except BaseException as error:
                 if conn.in_transaction:  # some errors (a full disk) have rolled it back already
                     conn.execute("ROLLBACK")
+                if vault_file.is_read_only(error):  # the file or its folder: one line, not a bug
+                    raise vault_file.read_only(self.path) from None
                 raise
             conn.execute("COMMIT" if write else "ROLLBACK")
 

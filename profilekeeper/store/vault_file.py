@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from profilekeeper.errors import UnsupportedVault, VaultExists, VaultMissing
+from profilekeeper.errors import UnsupportedVault, VaultError, VaultExists, VaultMissing
 from profilekeeper.store.damage import DamagedVault, is_damage
 
 if TYPE_CHECKING:
@@ -35,21 +35,67 @@ STALE_AFTER = 10.0
 """Seconds after which an unlocked temporary file is another ``init``'s leftover, not its work."""
 
 StrPath = str | os.PathLike[str]
+_READONLY, _CANTOPEN = 8, 14  # SQLite primary result codes (READONLY_DIRECTORY is 8 too)
+
+
+class VaultReadOnly(VaultError):
+    """The vault file, or the folder it is in, cannot be written by this user."""
+
+    exit_code = 2
+
+
+def is_read_only(error: BaseException) -> bool:
+    """Whether ``error`` (sqlite3's) says the file or its folder may not be written."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.OperationalError) and (code or 0) & 0xFF == _READONLY
+
+
+def read_only(path: StrPath) -> VaultReadOnly:
+    """What to say when a write was refused because ``path`` or its folder is read-only."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.access(path, os.W_OK):
+        return VaultReadOnly(f"the vault file is read-only: {path}; nothing was changed "
+                             "(make it writable to change the vault)")  # fmt: skip
+    if not os.access(folder, os.W_OK):
+        return VaultReadOnly(f"the vault's folder is read-only: {folder} (SQLite writes a "
+                             "journal beside the vault); nothing was changed")  # fmt: skip
+    return VaultReadOnly(f"the vault file cannot be written: {path}; nothing was changed")
+
+
+def _folder_read_only(path: StrPath | None) -> VaultReadOnly:
+    """A vault in WAL mode with changes in its log (VAULT-wal) can be read only with the log's
+    index (VAULT-shm) beside it, which SQLite makes when it is not there: in a read-only
+    folder it cannot (with no log, a ``frozen`` vault is read as it is)."""
+    where = f" ({os.path.dirname(os.path.abspath(path))})" if path is not None else ""
+    return VaultReadOnly(f"the vault's folder is read-only{where}: SQLite must write the "
+                         "-shm file of the vault's log (its -wal file) there to read it; make "
+                         "the folder writable, or copy the vault to a folder that is")  # fmt: skip
 
 
 def read_only_connection(path: StrPath) -> sqlite3.Connection:
-    """A connection that cannot write the file, nor create a journal beside it."""
+    """A connection that cannot write the file, nor create a journal beside it (on a
+    ``frozen`` vault, one that reads it as it is on disk)."""
     # A URI file name: SQLite decodes %HH in it, and "?" and "#" would end it.
     name = os.path.realpath(path)
     for char, escaped in (("%", "%25"), ("?", "%3F"), ("#", "%23")):
         name = name.replace(char, escaped)
+    mode = "ro&immutable=1" if frozen(path) else "ro"
     # The app opens it in a worker and reads from its UI thread: a read-only connection in
     # SQLite's serialized mode is safe to share.
-    return sqlite3.connect(f"file:{name}?mode=ro", uri=True, check_same_thread=False)
+    return sqlite3.connect(f"file:{name}?mode={mode}", uri=True, check_same_thread=False)
 
 
-def identify(conn: sqlite3.Connection) -> None:
-    """Raise UnsupportedVault unless ``conn`` is on a profilekeeper vault (any schema version)."""
+def frozen(path: StrPath) -> bool:
+    """Whether the vault can only be read as it is on disk: its folder is read-only (SQLite
+    cannot make the -shm a WAL-mode vault is read with) and no -wal holds changes (none can
+    come: a writer would have to make one there). Such a vault is read ``immutable``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return not os.access(folder, os.W_OK) and not os.path.exists(f"{path}-wal")
+
+
+def identify(conn: sqlite3.Connection, path: StrPath | None = None) -> None:
+    """Raise UnsupportedVault unless ``conn`` is on a profilekeeper vault (any schema version);
+    VaultReadOnly if it cannot be read for want of writing beside it."""
     try:
         (application_id,) = conn.execute("PRAGMA application_id").fetchone()
         (version,) = conn.execute("PRAGMA user_version").fetchone()
@@ -59,6 +105,8 @@ def identify(conn: sqlite3.Connection) -> None:
     except sqlite3.DatabaseError as error:
         if is_damage(error):  # a SQLite file whose schema cannot be read: say so, not "foreign"
             raise DamagedVault() from None
+        if getattr(error, "sqlite_errorcode", 0) & 0xFF in (_READONLY, _CANTOPEN):  # no -shm
+            raise _folder_read_only(path) from None
         raise UnsupportedVault(NOT_A_VAULT) from None
     if application_id == APPLICATION_ID:
         return
@@ -83,7 +131,7 @@ def require_vault(path: StrPath) -> None:
     try:
         conn = read_only_connection(path)
         try:
-            identify(conn)
+            identify(conn, path)
         finally:
             conn.close()
     except sqlite3.DatabaseError:

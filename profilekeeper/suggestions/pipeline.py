@@ -61,6 +61,9 @@ class Result:
     hidden: list[Ranked] = field(default_factory=list)
     dropped: Counter[str] = field(default_factory=Counter)
     """Items that failed sanitizing, by reason."""
+    unreadable: tuple[object, ...] = ()
+    """Stored items that could not be opened (``services.views.Unreadable``), for the screen's
+    marked rows: the reader fills it in, the pipeline never sees them."""
 
 
 @contextmanager

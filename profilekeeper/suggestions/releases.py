@@ -1,7 +1,9 @@
 """Which stored releases and events are due: ``remind``'s "tell me when new releases go on sale".
 
 From the stored suggestions, offline: the shopper's own releases by a creator they love whose
-release date has come or falls within the window, and events in the shopper's city within it.
+release date falls within the window or came at most ``LISTED_AFTER_RELEASE`` days before it
+(then no more: a release out for weeks is no news, dismissed or not), and events in the
+shopper's city within the window.
 What is hidden is the pipeline's decision (``run``), so a never-interest, a rule, a dismiss or
 a snooze quiets an item here as on the Suggestions screen; this module only picks, from what
 the pipeline shows, what is due. ``context`` builds what the pipeline reads for the shopper's
@@ -22,6 +24,9 @@ from profilekeeper.suggestions.words import norm
 from profilekeeper.sync.sanitize import clean_text
 
 SHOP_NAME_LIMIT = 120
+LISTED_AFTER_RELEASE = 14
+"""Days after its release date that a release is still listed ("out now"), counted from the
+window's first day: out on 1 May, it is listed up to a window starting 15 May."""
 
 RELEASE, EVENT = "release", "event"
 KINDS = frozenset({RELEASE, EVENT})
@@ -73,11 +78,13 @@ def due(items: Iterable[Suggestion], ctx: Context, days: int) -> list[Coming]:
 
     The pipeline runs over every stored item, as for the Suggestions screen (which copy of an
     item offered twice is shown depends on all of them), and hides what it hides; of what it
-    shows, the shopper's own are listed: a release out by the window's end when one of its
-    creators is an interest the shopper loves, an event within the window in the shopper's
-    city (the pipeline keeps events of unknown city, and every event when no city is set).
+    shows, the shopper's own are listed: a release out by the window's end, and at most
+    ``LISTED_AFTER_RELEASE`` days before its start, when one of its creators is an interest the
+    shopper loves; an event within the window in the shopper's city (the pipeline keeps events
+    of unknown city, and every event when no city is set).
     """
     start, end = ctx.today, ctx.today + timedelta(days=days)
+    out_since = start - timedelta(days=LISTED_AFTER_RELEASE)
     loved = {norm(i.name) for i in ctx.interests.get(None, []) if i.sentiment is Sentiment.LOVE}
     found = []
     for ranked in run(items, ctx).shown:
@@ -86,7 +93,8 @@ def due(items: Iterable[Suggestion], ctx: Context, days: int) -> list[Coming]:
             continue
         city = s.details.get("city")
         city = city if isinstance(city, str) else ""
-        if s.kind == RELEASE and not any(norm(c) in loved for c in s.creators):
+        if s.kind == RELEASE and (on < out_since or not any(norm(c) in loved
+                                                           for c in s.creators)):
             continue
         if s.kind == EVENT and (on < start or not ctx.city or norm(city) != ctx.city):
             continue

@@ -6,7 +6,11 @@ through ``sync.sanitize.clean_text`` with the protocol's caps (a currency that i
 as the protocol has them, ``EUR``, is none); an item whose title is empty once
 cleaned, whose kind is not one the protocol knows, or whose url is not http(s) is dropped and
 counted with its reason. Most items are clean already: one search over all of an item's text
-finds those, which are kept as they are (no copy).
+finds those, which are kept as they are (no copy). Format characters (zero-width, bidi, the
+byte-order mark: ``plain_text.FORMAT``) are not printable, so an item holding one is cleaned.
+
+``plain_row`` holds a suggestion as the JSON export writes it (a plain dict) to the same bar,
+without dropping it: the export keeps every record, its shop text made plain.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from profilekeeper.model import Suggestion
 from profilekeeper.sync.sanitize import clean_text
@@ -22,6 +27,7 @@ from profilekeeper.sync.suggestion_limits import (
     MAX_CATEGORY,
     MAX_CREATOR,
     MAX_CREATORS,
+    MAX_ID,
     MAX_REASON,
     MAX_TAG,
     MAX_TAGS,
@@ -67,12 +73,13 @@ def _unfit(s: Suggestion) -> str | None:
 
 def _cleaned(s: Suggestion) -> Suggestion:
     details = s.details
-    # Printable text has no control, bidi or line-break character, and no space but " ":
+    # Printable text has no control, bidi, zero-width or line-break character, no space but " ":
     # so, in values joined by "|", no "| " or " |" means no spaces around any value, and no
     # "||" no empty one (a "|" in a value only sends the item the slow way).
     joined = f"|{'|'.join((s.title, s.category or '-', s.reason or '-', *s.creators, *s.tags))}|"
     if (joined.isprintable() and "| " not in joined and " |" not in joined
-            and "||" not in joined and (s.kind != "event" or _plain_details(details))
+            and "||" not in joined
+            and (("city" not in details and "venue" not in details) or _plain_details(details))
             and len(s.title) <= MAX_TITLE and len(s.category) <= MAX_CATEGORY
             and len(s.reason) <= MAX_REASON and len(s.creators) <= MAX_CREATORS
             and len(s.tags) <= MAX_TAGS and max(map(len, s.creators), default=0) <= MAX_CREATOR
@@ -105,3 +112,48 @@ def _plain_details(details: dict[str, object]) -> bool:
 def _clean_list(values: list[str], limit: int) -> list[str]:
     cleaned = (clean_text(v, limit=limit) for v in values)
     return [v for v in cleaned if v]
+
+
+_ROW_TEXT = {"remote_id": MAX_ID, "title": MAX_TITLE, "category": MAX_CATEGORY,
+             "reason": MAX_REASON, "url": MAX_URL}  # fmt: skip
+_ROW_LISTS = {"creators": (MAX_CREATORS, MAX_CREATOR), "tags": (MAX_TAGS, MAX_TAG)}
+_ANY_DETAIL = MAX_REASON
+"""The cap on a detail's text other than ``city`` and ``venue`` (a date, a snooze's end)."""
+
+
+def plain_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A suggestion's plain record (``store.codec``'s, as exported) with every text a shop sent
+    cleaned and capped as ``fit_to_show`` cleans it; the details' text at any depth too. The
+    owner's own fields (verdict, status, the person) are left as they are. A space a cut leaves
+    at the end goes too, so that a row made plain is made plain again unchanged (an export
+    imported and exported again is the same file)."""
+    out = dict(row)
+    for name, limit in _ROW_TEXT.items():
+        if isinstance(value := row.get(name), str):
+            out[name] = _plain(value, limit)
+    for name, (count, limit) in _ROW_LISTS.items():
+        if isinstance(values := row.get(name), list):
+            out[name] = [t for v in values[:count]
+                         if isinstance(v, str) and (t := _plain(v, limit))]
+    if isinstance(currency := row.get("currency"), str) and not _currency(currency):
+        out["currency"] = ""
+    if isinstance(details := row.get("details"), dict):
+        out["details"] = {_plain(str(k), MAX_ID):
+                          plain_value(v, _TEXT_DETAILS.get(k, _ANY_DETAIL))
+                          for k, v in details.items()}  # fmt: skip
+    return out
+
+
+def plain_value(value: Any, limit: int) -> Any:
+    """``value`` with each string in it, at any depth (keys too), made plain to ``limit``."""
+    if isinstance(value, str):
+        return _plain(value, limit)
+    if isinstance(value, list):
+        return [plain_value(v, limit) for v in value]
+    if isinstance(value, dict):
+        return {_plain(str(k), limit): plain_value(v, limit) for k, v in value.items()}
+    return value
+
+
+def _plain(text: str, limit: int) -> str:
+    return clean_text(text, limit=limit).rstrip()

@@ -61,9 +61,10 @@ class Taste:
 
 
 class IndexedCatalog(tuple[CatalogItem, ...]):
-    """A catalog, and where each lower-cased match key occurs in it."""
+    """A catalog, where each lower-cased match key occurs in it, and how each item spells it."""
 
     by_key: dict[str, tuple[int, ...]]
+    _spelled: dict[int, dict[str, str]]
 
     def __new__(cls, items: Iterable[CatalogItem]) -> IndexedCatalog:
         self = super().__new__(cls, items)
@@ -74,7 +75,14 @@ class IndexedCatalog(tuple[CatalogItem, ...]):
                 if not found or found[-1] != position:
                     found.append(position)
         self.by_key = {key: tuple(found) for key, found in positions.items()}
+        # By the item itself (ids may repeat in a catalog file); the first spelling wins.
+        self._spelled = {id(item): {name.lower(): name for name in reversed(
+            (*item.creators, *item.tags))} for item in self}
         return self
+
+    def spelled(self, item: CatalogItem, key: str) -> str:
+        """How ``item`` writes the creator or tag ``key`` (lower-cased); else ``key``."""
+        return self._spelled[id(item)].get(key, key)
 
     def matching(self, taste: Taste) -> list[CatalogItem]:
         """The items, in catalog order, with a key that ``taste`` weighs above zero."""
@@ -86,11 +94,23 @@ class IndexedCatalog(tuple[CatalogItem, ...]):
 
 
 @dataclass(frozen=True)
-class _Scored:
+class Ranked:
+    """A suggestion as ranked, before it is made a protocol model (``to_wire``): a page needs
+    only its own items made."""
+
     score: float
     item: CatalogItem
     for_: str
+    """``self``, or the ref of the person it is a gift idea for."""
     reason: str
+
+    @property
+    def id(self) -> str:
+        return self.item.id if self.for_ == "self" else f"{self.item.id}.for.{self.for_}"
+
+    @property
+    def kind(self) -> str:
+        return self.item.kind
 
 
 def recommend(
@@ -110,6 +130,16 @@ def recommend(
     Returns:
         Protocol suggestion models, best first, at most ``MAX_SUGGESTIONS``.
     """
+    return [to_wire(ranked) for ranked in rank(catalog, slices, now, feedback)]
+
+
+def rank(
+    catalog: Sequence[CatalogItem],
+    slices: Mapping[str, Any],
+    now: datetime,
+    feedback: Mapping[str, str] | None = None,
+) -> list[Ranked]:
+    """What ``recommend`` returns, in the same order, each not yet made a protocol model."""
     feedback = dict(feedback or {})
     indexed = catalog if isinstance(catalog, IndexedCatalog) else IndexedCatalog(catalog)
     by_id = {item.id: item for item in indexed} if feedback else {}
@@ -137,29 +167,32 @@ def recommend(
     city_slice = slices.get("location.city")
     city = city_slice.city.strip().lower() if isinstance(city_slice, CitySlice) else ""
 
-    scored = _for_self(indexed.matching(taste) if taste else indexed, taste, city, owned, now)
+    scored = _for_self(indexed, indexed.matching(taste) if taste else indexed, taste, city,
+                       owned, now)
     occasions = slices.get("occasions.upcoming")
     for name, value in sorted(slices.items()):
         if name.startswith("people.") and isinstance(value, PersonSlice):
             ref = name.split(".", 1)[1]
             occasion = _next_occasion(occasions, ref, now.date())
             scored.extend(_gifts(indexed, ref, value, occasion, now)[:GIFTS_PER_PERSON])
-    scored = [s for s in scored if _suggestion_id(s) not in skipped]
-    scored.sort(key=lambda s: (-s.score, _suggestion_id(s)))
-    return [_to_wire(s) for s in scored[:MAX_SUGGESTIONS]]
+    if skipped:
+        scored = [s for s in scored if s.id not in skipped]
+    scored.sort(key=lambda s: (-s.score, s.id))
+    return scored[:MAX_SUGGESTIONS]
 
 
 def _for_self(
-    items: Sequence[CatalogItem], taste: Taste, city: str, owned: set[str], now: datetime
-) -> list[_Scored]:
+    catalog: IndexedCatalog, items: Sequence[CatalogItem], taste: Taste, city: str,
+    owned: set[str], now: datetime,
+) -> list[Ranked]:
     """Scored items for the shopper; ``items`` may leave out any that cannot score above 0."""
     results = []
     for item in items:
-        if not _available(item, now) or item.title.lower() in owned:
+        if not _available(item, now) or (owned and item.title.lower() in owned):
             continue
         if item.kind == "event" and (not city or item.city.lower() != city):
             continue
-        match = _match(item, taste)
+        match = _match(catalog, item, taste)
         if match is None:
             continue
         score, because = match
@@ -169,7 +202,7 @@ def _for_self(
         elif score <= 0:
             continue
         score, because = _kind_bonus(item, taste, score, because, now)
-        results.append(_Scored(score, item, "self", because))
+        results.append(Ranked(score, item, "self", because))
     return results
 
 
@@ -179,7 +212,7 @@ def _gifts(
     person: PersonSlice,
     occasion: tuple[str, date] | None,
     now: datetime,
-) -> list[_Scored]:
+) -> list[Ranked]:
     taste = Taste()
     taste.add(person.interests)
     budget = person.budget
@@ -191,7 +224,7 @@ def _gifts(
             continue
         if person.age_band and item.age_bands and person.age_band not in item.age_bands:
             continue
-        match = _match(item, taste)
+        match = _match(catalog, item, taste)
         if match is None or match[0] <= 0:
             continue
         score, because = match
@@ -204,12 +237,13 @@ def _gifts(
         if budget is not None:
             parts.append(f"within {budget.amount} {budget.currency}")
         parts.append(because.replace("you ", "they "))
-        results.append(_Scored(score, item, ref, ", ".join(parts)))
+        results.append(Ranked(score, item, ref, ", ".join(parts)))
     results.sort(key=lambda s: (-s.score, s.item.id))
     return results
 
 
-def _match(item: CatalogItem, taste: Taste) -> tuple[float, str] | None:
+def _match(catalog: IndexedCatalog, item: CatalogItem, taste: Taste
+           ) -> tuple[float, str] | None:  # fmt: skip
     """Score ``item`` against ``taste``; None if it touches a ``never``."""
     score = 0.0
     best, best_weight = "", 0.0
@@ -224,8 +258,7 @@ def _match(item: CatalogItem, taste: Taste) -> tuple[float, str] | None:
             best, best_weight = name, weight * factor
     if not best:
         return score, ""
-    shown = next((c for c in (*item.creators, *item.tags) if c.lower() == best), best)
-    return score, f"because you {taste.sentiments[best]} {shown}"
+    return score, f"because you {taste.sentiments[best]} {catalog.spelled(item, best)}"
 
 
 def _kind_bonus(
@@ -284,14 +317,11 @@ def _next_occasion(
     return (dates[0][1], dates[0][0]) if dates else None
 
 
-def _suggestion_id(scored: _Scored) -> str:
-    return scored.item.id if scored.for_ == "self" else f"{scored.item.id}.for.{scored.for_}"
-
-
-def _to_wire(scored: _Scored) -> Any:
+def to_wire(scored: Ranked) -> Any:
+    """The protocol model of a ranked suggestion (validated: it must fit the protocol)."""
     item = scored.item
     body: dict[str, Any] = {
-        "id": _suggestion_id(scored),
+        "id": scored.id,
         "kind": item.kind,
         "title": item.title,
         "creators": list(item.creators),

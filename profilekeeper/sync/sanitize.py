@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from profilekeeper.plain_text import CONTROLS, FORMAT, SURROGATES
+
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"              # CSI: colours, cursor moves, erasing
     r"|\x9b[0-?]*[ -/]*[@-~]"               # the same, as a C1 character
@@ -17,21 +19,18 @@ _ESCAPES = re.compile(
     r"|\x1b[ -/]*[0-~]?"                    # any other escape and what it introduces
 )
 _BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
-_INVISIBLE = re.compile(
-    r"[\x00-\x1f\x7f-\x9f"                  # C0, DEL, C1
-    r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, isolates
-    r"\ufeff"
-    r"\ud800-\udfff]"                         # lone surrogates (JSON's "\udfff"): not text
-)
+_INVISIBLE = re.compile(f"[{CONTROLS}{FORMAT}{SURROGATES}]")
+"""C0, DEL, C1; every format character (bidi controls, zero-width ones, the byte-order mark:
+``plain_text.FORMAT`` says why all); lone surrogates (JSON's "\\udfff"), which are not text."""
 
 
 def clean_text(value: str, *, limit: int) -> str:
     """``value`` as one line of plain text of at most ``limit`` characters.
 
     Escape sequences go whole (their parameters with them); line breaks and tabs become one
-    space; every other control character, bidi control, byte-order mark and lone surrogate
-    (which UTF-8, and so the vault, cannot hold) goes; the result is stripped and cut to
-    ``limit``.
+    space; every other control character, format character (bidi controls, zero-width
+    characters, the byte-order mark) and lone surrogate (which UTF-8, and so the vault, cannot
+    hold) goes; the result is stripped and cut to ``limit``.
     """
     text = _ESCAPES.sub("", value)
     text = _BREAKS.sub(" ", text)

@@ -384,4 +384,46 @@ def test_on_the_same_device_the_keyring_copy_restores_it(
     assert run_cli(*common, "rotate-key", env=ENV).code == 0  # the keyring follows the new key
     stale = run_cli(*common, "restore", "--replace", str(file))
     assert stale.code == 3 and "out of date" in stale.err
-    assert run_cli(*common, "restore", "--replace", str(file), env=ENV).code == 0
+
+
+@pytest.mark.keyring
+def test_restoring_an_older_key_refreshes_the_keyring_copy(
+    real_keyring: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup from before a rotate-key, restored on the same device: the keyring's copy (of
+    the newer key) is replaced by the restored vault's, so the next command needs no
+    passphrase; a restore that fails puts the copy it replaced back."""
+    from profilekeeper.store import keys
+
+    vault, file = tmp_path / "v.db", tmp_path / "b.pkb"
+    common = ("--vault", str(vault))
+    assert run_main(*common, "init", env=ENV).code == 0
+    assert run_cli(*common, "keyring", "remember", env=ENV).code == 0
+    assert run_cli(*common, "person", "add", "Sam").code == 0
+    assert run_cli(*common, "backup", str(file)).code == 0
+    with Vault.open(vault) as opened:
+        vault_id, old_key = opened.vault_id, keys.recall(opened.vault_id)
+    assert run_cli(*common, "rotate-key", env=ENV).code == 0
+    new_key = keys.recall(vault_id)
+    assert new_key not in (None, old_key)
+
+    stored: list[bytes] = []
+    remember = keys.remember
+    monkeypatch.setattr(keys, "remember", lambda i, k: (stored.append(k), remember(i, k)))
+    with Vault.open(vault) as app:  # open elsewhere: the restore is refused at the swap
+        app.unlock(PASSPHRASE)
+        app.add(Person(name="Written while open"))
+        refused = run_main(*common, "restore", "--replace", str(file), env=ENV)
+        assert refused.code == 2 and "open in another program" in refused.err
+    assert stored == [old_key, new_key]  # refreshed, then put back: still the vault's key
+    assert keys.recall(vault_id) == new_key
+    assert run_cli(*common, "person", "list").code == 0
+
+    done = run_cli(*common, "restore", "--replace", str(file), env=ENV)
+    assert done.code == 0, done.err
+    assert "key remembered on this device is now the restored vault's" in done.err
+    assert keys.recall(vault_id) == old_key
+    listed = run_cli(*common, "person", "list")  # no passphrase, no warning
+    assert listed.code == 0 and "Sam" in listed.out and listed.err == "", listed.err
+    with Vault.open(vault) as restored:
+        assert restored.header.remembered

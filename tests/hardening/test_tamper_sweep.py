@@ -3,7 +3,8 @@
 Every byte of each sampled record's ciphertext flipped in turn (every bit position hit), every
 byte of the key table, every byte of SQLite's file header, and truncated, zeroed and foreign
 files: each flip is detected and reported for that record alone (the CLI's exit 5 naming it,
-for a sample), the key table refuses to unlock, and a bad file is one clear error.
+for a sample), the key table refuses to unlock (the passphrase every flip of it, the CLI with
+exit 5 for a changed key check), and a bad file is one clear error.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def test_every_flip_is_detected_for_that_record_alone(tmp_path: Path) -> None:
     assert figures.record_flips == figures.record_flips_detected >= 6 * 60
     assert figures.cli_flips == figures.cli_flips_reported >= len(tamper.LISTED)
     assert figures.key_table_flips == figures.key_table_flips_refused
+    assert figures.key_table_flips == figures.key_table_passphrase_refused  # the check too
+    assert figures.key_check_cli_flips == figures.key_check_cli_refused >= 10  # exit 5
+    assert any(r.startswith("key_check: passphrase: KeyTableChanged")
+               for r in figures.key_table_refusals)  # fmt: skip
     with closing(sqlite3.connect(tmp_path / "vault.sqlite3")) as db:
         row = db.execute(f"SELECT {', '.join(tamper.KEY_COLUMNS)} FROM vault_header").fetchone()
     assert figures.key_table_flips == sum(len(v) for v in row)  # every byte of it

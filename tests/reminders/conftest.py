@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from profilekeeper.model import Gift, GiftStatus, Occasion, Person
+from profilekeeper.model import (
+    Gift,
+    GiftStatus,
+    Interest,
+    Occasion,
+    Person,
+    Retailer,
+    Rule,
+    RuleAction,
+    Sentiment,
+    Suggestion,
+)
 
 TODAY = date(2026, 5, 1)
 """Every CLI test passes ``--today`` so results never depend on the calendar."""
@@ -30,3 +42,32 @@ def family(vault: object) -> dict[str, object]:
         vault.add_all(gifts)  # type: ignore[attr-defined]
     return {"sam": sam, "kim": kim, "lou": lou, "sam_bday": sam_bday, "kim_anniv": kim_anniv,
             "lou_bday": lou_bday}
+
+
+@pytest.fixture
+def stocked(vault, family):  # type: ignore[no-untyped-def]
+    """The family (Sam's birthday in 9 days), a shopper in Lisbon who loves Velvet Static and
+    never wants Noise Co, and a shop's releases and events around TODAY (2026-05-01)."""
+    vault.save(replace(vault.profile(), city="Lisbon"))
+    shop = vault.add(Retailer("Shop \x1b[31mA[/]", "https://a.example"))
+    vault.add(Interest("music", "Velvet Static", Sentiment.LOVE))
+    vault.add(Interest("music", "Noise Co", Sentiment.NEVER))
+    vault.add(Rule(RuleAction.HIDE, {"title": "Hidden Tracks"}))
+    release = vault.add(Suggestion(
+        shop.id, "1", "release", "Aurora [bold]Lines[/bold]", creators=["Velvet Static"],
+        category="music", url="https://a.example/aurora", details={"release_date": "2026-05-12"}))
+    vault.add_all([
+        Suggestion(shop.id, "2", "event", "Velvet Static live", creators=["Velvet Static"],
+                   category="music", details={"date": "2026-05-20", "city": "Lisbon"}),
+        Suggestion(shop.id, "3", "event", "Oslo gig", category="music",
+                   details={"date": "2026-05-05", "city": "Oslo"}),
+        Suggestion(shop.id, "4", "release", "Loud", creators=["Noise Co", "Velvet Static"],
+                   category="music", details={"release_date": "2026-05-03"}),
+        Suggestion(shop.id, "5", "release", "Hidden Tracks", creators=["Velvet Static"],
+                   category="music", details={"release_date": "2026-05-04"}),
+        Suggestion(shop.id, "6", "release", "Far Off", creators=["Velvet Static"],
+                   category="music", details={"release_date": "2026-08-01"}),
+        Suggestion(shop.id, "7", "product", "Kite"),
+    ])  # fmt: skip
+    vault.close()
+    return {**family, "release": release, "shop": shop}

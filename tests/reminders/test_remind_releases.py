@@ -8,47 +8,15 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from profilekeeper.cli import reminders as remind_cli
-from profilekeeper.model import Interest, Retailer, Rule, RuleAction, Sentiment, Suggestion
+from profilekeeper.model import Retailer, Suggestion
 from tests.conftest import PASSPHRASE, run_cli, run_main
 from tests.reminders.conftest import TODAY
 
 UNLOCK = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
 HEAVY = ("sqlalchemy", "sqlmodel", "textual", "httpx", "keyring")
-
-
-@pytest.fixture
-def stocked(vault, family):  # type: ignore[no-untyped-def]
-    """The family (Sam's birthday in 9 days), a shopper in Lisbon who loves Velvet Static and
-    never wants Noise Co, and a shop's releases and events around TODAY (2026-05-01)."""
-    vault.save(replace(vault.profile(), city="Lisbon"))
-    shop = vault.add(Retailer("Shop \x1b[31mA[/]", "https://a.example"))
-    vault.add(Interest("music", "Velvet Static", Sentiment.LOVE))
-    vault.add(Interest("music", "Noise Co", Sentiment.NEVER))
-    vault.add(Rule(RuleAction.HIDE, {"title": "Hidden Tracks"}))
-    release = vault.add(Suggestion(
-        shop.id, "1", "release", "Aurora [bold]Lines[/bold]", creators=["Velvet Static"],
-        category="music", url="https://a.example/aurora", details={"release_date": "2026-05-12"}))
-    vault.add_all([
-        Suggestion(shop.id, "2", "event", "Velvet Static live", creators=["Velvet Static"],
-                   category="music", details={"date": "2026-05-20", "city": "Lisbon"}),
-        Suggestion(shop.id, "3", "event", "Oslo gig", category="music",
-                   details={"date": "2026-05-05", "city": "Oslo"}),
-        Suggestion(shop.id, "4", "release", "Loud", creators=["Noise Co", "Velvet Static"],
-                   category="music", details={"release_date": "2026-05-03"}),
-        Suggestion(shop.id, "5", "release", "Hidden Tracks", creators=["Velvet Static"],
-                   category="music", details={"release_date": "2026-05-04"}),
-        Suggestion(shop.id, "6", "release", "Far Off", creators=["Velvet Static"],
-                   category="music", details={"release_date": "2026-08-01"}),
-        Suggestion(shop.id, "7", "product", "Kite"),
-    ])  # fmt: skip
-    vault.close()
-    return {**family, "release": release, "shop": shop}
 
 
 def remind(*extra: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -118,7 +86,7 @@ def test_a_hook_runs_for_a_release_on_its_day_with_what_it_is(stocked, fast_kdf,
     assert log.read_text().splitlines() == ["event|Velvet Static live|7|"]  # a week before
     log.unlink()
     run_main("remind", "--today", "2026-05-14", "--days", "10", "--exec", hook, env=UNLOCK)
-    assert not log.exists()  # no point today: nothing runs (and nothing needs recording)
+    assert not log.exists()  # no point today, and each passed one has fired: nothing runs
 
 
 def test_the_desktop_notification_names_releases_and_events_too(
@@ -177,3 +145,27 @@ def test_with_releases_the_pipeline_runs_still_off_the_heavy_modules_and_pydanti
     assert "profilekeeper.model" not in _loaded_modules("--occasions-only")
     result = run_cli("remind", "--today", TODAY.isoformat(), env=UNLOCK)  # a real process too
     assert result.code == 1 and "Aurora" in result.out
+
+
+def test_a_release_is_listed_until_fourteen_days_after_it_came_out(stocked, fast_kdf) -> None:
+    """Aurora Lines is out on 12 May: listed ("out now") by every run up to 26 May, the 14th day
+    after, and by none from 27 May, dismissed or not (releases.LISTED_AFTER_RELEASE)."""
+    from profilekeeper.suggestions.releases import LISTED_AFTER_RELEASE
+
+    assert LISTED_AFTER_RELEASE == 14
+    assert "at most 14 days before" in " ".join(run_main("remind", "--help").out.split())
+
+    def aurora(start: str) -> list[dict[str, object]]:
+        result = remind(start, "1w", "--json")
+        assert result.code in (0, 1), result.err
+        return [c for c in json.loads(result.out)["coming"] if c["title"].startswith("Aurora")]
+
+    for start, days_until in (("2026-05-12", 0), ("2026-05-13", -1), ("2026-05-26", -14)):
+        [listed] = aurora(start)
+        assert (listed["on"], listed["days_until"]) == ("2026-05-12", days_until), start
+    assert aurora("2026-05-27") == [] and aurora("2026-06-30") == []
+    text = remind("2026-05-26", "1w").out
+    assert "Aurora [bold]Lines[/bold]" in text and "out now" in text
+    assert "Aurora" not in remind("2026-05-27", "1w").out
+    parsable = remind("2026-05-27", "1w", "-p").out
+    assert "Aurora" not in parsable

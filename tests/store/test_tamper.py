@@ -96,3 +96,51 @@ def test_cli_reports_corruption_with_exit_5_and_lists_the_rest(vault_path: Path)
     assert result.out.count("\n") == 3  # header + the two intact people
     assert "corrupted" in result.err and ids[0] in result.err
     assert "Traceback" not in result.err
+
+
+def _flip_key_check(path: Path, offset: int) -> None:
+    with sqlite3.connect(path) as db:
+        (check,) = db.execute("SELECT key_check FROM vault_header").fetchone()
+        damaged = bytearray(check)
+        damaged[offset] ^= 1 << (offset % 8)
+        db.execute("UPDATE vault_header SET key_check = ?", (bytes(damaged),))
+
+
+@pytest.mark.parametrize("offset", [0, 12, -1])  # nonce, sealed check, tag
+def test_a_changed_key_check_is_refused_by_the_passphrase_too(
+    vault, vault_path: Path, offset: int
+) -> None:
+    """The keyring's key is refused when the key check does not name it; the passphrase, which
+    unwraps the right key, is refused the same way: no unlock of a changed key table."""
+    from profilekeeper.errors import WrongPassphrase
+    from profilekeeper.store.damage import KeyTableChanged
+    from profilekeeper.store.readonly import ReadOnlyVault
+
+    vault.add(Person(name="Ann"))
+    data_key = vault.data_key
+    vault.close()
+    _flip_key_check(vault_path, offset)
+    for store in (Vault.open(vault_path), ReadOnlyVault(vault_path)):  # both doors
+        with store:
+            with pytest.raises(KeyTableChanged) as raised:
+                store.unlock(PASSPHRASE)
+            assert raised.value.exit_code == 5 and "key table was changed" in str(raised.value)
+            assert not store.is_unlocked
+            with pytest.raises(WrongPassphrase):
+                store.unlock_with_data_key(data_key)
+            assert not store.is_unlocked
+    with Vault.open(vault_path) as again, pytest.raises(WrongPassphrase):
+        again.unlock("not the passphrase")  # a wrong passphrase is still just that
+
+
+def test_cli_refuses_a_changed_key_check_with_exit_5(vault_path: Path) -> None:
+    env = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}
+    assert run_cli("init", env=env).code == 0
+    assert run_cli("person", "add", "Ann Aalto", env=env).code == 0
+    _flip_key_check(vault_path, 20)
+    for command in (("person", "list"), ("remind",), ("person", "add", "Bo"), ("rotate-key",)):
+        result = run_cli(*command, env=env)
+        assert result.code == 5, (command, result.err)
+        assert result.err.count("\n") == 1 and result.err.startswith("profilekeeper: the vault")
+        assert "key table was changed" in result.err and "restore" in result.err
+        assert "Traceback" not in result.err and "Ann" not in result.out

@@ -432,6 +432,9 @@ def test_check_command_exits_non_zero_on_a_failure(tmp_path: Path) -> None:
 
 
 def test_check_command_fails_cleanly_when_nothing_listens() -> None:
+    """One line, not a FAIL per rule, and 69 (unavailable), not 1 (a rule failed): more in
+    tests/cli/test_retailer_check.py."""
     result = run_cli("retailer", "check", "http://127.0.0.1:9", "--timeout", "2")
-    assert result.code == 1
-    assert "FAIL" in result.out and "Traceback" not in result.err
+    assert result.code == 69
+    assert result.out == "" and result.err == (
+        "profilekeeper: cannot reach http://127.0.0.1:9: connection refused\n")

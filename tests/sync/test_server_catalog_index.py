@@ -42,7 +42,7 @@ def test_what_matching_leaves_out_never_scores(catalog: IndexedCatalog) -> None:
         kept = {item.id for item in catalog.matching(taste)}
         for item in catalog:
             if item.id not in kept:
-                match = _match(item, taste)
+                match = _match(catalog, item, taste)
                 assert match is None or match[0] <= 0, (item.id, taste)
 
 
@@ -50,11 +50,19 @@ def test_scoring_the_matches_is_scoring_everything(catalog: IndexedCatalog) -> N
     full: list[CatalogItem] = list(catalog)
     for city in ("lisbon", ""):
         for taste in _tastes(catalog, 200):
-            assert _for_self(catalog.matching(taste), taste, city, set(), NOW) == \
-                _for_self(full, taste, city, set(), NOW)
+            assert _for_self(catalog, catalog.matching(taste), taste, city, set(), NOW) == \
+                _for_self(catalog, full, taste, city, set(), NOW)
 
 
 def test_items_are_listed_once_per_key_in_catalog_order(catalog: IndexedCatalog) -> None:
     for key, positions in catalog.by_key.items():
         assert list(positions) == sorted(set(positions)), key
         assert all(key in dict(catalog[p].match_keys) for p in positions)
+
+
+def test_reasons_name_a_creator_or_tag_as_the_item_spells_it(catalog: IndexedCatalog) -> None:
+    for item in catalog:
+        for name in (*item.creators, *item.tags):
+            first = next(n for n in (*item.creators, *item.tags) if n.lower() == name.lower())
+            assert catalog.spelled(item, name.lower()) == first
+        assert catalog.spelled(item, "not one of its words") == "not one of its words"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from profilekeeper.widgets.checkbox import StateCheckbox
 from tests.tui.conftest import reopen
-from tests.tui.test_flows import SIZE, click, remember, settle
+from tests.tui.test_flows import SIZE, click, press, remember, settle
 
 
 def boxes(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -49,12 +49,7 @@ async def test_occasion_form_every_year_box_shows_its_state(make, vault) -> None
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
+        await press(pilot, "3", "enter", "o")
         assert boxes(app) == {"yearly": "▐✔▌"}  # a new occasion recurs by default
         await click(pilot, "#yearly")
         assert boxes(app) == {"yearly": "▐ ▌"}

@@ -17,6 +17,7 @@ from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.me import MeScreen
 from profilekeeper.screens.people import PeopleScreen
 from profilekeeper.screens.person import PersonScreen
+from profilekeeper.services.views import DAMAGED_WHY, UNREADABLE_MARK
 from tests.tui.conftest import notifications, reopen
 from tests.tui.test_flows import SIZE, click, error_text, remember, settle
 
@@ -346,9 +347,35 @@ async def test_people_marks_a_person_whose_record_fails_authentication(
             await settle(pilot)
             table = app.screen.query_one("#people")
             rows = {key.value: [str(c) for c in table.get_row(key)] for key in table.rows}
-            assert rows.pop(victim.id) == ["unreadable: corrupted", f"people/{victim.id}", ""]
+            assert rows.pop(victim.id) == [UNREADABLE_MARK, f"people/{victim.id}", DAMAGED_WHY]
             assert sorted(r[0] for r in rows.values()) == ["Friend 0", "Friend 2"], offset
             notice = [n for n in notifications(app) if "could not be read" in n.message]
-            assert notice and notice[0].message.startswith("1 person record(s)")
+            assert notice and notice[0].message.startswith("1 record(s)")
             for n in notifications(app):
                 assert "Friend 1" not in n.message
+
+
+async def test_a_changed_key_check_is_said_on_the_unlock_screen(make, vault, vault_path) -> None:
+    """The keyring's key is refused by a flipped key check, and so is the passphrase: the
+    unlock screen says the key table was changed, in place, and nothing opens."""
+    from profilekeeper.screens.unlock import UnlockScreen
+    from tests.conftest import PASSPHRASE
+    from tests.tui.test_flows import fill
+
+    sam_with_birthday(vault)  # remembered on this device, too
+    vault.close()
+    with closing(sqlite3.connect(vault_path)) as db, db:
+        (check,) = db.execute("SELECT key_check FROM vault_header").fetchone()
+        db.execute("UPDATE vault_header SET key_check = ?", (check[:-1] + bytes([check[-1] ^ 4]),))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert "out of date" in str(app.screen.query_one("#status").render())  # the keyring's
+        await fill(pilot, passphrase=PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen) and not app.unlocked and app.is_running
+        said = error_text(app)
+        assert said.startswith("The vault file is damaged (its key table was changed"), said
+        assert "restore" in said

@@ -39,6 +39,13 @@ async def settle(pilot: Pilot[None]) -> None:
         await pilot.pause()
 
 
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    """Press each of ``keys``, the app settled after each."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
 async def fill(pilot: Pilot[None], **values: str) -> None:
     """Type into the inputs of the top screen, by id."""
     for widget_id, text in values.items():
@@ -244,10 +251,7 @@ async def test_deleting_a_person_with_gifts_can_keep_them(make, vault, vault_pat
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "3", "enter")
         assert isinstance(app.screen, PersonScreen)
         await pilot.press("D")
         await settle(pilot)
@@ -268,12 +272,7 @@ async def test_add_occasion_with_lead_time(make, vault, vault_path) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
+        await press(pilot, "3", "enter", "o")
         assert isinstance(app.screen, OccasionForm)
         await fill(pilot, date="1986-02-30", lead="21,7")
         await click(pilot, "#save")
@@ -306,12 +305,7 @@ async def test_the_occasion_form_refuses_dates_later_commands_could_not_use(
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
+        await press(pilot, "3", "enter", "o")
         assert isinstance(app.screen, OccasionForm)
         for typed, why in (("9999-12-31", "years run from 1 to 9000"),
                            ("2999-01-01", "cannot be after this year"),  # a birthday
@@ -355,7 +349,9 @@ async def test_home_people_and_a_person_show_the_rest_of_a_vault_with_damaged_va
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PersonScreen)
-        assert app.screen.query_one("#dates").row_count == 1
+        dates = app.screen.query_one("#dates")  # the month 13: a marked row in its place
+        assert [str(dates.get_row_at(i)[-1]) for i in range(dates.row_count)] == \
+            ["due in 12 days", "holds a value this version cannot use"]  # fmt: skip
         assert app.is_running and app.return_code is None
 
 
@@ -453,10 +449,7 @@ async def test_remove_my_interest_asks_first(make, vault, vault_path) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
+        await press(pilot, "2", "x")
         assert isinstance(app.screen, ConfirmDialog)
         await click(pilot, "#yes")
         await settle(pilot)
@@ -472,10 +465,7 @@ async def test_change_passphrase(make, vault, vault_path) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        await press(pilot, "4", "c")
         await fill(pilot, old=PASSPHRASE, new="brand new phrase", again="brand new phrase!")
         await click(pilot, "#ok")
         assert "differ" in error_text(app)
@@ -494,10 +484,7 @@ async def test_change_passphrase_with_wrong_old_one_reports_and_keeps(make, vaul
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        await press(pilot, "4", "c")
         await fill(pilot, old="wrong one", new="brand new phrase", again="brand new phrase")
         await click(pilot, "#ok")
         await settle(pilot)
@@ -513,10 +500,7 @@ async def test_rotate_key_keeps_records_and_refreshes_keyring(make, vault, vault
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await press(pilot, "4", "r")
         await fill(pilot, current=PASSPHRASE)
         await pilot.press("enter")
         await settle(pilot)
@@ -688,10 +672,7 @@ async def test_people_search_filters_the_list(make, vault) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        await pilot.press("slash", "s", "a", "m")
-        await settle(pilot)
+        await press(pilot, "3", "slash", "s", "a", "m")
         assert app.screen.query_one("#people").row_count == 2
 
 

@@ -1,8 +1,8 @@
 """Start-up and locking: the first look at Home, a stale remembered key, idle lock vs. work.
 
-The full store's import and open are held back with an event, so the test sees the moment in
-between that a user sees for ~0.5 s: Home with its data, People and a person readable, every
-action that writes greyed out, nothing lost.
+The app opens one store, with the remembered key, before it builds Home: writing works as soon
+as Home shows. A slow keyring is held back with an event, so a test sees the word said while
+it waits.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from profilekeeper.screens.unlock import UnlockScreen, sentence
 from profilekeeper.store import keys
 from profilekeeper.store.vault import Vault
 from tests.conftest import PASSPHRASE
-from tests.tui.test_flows import SIZE, _sam_with_birthday, remember, settle
+from tests.tui.test_flows import SIZE, _sam_with_birthday, press, remember, settle
 
 REAL_OPEN = Vault.open
 
@@ -178,18 +178,12 @@ async def test_a_screen_shown_again_reads_only_what_changed(make, vault, vault_p
         await pilot.press("3")
         await settle(pilot)
         assert len(reads) == 1  # once, though Textual resumes a new mode's screen twice
-        await pilot.press("1")
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
+        await press(pilot, "1", "3")
         assert len(reads) == 1  # nothing changed: what is on screen is still right
 
         with reopened(vault_path) as other:  # e.g. `profilekeeper person add` meanwhile
             other.add(Person(name="Noor"))
-        await pilot.press("1")
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
+        await press(pilot, "1", "3")
         assert len(reads) == 2
         names = {str(app.screen.query_one("#people").get_row_at(i)[0]) for i in range(2)}
         assert names == {"Sam", "Noor"}
@@ -248,10 +242,7 @@ async def test_one_passphrase_length_rule_in_the_same_words_everywhere(
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        await press(pilot, "4", "c")
         await fill(pilot, old=PASSPHRASE, new="7 chars", again="7 chars")
         await click(pilot, "#ok")
         assert error_text(app) == refused

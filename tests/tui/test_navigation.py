@@ -1,7 +1,7 @@
 """One table (profilekeeper/navigation.py) names the modes and actions; what users see is made
 from it: the key bindings, the nav bar, the palette and the help. Before it, the same four modes
 were written out in app.py (twice), commands.py, screens/help.py and widgets/nav.py, and each
-screen named its actions in its BINDINGS, in the palette's list and in its READS."""
+screen named its actions in its BINDINGS and in the palette's list."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from textual.binding import Binding
 
 from profilekeeper import navigation
-from profilekeeper.app import DATA_MODES, READ_MODES, ProfileKeeperApp
+from profilekeeper.app import DATA_MODES, ProfileKeeperApp
 from profilekeeper.commands import COMMANDS
 from profilekeeper.screens.help import GENERAL
 from profilekeeper.widgets.nav import SECTIONS
@@ -34,7 +34,6 @@ def test_each_mode_has_its_key_screen_nav_link_palette_entry_and_help(
     assert shown_on == mode.name
     assert type(DATA_MODES[mode.name]()).__name__ == mode.screen.split(":")[1]
     assert (mode.name, f"{mode.key} {mode.title}") in SECTIONS
-    assert (mode.name in READ_MODES) == mode.reads_only
     assert (f"Go to {mode.title}", mode.summary, mode.name, None) in COMMANDS
     keys, what = GENERAL[0]
     assert mode.key in keys.split() and mode.title in what
@@ -61,12 +60,11 @@ def test_each_action_in_the_table_is_one_its_screen_has_and_binds(
     assert callable(getattr(cls, f"action_{action.name}", None)), action
     declared = [b for b in Binding.make_bindings(cls.BINDINGS) if b.action == action.action]
     if action.key is None:
-        assert declared == [] and (action.palette or action.reads)  # the table says why it is there
+        assert declared == [] and action.palette  # the table says why it is there
     else:  # one binding for each of its keys ("delete,x" is two)
         assert [(b.key, b.description, b.tooltip, b.id, b.show) for b in declared] == [
             (key, action.title, action.tooltip, action.id, action.shown)
             for key in action.key.split(",")]  # fmt: skip
-    assert (action.name in getattr(cls, "READS", frozenset())) == action.reads
 
 
 @pytest.mark.parametrize("screen", sorted(SCREENS))

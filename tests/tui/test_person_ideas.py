@@ -4,40 +4,27 @@ state, and each one opened in Suggestions or given a verdict from there."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
-
 from textual.widgets import OptionList, Static
 
-from profilekeeper.model import Gift, Grant, Occasion, Person, Retailer, Suggestion
+from profilekeeper.model import Gift, Person, Suggestion
 from profilekeeper.screens.person import IDEAS_SHOWN, NO_IDEAS, IdeaDialog, PersonScreen
 from profilekeeper.screens.suggestions import SuggestionsScreen
-from profilekeeper.sync.slices import person_ref
 from tests.tui.conftest import reopen
+from tests.tui.person_ideas import person_screen, sam_with_ideas
 from tests.tui.test_flows import remember, settle
 
 MARKUP = "[link=https://evil.example]Click[/link] [@click=app.quit]x[/] [bold]B[/bold]"
 SHOP = "Shop [bold]A[/bold] \x1b[31m"
 
 
-def _stock(vault: object, ideas: int = 5) -> tuple[Person, Person, list[Suggestion]]:
-    """Sam (birthday on 14 Mar, budget 30 EUR) with ``ideas`` gift ideas from one shop, and
-    Lou, who has none."""
-    v: object = vault
-    remember(v)
-    shop = v.add(Retailer(SHOP, "https://a.example"))  # type: ignore[attr-defined]
-    sam = v.add(Person("Sam", budget=Decimal(30), currency="EUR"))  # type: ignore[attr-defined]
-    lou = v.add(Person("Lou"))  # type: ignore[attr-defined]
-    v.add(Occasion("birthday", 3, 14, person_id=sam.id))  # type: ignore[attr-defined]
-    v.add(Grant(shop.id, "people", since=datetime(2026, 1, 1, tzinfo=UTC),  # type: ignore[attr-defined]
-                person_id=sam.id))  # fmt: skip
-    ref = person_ref(shop.ref_key, sam.id)
-    items = [Suggestion(shop.id, f"g{i}", "product", MARKUP if i == 0 else f"Idea {i}",
-                        price=Decimal(10 + i), currency="EUR", for_ref=ref)
-             for i in range(ideas)]  # fmt: skip
-    items.append(Suggestion(shop.id, "big", "product", "Yacht", price=Decimal(9000),
-                            currency="EUR", for_ref=ref))  # over budget: the pipeline hides it
-    v.add_all(items)  # type: ignore[attr-defined]
+def _stock(vault: object) -> tuple[Person, Person, list[Suggestion]]:
+    """Sam (birthday on 14 Mar, budget 30 EUR) with five gift ideas from one shop, and Lou, who
+    has none."""
+    remember(vault)
+    ideas = [(f"g{i}", MARKUP if i == 0 else f"Idea {i}", 10 + i, "EUR") for i in range(5)]
+    ideas.append(("big", "Yacht", 9000, "EUR"))  # over budget: the pipeline hides it
+    sam, items = sam_with_ideas(vault, SHOP, ideas)
+    lou = vault.add(Person("Lou"))  # type: ignore[attr-defined]
     return sam, lou, items
 
 
@@ -56,10 +43,7 @@ async def test_the_top_ideas_show_inline_with_shop_price_and_reason_as_plain_tex
     sam, _, _ = _stock(vault)
     vault.close()
     app = make()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        app.push_screen(PersonScreen(sam.id))
-        await settle(pilot)
+    async with person_screen(app, sam.id, (120, 40)):
         rows = _ideas(app)
         assert len(rows) == IDEAS_SHOWN
         reason = "for Sam's birthday in 12 days, under 30 EUR"
@@ -76,10 +60,7 @@ async def test_no_ideas_says_so_and_shows_no_table(make, vault) -> None:  # type
     _, lou, _ = _stock(vault)
     vault.close()
     app = make()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(PersonScreen(lou.id))
-        await settle(pilot)
+    async with person_screen(app, lou.id, (80, 24)):
         assert _title(app) == NO_IDEAS
         assert not app.screen.query_one("#shop-ideas").display
 
@@ -88,10 +69,7 @@ async def test_an_idea_opens_in_suggestions_on_that_item(make, vault) -> None:  
     sam, _, items = _stock(vault)
     vault.close()
     app = make()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        app.push_screen(PersonScreen(sam.id))
-        await settle(pilot)
+    async with person_screen(app, sam.id, (120, 40)) as pilot:
         table = app.screen.query_one("#shop-ideas")
         table.focus()
         table.move_cursor(row=2)
@@ -114,10 +92,7 @@ async def test_a_verdict_on_an_idea_is_saved_and_the_list_moves_up(
     sam, _, items = _stock(vault)
     vault.close()
     app = make()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        app.push_screen(PersonScreen(sam.id))
-        await settle(pilot)
+    async with person_screen(app, sam.id, (120, 40)) as pilot:
         table = app.screen.query_one("#shop-ideas")
         table.focus()
         table.move_cursor(row=1)

@@ -10,14 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
-from profilekeeper.demo import fill_demo
 from profilekeeper.screens import sharing
-from profilekeeper.store import keys
-from tests.tui.conftest import TODAY
 from tests.tui.sharing_data import AT, fill_sharing
-from tests.tui.test_snapshots import SIZES, app_on, settle, steady_cursors
+from tests.tui.test_snapshots import SIZES, app_on, pressing, remembered_demo
 
 SCREENS = {
     "sharing": ["5"],
@@ -35,22 +31,14 @@ SCREENS = {
 @pytest.fixture
 def sharing_path(vault, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
     """The demo vault, its key remembered, with two shops, their grants and activity."""
-    fill_demo(vault, TODAY)
+    path = remembered_demo(vault)
     fill_sharing(vault, with_grants=True)
-    keys.remember(vault.vault_id, vault.data_key)
-    vault.set_remembered(True)
     monkeypatch.setattr(sharing, "clock", lambda: AT)
-    return vault.path  # type: ignore[no-any-return]
+    return path
 
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen(snap_compare, sharing_path: Path, screen: str, size: tuple[int, int]) -> None:
-    async def go(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        for key in SCREENS[screen]:
-            await pilot.press(key)
-            await settle(pilot)
-        steady_cursors(pilot)
-
-    assert snap_compare(app_on(sharing_path), run_before=go, terminal_size=size)
+    assert snap_compare(app_on(sharing_path), run_before=pressing(SCREENS[screen]),
+                        terminal_size=size)

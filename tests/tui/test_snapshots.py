@@ -6,6 +6,7 @@ pictures only change when the screens do. Update with ``pytest tests/tui --snaps
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -14,19 +15,23 @@ from textual.widgets import Input
 
 from profilekeeper.app import make_app
 from profilekeeper.demo import fill_demo
-from profilekeeper.store import keys
+from profilekeeper.services import remember_key
 from tests.conftest import FAST_KDF
 from tests.tui.conftest import TODAY
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
+def remembered_demo(vault) -> Path:  # type: ignore[no-untyped-def]
+    """``vault`` filled with the demo's records on TODAY, its key remembered; its path."""
+    fill_demo(vault, TODAY)
+    remember_key(vault)
+    return vault.path  # type: ignore[no-any-return]
+
+
 @pytest.fixture
 def demo_path(vault) -> Path:  # type: ignore[no-untyped-def]
-    fill_demo(vault, TODAY)
-    keys.remember(vault.vault_id, vault.data_key)
-    vault.set_remembered(True)
-    return vault.path  # type: ignore[no-any-return]
+    return remembered_demo(vault)
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -47,6 +52,19 @@ def app_on(path: Path):  # type: ignore[no-untyped-def]
     return make_app(path, kdf=FAST_KDF, today=lambda: TODAY)
 
 
+def pressing(keys: list[str]) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """What a snapshot runs before its picture: each of ``keys`` pressed, the app settled."""
+
+    async def go(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        steady_cursors(pilot)
+
+    return go
+
+
 SCREENS = {
     "home": [],
     "me": ["2"],
@@ -65,24 +83,14 @@ SCREENS = {
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen(snap_compare, demo_path: Path, screen: str, size: tuple[int, int]) -> None:
-    async def go(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        for key in SCREENS[screen]:
-            await pilot.press(key)
-            await settle(pilot)
-        steady_cursors(pilot)
-
-    assert snap_compare(app_on(demo_path), run_before=go, terminal_size=size)
+    assert snap_compare(app_on(demo_path), run_before=pressing(SCREENS[screen]),
+                        terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_unlock(snap_compare, vault, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     vault.close()
-
-    async def go(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-
-    assert snap_compare(app_on(vault.path), run_before=go, terminal_size=size)
+    assert snap_compare(app_on(vault.path), run_before=settle, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -93,11 +101,6 @@ def test_first_run(snap_compare, vault_path: Path, size: tuple[int, int]) -> Non
 @pytest.mark.parametrize("size", SIZES)
 def test_first_visit_question(snap_compare, vault, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     """Opened with a remembered key before the opt-in question was answered."""
-    keys.remember(vault.vault_id, vault.data_key)
-    vault.set_remembered(True)
+    remember_key(vault)
     vault.close()
-
-    async def go(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-
-    assert snap_compare(app_on(vault.path), run_before=go, terminal_size=size)
+    assert snap_compare(app_on(vault.path), run_before=settle, terminal_size=size)

@@ -29,26 +29,8 @@ from profilekeeper.screens.suggestions import (
 from profilekeeper.sync.sanitize import clean_text
 from profilekeeper.sync.slices import person_ref
 from profilekeeper.sync.suggestion_limits import MAX_TITLE
+from tests.escape_corpus import CONTROL, CORPUS
 from tests.tui.test_flows import remember, settle
-
-CORPUS = {
-    "link": "[link=https://x]a[/link]",
-    "click": "[@click=app.quit]x[/]",
-    "bold": "[bold]b[/bold]",
-    "red": "[red]",
-    "unbalanced": "u[/]",
-    "sgr": "\x1b[31mred\x1b[0m",
-    "osc8": "\x1b]8;;http://x\x1b\\here\x1b]8;;\x1b\\",
-    "osc52": "\x1b]52;c;aGVsbG8=\x07clip",
-    "cursor": "\x1b[2J\x1b[H\x1b[10;10Hmoved\x1b[5A",
-    "c1": "\x9b31mc1\x9d0;t\x9c",
-    "nul": "n\x00ul",
-    "bidi": "\u202aa\u202bb\u202cc\u202dd\u202ee\u2066f\u2067g\u2068h\u2069",
-    "zero width": "z\u200bw\u200cj\u200dk\ufeff",
-    "emoji": "\U0001f469\u200d\U0001f469\u200d\U0001f467 e\u0301 Z\u0324\u0354\u0367",
-    "10 KB": "long " * 2_000,
-}
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _clean(text: str, limit: int = MAX_TITLE) -> str:

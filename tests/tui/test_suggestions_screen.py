@@ -86,27 +86,15 @@ async def test_suggestions_grouped_with_reasons_verdicts_hidden_and_undo(
 async def test_a_persons_gift_ideas_from_the_person_screen(
     make, vault, vault_path  # type: ignore[no-untyped-def]
 ) -> None:
-    from datetime import UTC, datetime
-
-    from profilekeeper.model import Grant, Occasion
     from profilekeeper.screens.person import PersonScreen
-    from profilekeeper.sync.slices import person_ref
+    from tests.tui.person_ideas import person_screen, sam_with_ideas
 
     remember(vault)
-    shop = vault.add(Retailer("Shop A", "https://a.example"))
-    sam = vault.add(Person("Sam", budget=Decimal(30), currency="EUR"))
-    vault.add(Occasion("birthday", 3, 14, person_id=sam.id))
-    vault.add(Grant(shop.id, "people", since=datetime(2026, 1, 1, tzinfo=UTC), person_id=sam.id))
-    ref = person_ref(shop.ref_key, sam.id)
-    vault.add_all([Suggestion(shop.id, "g1", "product", "Kite", price=Decimal(20), for_ref=ref),
-                   Suggestion(shop.id, "g2", "product", "Yacht", price=Decimal(9000),
-                              currency="EUR", for_ref=ref)])  # fmt: skip
+    sam, _ = sam_with_ideas(vault, "Shop A", [("g1", "Kite", 20, ""),
+                                              ("g2", "Yacht", 9000, "EUR")])  # fmt: skip
     vault.close()
     app = make()
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        app.push_screen(PersonScreen(sam.id))
-        await settle(pilot)
+    async with person_screen(app, sam.id, (120, 30)) as pilot:
         await pilot.press("s")
         await settle(pilot)
         assert isinstance(app.screen, SuggestionsScreen)

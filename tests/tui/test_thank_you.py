@@ -11,6 +11,7 @@ from profilekeeper.screens.forms import GiftForm
 from profilekeeper.screens.home import HomeScreen
 from profilekeeper.screens.person import PersonScreen
 from tests.tui.conftest import reopen
+from tests.tui.person_ideas import person_screen
 from tests.tui.test_flows import SIZE, click, error_text, remember, settle
 
 
@@ -78,10 +79,7 @@ async def test_a_gift_received_is_recorded_from_the_person_screen(make, vault, v
     remember(vault)
     kim, _ = _kim_gave(vault)
     app = make()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.push_screen(PersonScreen(kim.id))
-        await settle(pilot)
+    async with person_screen(app, kim.id, SIZE) as pilot:
         history = {str(app.screen.query_one("#history").get_row_at(i)[2]):
                    str(app.screen.query_one("#history").get_row_at(i)[3])
                    for i in range(app.screen.query_one("#history").row_count)}  # fmt: skip

@@ -23,6 +23,7 @@ from profilekeeper.sync.conformance._harness import (
 )
 from profilekeeper.sync.conformance._lifecycle import rule_forget_is_final, rule_retention
 from profilekeeper.sync.conformance._paging import rule_paging, rule_paging_to_the_end
+from profilekeeper.sync.conformance._reach import check_reachable
 from profilekeeper.sync.conformance._requests import rule_no_echo, rule_unknown_members
 from profilekeeper.sync.conformance._rules import (
     rule_auth_required,
@@ -74,9 +75,14 @@ def check_server(base_url: str, timeout: float = 10.0,
 
     Returns:
         One result per rule run, in ``RULES`` order.
+
+    Raises:
+        ShopUnreachable: the server cannot be reached at all (no rule is run): the message
+            says why, e.g. ``cannot reach http://127.0.0.1:9: connection refused``.
     """
     results = []
     with httpx.Client(base_url=base_url, timeout=timeout, follow_redirects=False) as client:
+        check_reachable(client, base_url, timeout)
         server = Server(client)
         for name, _what, rule in RULES:
             if only is not None and name not in only:

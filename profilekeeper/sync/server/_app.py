@@ -3,13 +3,15 @@
 Request order on a link route: the bearer token is looked up first, before the path, query and
 body are judged (_auth.py); if it is not this link's, a forgotten link answers 410, an unknown
 one 404, a live one (or a malformed id) 401. Then the token's rate (429), then the route itself.
+
+The two routes a shopper's app calls most, PUT profile and GET suggestions, are answered by
+_fast.py in front of FastAPI when the request is plainly well formed; it calls the same
+``admit``, ``store_profile`` and ``suggestions`` as the routes here, which answer the rest.
 """
 
 
 import asyncio
 import contextlib
-import threading
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,7 +19,6 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
-from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from profilekeeper.sync.catalog import CatalogItem
@@ -27,16 +28,13 @@ from profilekeeper.sync.protocol import (
     DEFAULT_PAGE_SIZE,
     DISCOVERY_PATH,
     MAX_PAGE_SIZE,
-    PROBLEM_CONTENT_TYPE,
     SLICE_FAMILIES,
-    ConsentReceipt,
     Discovery,
     FeedbackAccepted,
     FeedbackRequest,
     Limits,
     LinkCreated,
     LinkRequest,
-    Problem,
     ProfilePut,
     ProfileView,
     RetailerInfo,
@@ -44,22 +42,29 @@ from profilekeeper.sync.protocol import (
     SuggestionPage,
     Terms,
     slice_accepted,
-    slice_model,
     terms_under_gpc,
     unmet_terms,
 )
-from profilekeeper.sync.recommender import IndexedCatalog, recommend
-from profilekeeper.sync.server._auth import authenticated, check_token_first
+from profilekeeper.sync.recommender import IndexedCatalog, rank
+from profilekeeper.sync.server._auth import check_token_first, refusal, well_formed
 from profilekeeper.sync.server._cursors import (
     as_of,
     decode_cursor,
     encode_cursor,
     list_version,
 )
+from profilekeeper.sync.server._fast import FastRoutes
 from profilekeeper.sync.server._limits import BodySizeLimit
+from profilekeeper.sync.server._openapi import LINK_PROBLEMS, openapi, problems
+from profilekeeper.sync.server._pages import (
+    PageCache,
+    SuggestionList,
+    profile_view,
+    validated_slices,
+)
 from profilekeeper.sync.server._problems import ProblemError, install_problem_handlers
-from profilekeeper.sync.server._rates import RateLimiter, address_key, token_key
-from profilekeeper.sync.server._storage import LinkRow, RetailerStore, StoredProfile, moment
+from profilekeeper.sync.server._rates import RateLimiter, address_key
+from profilekeeper.sync.server._storage import Admission, LinkRow, RetailerStore
 
 LINK_ID = r"^[0-9a-f]{32}$"
 DEFAULT_TERMS = Terms(
@@ -95,23 +100,6 @@ class ServerSettings:
     link_creation_burst: int = 300
 
 
-def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: {"model": Problem, "description": _WHY[code]} for code in codes}
-
-
-_WHY = {
-    400: "The body is not readable JSON",
-    401: "No bearer token, or not this link's token",
-    404: "No such link",
-    409: "Terms cannot be met, or the cursor is stale",
-    410: "The link was forgotten",
-    413: "Request body over the limit",
-    422: "The request does not match the protocol",
-    429: "Over the rate limit (per token, or per address for link creation); see Retry-After",
-}
-_LINK_PROBLEMS = (401, 404, 410, 422, 429)
-
-
 def create_app(
     store: RetailerStore,
     catalog: Sequence[CatalogItem],
@@ -130,7 +118,7 @@ def create_app(
     limiter = RateLimiter(store, settings.requests_per_minute)
     link_limiter = RateLimiter(store, settings.link_creations_per_minute,
                                burst=settings.link_creation_burst)
-    pages = _PageCache()
+    pages = PageCache()
     bearer = HTTPBearer(auto_error=False, description="The token returned by link creation")
 
     @contextlib.asynccontextmanager
@@ -155,15 +143,19 @@ def create_app(
     )
     install_problem_handlers(app)
     check_token_first(app, store)
-    app.add_middleware(BodySizeLimit)
 
-    def current_link(
-        request: Request,
-        link_id: Annotated[str, Path(pattern=LINK_ID)],
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> LinkRow:
-        link = authenticated(store, link_id, credentials.credentials if credentials else None)
-        wait = limiter.acquire(token_key(link.token_hash))
+    def admit(request: Request, link_id: str, token: str | None,
+              read: bool = False) -> Admission:
+        """The start of every link route: the token (401/404/410), its rate (429), GPC; with
+        ``read``, what the link holds, read in the same step."""
+        if not token or not well_formed(link_id):
+            raise refusal(store, link_id)
+        admission = store.admit(link_id, token, limiter.params,
+                                settings.clock() if read else None)
+        link = admission.link
+        if link is None:
+            raise refusal(store, link_id)
+        wait = limiter.wait(admission.rate, admission.tat, admission.allowed)
         if wait:
             raise ProblemError(429, "rate-limited", "too many requests for this token",
                                headers={"Retry-After": str(max(1, round(wait)))})
@@ -171,6 +163,70 @@ def create_app(
             link.terms = terms_under_gpc(Terms.model_validate(link.terms)).model_dump()
             link.gpc = True
             store.mark_gpc(link.id, link.terms)
+        return admission
+
+    def store_profile(body: ProfilePut, link: LinkRow) -> ProfileView:
+        names = set(body.slices)
+        if set(body.receipt.slices) != names:
+            raise ProblemError(422, "receipt-mismatch",
+                               "the receipt must list exactly the slices sent")
+        # Which slices is not said: their names are the shopper's (``people.<ref>``).
+        if any(not slice_accepted(name, settings.slices_accepted) for name in names):
+            raise ProblemError(422, "slice-not-accepted",
+                               "a slice sent is not among slices_accepted in discovery")
+        terms = Terms.model_validate(link.terms)
+        if body.receipt.purpose not in terms.purposes:
+            raise ProblemError(422, "purpose-not-offered",
+                               "the receipt's purpose is not one of this link's purposes")
+        now = settings.clock()
+        days = min(body.receipt.retention_days, terms.retention_days)
+        stored = store.replace_profile(
+            link.id,
+            body.receipt.model_dump(mode="json"),
+            {name: value.model_dump(mode="json") for name, value in body.slices.items()},
+            now,
+            now + timedelta(days=days),
+        )
+        return profile_view(store, link.id, now, stored)
+
+    def suggestions(link: LinkRow, limit: int, cursor: str | None, kind: SuggestionKind | None,
+                    admission: Admission | None = None) -> SuggestionPage:
+        """A page; ``admission`` may hold what the link holds, read as it was admitted."""
+        if admission is not None and admission.held and admission.read_at:
+            now, (stored, feedback) = admission.read_at, admission.held
+        else:
+            now = settings.clock()
+            stored, feedback = store.reading(link.id, now)
+
+        def version_at(hour: datetime) -> str:
+            return list_version(stored.receipt, stored.stored_at, feedback, kind, hour)
+
+        # Recommended as of the hour the walk began, which the cursor carries along.
+        offset, hour = decode_cursor(cursor, now, version_at) if cursor else (0, as_of(now))
+        version = version_at(hour)
+
+        def build() -> SuggestionList:
+            ranked = rank(catalog, validated_slices(stored.slices), hour, feedback)
+            return SuggestionList([s for s in ranked if kind is None or s.kind == kind])
+
+        items = pages.get((link.id, version), build)
+        page = items.page(offset, limit)
+        more = offset + limit < len(items)
+        next_cursor = encode_cursor(offset + limit, hour, version) if more else None
+        return SuggestionPage(items=page, next_cursor=next_cursor)
+
+    app.add_middleware(FastRoutes, admit=admit, store_profile=store_profile,
+                       suggestions=suggestions)
+    app.add_middleware(BodySizeLimit)  # added last, so it is outside FastRoutes
+
+    def current_link(
+        request: Request,
+        link_id: Annotated[str, Path(pattern=LINK_ID)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> LinkRow:
+        token = credentials.credentials if credentials else None
+        link = admit(request, link_id, token).link
+        assert link is not None  # admit refuses otherwise
         return link
 
     Link = Annotated[LinkRow, Depends(current_link)]
@@ -201,7 +257,7 @@ def create_app(
         return {"status": "ok"}
 
     @app.post(f"{BASE_PATH}/links", status_code=201, response_model=LinkCreated, tags=["links"],
-              responses=_problems(400, 409, 413, 422, 429))
+              responses=problems(400, 409, 413, 422, 429))
     def create_link(body: LinkRequest, request: Request) -> LinkCreated:
         """Link a shopper's pseudonym; refused with 409 when the terms fall below theirs."""
         wait = link_limiter.acquire(address_key(request.client.host if request.client else ""))
@@ -218,40 +274,19 @@ def create_app(
         return LinkCreated(link_id=link_id, token=token, terms=terms, gpc=gpc, created_at=now)
 
     @app.put(f"{BASE_PATH}/links/{{link_id}}/profile", response_model=ProfileView,
-             tags=["profile"], responses=_problems(*_LINK_PROBLEMS, 400, 413))
+             tags=["profile"], responses=problems(*LINK_PROBLEMS, 400, 413))
     def put_profile(body: ProfilePut, link: Link) -> ProfileView:
         """Replace the link's whole profile; a slice left out is deleted."""
-        names = set(body.slices)
-        if set(body.receipt.slices) != names:
-            raise ProblemError(422, "receipt-mismatch",
-                               "the receipt must list exactly the slices sent")
-        # Which slices is not said: their names are the shopper's (``people.<ref>``).
-        if any(not slice_accepted(name, settings.slices_accepted) for name in names):
-            raise ProblemError(422, "slice-not-accepted",
-                               "a slice sent is not among slices_accepted in discovery")
-        terms = Terms.model_validate(link.terms)
-        if body.receipt.purpose not in terms.purposes:
-            raise ProblemError(422, "purpose-not-offered",
-                               "the receipt's purpose is not one of this link's purposes")
-        now = settings.clock()
-        days = min(body.receipt.retention_days, terms.retention_days)
-        stored = store.replace_profile(
-            link.id,
-            body.receipt.model_dump(mode="json"),
-            {name: value.model_dump(mode="json") for name, value in body.slices.items()},
-            now,
-            now + timedelta(days=days),
-        )
-        return _profile_view(store, link.id, now, stored)
+        return store_profile(body, link)
 
     @app.get(f"{BASE_PATH}/links/{{link_id}}/profile", response_model=ProfileView,
-             tags=["profile"], responses=_problems(*_LINK_PROBLEMS))
+             tags=["profile"], responses=problems(*LINK_PROBLEMS))
     def get_profile(link: Link) -> ProfileView:
         """What the retailer holds for this link right now."""
-        return _profile_view(store, link.id, settings.clock())
+        return profile_view(store, link.id, settings.clock())
 
     @app.get(f"{BASE_PATH}/links/{{link_id}}/suggestions", response_model=SuggestionPage,
-             tags=["suggestions"], responses=_problems(*_LINK_PROBLEMS, 409))
+             tags=["suggestions"], responses=problems(*LINK_PROBLEMS, 409))
     def get_suggestions(
         link: Link,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
@@ -259,31 +294,11 @@ def create_app(
         kind: SuggestionKind | None = None,
     ) -> SuggestionPage:
         """Suggestions for the link's current profile, best first, a page at a time."""
-        now = settings.clock()
-        stored = store.profile(link.id, now)
-        feedback = store.feedback(link.id)
-
-        def version_at(hour: datetime) -> str:
-            return list_version(stored.receipt, stored.stored_at, feedback, kind, hour)
-
-        # Recommended as of the hour the walk began, which the cursor carries along.
-        offset, hour = decode_cursor(cursor, now, version_at) if cursor else (0, as_of(now))
-        version = version_at(hour)
-
-        def build() -> list[Any]:
-            slices = _validated_slices(stored.slices)
-            items = recommend(catalog, slices, hour, feedback)
-            return [s for s in items if kind is None or s.kind == kind]
-
-        items = pages.get((link.id, version), build)
-        page = items[offset:offset + limit]
-        more = offset + limit < len(items)
-        cursor = encode_cursor(offset + limit, hour, version) if more else None
-        return SuggestionPage(items=page, next_cursor=cursor)
+        return suggestions(link, limit, cursor, kind)
 
     @app.post(f"{BASE_PATH}/links/{{link_id}}/feedback", status_code=202,
               response_model=FeedbackAccepted, tags=["suggestions"],
-              responses=_problems(*_LINK_PROBLEMS, 400, 413))
+              responses=problems(*LINK_PROBLEMS, 400, 413))
     def post_feedback(body: FeedbackRequest, link: Link) -> FeedbackAccepted:
         """Verdicts on suggestions; later suggestions take them into account."""
         verdicts: dict[str, str] = {v.suggestion_id: v.verdict for v in body.verdicts}
@@ -291,13 +306,13 @@ def create_app(
         return FeedbackAccepted(accepted=len(verdicts))
 
     @app.delete(f"{BASE_PATH}/links/{{link_id}}", status_code=204, response_class=Response,
-                tags=["links"], responses=_problems(*_LINK_PROBLEMS))
+                tags=["links"], responses=problems(*LINK_PROBLEMS))
     def forget_link(link: Link) -> Response:
         """Forget me: delete everything held for this link; it answers 410 from then on."""
         store.forget(link.id, settings.clock())
         return Response(status_code=204)
 
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
     return app
 
 
@@ -305,80 +320,7 @@ def _gpc(request: Request) -> bool:
     return request.headers.get("sec-gpc", "").strip() == "1"
 
 
-def _validated_slices(raw: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    slices = {}
-    for name, value in raw.items():
-        with contextlib.suppress(ValueError):
-            slices[name] = slice_model(name).model_validate(value)
-    return slices
-
-
-def _profile_view(store: RetailerStore, link_id: str, now: datetime,
-                  stored: StoredProfile | None = None) -> ProfileView:
-    """What the store holds for the link; ``stored`` if a write just said so (no re-read)."""
-    stored = stored or store.profile(link_id, now)
-    return ProfileView(
-        link_id=link_id,
-        slices=_validated_slices(stored.slices),
-        receipt=ConsentReceipt.model_validate(stored.receipt) if stored.receipt else None,
-        stored_at=moment(stored.stored_at),
-        expires_at=moment(stored.expires_at),
-    )
-
-
-class _PageCache:
-    """Recent suggestion lists by (link, version), so paging does not re-run the recommender."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._lists: OrderedDict[tuple[str, str], list[Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str], build: Callable[[], list[Any]]) -> list[Any]:
-        with self._lock:
-            if key in self._lists:
-                self._lists.move_to_end(key)
-                return self._lists[key]
-        items = build()
-        with self._lock:
-            self._lists[key] = items
-            while len(self._lists) > self.size:
-                self._lists.popitem(last=False)
-        return items
-
-
 async def _purge_forever(store: RetailerStore, settings: ServerSettings) -> None:
     while True:
         await asyncio.to_thread(store.purge_expired, settings.clock())
         await asyncio.sleep(settings.purge_interval_seconds)
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, with every error typed as ``application/problem+json``."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
-                         description=_DESCRIPTION, routes=app.routes)
-    problem = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for operations in schema["paths"].values():
-        for operation in operations.values():
-            responses = operation.get("responses", {})
-            if "422" in responses:
-                responses["422"]["description"] = _WHY[422]
-            for code, response in responses.items():
-                if code.isdigit() and int(code) >= 400:
-                    response["content"] = problem
-    for unused in ("HTTPValidationError", "ValidationError"):
-        schema["components"]["schemas"].pop(unused, None)
-    app.openapi_schema = schema
-    return schema
-
-
-_DESCRIPTION = (
-    "Version 1 of the profilekeeper sync protocol, as served by the reference retailer. "
-    "Errors are application/problem+json. Request bodies are limited to 256 KiB and pages "
-    "to 200 items. `Sec-GPC: 1` turns resale and third-party sharing off for the link. "
-    "See docs/protocol.md."
-)
-
-

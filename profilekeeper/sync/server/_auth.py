@@ -29,18 +29,27 @@ def authenticated(store: RetailerStore, link_id: str, token: str | None) -> Link
     Raises:
         ProblemError: 401, 404 or 410, as above.
     """
-    well_formed = _LINK_ID.fullmatch(link_id) is not None
-    link = store.authenticate(link_id, token) if token and well_formed else None
-    if link is not None:
-        return link
+    link = store.authenticate(link_id, token) if token and well_formed(link_id) else None
+    if link is None:
+        raise refusal(store, link_id)
+    return link
+
+
+def well_formed(link_id: str) -> bool:
+    """Whether ``link_id`` is shaped like the ids this server gives (else it is not looked up)."""
+    return _LINK_ID.fullmatch(link_id) is not None
+
+
+def refusal(store: RetailerStore, link_id: str) -> ProblemError:
+    """The answer to a token that is not this link's: 410 forgotten, 404 unknown, else 401."""
     # Only now tell a forgotten or unknown link apart from a bad token.
-    state = store.link_state(link_id) if well_formed else None
+    state = store.link_state(link_id) if well_formed(link_id) else None
     if state == "forgotten":
-        raise ProblemError(410, "link-forgotten", "this link was forgotten; its data is gone")
+        return ProblemError(410, "link-forgotten", "this link was forgotten; its data is gone")
     if state == "missing":
-        raise ProblemError(404, "no-such-link", "no such link")
-    raise ProblemError(401, "unauthorized", "a bearer token for this link is required",
-                       headers={"WWW-Authenticate": 'Bearer realm="profilekeeper"'})
+        return ProblemError(404, "no-such-link", "no such link")
+    return ProblemError(401, "unauthorized", "a bearer token for this link is required",
+                        headers={"WWW-Authenticate": 'Bearer realm="profilekeeper"'})
 
 
 def check_token_first(app: FastAPI, store: RetailerStore) -> None:

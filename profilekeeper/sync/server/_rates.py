@@ -3,8 +3,10 @@
 Each key (a token's digest, or a client address's) has one row holding its theoretical
 arrival time (GCRA, the token bucket in one number): a request is let through when that time
 is at most ``tolerance`` ahead of now, and pushes it one interval further. One upsert decides
-and records, so two workers cannot both take the last request. Times are wall-clock seconds:
-hosts sharing a database keep their clocks in step (NTP), as they must for retention anyway.
+and records (``rate_upsert`` in _tables.py), so two workers cannot both take the last request;
+on a link route it is the same statement that checks the token (``RetailerStore.admit``).
+Times are wall-clock seconds: hosts sharing a database keep their clocks in step (NTP), as
+they must for retention anyway.
 """
 
 from __future__ import annotations
@@ -12,25 +14,11 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import text
-
-from profilekeeper.sync.server._storage import RateRow, RetailerStore, token_key
+from profilekeeper.sync.server._storage import RetailerStore, token_key
 
 __all__ = ["RateLimiter", "address_key", "token_key"]
-
-_TABLE = RateRow.__tablename__
-_ACQUIRE = text(f"""
-INSERT INTO {_TABLE} (key, tat, allowed) VALUES (:key, :now + :interval, TRUE)
-ON CONFLICT (key) DO UPDATE SET
-  allowed = {_TABLE}.tat - :tolerance <= :now,
-  tat = CASE
-    WHEN {_TABLE}.tat - :tolerance > :now THEN {_TABLE}.tat
-    WHEN {_TABLE}.tat > :now THEN {_TABLE}.tat + :interval
-    ELSE :now + :interval
-  END
-RETURNING tat, allowed
-""")
 
 
 def address_key(address: str) -> str:
@@ -49,9 +37,16 @@ class RateLimiter:
         self.tolerance = (capacity - 1) * self.interval
         self.clock = clock
 
+    def params(self, key: str) -> dict[str, Any]:
+        """The parameters of one request's rate step for ``key``, as of now."""
+        return {"key": key, "now": self.clock(), "interval": self.interval,
+                "tolerance": self.tolerance}
+
+    def wait(self, params: dict[str, Any], tat: float, allowed: bool) -> float:
+        """0 if the step with ``params`` let the request through, else the seconds to wait."""
+        return 0.0 if allowed else max(0.0, tat - self.tolerance - params["now"])
+
     def acquire(self, key: str) -> float:
         """Take one request; returns 0 if allowed, else the seconds to wait."""
-        now = self.clock()
-        tat, allowed = self.store.take_rate(_ACQUIRE, {
-            "key": key, "now": now, "interval": self.interval, "tolerance": self.tolerance})
-        return 0.0 if allowed else max(0.0, tat - self.tolerance - now)
+        params = self.params(key)
+        return self.wait(params, *self.store.take_rate(params))

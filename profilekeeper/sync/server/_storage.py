@@ -7,7 +7,10 @@ add cost and no safety.
 
 Every call is a few Core statements, no ORM objects: round trips are what a request costs on
 PostgreSQL. There, connections autocommit, so a read or a one-statement write is one round
-trip, and only writes of several statements open a transaction.
+trip, and only writes of several statements open a transaction. On psycopg 3 the link routes'
+own calls (``admit``, ``reading``, ``replace_profile``) are pipelined instead (_pipelined.py):
+one round trip each. Elsewhere they are the other methods in turn, so a subclass that changes
+those (tests/sync/test_conformance.py) changes them too.
 """
 
 from __future__ import annotations
@@ -16,9 +19,8 @@ import contextlib
 import hashlib
 import secrets
 import threading
-import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,17 +30,16 @@ from sqlalchemy import (
     Engine,
     and_,
     bindparam,
-    create_engine,
     delete,
-    event,
     func,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.exc import SQLAlchemyError
 
+from profilekeeper.sync.server._engine import make_engine
 from profilekeeper.sync.server._tables import (
     FeedbackRow,
     ForgottenLinkRow,
@@ -47,16 +48,16 @@ from profilekeeper.sync.server._tables import (
     ReceiptRow,
     SliceRow,
     metadata,
+    rate_upsert,
     table,
 )
 
 __all__ = [
-    "FeedbackRow", "ForgottenLinkRow", "LinkRow", "RateRow", "ReceiptRow", "RetailerStore",
-    "SliceRow", "StoredProfile", "hash_token", "make_engine", "moment", "seconds", "token_key",
+    "Admission", "FeedbackRow", "ForgottenLinkRow", "LinkRow", "RateRow", "ReceiptRow",
+    "RetailerStore", "SliceRow", "StoredProfile", "hash_token", "make_engine", "moment",
+    "seconds", "token_key",
 ]
 
-IDLE_PING_SECONDS = 10.0
-"""A pooled connection idle longer than this is pinged before use (a failover drops them)."""
 _links, _forgotten = table(LinkRow), table(ForgottenLinkRow)
 _slices, _receipts, _feedback, _rates = (
     table(SliceRow), table(ReceiptRow), table(FeedbackRow), table(RateRow))
@@ -79,6 +80,7 @@ _SET_RECEIPT = update(_links).where(_links.c.id == bindparam("link_id")).values(
     receipt_id=bindparam("new_receipt_id"))
 _DELETE_SLICES = delete(_slices).where(_slices.c.link_id == bindparam("link_id"))
 _INSERT_SLICES = _slices.insert()
+_TAKE_RATE = text(rate_upsert("VALUES (:key, :now + :interval, TRUE)", lambda name: f":{name}"))
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,19 @@ class StoredProfile:
     receipt: dict[str, Any] | None
     stored_at: int | None
     expires_at: int | None
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A link route's first step: the link if the token is its own, the rate step's outcome,
+    and, if asked for, what the link holds (profile and feedback) as of ``read_at``."""
+
+    link: LinkRow | None
+    rate: dict[str, Any]
+    tat: float = 0.0
+    allowed: bool = False
+    held: tuple[StoredProfile, dict[str, str]] | None = None
+    read_at: datetime | None = None
 
 
 def seconds(moment: datetime) -> int:
@@ -111,53 +126,6 @@ def _storable(text: str) -> bool:
     return "\x00" not in text
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL and a busy timeout for the server's threads."""
-    if not url.startswith("sqlite"):
-        # A host that drops packets would otherwise hang the first request for minutes.
-        connect = {"connect_timeout": 10} if url.startswith("postgresql") else {}
-        engine = create_engine(url, isolation_level="AUTOCOMMIT", connect_args=connect)
-        _ping_when_idle(engine)
-        return engine
-    in_memory = url in ("sqlite://", "sqlite:///:memory:")
-    engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=StaticPool if in_memory else None,
-    )
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(connection: Any, _record: Any) -> None:
-        cursor = connection.cursor()
-        if not in_memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    return engine
-
-
-def _ping_when_idle(engine: Engine) -> None:
-    """Ping a pooled connection only after it sat idle: a ping on every checkout would be a
-    round trip per statement, and a busy connection is known to be alive."""
-
-    @event.listens_for(engine, "checkin")
-    def _checked_in(_connection: Any, record: Any) -> None:
-        record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _checked_out(connection: Any, record: Any, _proxy: Any) -> None:
-        since = record.info.get("idle_since")
-        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
-            return
-        try:
-            cursor = connection.cursor()
-            cursor.execute("SELECT 1")
-            cursor.close()
-        except Exception:  # the pool drops it and tries another
-            raise DisconnectionError() from None
-
-
 class RetailerStore:
     """Every read and write of the reference server, one short transaction each."""
 
@@ -177,6 +145,11 @@ class RetailerStore:
         self._write_lock = (
             threading.Lock() if self._sqlite else contextlib.nullcontext()
         )
+        self._pipelined = None
+        if engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
+            from profilekeeper.sync.server._pipelined import Pipelined
+
+            self._pipelined = Pipelined(engine, _PROFILE, _FEEDBACK)
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Connection]:
@@ -243,6 +216,34 @@ class RetailerStore:
             return None
         return LinkRow(**row._asdict())
 
+    def admit(self, link_id: str, token: str, rate: Callable[[str], dict[str, Any]],
+              read_at: datetime | None = None) -> Admission:
+        """``authenticate``, then (if it is the link's token) ``take_rate`` with the parameters
+        ``rate`` gives for the token's key, then (if let through, and ``read_at`` is given)
+        ``reading``. On psycopg, one round trip."""
+        token_hash = hash_token(token)
+        params = rate(token_key(token_hash))
+        if self._pipelined is None or not _storable(link_id):
+            link = self.authenticate(link_id, token)
+            if link is None:
+                return Admission(None, params)
+            tat, allowed = self.take_rate(params)
+            held = self.reading(link_id, read_at) if read_at and allowed else None
+            return Admission(link, params, tat, allowed, held, read_at)
+        cutoff = None if read_at is None else seconds(read_at)
+        found, profile, feedback = self._pipelined.admit(link_id, token_hash, params, cutoff)
+        if found.link is None:
+            return Admission(None, params)
+        held = (_stored(profile), _verdicts(feedback)) if cutoff and found.allowed else None
+        return Admission(LinkRow(**found.link), params, found.tat, found.allowed, held, read_at)
+
+    def reading(self, link_id: str, now: datetime) -> tuple[StoredProfile, dict[str, str]]:
+        """``profile`` and ``feedback`` (on psycopg, in one round trip)."""
+        if self._pipelined is None:
+            return self.profile(link_id, now), self.feedback(link_id)
+        profile, feedback = self._pipelined.reading(link_id, seconds(now))
+        return _stored(profile), _verdicts(feedback)
+
     def mark_gpc(self, link_id: str, terms: dict[str, Any]) -> None:
         with self._one_write() as connection:
             connection.execute(update(_links).where(_links.c.id == link_id).values(
@@ -257,12 +258,23 @@ class RetailerStore:
         because the link has meanwhile been forgotten.
         """
         stored_at, expires_at = seconds(now), seconds(expires)
+        write = self._replace_profile if self._pipelined is None \
+            else self._pipelined.replace_profile  # fmt: skip
+        if not write(link_id, receipt, slices, stored_at, expires_at):
+            return None
+        if expires_at <= stored_at:  # already past retention: a read finds nothing
+            return StoredProfile({}, None, None, None)
+        return StoredProfile(dict(slices), receipt, stored_at, expires_at)
+
+    def _replace_profile(self, link_id: str, receipt: dict[str, Any],
+                         slices: dict[str, dict[str, Any]], stored_at: int, expires_at: int
+                         ) -> bool:
         with self._writing() as connection:
             # Updating the link first locks it (PostgreSQL) and says whether it is still there.
             ids = {"link_id": link_id, "receipt_id": receipt["receipt_id"]}
             if not connection.execute(_SET_RECEIPT, {
                     "link_id": link_id, "new_receipt_id": receipt["receipt_id"]}).rowcount:
-                return None
+                return False
             connection.execute(_DELETE_SLICES, {"link_id": link_id})
             if slices:  # executemany: one statement whatever the number of slices
                 connection.execute(_INSERT_SLICES, [
@@ -270,9 +282,7 @@ class RetailerStore:
                      "expires_at": expires_at} for name, value in slices.items()])
             connection.execute(self._upsert_receipt, {
                 **ids, "body": receipt, "received_at": stored_at, "expires_at": expires_at})
-        if expires_at <= stored_at:  # already past retention: a read finds nothing
-            return StoredProfile({}, None, None, None)
-        return StoredProfile(dict(slices), receipt, stored_at, expires_at)
+        return True
 
     def profile(self, link_id: str, now: datetime) -> StoredProfile:
         """The link's slices and latest receipt still within retention, in one query.
@@ -283,11 +293,7 @@ class RetailerStore:
         with self.engine.connect() as connection:
             rows = connection.execute(_PROFILE, {"link_id": link_id,
                                                  "cutoff": seconds(now)}).all()
-        if not rows:
-            return StoredProfile({}, None, None, None)
-        first = rows[0]
-        return StoredProfile({row.name: row.value for row in rows if row.name is not None},
-                             first.body, first.received_at, first.expires_at)
+        return _stored(rows)
 
     def add_feedback(self, link_id: str, verdicts: dict[str, str], now: datetime) -> None:
         """Record verdicts; ids no suggestion could have (NUL inside) are dropped."""
@@ -305,7 +311,7 @@ class RetailerStore:
     def feedback(self, link_id: str) -> dict[str, str]:
         with self.engine.connect() as connection:
             rows = connection.execute(_FEEDBACK, {"link_id": link_id}).all()
-        return {row.suggestion_id: row.verdict for row in rows}
+        return _verdicts(rows)
 
     def forget(self, link_id: str, now: datetime) -> None:
         """Delete everything held for the link and remember only that it was forgotten."""
@@ -321,10 +327,10 @@ class RetailerStore:
                 index_elements=[_forgotten.c.id],
                 set_={"forgotten_at": upsert.excluded.forgotten_at}))
 
-    def take_rate(self, statement: Any, params: dict[str, Any]) -> tuple[float, bool]:
-        """Run a rate upsert (see _rates.py) as the one statement it is."""
+    def take_rate(self, params: dict[str, Any]) -> tuple[float, bool]:
+        """Take a rate step (see _rates.py) in the one statement it is: ``tat``, ``allowed``."""
         with self._one_write() as connection:
-            tat, allowed = connection.execute(statement, params).one()
+            tat, allowed = connection.execute(_TAKE_RATE, params).one()
         return float(tat), bool(allowed)
 
     def purge_expired(self, now: datetime, link_id: str | None = None) -> int:
@@ -350,3 +356,17 @@ class RetailerStore:
                     select(func.count()).select_from(held)).scalar() or 0)
                 for held in (_links, _forgotten, _slices, _receipts, _feedback)
             }
+
+
+def _stored(rows: Any) -> StoredProfile:
+    """The profile query's rows (body, received_at, expires_at, name, value) as one profile."""
+    if not rows:
+        return StoredProfile({}, None, None, None)
+    body, received_at, expires_at = rows[0][:3]
+    return StoredProfile({name: value for *_, name, value in rows if name is not None},
+                         body, received_at, expires_at)
+
+
+def _verdicts(rows: Any) -> dict[str, str]:
+    """The feedback query's rows (suggestion_id, verdict) by suggestion."""
+    return {suggestion_id: verdict for suggestion_id, verdict in rows}

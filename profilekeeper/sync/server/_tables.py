@@ -6,6 +6,7 @@ seconds, in 8-byte columns so they outlive 2038.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Table
@@ -85,6 +86,26 @@ class RateRow(_Table, table=True):
     """When the key's bucket is full again, in UTC seconds; before that it is being used."""
     allowed: bool = True
     """Whether the latest request was let through."""
+
+
+def rate_upsert(source: str, param: Callable[[str], str]) -> str:
+    """The rate step of _rates.py on ``retail_rates`` as SQL (PostgreSQL and SQLite alike).
+
+    ``source`` gives the row of a key seen first: ``VALUES (key, now + interval, TRUE)`` or a
+    SELECT of the same; ``param(name)`` writes the placeholder of ``now``, ``interval`` and
+    ``tolerance`` in the driver's style. Returns the key's ``tat`` and ``allowed``.
+    """
+    rates, now, interval, tolerance = (
+        RateRow.__tablename__, param("now"), param("interval"), param("tolerance"))
+    return f"""INSERT INTO {rates} (key, tat, allowed) {source}
+ON CONFLICT (key) DO UPDATE SET
+  allowed = {rates}.tat - {tolerance} <= {now},
+  tat = CASE
+    WHEN {rates}.tat - {tolerance} > {now} THEN {rates}.tat
+    WHEN {rates}.tat > {now} THEN {rates}.tat + {interval}
+    ELSE {now} + {interval}
+  END
+RETURNING tat, allowed"""
 
 
 def table(model: type[_Table]) -> Table:

@@ -64,9 +64,9 @@ class HomeScreen(VaultScreen):
         self.app.call_from_thread(self.show_owed, owed)
 
     @work(thread=True, exclusive=True, group="home-glance", exit_on_error=False)
-    def _load_glance(self, source: services.VaultReader) -> None:
+    def _load_glance(self, source: services.VaultReader, stamp: object) -> None:
         # After the reminders too: the pipeline opens and ranks every stored suggestion.
-        glance = services.suggestions_glance(source, self.pk.today())
+        glance = services.suggestions_glance(source, self.pk.today(), stamp=stamp)
         self.app.call_from_thread(self.show_glance, glance)
 
     def show(self, view: services.HomeView) -> None:
@@ -92,7 +92,7 @@ class HomeScreen(VaultScreen):
             for d in view.upcoming
         )
         self._load_owed(self.reader)
-        self._load_glance(self.reader)
+        self._load_glance(self.reader, self.pk.data_stamp())
 
     def show_glance(self, glance: services.SuggestionsGlance) -> None:
         widget = self.query_one("#glance", Static)

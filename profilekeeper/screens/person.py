@@ -3,8 +3,9 @@ interests, gift ideas and gift history.
 
 The shops' ideas (``IDEAS_SHOWN`` of them, ranked by the suggestions pipeline, so the ones for
 their next occasion first) load in a worker after the rest: the pipeline opens every stored
-suggestion, and the screen does not wait for it. Choosing one opens it in the Suggestions
-screen or gives it a verdict. Shop text is shown as plain text, never markup.
+suggestion when the vault changed since its last read (else that read's result is given again:
+services/suggestions.py), and the screen does not wait for it. Choosing one opens it in the
+Suggestions screen or gives it a verdict. Shop text is shown as plain text, never markup.
 """
 
 from __future__ import annotations
@@ -133,15 +134,15 @@ class PersonScreen(VaultScreen):
             for g in items
         ), lost_gifts)  # fmt: skip
         unreadable.say(self, lost_dates + lost_interests + lost_gifts)
-        self._load_ideas(vault)
+        self._load_ideas(vault, self.pk.data_stamp())
 
     @work(thread=True, exclusive=True, group="person-ideas", exit_on_error=False)
-    def _load_ideas(self, source: services.VaultReader) -> None:
+    def _load_ideas(self, source: services.VaultReader, stamp: object) -> None:
         from profilekeeper.services.suggestions import gift_ideas
         from profilekeeper.sync.sanitize import clean_text
 
         ideas, total = gift_ideas(source, self.person_id, today=self.pk.today(),
-                                  limit=IDEAS_SHOWN)  # fmt: skip
+                                  limit=IDEAS_SHOWN, stamp=stamp)  # fmt: skip
         # A shop's name may come from its discovery document: one plain line, no escapes.
         shops = {r.id: clean_text(r.name, limit=120) for r in source.list(Retailer)}
         self.app.call_from_thread(self.show_ideas, ideas, total, shops)

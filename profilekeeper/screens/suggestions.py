@@ -84,12 +84,13 @@ class SuggestionsScreen(VaultScreen):
         yield RecordTable("Kind", "Suggestion", "Shop", "Why", id="suggestions")
 
     def reload(self) -> None:
-        self._load()
+        self._load(self.pk.data_stamp())
 
     @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
-    def _load(self) -> None:
-        # Off the UI thread: thousands of sealed suggestions to open, filter and rank.
-        result = service.read(self.vault, today=self.pk.today())
+    def _load(self, stamp: object) -> None:
+        # Off the UI thread: thousands of sealed suggestions to open, filter and rank (unless
+        # nothing changed since the last read, Home's glance's after unlock: then its result).
+        result = service.read(self.vault, today=self.pk.today(), stamp=stamp)
         shops = {r.id: shop_name(r) for r in self.vault.list(Retailer)}
         whose = None if self.person_id is None else self.vault.get(Person, self.person_id).name
         self.app.call_from_thread(self._loaded, result, shops, whose)

@@ -10,6 +10,7 @@ that did not get through: services/feedback.py).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -46,21 +47,90 @@ if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault
 
 
-def read(vault: VaultReader, *, today: date | None = None,
-         now: datetime | None = None) -> Result:  # fmt: skip
+def read(vault: VaultReader, *, today: date | None = None, now: datetime | None = None,
+         stamp: object = None) -> Result:  # fmt: skip
     """Every stored suggestion, shown (best first, with its reason) or hidden (with why); from
-    either store (Home reads it from the first look's read-only one)."""
+    either store (Home reads it from the first look's read-only one).
+
+    ``stamp``: the app's ``data_stamp()``, taken before this read, equal to an earlier one when
+    nothing in the vault file can have changed since. Given, a read with the stamp of this
+    store's last read (on the same day, no grant run out since) is answered with that read's
+    result: the pipeline's inputs are all the same (``Last``). The result is shared: callers
+    do not change it."""
     now = now or datetime.now(UTC)
+    today = today or now.date()
+    kept = _kept(vault) if stamp is not None else None
+    if kept is None:
+        return _read(vault, today, now, _memo(vault))[0]
+    # One read at a time from a store: a second reader (the Suggestions screen opened while
+    # Home's glance still reads) waits for the first one's result instead of reading too.
+    with kept.lock:
+        last = kept.last
+        if last is not None and getattr(vault, "is_unlocked", False) \
+                and last.answers(stamp, today, now):  # fmt: skip
+            return last.result
+        result, until = _read(vault, today, now, kept.memo)
+        kept.last = Last(stamp, today, now, until, result)
+        return result
+
+
+def _read(vault: VaultReader, today: date, now: datetime,
+          memo: Memo | None) -> tuple[Result, datetime | None]:  # fmt: skip
+    """The pipeline over what the vault holds, and when the first grant in force runs out."""
+    grants = vault.list(Grant)
     ctx = build(
         profile=vault.profile(), interests=vault.list(Interest), rules=vault.list(Rule),
         people=vault.list(Person), occasions=vault.list(Occasion), gifts=vault.list(Gift),
-        purchases=vault.list(Purchase), shops=vault.list(Retailer), grants=vault.list(Grant),
-        today=today or now.date(), now=now,
+        purchases=vault.list(Purchase), shops=vault.list(Retailer), grants=grants,
+        today=today, now=now,
     )  # fmt: skip
+    ends = [g.until for g in grants if g.until is not None and g.until > now]
     stored = vault.list(Suggestion)
-    result = run(stored, ctx, _memo(vault))
+    result = run(stored, ctx, memo)
     result.unreadable = unreadable(stored)  # marked in the list (screens/unreadable.py)
-    return result
+    return result, min(ends, default=None)
+
+
+@dataclass(frozen=True)
+class Last:
+    """A read's result and what it was read at: the stamp, the day, the time."""
+
+    stamp: object
+    today: date
+    now: datetime
+    until: datetime | None
+    """When the first grant in force then runs out (the only input that moves with time)."""
+    result: Result
+
+    def answers(self, stamp: object, today: date, now: datetime) -> bool:
+        return (stamp == self.stamp and today == self.today and self.now <= now
+                and (self.until is None or now < self.until))  # fmt: skip
+
+
+class Kept:
+    """What reads from one store keep between them: the memo, and the last read."""
+
+    def __init__(self, memo: Memo) -> None:
+        self.memo = memo
+        self.last: Last | None = None
+        self.lock = threading.Lock()
+
+
+_kept_by_store: WeakKeyDictionary[object, Kept] = WeakKeyDictionary()
+_making = threading.Lock()
+
+
+def _kept(vault: object) -> Kept | None:
+    """The store's ``Kept`` (None for one that cannot be weakly referenced)."""
+    with _making:  # one per store, whichever thread reads first
+        try:
+            kept = _kept_by_store.get(vault)
+        except TypeError:
+            return None
+        memo = _memo(vault)
+        if kept is None and memo is not None:
+            kept = _kept_by_store[vault] = Kept(memo)
+        return kept
 
 
 _memos: WeakKeyDictionary[object, Memo] = WeakKeyDictionary()
@@ -182,8 +252,9 @@ def send_now(vault: Vault, shop: Retailer, suggestion: Suggestion) -> str:
 
 
 def gift_ideas(vault: VaultReader, person_id: str, *, today: date | None = None,
-               limit: int = 3) -> tuple[list[Ranked], int]:  # fmt: skip
+               limit: int = 3, stamp: object = None) -> tuple[list[Ranked], int]:
     """The person's best ``limit`` gift ideas from shops, as the Suggestions screen ranks them
-    (their next occasion's nearness counts), and how many are shown for them in all."""
-    ideas = select(read(vault, today=today).shown, person_id=person_id)
+    (their next occasion's nearness counts), and how many are shown for them in all
+    (``stamp``: as for ``read``)."""
+    ideas = select(read(vault, today=today, stamp=stamp).shown, person_id=person_id)
     return ideas[:limit], len(ideas)

@@ -114,16 +114,18 @@ class SuggestionsGlance:
 _DAY = {"release": "release_date", "event": "date"}
 
 
-def suggestions_glance(source: VaultReader, today: date) -> SuggestionsGlance:
+def suggestions_glance(source: VaultReader, today: date,
+                       stamp: object = None) -> SuggestionsGlance:  # fmt: skip
     """New suggestions as the Suggestions screen shows them: through the pipeline, so an item a
-    never-interest or rule hides is not counted (a raw count of stored ones would be)."""
+    never-interest or rule hides is not counted (a raw count of stored ones would be); the
+    read is kept for the screen under ``stamp`` (services.suggestions.read)."""
     from profilekeeper.services.suggestions import read
 
     # The pipeline reads every person, date and gift (~0.2 s of CPU on 1,000 people, while the
     # first keys are pressed): not when no stored suggestion is new, as it only hides some.
     if not any(s.status == SuggestionStatus.NEW for s in source.list(Suggestion)):
         return SuggestionsGlance(0)
-    fresh = [r for r in read(source, today=today).shown
+    fresh = [r for r in read(source, today=today, stamp=stamp).shown
              if r.suggestion.status == SuggestionStatus.NEW]  # fmt: skip
     upcoming = [
         (when[:10], r) for r in fresh

@@ -109,3 +109,36 @@ async def test_a_verdict_on_an_idea_is_saved_and_the_list_moves_up(
         (gift,) = check.list(Gift)
         assert (gift.title, gift.person_id) == ("Idea 1", sam.id)
         assert check.get(Suggestion, items[1].id).verdict == "bought_as_gift"
+
+
+async def test_a_reload_with_nothing_changed_runs_no_pipeline_and_a_change_does(
+    make, vault, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    from profilekeeper.model import Rule, RuleAction
+    from profilekeeper.services import suggestions as service
+
+    sam, _, _ = _stock(vault)
+    vault.close()
+    runs: list[int] = []
+    run = service.run
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        runs.append(1)
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(service, "run", counted)
+    app = make()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(PersonScreen(sam.id))
+        await settle(pilot)
+        before, ran = _ideas(app), len(runs)
+        app.screen.reload()  # as a form closed with nothing saved does
+        await settle(pilot)
+        assert (_ideas(app), len(runs)) == (before, ran)
+        app.vault.add(Rule(RuleAction.HIDE, {"title": "Idea 1"}))
+        app.screen.reload()
+        await settle(pilot)
+        assert len(runs) == ran + 1
+        assert [r[0] for r in _ideas(app)] == [MARKUP, "Idea 2", "Idea 3"]
+        assert "top 3 of 4" in _title(app)

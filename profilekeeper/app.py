@@ -29,6 +29,7 @@ from profilekeeper.errors import KeyReplaced, ProfileKeeperError
 from profilekeeper.screens.base import bindings, guarded
 from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
 from profilekeeper.services import DEFAULT_IDLE_MINUTES, KeyStore
+from profilekeeper.services.suggestions import forget_reads
 
 if TYPE_CHECKING:
     from profilekeeper.store.crypto import KdfParams
@@ -65,6 +66,7 @@ class ProfileKeeperApp(VaultApp):
         assert self.vault is not None
         self.vault.lock()
         self.reader = None
+        forget_reads(self.vault)  # what reading suggestions kept, decrypted
         await self.switch_mode("unlock")
         # Throw the data screens away: nothing personal stays in widgets while locked.
         for mode, screen in DATA_MODES.items():

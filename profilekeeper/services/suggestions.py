@@ -11,10 +11,11 @@ that did not get through: services/feedback.py).
 from __future__ import annotations
 
 import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary, WeakValueDictionary
+from weakref import WeakKeyDictionary
 
 from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import (
@@ -49,8 +50,7 @@ if TYPE_CHECKING:
 
 def read(vault: VaultReader, *, today: date | None = None, now: datetime | None = None,
          stamp: object = None) -> Result:  # fmt: skip
-    """Every stored suggestion, shown (best first, with its reason) or hidden (with why); from
-    either store (Home reads it from the first look's read-only one).
+    """Every stored suggestion, shown (best first, with its reason) or hidden (with why).
 
     ``stamp``: the app's ``data_stamp()``, taken before this read, equal to an earlier one when
     nothing in the vault file can have changed since. Given, a read with the stamp of this
@@ -59,9 +59,9 @@ def read(vault: VaultReader, *, today: date | None = None, now: datetime | None 
     do not change it."""
     now = now or datetime.now(UTC)
     today = today or now.date()
-    kept = _kept(vault) if stamp is not None else None
-    if kept is None:
-        return _read(vault, today, now, _memo(vault))[0]
+    kept = _kept(vault)
+    if kept is None or stamp is None:
+        return _read(vault, today, now, kept.memo if kept else None)[0]
     # One read at a time from a store: a second reader (the Suggestions screen opened while
     # Home's glance still reads) waits for the first one's result instead of reading too.
     with kept.lock:
@@ -72,6 +72,13 @@ def read(vault: VaultReader, *, today: date | None = None, now: datetime | None 
         result, until = _read(vault, today, now, kept.memo)
         kept.last = Last(stamp, today, now, until, result)
         return result
+
+
+def forget_reads(vault: object) -> None:
+    """Drop what reads from ``vault`` kept (the memo's cleaned text, the last result): the app
+    calls it as it locks, so nothing decrypted stays in memory while locked."""
+    with _making, suppress(TypeError):  # TypeError: never kept
+        _kept_by_store.pop(vault, None)
 
 
 def _read(vault: VaultReader, today: date, now: datetime,
@@ -108,50 +115,32 @@ class Last:
 
 
 class Kept:
-    """What reads from one store keep between them: the memo, and the last read."""
+    """What reads from one store keep between them, while it is open and unlocked: the memo
+    (what each stored suggestion's own text gave: suggestions/prepare.py, so the next read
+    works out only what changed), and the last read."""
 
-    def __init__(self, memo: Memo) -> None:
-        self.memo = memo
+    def __init__(self) -> None:
+        self.memo = Memo()
         self.last: Last | None = None
         self.lock = threading.Lock()
 
 
 _kept_by_store: WeakKeyDictionary[object, Kept] = WeakKeyDictionary()
+"""Gone with the store."""
 _making = threading.Lock()
 
 
 def _kept(vault: object) -> Kept | None:
-    """The store's ``Kept`` (None for one that cannot be weakly referenced)."""
+    """The store's ``Kept`` (None for one that cannot be weakly referenced: every read from
+    scratch)."""
     with _making:  # one per store, whichever thread reads first
         try:
             kept = _kept_by_store.get(vault)
+            if kept is None:
+                kept = _kept_by_store[vault] = Kept()
         except TypeError:
             return None
-        memo = _memo(vault)
-        if kept is None and memo is not None:
-            kept = _kept_by_store[vault] = Kept(memo)
         return kept
-
-
-_memos: WeakKeyDictionary[object, Memo] = WeakKeyDictionary()
-_shared: WeakValueDictionary[str, Memo] = WeakValueDictionary()
-"""By vault id: the read-only store Home first reads from and the full one share a memo."""
-
-
-def _memo(vault: object) -> Memo | None:
-    """What each stored suggestion's own text gave at this vault's last read (sanitized,
-    folded: suggestions/prepare.py), so the next read works out only what changed; kept while
-    a store of the vault is open, gone with the last."""
-    try:
-        memo = _memos.get(vault)
-        if memo is None:
-            vault_id = getattr(vault, "vault_id", None)
-            memo = _memos[vault] = (_shared.get(vault_id) if vault_id else None) or Memo()
-            if vault_id:
-                _shared[vault_id] = memo
-    except TypeError:  # a store that cannot be weakly referenced: every read from scratch
-        return None
-    return memo
 
 
 def select(items: list[Ranked], *, person_id: str | None = None,

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from profilekeeper.app import ProfileKeeperApp, make_app
-from profilekeeper.model import Gift, GiftStatus, Occasion, Person, Purchase
+from profilekeeper.model import Gift, GiftStatus, Occasion, Person, Purchase, Retailer, Suggestion
 from profilekeeper.screens.dialogs import ConfirmDialog, DeletePersonDialog, PickPersonDialog
 from profilekeeper.screens.forms import OccasionForm, PersonForm
 from profilekeeper.screens.home import HomeScreen
@@ -163,20 +163,25 @@ async def test_remembered_key_unlocks_without_asking(make, vault) -> None:
 
 async def test_lock_and_idle_lock_hide_the_data(make, vault) -> None:
     from profilekeeper import services
+    from profilekeeper.services.suggestions import _kept_by_store as reads_kept
 
     remember(vault)
     vault.add(Person(name="Sam"))
+    shop = vault.add(Retailer("Shop A", "https://a.example"))
+    vault.add(Suggestion(shop.id, "1", "product", "Kite"))
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("3")
         await settle(pilot)
         assert "Sam" in app.export_screenshot()  # what the terminal shows: the list, Sam on it
+        assert app.vault in reads_kept  # Home's glance read the suggestions
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert isinstance(app.screen, UnlockScreen)
         assert not app.unlocked
         assert "Sam" not in app.export_screenshot()
+        assert app.vault not in reads_kept  # nor in what reading them kept, decrypted
         await fill(pilot, passphrase=PASSPHRASE)
         await pilot.press("enter")
         await settle(pilot)

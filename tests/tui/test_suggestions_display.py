@@ -103,14 +103,14 @@ def _cut(text: str, width: int) -> str:
 async def _check_rows(pilot: Any, expected: dict[str, list[str]]) -> None:
     """The rows are ``expected`` (title → shop, reason), literally (cut to the columns'
     widths), and each row paints as its cells (the table sizes its columns once idle: a few
-    pauses at most)."""
+    pauses on a quiet machine, more on a busy one)."""
     app = pilot.app
     rows = [[_plain(c) for c in cells] for cells in _cells(app)]
     assert {title: [shop, why] for _, title, shop, why in rows} == {
         _cut(title, TITLE_WIDTH): [_cut(shop, SHOP_WIDTH), _cut(why, WHY_WIDTH)]
         for title, (shop, why) in expected.items()}  # fmt: skip
     want = [" ".join(" ".join(cells).split()) for cells in rows]
-    for _ in range(20):
+    for _ in range(200):  # up to 10 s: patience only, what must paint does not change
         painted = [" ".join(line.split()) for line in _painted(app)]
         if all(line in painted for line in want):
             break

@@ -28,7 +28,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from profilekeeper.reminders import Due, pending_points
+from profilekeeper.notify_marks import pending_points
+from profilekeeper.reminders import Due
 
 TIMEOUT = 30.0
 """Seconds a hook may run before it is stopped and reported."""

@@ -34,6 +34,7 @@ from typing import Any
 
 from profilekeeper.lead_times import Leads
 from profilekeeper.model_core import Gift, GiftStatus, Occasion, Person  # not .model: see there
+from profilekeeper.notify_marks import notified
 
 LEAP_DAY_CHOICES = ("feb28", "mar1")
 """Where 29 February falls in common years: the owner's ``leap_day`` setting."""
@@ -170,24 +171,6 @@ def _snoozed_until(state: dict[str, str]) -> date | None:
         return date.fromisoformat(state["snoozed_until"])
     except (KeyError, ValueError):
         return None
-
-
-def notified(state: Mapping[str, Any]) -> tuple[int, ...]:
-    """The lead points recorded as fired in one year's state (``"14,3"``), junk left out."""
-    points = state.get("notified", "")
-    return tuple(int(p) for p in points.split(",") if p.isdigit()) if isinstance(points, str) \
-        else ()  # fmt: skip
-
-
-def pending_points(days_until: int, points: Iterable[int],
-                   done: Iterable[int]) -> tuple[int, tuple[int, ...]] | None:  # fmt: skip
-    """The point a hook fires for now (the nearest passed) and every passed point to record
-    with it; None when none has passed or every passed one has fired (``done``). A point is
-    passed once ``days_until <= point``: a run that missed days still fires it, once."""
-    passed = tuple(p for p in points if days_until <= p)
-    if not passed or set(passed) <= set(done):
-        return None
-    return min(passed), passed
 
 
 def _quiet(occasion: Occasion, on: date, today: date, leads: Leads) -> bool:
@@ -373,38 +356,3 @@ def mark_notified(occasion: Occasion, year: int, points: Iterable[int]) -> Occas
     """A copy of ``occasion`` with ``points`` added to the lead points notified in ``year``."""
     done = set(notified(_state(occasion, year))) | set(points)
     return _with_state(occasion, year, notified=",".join(map(str, sorted(done, reverse=True))))
-
-
-COMING_MARKS = "notify.fired"
-"""The profile setting (sealed with the profile) that records the points a hook fired for each
-release and event ``remind`` lists: a mark's key (``cli/remind_coming.mark_key``, a digest, no
-title or shop) → ``{"on": ISO date, "notified": "7,0"}``, the same state an occasion keeps per
-year. Stored suggestions are no place for it: a sync replaces the unjudged ones (new ids)."""
-
-
-def coming_notified(settings: Mapping[str, Any], key: str) -> tuple[int, ...]:
-    """The points recorded as fired for the release or event ``key``."""
-    marks = settings.get(COMING_MARKS)
-    state = marks.get(key) if isinstance(marks, dict) else None
-    return notified(state) if isinstance(state, dict) else ()
-
-
-def _iso_day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def mark_coming(settings: Mapping[str, Any], fired: Iterable[tuple[str, date, Iterable[int]]],
-                since: date) -> dict[str, Any]:  # fmt: skip
-    """A copy of ``settings`` with each ``(key, day, points)`` added to that release's or event's
-    notified points, and the marks of days before ``since`` (no longer listed) dropped."""
-    kept = settings.get(COMING_MARKS)
-    marks = {k: dict(v) for k, v in (kept.items() if isinstance(kept, dict) else ())
-             if isinstance(v, dict) and (_iso_day(v.get("on")) or date.min) >= since}  # fmt: skip
-    for key, on, points in fired:
-        done = set(notified(marks.get(key, {}))) | set(points)
-        marks[key] = {"on": on.isoformat(),
-                      "notified": ",".join(map(str, sorted(done, reverse=True)))}
-    return {**settings, COMING_MARKS: marks}

@@ -10,12 +10,12 @@ On the fast path: the pipeline (plain Python, no pydantic) is imported, and the 
 reads are decrypted, only when the vault holds a release or an event for the shopper.
 
 Hooks (``--exec``, ``notify.command``) fire for these too, with ``PROFILEKEEPER_KIND`` set to
-``release`` or ``event``, by the occasions' rule (``reminders.pending_points``): a release's
+``release`` or ``event``, by the occasions' rule (``notify_marks.pending_points``): a release's
 point is the day it comes out, an event's ``EVENT_POINTS`` days before and the day. A point
 fires once, by the first run on or after it while the item is still listed (a release up to
 ``LISTED_AFTER_RELEASE`` days after, an event until its day), so a day the machine was off is
 made up for and a second run that day fires nothing. Which points fired is kept, as for an
-occasion, sealed in the vault (``reminders.COMING_MARKS`` in the profile, written with the
+occasion, sealed in the vault (``notify_marks.COMING_MARKS`` in the profile, written with the
 occasions' marks by store/reminder_marks.py), per ``mark_key``: the item as the shopper knows
 it, not its stored id, which each sync replaces (and two shops' copies of it are one item).
 What the pipeline hides (dismissed, snoozed, a rule, a never-interest) is not listed, so never
@@ -98,7 +98,7 @@ def mark_key(item: Coming) -> str:
 
 
 Mark = tuple[str, date, tuple[int, ...]]
-"""A hook that ran to success: ``(mark_key, day, points)`` to record (``reminders.mark_coming``)."""
+"""A hook that ran to success: ``(mark_key, day, points)`` to record (notify_marks.mark_coming)."""
 
 
 def run_hooks(command: str, items: list[Coming], settings: dict[str, Any],
@@ -109,6 +109,7 @@ def run_hooks(command: str, items: list[Coming], settings: dict[str, Any],
     import os
     import sys
 
+    from profilekeeper.notify_marks import coming_notified, pending_points
     from profilekeeper.remind_hooks import (
         ENV_FIELDS,
         PREFIX,
@@ -117,7 +118,6 @@ def run_hooks(command: str, items: list[Coming], settings: dict[str, Any],
         _run_one,
         expand,
     )
-    from profilekeeper.reminders import coming_notified, pending_points
 
     due = []
     for position, item in enumerate(items, 1):

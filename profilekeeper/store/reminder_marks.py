@@ -2,7 +2,7 @@
 
 ``remind`` reads through ``ReadOnlyVault`` (sqlite3, no SQLAlchemy); when a hook has fired it
 writes the occasions' new ``reminder_state``, and for releases and events the profile's
-``reminders.COMING_MARKS`` setting, the same light way, as ``Vault`` would: one write
+``notify_marks.COMING_MARKS`` setting, the same light way, as ``Vault`` would: one write
 transaction (BEGIN IMMEDIATE, so nothing changes between reading and writing), the key checked
 still to be the vault's, each record re-read there (what the app changed meanwhile is kept)
 and resealed under the same associated data, with the pragmas the store writes with
@@ -21,7 +21,8 @@ from datetime import date
 
 from profilekeeper.errors import CorruptedRecord, KeyReplaced
 from profilekeeper.model_core import Occasion, Profile
-from profilekeeper.reminders import mark_coming, mark_notified
+from profilekeeper.notify_marks import mark_coming
+from profilekeeper.reminders import mark_notified
 from profilekeeper.store import occasion_dates
 from profilekeeper.store.codec import codec_for
 from profilekeeper.store.crypto import Cipher

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from profilekeeper.model import Retailer, Suggestion
-from profilekeeper.reminders import COMING_MARKS, mark_coming
+from profilekeeper.notify_marks import COMING_MARKS, mark_coming
 from tests.conftest import PASSPHRASE, run_cli, run_main
 
 UNLOCK = {"PROFILEKEEPER_PASSPHRASE": PASSPHRASE}

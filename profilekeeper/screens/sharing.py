@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Label, Static
 
 from profilekeeper import services
 from profilekeeper.model import Outcome, Person, Retailer, ShopStatus
+from profilekeeper.screens import unreadable
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.screens.dialogs import ConfirmDialog
 from profilekeeper.screens.sharing_dialogs import (
@@ -98,6 +99,7 @@ class SharingScreen(VaultScreen):
         if self._shop_id not in ids:
             self._shop_id = ids[0] if ids else None
         self._show_shops()
+        unreadable.say(self, grid.unreadable)
         table = self.query_one("#grid", GrantGrid)
         table.fill(grid)
         if self._shop_id is not None and table.row_count:  # a shop just connected, say
@@ -105,11 +107,11 @@ class SharingScreen(VaultScreen):
         self._follow(self._shop_id)
 
     def _show_shops(self) -> None:
-        self.query_one("#shops", RecordTable).fill(
+        unreadable.fill(self.query_one("#shops", RecordTable), (
             (s.id, (shop_text(s.name, limit=20), self._state(s), _last(s),
                     clean(s.terms, limit=44)))
             for s in self._grid.shops
-        )
+        ), self._grid.unreadable)
 
     def _state(self, shop: ShopColumn) -> Text:
         if shop.id in self._progress:
@@ -151,7 +153,8 @@ class SharingScreen(VaultScreen):
     def _shop_row(self, event: DataTable.RowHighlighted) -> None:
         # Only the user's moves: the list also moves when the grid picks a shop, or refills.
         shop_id = event.row_key.value
-        if event.data_table.has_focus and shop_id and shop_id != self._shop_id:
+        if event.data_table.has_focus and shop_id and shop_id != self._shop_id \
+                and self._shop(shop_id):  # not a marked row  # fmt: skip
             grid = self.query_one("#grid", GrantGrid)
             if grid.row_count:
                 grid.move_cursor(column=grid.get_column_index(shop_id))

@@ -69,17 +69,22 @@ class SliceRow:
 class SharingGrid:
     shops: list[ShopColumn]
     rows: list[SliceRow]
+    unreadable: tuple[Unreadable, ...] = ()
+    """Shops, grants and share records that could not be opened (marked in the shops list).
+    A grant that cannot be opened is not in the grid, and sends nothing: the payload builder
+    cannot read it either."""
 
 
 def sharing_grid(source: VaultReader, choices: Sequence[Choice], now: datetime) -> SharingGrid:
     """The shops (by name) × the slices the owner could grant, with what is granted now."""
-    shops = sorted(source.list(Retailer), key=lambda r: (r.name.casefold(), r.id))
+    listings = source.list(Retailer), source.list(ShareRecord), source.list(Grant)
+    shops = sorted(listings[0], key=lambda r: (r.name.casefold(), r.id))
     newest: dict[str, ShareRecord] = {}
-    for record in source.list(ShareRecord):
+    for record in listings[1]:
         if record.retailer_id not in newest or _when(record) > _when(newest[record.retailer_id]):
             newest[record.retailer_id] = record
     granted: dict[tuple[str, str, str | None], Grant] = {}
-    for grant in source.list(Grant):
+    for grant in listings[2]:
         if grant.revoked_at is None and (grant.until is None or grant.until > now):
             granted[(grant.retailer_id, grant.slice, grant.person_id)] = grant
     rows = []
@@ -93,7 +98,7 @@ def sharing_grid(source: VaultReader, choices: Sequence[Choice], now: datetime) 
                              cells))
     columns = [ShopColumn(s.id, s.name, s.status, terms_line(s.terms or
                           s.discovery.get("terms", {})), newest.get(s.id)) for s in shops]
-    return SharingGrid(columns, rows)
+    return SharingGrid(columns, rows, unreadable(*listings))
 
 
 def accepts(discovery: dict[str, Any], slice_name: str) -> bool:

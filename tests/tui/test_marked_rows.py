@@ -30,6 +30,7 @@ from profilekeeper.model import (
 from profilekeeper.screens.activity import ActivityScreen
 from profilekeeper.screens.me import MeScreen
 from profilekeeper.screens.person import PersonScreen
+from profilekeeper.screens.sharing import SharingScreen
 from profilekeeper.screens.suggestions import SuggestionsScreen
 from profilekeeper.services.views import DAMAGED_WHY, UNREADABLE_MARK
 from tests.tui.conftest import notifications
@@ -194,6 +195,34 @@ async def test_activity_marks_an_unreadable_record(make, vault, vault_path) -> N
         screen.query_one("#shop-filter", Select).value = shop  # whose it is cannot be known
         await settle(pilot)
         assert "rec-2" not in rows_of(screen, "log")
+
+
+async def test_sharing_marks_an_unreadable_shop_and_grant(make, vault, vault_path) -> None:
+    """An unreadable shop or grant is a marked row in the shops list (the grid's rows are
+    slices, not records): the other shop is listed, selectable and previewed as before, and
+    the cursor resting on a mark selects no shop."""
+    remember(vault)
+    fill_sharing(vault, with_grants=True)
+    vault.close()
+    flip(vault_path, "retailers", "shop-2")
+    flip(vault_path, "grants", "grant-3")
+    app = make()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SharingScreen)
+        shops = rows_of(screen, "shops")
+        assert list(shops)[0] == "shop-1" and "shop-2" not in [s.id for s in screen._grid.shops]
+        assert shops["shop-2"] == marked("retailers", "shop-2", 4)
+        assert shops["grant-3"] == marked("grants", "grant-3", 4)
+        told_once(app, 2)
+        table = screen.query_one("#shops")
+        table.focus()
+        table.move_cursor(row=list(shops).index("grant-3"))
+        await settle(pilot)
+        assert screen._shop_id == "shop-1" and app.is_running
 
 
 async def test_suggestions_marks_an_unreadable_one(make, vault, vault_path) -> None:

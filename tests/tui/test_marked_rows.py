@@ -59,6 +59,15 @@ def marked(table, record_id, columns):
     return [UNREADABLE_MARK, f"{table}/{record_id}", *[""] * (columns - 3), DAMAGED_WHY]
 
 
+async def opened(pilot, key, screen_class):
+    """The screen ``key`` opens from Home, once the app has settled."""
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, screen_class)
+    return pilot.app.screen
+
+
 def told_once(app, count, *secrets):
     """One notice of ``count`` marked records, naming none of what the records hold."""
     assert app.is_running and app.return_code is None
@@ -80,11 +89,7 @@ async def test_me_marks_an_unreadable_interest_and_purchase(make, vault, vault_p
     flip(vault_path, "purchases", lamp.id, offset=-1)
     app = make()
     async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, MeScreen)
+        screen = await opened(pilot, "2", MeScreen)
         interests = rows_of(screen, "interests")
         assert interests.pop(jazz.id) == marked("interests", jazz.id, 3)
         assert interests == {opera.id: ["music", "Opera", "love"]}
@@ -113,13 +118,10 @@ async def test_me_shows_the_rest_when_the_profile_cannot_be_read(make, vault, va
     flip(vault_path, "profile", "me")
     app = make()
     async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        assert isinstance(app.screen, MeScreen)
-        about = str(app.screen.query_one("#about", Static).render())
+        screen = await opened(pilot, "2", MeScreen)
+        about = str(screen.query_one("#about", Static).render())
         assert about == f"{UNREADABLE_MARK} (profile/me): {DAMAGED_WHY}"
-        assert rows_of(app.screen, "interests") == {opera.id: ["music", "Opera", "like"]}
+        assert rows_of(screen, "interests") == {opera.id: ["music", "Opera", "like"]}
 
 
 async def test_a_persons_tabs_mark_each_unreadable_record(make, vault, vault_path) -> None:
@@ -176,11 +178,7 @@ async def test_activity_marks_an_unreadable_record(make, vault, vault_path) -> N
     flip(vault_path, "share_records", "rec-2")
     app = make()
     async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ActivityScreen)
+        screen = await opened(pilot, "6", ActivityScreen)
         log = rows_of(screen, "log")
         assert list(log) == ["rec-3", "rec-1", "rec-2"]  # the rest newest first, then the mark
         assert log["rec-2"] == marked("share_records", "rec-2", 5)
@@ -208,11 +206,7 @@ async def test_sharing_marks_an_unreadable_shop_and_grant(make, vault, vault_pat
     flip(vault_path, "grants", "grant-3")
     app = make()
     async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("5")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SharingScreen)
+        screen = await opened(pilot, "5", SharingScreen)
         shops = rows_of(screen, "shops")
         assert list(shops)[0] == "shop-1" and "shop-2" not in [s.id for s in screen._grid.shops]
         assert shops["shop-2"] == marked("retailers", "shop-2", 4)
@@ -234,11 +228,7 @@ async def test_suggestions_marks_an_unreadable_one(make, vault, vault_path) -> N
     flip(vault_path, "suggestions", wool.id)
     app = make()
     async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("7")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SuggestionsScreen)
+        screen = await opened(pilot, "7", SuggestionsScreen)
         shown = rows_of(screen, "suggestions")
         assert shown.pop(wool.id) == marked("suggestions", wool.id, 4)
         assert [r[1] for r in shown.values()] == ["Blue Nights"] and blue.id in shown

@@ -36,6 +36,7 @@ from itertools import islice
 from typing import Any, BinaryIO, Protocol
 
 from profilekeeper import validation
+from profilekeeper.entered import entered
 from profilekeeper.errors import InvalidInput
 from profilekeeper.model import Occasion, PartialDate, Person
 from profilekeeper.vcard_parse import (
@@ -315,7 +316,7 @@ def import_found(vault: ContactStore, contacts: Iterable[Contact],
     for contact in contacts:
         card = None if contact.file else contact.card
         try:  # the rules every way in applies (validation.py)
-            validation.entered(Person(name=contact.name, contact_uid=contact.uid))
+            entered(Person(name=contact.name, contact_uid=contact.uid))
         except validation.Refused as refused:
             report.skipped.append(Skipped(f"it cannot be used ({refused}); skipped",
                                           contact.line, card=card, file=contact.file))
@@ -364,7 +365,7 @@ def _merge_date(found: ContactDate, person: Person, theirs: list[Occasion],
     key = (found.kind, found.label.casefold())
     same = next((o for o in theirs if (o.kind, o.label.casefold()) == key), None)
     if same is None:
-        occasion = validation.entered(Occasion(found.kind, d.month, d.day, d.year,
+        occasion = entered(Occasion(found.kind, d.month, d.day, d.year,
                                                person_id=person.id, label=found.label))
         theirs.append(occasion)
         changed[occasion.id] = occasion
@@ -376,7 +377,7 @@ def _merge_date(found: ContactDate, person: Person, theirs: list[Occasion],
             wanted = (d.month, d.day, d.year)
         if (same.month, same.day, same.year) == wanted:
             return
-        validation.entered(replace(same, month=d.month, day=d.day, year=wanted[2]))
+        entered(replace(same, month=d.month, day=d.day, year=wanted[2]))
         same.month, same.day, same.year = wanted
         if same.id not in changed:
             report.occasions_updated += 1

@@ -23,8 +23,8 @@ and the ranges arithmetic needs:
 JSON import uses this tier alone, so every export this version writes imports again, including
 values an older release let in that the entry rules below would now word differently.
 
-**Entered** (``entered``; ``parsing.py`` turns typed text into values): what a person types, a
-form or a vCard brings, on top of the above. Text is folded to single spaces and bounded
+**Entered** (``entered.py``; ``parsing.py`` turns typed text into values): what a person types,
+a form or a vCard brings, on top of the above. Text is folded to single spaces and bounded
 (``MAX_NAME`` characters for names and short fields, ``MAX_NOTES`` for notes), with no control
 characters (they would recolour a terminal or make a calendar file invalid); a currency is
 three letters; amounts have at most two decimals; at most ``MAX_LEADS`` lead times; a
@@ -36,9 +36,8 @@ Only the standard library and ``model_core`` here: the ``remind`` fast path impo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import fields, replace
+from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -101,7 +100,7 @@ def in_years(v: date) -> str | None:
 _ONLY_STR, _ONLY_INT, _ONLY_DICT = frozenset({str}), frozenset({int}), frozenset({dict})
 
 
-def _str_map(v: dict[Any, Any]) -> str | None:
+def str_map_problem(v: dict[Any, Any]) -> str | None:
     if _ONLY_STR.issuperset(map(type, v)) and _ONLY_STR.issuperset(map(type, v.values())):
         return None
     return "must map text to text"
@@ -124,7 +123,7 @@ def _lead_days(v: list[Any]) -> str | None:
 def _reminder_state(v: dict[Any, Any]) -> str | None:
     states = v.values()
     if (_ONLY_STR.issuperset(map(type, v)) and _ONLY_DICT.issuperset(map(type, states))
-            and not any(map(_str_map, states))):  # fmt: skip
+            and not any(map(str_map_problem, states))):  # fmt: skip
         return None
     return "must map years to reminder states"
 
@@ -139,7 +138,7 @@ _BY_HINT: dict[str, tuple[type[Any] | tuple[type[Any], ...], str, Check | None]]
     "Decimal": (Decimal, "must be an amount", _amount),
     "date": (date, "must be a date", in_years),
     "datetime": (datetime, "must be a date and time", None),
-    "dict[str, str]": (dict, "must map text to text", _str_map),
+    "dict[str, str]": (dict, "must map text to text", str_map_problem),
     "dict[str, Any]": (dict, "must be an object", _json_keys),
     "list[str]": (list, "must be a list of text", _texts),
     "list[int]": (list, "must be a list of whole numbers", _lead_days),  # only lead_days
@@ -325,79 +324,3 @@ def all_storable(cls: type[Any], rows: Sequence[Sequence[Any]]) -> bool:
     if rules.name is not None and not all(map(str.strip, columns[rules.name_at])):
         return False
     return rules.extra is None or not any(map(rules.extra, rows))
-
-
-# --- entered: what people type and files bring --------------------------------------------
-
-# Patterns as text, compiled (and cached by ``re``) on first use: not on every ``remind``.
-_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
-_LINE_BREAKS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # notes may keep tabs and newlines
-_CURRENCY = r"[A-Z]{3}"
-_SHORT_FIELDS = {"name", "kind", "title", "category", "relationship", "label", "retailer",
-                 "display_name", "city", "currency", "contact_uid"}  # fmt: skip
-
-
-def one_line(text: str, field: str, *, limit: int = MAX_NAME) -> str:
-    """``text`` with its whitespace folded to single spaces; Refused if it holds control
-    characters or is longer than ``limit`` characters."""
-    folded = " ".join(text.split())
-    if re.search(_CONTROL, folded):
-        raise Refused(field, "must not hold control characters")
-    if len(folded) > limit:
-        raise Refused(field, f"must be at most {limit} characters")
-    return folded
-
-
-def _notes(text: str, field: str) -> str:
-    text = text.strip()
-    if re.search(_LINE_BREAKS, text):
-        raise Refused(field, "must not hold control characters")
-    if len(text) > MAX_NOTES:
-        raise Refused(field, f"must be at most {MAX_NOTES} characters")
-    return text
-
-
-def _entered_text(record: Any) -> dict[str, Any]:
-    """The record's short text fields folded and its notes trimmed, as ``replace`` changes."""
-    changes: dict[str, Any] = {}
-    for f in fields(record):
-        value = getattr(record, f.name)
-        if type(value) is not str:
-            continue  # check_stored says what is wrong with it
-        if f.name in _SHORT_FIELDS:
-            changes[f.name] = one_line(value, f.name)
-        elif f.name in ("notes", "note"):
-            changes[f.name] = _notes(value, f.name)
-        elif f.name == "url":
-            changes[f.name] = one_line(value, f.name, limit=2000)
-    for name in ("sizes", "shipping"):
-        mapping = getattr(record, name, None)
-        if isinstance(mapping, dict) and _str_map(mapping) is None:
-            changes[name] = {one_line(k, name): one_line(v, name) for k, v in mapping.items()}
-    return changes
-
-
-def entered(record: T, *, today: date | None = None) -> T:
-    """``record`` as a way in should store it: text folded, every rule above checked.
-
-    Raises ``Refused`` naming the field at fault. ``today`` dates the birthday check.
-    """
-    record = replace(record, **_entered_text(record))  # type: ignore[type-var]
-    check_stored(record)
-    for name in ("price", "budget"):
-        if (amount := getattr(record, name, None)) is not None:
-            _two_decimals(amount, name)
-    if (currency := getattr(record, "currency", "")) and not re.fullmatch(_CURRENCY, currency):
-        raise Refused("currency", "is three letters, like EUR")
-    if len(getattr(record, "lead_days", None) or ()) > MAX_LEADS:
-        raise Refused("lead_days", f"at most {MAX_LEADS} reminders")
-    if isinstance(record, Occasion):
-        year_now = (today or date.today()).year
-        if record.kind == "birthday" and record.year is not None and record.year > year_now:
-            raise Refused("year", "a birthday's year cannot be after this year")
-    return record
-
-
-def _two_decimals(amount: Decimal, field: str) -> None:
-    if amount != amount.quantize(CENT):  # in range (check_stored): quantize cannot overflow
-        raise Refused(field, "amounts have at most two decimals")

@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 
 from profilekeeper import parsing, reminders, validation
 from profilekeeper.calendar_ics import build_calendar
+from profilekeeper.entered import entered
 from profilekeeper.errors import CorruptedRecord, DamagedRecord
 from profilekeeper.model import Gift, GiftStatus, Interest, Occasion, Person, Profile, Purchase
 from profilekeeper.store.codec import codec_for, dumps, record_aad
 from profilekeeper.store.crypto import AesGcmCipher, new_data_key
-from profilekeeper.validation import Refused, check_stored, entered
+from profilekeeper.validation import Refused, check_stored
 
 CIPHER = AesGcmCipher(new_data_key())
 SECRET = "Zebulon Quux"

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from profilekeeper.entered import entered
 from profilekeeper.errors import Conflict, InvalidInput, NotFound
 from profilekeeper.model import Gift, Occasion, Person
 from profilekeeper.parsing import parse_lead_days, parse_money, parse_partial_date
 from profilekeeper.services.typed import given, optional, parsed
-from profilekeeper.validation import Refused, entered
+from profilekeeper.validation import Refused
 
 if TYPE_CHECKING:
     from profilekeeper.store.vault import Vault

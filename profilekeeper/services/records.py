@@ -17,11 +17,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from profilekeeper.entered import entered
 from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import Gift, GiftStatus, Interest, Profile, Purchase, Sentiment
 from profilekeeper.services.people import occasions_of_kind
 from profilekeeper.services.typed import choice, day, given, money
-from profilekeeper.validation import Refused, entered
+from profilekeeper.validation import Refused
 
 if TYPE_CHECKING:
     from profilekeeper.store.record_io import Listing

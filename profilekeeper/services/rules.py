@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from profilekeeper.entered import entered
 from profilekeeper.errors import InvalidInput, NotFound
 from profilekeeper.model import Rule, RuleAction
 from profilekeeper.services.typed import choice, day
 from profilekeeper.suggestions.rules import check_match, key
-from profilekeeper.validation import entered
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

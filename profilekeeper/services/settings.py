@@ -48,7 +48,7 @@ NOTIFY_COMMAND = "notify.command"
 
 def set_notify_command(vault: Vault, command: str) -> None:
     """Set the notification hook's command; blank removes it."""
-    from profilekeeper.validation import one_line
+    from profilekeeper.entered import one_line
 
     command = one_line(command, NOTIFY_COMMAND, limit=2000)
     with vault.transaction():

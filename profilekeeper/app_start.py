@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App
+from textual.css.stylesheet import Stylesheet
 from textual.screen import Screen
 
 from profilekeeper import navigation
@@ -65,6 +66,33 @@ FIRST_LOOK_PATIENCE = 0.5
 """Seconds to wait for Home's data, showing nothing, before showing "Opening your vault…"."""
 
 
+class ParsedOnce(Stylesheet):
+    """Textual's stylesheet, parsed again only when its sources or variables have changed.
+
+    Textual reparses every source from scratch whenever it refreshes the CSS: twice as a mode's
+    screen first shows, and again the next time. The same sources with the same variables make
+    the same rules; parsing them took ~0.07 s of the first key after start."""
+
+    def __init__(self, *, variables: dict[str, str] | None = None) -> None:
+        super().__init__(variables=variables)
+        self.variables_set = dict(variables or {})
+        self.parsed_from: tuple[dict[Any, Any], dict[str, str]] | None = None
+
+    def set_variables(self, variables: dict[str, str]) -> None:
+        self.variables_set = dict(variables)
+        super().set_variables(variables)
+
+    def parse(self) -> None:  # as new sources come (a widget's first use): from its cache
+        super().parse()
+        self.parsed_from = (dict(self.source), self.variables_set)
+
+    def reparse(self) -> None:
+        if self.parsed_from == (self.source, self.variables_set):
+            return
+        super().reparse()  # raises on invalid CSS: then parsed again next time
+        self.parsed_from = (dict(self.source), self.variables_set)
+
+
 class VaultApp(App[None]):
     """The app on one vault file, until it is unlocked (ProfileKeeperApp: everything after)."""
 
@@ -79,6 +107,7 @@ class VaultApp(App[None]):
         unlock_hint: str = "",
     ) -> None:
         super().__init__()
+        self.stylesheet = ParsedOnce(variables=self.get_css_variables())  # nothing read yet
         self.vault_path = vault_path
         self.vault: Vault | None = None
         """The full store: every write goes through it. None until opened (in a worker)."""

@@ -23,12 +23,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 from textual.worker import Worker
 
 from profilekeeper import navigation, services
 from profilekeeper.errors import ProfileKeeperError
 from profilekeeper.messages import DataChanged
+from profilekeeper.widgets.footer import KeysFooter
 from profilekeeper.widgets.nav import NavBar
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ class VaultScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
         yield from self.compose_body()
-        yield Footer()
+        yield KeysFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

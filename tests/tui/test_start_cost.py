@@ -1,0 +1,134 @@
+"""What the first key after start costs: the footer composes only when its keys change, and the
+stylesheet is parsed again only when its sources or variables change (benchmarks/bench_tui.py
+measures it), while the keys look, and screens follow the theme, as with Textual's own."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.css.stylesheet import Stylesheet
+from textual.widgets import Footer
+
+from profilekeeper.screens.people import PeopleScreen
+from profilekeeper.widgets.footer import KeysFooter
+from tests.tui.test_flows import SIZE, remember, settle
+
+
+class Keys(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "save", "Save"), Binding("d", "delete", "Delete"),
+        Binding("x", "hidden", "Hidden", show=False),
+    ]  # fmt: skip
+
+    def __init__(self, footer: type[Footer]) -> None:
+        super().__init__()
+        self.footer = footer
+        self.can_delete = True
+
+    def compose(self) -> ComposeResult:
+        yield self.footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if action == "delete" and not self.can_delete else True  # None: greyed
+
+
+def drawn(app: App[Any]) -> list[tuple[str, bool, tuple[str, ...], object]]:
+    return [(k.key, k.compact, tuple(sorted(k.classes)), k.region)
+            for k in app.screen.query("FooterKey")]  # fmt: skip
+
+
+async def keys_of(footer: type[Footer], change: bool) -> list[tuple[str, bool, tuple[str, ...],
+                                                                    object]]:  # fmt: skip
+    app = Keys(footer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        if change:
+            app.can_delete = False
+            app.screen.refresh_bindings()
+            await pilot.pause()
+            await pilot.pause()
+        return drawn(app)
+
+
+@pytest.mark.parametrize("change", [False, True], ids=["as-composed", "a-key-disabled"])
+async def test_the_footer_draws_each_key_as_textuals_does(change: bool) -> None:
+    ours = await keys_of(KeysFooter, change)
+    assert ours == await keys_of(Footer, change)
+    assert [key for key, *_ in ours] == ["s", "d", "ctrl+p"]
+    assert ("-disabled" in ours[1][2]) is change
+
+
+async def test_the_footer_composes_again_only_when_its_keys_change() -> None:
+    app = Keys(KeysFooter)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = list(app.screen.query("FooterKey"))
+        app.screen.refresh_bindings()  # nothing changed
+        await pilot.pause()
+        await pilot.pause()
+        assert list(app.screen.query("FooterKey")) == before
+        app.can_delete = False
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        after = list(app.screen.query("FooterKey"))
+        assert not set(after) & set(before)
+        assert after[1].has_class("-disabled")
+
+
+def rules_of(stylesheet: Stylesheet) -> list[str]:
+    return [repr(rule) for rule in stylesheet.rules]  # each selector with its declarations
+
+
+def parsed_afresh(app: App[Any]) -> list[str]:
+    """``app``'s CSS sources parsed from scratch with its variables now, as rules."""
+    fresh = Stylesheet(variables=app.get_css_variables())
+    for where, (css, is_defaults, tie_breaker, scope) in app.stylesheet.source.items():
+        fresh.add_source(css, read_from=where, is_default_css=is_defaults,
+                         tie_breaker=tie_breaker, scope=scope)  # fmt: skip
+    fresh.parse()
+    return rules_of(fresh)
+
+
+def reparses(app: App[Any], monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The rules made by each parse of ``app``'s CSS from scratch from now on (Textual's
+    ``Stylesheet.reparse`` parses every source into a new stylesheet, then keeps its rules)."""
+    made: list[int] = []
+    parse = Stylesheet.parse
+
+    def counted(stylesheet: Stylesheet) -> None:
+        parse(stylesheet)
+        if stylesheet is not app.stylesheet:
+            made.append(len(stylesheet.rules))
+
+    monkeypatch.setattr(Stylesheet, "parse", counted)
+    return made
+
+
+async def test_css_is_parsed_again_only_when_it_changed_and_screens_follow_the_theme(
+    make, vault, monkeypatch
+) -> None:
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        parsed = reparses(app, monkeypatch)
+        await pilot.press("2")  # a new mode's screen: Textual refreshes the CSS, twice
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert parsed == []
+        assert rules_of(app.stylesheet) == parsed_afresh(app)
+        app.theme = "nord"  # new variables: parsed again
+        await settle(pilot)
+        assert parsed
+        assert rules_of(app.stylesheet) == parsed_afresh(app)
+        await pilot.press("3")  # new widgets' own CSS: parsed with the rest
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+        assert app.screen.styles.background == app.current_theme.to_color_system().background
+        assert app.screen.query_one("#people").styles.background.a > 0
+        assert rules_of(app.stylesheet) == parsed_afresh(app)

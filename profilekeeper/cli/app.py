@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 from typing import Any
 
 
@@ -27,8 +28,18 @@ def run_app(args: argparse.Namespace) -> int:
     from profilekeeper.app import make_app
     from profilekeeper.store.paths import resolve_vault_path
 
-    make_app(resolve_vault_path(args.vault)).run()
+    launch(make_app(resolve_vault_path(args.vault)))
     return 0
+
+
+def launch(app: Any) -> None:
+    """Run ``app`` with what start-up built set aside from garbage collection.
+
+    The modules, classes and the app imported and built so far live as long as the process; a
+    full collection walks them all each time (~0.02 s, once as Home first showed). Frozen, a
+    collection walks only what came after."""
+    gc.freeze()
+    app.run()
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -46,7 +57,7 @@ def run_demo(args: argparse.Namespace) -> int:
               "in Sharing shows a refusal (it keeps data two years)")
         hint += f" · a shop to refuse: {shops.strict_url}"
     try:
-        make_app(path, unlock_hint=hint).run()
+        launch(make_app(path, unlock_hint=hint))
     finally:
         if shops is not None:
             shops.stop()

@@ -13,7 +13,6 @@ from profilekeeper import services
 from profilekeeper.model import Person
 from profilekeeper.screens import unreadable
 from profilekeeper.screens.base import VaultScreen, bindings, on
-from profilekeeper.screens.forms import PersonForm
 from profilekeeper.widgets.table import RecordTable
 
 
@@ -75,6 +74,8 @@ class PeopleScreen(VaultScreen):
         return self.reader.get(Person, person_id) if person_id else None
 
     def action_add_person(self) -> None:
+        from profilekeeper.screens.forms import PersonForm  # the forms: when first wanted
+
         self.app.push_screen(PersonForm(self.vault), self._added)
 
     def _added(self, person: Person | None) -> None:
@@ -84,6 +85,8 @@ class PeopleScreen(VaultScreen):
 
     def action_edit_person(self) -> None:
         if person := self._selected():
+            from profilekeeper.screens.forms import PersonForm
+
             self.app.push_screen(PersonForm(self.vault, person), lambda _: self.reload())
 
     def action_delete_person(self) -> None:

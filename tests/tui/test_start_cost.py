@@ -4,6 +4,7 @@ measures it), while the keys look, and screens follow the theme, as with Textual
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -93,19 +94,20 @@ def parsed_afresh(app: App[Any]) -> list[str]:
     return rules_of(fresh)
 
 
-def reparses(app: App[Any], monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The rules made by each parse of ``app``'s CSS from scratch from now on (Textual's
-    ``Stylesheet.reparse`` parses every source into a new stylesheet, then keeps its rules)."""
-    made: list[int] = []
-    parse = Stylesheet.parse
+def parsed_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Where each CSS source parsed from its text from now on came from (a file, or a class's
+    CSS): what a stylesheet's own cache of rules by source did not already hold."""
+    import textual.css.stylesheet as stylesheet_module
 
-    def counted(stylesheet: Stylesheet) -> None:
-        parse(stylesheet)
-        if stylesheet is not app.stylesheet:
-            made.append(len(stylesheet.rules))
+    parsed: list[str] = []
+    parse = stylesheet_module.parse
 
-    monkeypatch.setattr(Stylesheet, "parse", counted)
-    return made
+    def recorded(scope: str, css: str, read_from: tuple[str, str], **options: Any) -> Any:
+        parsed.append(read_from[1] or Path(read_from[0]).name)
+        return parse(scope, css, read_from, **options)
+
+    monkeypatch.setattr(stylesheet_module, "parse", recorded)
+    return parsed
 
 
 async def test_css_is_parsed_again_only_when_it_changed_and_screens_follow_the_theme(
@@ -115,16 +117,20 @@ async def test_css_is_parsed_again_only_when_it_changed_and_screens_follow_the_t
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        parsed = reparses(app, monkeypatch)
+        parsed = parsed_sources(monkeypatch)
         await pilot.press("2")  # a new mode's screen: Textual refreshes the CSS, twice
         await settle(pilot)
+        assert parsed  # the new widgets' own CSS ...
+        assert "app.tcss" not in parsed and "App.DEFAULT_CSS" not in parsed  # ... alone
+        assert len(parsed) == len(set(parsed))  # each once
+        parsed.clear()
         await pilot.press("1")
         await settle(pilot)
         assert parsed == []
         assert rules_of(app.stylesheet) == parsed_afresh(app)
-        app.theme = "nord"  # new variables: parsed again
+        app.theme = "nord"  # new variables: all parsed again
         await settle(pilot)
-        assert parsed
+        assert "app.tcss" in parsed
         assert rules_of(app.stylesheet) == parsed_afresh(app)
         await pilot.press("3")  # new widgets' own CSS: parsed with the rest
         await settle(pilot)
@@ -132,3 +138,26 @@ async def test_css_is_parsed_again_only_when_it_changed_and_screens_follow_the_t
         assert app.screen.styles.background == app.current_theme.to_color_system().background
         assert app.screen.query_one("#people").styles.background.a > 0
         assert rules_of(app.stylesheet) == parsed_afresh(app)
+
+
+def test_the_app_runs_with_what_start_up_built_set_aside_from_collection() -> None:
+    """``profilekeeper`` launches the app with the modules and objects built so far frozen out
+    of garbage collection: a full collection walks only what came after (cli/app.py)."""
+    import gc
+
+    from profilekeeper.cli.app import launch
+
+    class Recorder:
+        frozen_while_running = -1
+
+        def run(self) -> None:
+            self.frozen_while_running = gc.get_freeze_count()
+
+    app = Recorder()
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        launch(app)
+    finally:
+        gc.unfreeze()  # the test process goes on: let its objects be collected again
+    assert app.frozen_while_running > 10_000  # the modules and classes imported so far

@@ -15,6 +15,7 @@ number, e.g. "0 crashes").
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,10 @@ def summary_rows(command: str, *rows: tuple[str, Any, Any, str]) -> list[dict[st
 
 
 def write_results(name: str, data: dict[str, Any], summary: list[dict[str, Any]]) -> Path:
-    """``results/<name>.json``: ``data`` with its ``summary`` rows; returns the path."""
+    """``results/<name>.json``: ``data`` with its ``summary`` rows, and when it was measured
+    (UTC) unless ``data`` says; returns the path."""
     path = RESULTS / f"{name}.json"
+    data = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **data}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({**data, "summary": summary}, indent=2) + "\n", encoding="utf-8")
     print(f"written to {path}")

@@ -38,23 +38,21 @@ class PeopleScreen(VaultScreen):
 
     def _loaded(self, rows: services.PeopleRows) -> None:
         self._rows = rows
-        # What fits on screen first, the rest after that has painted: adding and measuring
-        # 1,000 rows takes the table ~0.1 s, and the key that opened the list waits on it.
-        self._show(limit=self.size.height)
-        self.call_after_refresh(self._show)
+        self._show()
         unreadable.say(self, rows.unreadable)
         if rows.damaged:
             self.notify(services.damage_notice(rows.damaged), title="Damaged vault file",
                         severity="error", timeout=20, markup=False)
 
-    def _show(self, limit: int | None = None) -> None:
-        rows = services.matching(self._rows, self.query_one("#search", Input).value)[:limit]
+    def _show(self) -> None:
+        rows = services.matching(self._rows, self.query_one("#search", Input).value)
         unreadable.fill(  # the marked ones kept in view, by id: nothing else is known
             self.query_one("#people", RecordTable),
             ((r.person.id, (r.person.name, r.person.relationship,
                             f"{r.next_date:%d %b} {r.next_kind}" if r.next_date else ""))
              for r in rows),
             self._rows.unreadable,
+            first=self.size.height,  # a screenful, then the rest
         )  # fmt: skip
 
     @on(Input.Changed, "#search")

@@ -21,7 +21,7 @@ from profilekeeper.services import records, rules
 from profilekeeper.services import suggestions as service
 from profilekeeper.suggestions import Ranked, Result
 from profilekeeper.suggestions.context import shop_name
-from profilekeeper.widgets.table import RecordTable, plain
+from profilekeeper.widgets.table import RecordTable
 
 GROUPS = (("release", "New releases"), ("event", "Concerts and events near you"),
           ("offer", "Offers"), ("product", "Products"))  # fmt: skip
@@ -30,7 +30,7 @@ TITLE_WIDTH, SHOP_WIDTH, WHY_WIDTH = 80, 24, 100
 """At most this much of a title, shop name or reason in its column (the rest: "…"), so one
 long title leaves room for the others."""
 FIRST_ROWS = 100
-"""Rows put in the table at once; the rest follow once those are painted (see ``_fill``)."""
+"""Rows put in the table at once; the rest follow once those are painted (``RecordTable.fill``)."""
 
 
 Row = tuple[str, tuple[str, ...]]
@@ -76,8 +76,6 @@ class SuggestionsScreen(VaultScreen):
         self._result = Result()
         self._shops: dict[str, str] = {}
         self._whose: str | None = None
-        self._filling = 0
-        """Counts the lists shown, so rows still to add to an older one are not."""
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="summary")
@@ -126,27 +124,10 @@ class SuggestionsScreen(VaultScreen):
         self._fill(rows)
 
     def _fill(self, rows: list[Row]) -> None:
-        """The rows a screen can show first, the rest once those are painted: thousands of
-        rows cost a table ~0.1 ms each, and only the first screenful is seen at once. The
-        record under the cursor (or the one asked for) is among the first, or all come now."""
-        table = self.query_one("#suggestions", RecordTable)
-        self._filling += 1
         wanted = self._select if self._select in self._items else None
-        cursor = {k for k in (table.selected_id, wanted) if k is not None}
-        first = FIRST_ROWS if cursor <= {k for k, _ in rows[:FIRST_ROWS]} else len(rows)
-        table.fill(rows[:first])
         if wanted is not None:
-            table.move_cursor(row=table.get_row_index(wanted))
             self._select = None
-        if len(rows) > first:
-            self.call_after_refresh(self._fill_rest, rows[first:], self._filling)
-
-    def _fill_rest(self, rows: list[Row], filling: int) -> None:
-        if filling != self._filling:  # the list was shown anew meanwhile
-            return
-        table = self.query_one("#suggestions", RecordTable)
-        for key, cells in rows:
-            table.add_row(*map(plain, cells), key=key)
+        self.query_one("#suggestions", RecordTable).fill(rows, first=FIRST_ROWS, cursor_on=wanted)
 
     def _selected(self) -> Ranked | None:
         key = self.query_one("#suggestions", RecordTable).selected_id

@@ -32,9 +32,9 @@ def marked_rows(marks: Sequence[object], columns: int) -> list[tuple[str, tuple[
 
 
 def fill(table: RecordTable, rows: Iterable[tuple[str, Iterable[object]]],
-         marks: Sequence[Unreadable]) -> None:  # fmt: skip
+         marks: Sequence[Unreadable], *, first: int | None = None) -> None:  # fmt: skip
     """``table.fill(rows)``, then a marked row for each record that could not be read."""
-    table.fill([*rows, *marked_rows(marks, len(table.columns))])
+    table.fill([*rows, *marked_rows(marks, len(table.columns))], first=first)
 
 
 def say(node: Widget, marks: Sequence[object]) -> None:

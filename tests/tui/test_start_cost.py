@@ -161,3 +161,40 @@ def test_the_app_runs_with_what_start_up_built_set_aside_from_collection() -> No
     finally:
         gc.unfreeze()  # the test process goes on: let its objects be collected again
     assert app.frozen_while_running > 10_000  # the modules and classes imported so far
+
+
+async def test_the_people_list_paints_a_screenful_before_the_rest_of_it(
+    make, vault, monkeypatch
+) -> None:
+    """The key that opens People is answered by a frame with the first rows: the rest of a
+    long list are added (and measured) after that frame, not before it (widgets/table.py)."""
+    import threading
+
+    from profilekeeper import services
+    from profilekeeper.demo import synthetic_people
+
+    with vault.transaction():
+        for records in synthetic_people(300).values():
+            vault.add_all(records)
+    remember(vault)
+    arrived = threading.Event()  # the real read, held until the spy below is in place
+    read = services.people_rows
+    monkeypatch.setattr(services, "people_rows", lambda *a: arrived.wait(10) and read(*a))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PeopleScreen)
+        table = screen.query_one("#people")
+        painted: list[int] = []
+        screen.screen_layout_refresh_signal.subscribe(
+            screen.query_one("#search"), lambda _: painted.append(table.row_count),
+            immediate=True,
+        )  # fmt: skip
+        arrived.set()
+        await settle(pilot)
+        shown = [rows for rows in painted if rows]
+        assert 0 < shown[0] <= SIZE[1]  # a screenful (else all 300)
+        assert table.row_count == 300

@@ -29,7 +29,6 @@ from profilekeeper.errors import KeyReplaced, ProfileKeeperError
 from profilekeeper.screens.base import bindings, guarded
 from profilekeeper.screens.unlock import UnlockScreen, WelcomeScreen
 from profilekeeper.services import DEFAULT_IDLE_MINUTES, KeyStore
-from profilekeeper.services.suggestions import forget_reads
 
 if TYPE_CHECKING:
     from profilekeeper.store.crypto import KdfParams
@@ -64,6 +63,9 @@ class ProfileKeeperApp(VaultApp):
         if not self.unlocked:
             return
         assert self.vault is not None
+        # The suggestion pipeline is imported by the first read, not at start (~0.01 s).
+        from profilekeeper.services.suggestions import forget_reads
+
         self.vault.lock()
         self.reader = None
         forget_reads(self.vault)  # what reading suggestions kept, decrypted

@@ -126,6 +126,15 @@ def rss_mb(session: str) -> tuple[float, float]:
     return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
 
+def settled_rss(session: str, timeout: float = 10) -> tuple[float, float]:
+    """The resident set size once it has stopped growing (three readings 0.25 s apart)."""
+    deadline, readings = time.perf_counter() + timeout, [rss_mb(session)]
+    while time.perf_counter() < deadline and (len(readings) < 3 or readings[-3] != readings[-1]):
+        time.sleep(0.25)
+        readings.append(rss_mb(session))
+    return readings[-1]
+
+
 def stop(session: str) -> None:
     subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
@@ -185,8 +194,7 @@ def measure_memory(env: dict[str, str]) -> dict[str, float]:
         home_at = wait_for(session, "Hello, Bench.") - began
         home_rss, _ = rss_mb(session)
         open_people(session)
-        time.sleep(1.0)  # let the 10,000 rows fill in
-        list_rss, peak = rss_mb(session)
+        list_rss, peak = settled_rss(session)  # the 10,000 rows in: they come a frame at a time
     finally:
         stop(session)
     return {"home_seconds": round(home_at, 3), "home_rss_mb": round(home_rss, 1),

@@ -1,17 +1,21 @@
-"""RecordTable.fill in two steps: a screenful painted first, the rest added after that paint.
+"""RecordTable.fill in steps: a screenful painted first, the rest added after that paint, a
+frame at a time.
 
 Each layout the screen paints is recorded (Textual signals it once the frame is out) with the
-rows the table held then: the first frame holds the first rows only, and then all come, in order.
+rows the table held then: the first frame holds the first rows only, then the rest come, REST
+at most a frame, in order.
 """
 
 from __future__ import annotations
 
+import itertools
+
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from profilekeeper.widgets.table import RecordTable
+from profilekeeper.widgets.table import REST, RecordTable
 
-ROWS = [(f"id{n}", (f"Name {n:04}", "friend")) for n in range(500)]
+ROWS = [(f"id{n}", (f"Name {n:04}", "friend")) for n in range(REST * 2 + 300)]
 
 
 class TableApp(App[None]):
@@ -36,8 +40,14 @@ def names(table: RecordTable) -> list[str]:
 
 
 async def settled(pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await pilot.pause(0.05)
+    """Until the table has had no rows to add for a few frames."""
+    table, still = pilot.app.table, 0
+    for _ in range(100):
+        count = table.row_count
+        await pilot.pause(0.02)
+        still = still + 1 if table.row_count == count else 0
+        if still == 3:
+            return
 
 
 async def test_the_first_rows_are_painted_before_the_rest_are_added() -> None:
@@ -47,8 +57,10 @@ async def test_the_first_rows_are_painted_before_the_rest_are_added() -> None:
         app.painted.clear()
         app.table.fill(ROWS, first=18)
         await settled(pilot)
-        shown = [count for count in app.painted if count]
+        shown = sorted(set(count for count in app.painted if count))
         assert shown[0] == 18  # the first frame with rows: the screenful alone
+        assert shown[-1] == len(ROWS)
+        assert all(later - earlier <= REST for earlier, later in itertools.pairwise(shown))
         assert names(app.table) == [cells[0] for _, cells in ROWS]
 
 

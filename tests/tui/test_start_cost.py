@@ -198,3 +198,25 @@ async def test_the_people_list_paints_a_screenful_before_the_rest_of_it(
         shown = [rows for rows in painted if rows]
         assert 0 < shown[0] <= SIZE[1]  # a screenful (else all 300)
         assert table.row_count == 300
+
+
+async def test_a_mode_switch_holds_the_screen_one_frame(make, vault, monkeypatch) -> None:
+    """Textual holds paints for 0.05 s as a mode switches; the app's screens are built in less,
+    so it holds them a frame: the key that opened a screen is answered that much sooner."""
+    held: list[float] = []
+    delay_update = App.delay_update
+
+    def recorded(self: App[Any], delay: float = 0.05) -> None:
+        held.append(delay)
+        delay_update(self, delay)
+
+    monkeypatch.setattr(App, "delay_update", recorded)
+    remember(vault)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        held.clear()
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+        assert held and max(held) <= 1 / 60

@@ -37,6 +37,9 @@ PREFIX = "PROFILEKEEPER_"
 ENV_FIELDS = ("PERSON", "KIND", "LABEL", "HEADLINE", "DATE", "DAYS_LEFT", "LEAD", "NUMBER",
               "GIFT_STATUS", "IDEAS", "MESSAGE", "OCCASION_ID")  # fmt: skip
 """Each with ``PREFIX``: what a hook finds in its environment (docs/reminders.md)."""
+COMING_FIELDS = ("TITLE", "CREATORS", "SHOP", "CITY", "URL", "SUGGESTION_ID")
+"""A release's or event's own (cli/remind_coming.py). Every hook gets both sets, those that do
+not apply empty: a script under ``set -u`` runs for either kind."""
 SECRET_PREFIXES = (PREFIX + "PASSPHRASE", PREFIX + "NEW_PASSPHRASE")
 """Left out of the hook's environment."""
 
@@ -73,6 +76,7 @@ def environment(item: Due, lead: int) -> dict[str, str]:
         "NUMBER": "" if item.number is None else str(item.number),
         "GIFT_STATUS": item.gift_status, "IDEAS": ", ".join(item.top_ideas),
         "MESSAGE": message(item), "OCCASION_ID": item.occasion_id,
+        **dict.fromkeys(COMING_FIELDS, ""),
     }  # fmt: skip
     # Never the passphrase a script handed to remind: the hook is another program.
     kept = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_PREFIXES)}

@@ -89,6 +89,32 @@ def test_a_hook_runs_for_a_release_on_its_day_with_what_it_is(stocked, fast_kdf,
     assert not log.exists()  # no point today, and each passed one has fired: nothing runs
 
 
+def test_every_hook_variable_is_set_for_either_kind(stocked, fast_kdf,
+                                                   tmp_path: Path) -> None:  # fmt: skip
+    """A hook under ``set -u`` reads an occasion's variables and a release's: each is set for
+    both (empty where it does not apply), so one script serves both kinds."""
+    log = tmp_path / "hook.log"
+    hook = ('set -u; echo "$PROFILEKEEPER_KIND|$PROFILEKEEPER_PERSON|$PROFILEKEEPER_NUMBER|'
+            '$PROFILEKEEPER_OCCASION_ID|$PROFILEKEEPER_TITLE|$PROFILEKEEPER_CREATORS|'
+            f'$PROFILEKEEPER_SHOP|$PROFILEKEEPER_URL|$PROFILEKEEPER_SUGGESTION_ID" >> {log}')
+    occasion = remind("--occasions-only", "--exec", hook)
+    assert occasion.code == 1 and "failed" not in occasion.err, occasion.err
+    (kind, person, number, occasion_id, *coming), = [line.split("|")
+                                                      for line in log.read_text().splitlines()]
+    assert (kind, person, number, coming) == ("birthday", "Sam", "40", ["", "", "", "", ""])
+    assert occasion_id
+    log.unlink()
+    release = run_main("remind", "--today", "2026-05-12", "--days", "1", "--exec", hook,
+                       env=UNLOCK)  # fmt: skip
+    assert release.code == 1 and "failed" not in release.err, release.err
+    (kind, person, number, occasion_id, title, creators, shop, url, sid), = [
+        line.split("|") for line in log.read_text().splitlines()]
+    assert (kind, person, number, occasion_id) == ("release", "", "", "")
+    assert (title, creators, url) == ("Aurora [bold]Lines[/bold]", "Velvet Static",
+                                      "https://a.example/aurora")  # fmt: skip
+    assert shop and sid
+
+
 def test_the_desktop_notification_names_releases_and_events_too(
     stocked, fast_kdf, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:

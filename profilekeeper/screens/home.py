@@ -3,7 +3,7 @@ thank-you notes owed for gifts received (shown only when some are)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -13,8 +13,12 @@ from textual.widgets import DataTable, Label, Static
 
 from profilekeeper import services
 from profilekeeper.reminders import Due
+from profilekeeper.screens import unreadable
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.widgets.table import RecordTable
+
+if TYPE_CHECKING:
+    from profilekeeper.services.views import Unreadable
 
 
 def _row_key(item: Due) -> str:
@@ -32,6 +36,8 @@ class HomeScreen(VaultScreen):
         """The lines on screen by row key, for the actions."""
         self._owed: dict[str, services.NoteOwed] = {}
         """The thank-you notes owed on screen, by gift id."""
+        self._marks: dict[str, Unreadable] = {}
+        """The marked rows (records Home could not read), by record id."""
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="greeting")
@@ -75,10 +81,7 @@ class HomeScreen(VaultScreen):
         if profile.opted_in is False:
             greeting.append("   personalization off", style="dim")
         self.query_one("#greeting", Static).update(greeting)
-        if view.unreadable:
-            self.notify(f"{view.unreadable} record(s) could not be read and are not shown: they "
-                        "failed authentication or hold values this version cannot use.",
-                        severity="error", timeout=8)
+        unreadable.say(self, view.unreadable)
         if view.damaged:
             self.notify(services.damage_notice(view.damaged), title="Damaged vault file",
                         severity="error", timeout=20, markup=False)
@@ -87,10 +90,13 @@ class HomeScreen(VaultScreen):
             (_row_key(d), (services.days_label(d.days_until), d.headline, _gift(d)))
             for d in view.due
         )
-        self.query_one("#upcoming", RecordTable).fill(
-            (_row_key(d), (d.on.strftime("%a %d %b"), d.headline, _gift(d)))
-            for d in view.upcoming
-        )
+        self._marks = {m.record_id: m for m in view.unreadable}
+        unreadable.fill(  # each record Home could not read, marked in the window's list
+            self.query_one("#upcoming", RecordTable),
+            ((_row_key(d), (d.on.strftime("%a %d %b"), d.headline, _gift(d)))
+             for d in view.upcoming),
+            view.unreadable,
+        )  # fmt: skip
         self._load_owed(self.reader)
         self._load_glance(self.reader, self.pk.data_stamp())
 
@@ -130,6 +136,10 @@ class HomeScreen(VaultScreen):
             note = self._owed.get(self.query_one("#owed", RecordTable).selected_id or "")
             person_id = note.gift.person_id if note else None
         else:
+            if (mark := self._marks.get(self.query_one(f"#{table_id}", RecordTable).selected_id
+                                        or "")) is not None:  # fmt: skip
+                self.notify(mark.line, severity="warning", markup=False)
+                return
             item = self._selected(table_id)
             person_id = item.person_id if item else None
         if person_id:

@@ -53,8 +53,9 @@ class HomeView:
     profile: Profile
     upcoming: list[Due]
     due: list[Due]
-    unreadable: int = 0
-    """Records that failed authentication and were left out."""
+    unreadable: tuple[Unreadable, ...] = ()
+    """Records Home read that failed authentication (or hold values this version cannot use):
+    shown as marked rows in their place."""
     damaged: tuple[str, ...] = ()
     """Tables of which some records could not be read at all (damaged pages of the file)."""
     greeting: str = ""
@@ -95,7 +96,8 @@ def home_view(source: VaultReader, today: date, days: int = 60) -> HomeView:
                                     leads=leads),
         due=reminders.due(occasions, people, gifts, today, days, leap_day=leap, leads=leads),
         greeting=home_greeting(profile),
-        **_unreadable(listings),
+        unreadable=unreadable(*listings),
+        damaged=_unreadable(listings)["damaged"],
     )
 
 

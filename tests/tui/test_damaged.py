@@ -180,7 +180,10 @@ async def test_a_damaged_profile_still_unlocks(make, vault, vault_path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen) and app.unlocked
         assert app.idle_minutes() > 0  # the default, as the setting cannot be read
-        said_plainly(app, "record", why="failed authentication")
+        table = app.screen.query_one("#upcoming")
+        marks = [[str(c) for c in table.get_row(key)] for key in table.rows]
+        assert marks == [[UNREADABLE_MARK, "profile/me", DAMAGED_WHY]]  # in Home's list
+        said_plainly(app, "record", why="could not be read and are marked")
 
 
 async def test_a_reminder_damaged_since_home_listed_it(make, vault, vault_path) -> None:

@@ -69,14 +69,53 @@ async def opened(pilot, key, screen_class):
 
 
 def told_once(app, count, *secrets):
-    """One notice of ``count`` marked records, naming none of what the records hold."""
+    """One notice of ``count`` marked records (each screen says its own), naming none of what
+    the records hold."""
     assert app.is_running and app.return_code is None
-    said = [n for n in notifications(app) if n.title == "Unreadable records"]
+    said = [n for n in notifications(app) if n.title == "Unreadable records"
+            and n.message.startswith(f"{count} record(s)")]  # fmt: skip
     assert len(said) == 1, said
     assert said[0].message.startswith(f"{count} record(s) could not be read and are marked")
     assert said[0].severity == "error"
     for n in notifications(app):
         assert not any(s in n.message for s in secrets), n.message
+
+
+async def test_home_marks_an_unreadable_occasion_and_gift_in_its_list(
+    make, vault, vault_path
+) -> None:
+    """Home reads the window's occasions and their people's gifts: one it cannot open is a
+    marked row in the next 60 days (after the others, which show as ever); acting on it says
+    what it is, and the notice names no one."""
+    from profilekeeper.screens.home import HomeScreen
+
+    remember(vault)
+    sam = vault.add(Person(name="Sam Secret"))
+    birthday, anniversary = (vault.add(Occasion(kind=k, month=3, day=d, person_id=sam.id))
+                             for k, d in (("birthday", 14), ("anniversary", 20)))  # fmt: skip
+    ring = vault.add(Gift(title="Diamond ring", person_id=sam.id, status=GiftStatus.IDEA,
+                          occasion_id=birthday.id))  # fmt: skip
+    vault.close()
+    flip(vault_path, "occasions", anniversary.id)
+    flip(vault_path, "gifts", ring.id, offset=-1)
+    app = make()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        upcoming = rows_of(screen, "upcoming")
+        assert upcoming.pop(anniversary.id) == marked("occasions", anniversary.id, 3)
+        assert upcoming.pop(ring.id) == marked("gifts", ring.id, 3)
+        assert [r[1] for r in upcoming.values()] == ["Sam Secret's birthday"]
+        told_once(app, 2, "Sam Secret", "Diamond ring")
+        table = screen.query_one("#upcoming")
+        table.focus()
+        table.move_cursor(row=table.get_row_index(anniversary.id))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert any(n.message == f"{UNREADABLE_MARK} (occasions/{anniversary.id}): {DAMAGED_WHY}"
+                   for n in notifications(app))  # fmt: skip
 
 
 async def test_me_marks_an_unreadable_interest_and_purchase(make, vault, vault_path) -> None:

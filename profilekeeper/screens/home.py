@@ -132,15 +132,15 @@ class HomeScreen(VaultScreen):
     def action_open_person(self) -> None:
         focused = self.focused
         table_id = focused.id if isinstance(focused, RecordTable) and focused.id else "due"
+        key = self.query_one(f"#{table_id}", RecordTable).selected_id or ""
+        if (mark := self._marks.get(key)) is not None:  # a record Home could not read
+            self.notify(mark.line, severity="warning", markup=False)
+            return
         if table_id == "owed":  # the giver
-            note = self._owed.get(self.query_one("#owed", RecordTable).selected_id or "")
+            note = self._owed.get(key)
             person_id = note.gift.person_id if note else None
         else:
-            if (mark := self._marks.get(self.query_one(f"#{table_id}", RecordTable).selected_id
-                                        or "")) is not None:  # fmt: skip
-                self.notify(mark.line, severity="warning", markup=False)
-                return
-            item = self._selected(table_id)
+            item = self._items.get(key)
             person_id = item.person_id if item else None
         if person_id:
             self.app.call_later(self.pk.action_go, "people", f"open({person_id!r})")

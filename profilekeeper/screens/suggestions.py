@@ -121,11 +121,8 @@ class SuggestionsScreen(VaultScreen):
         if not self.hidden and self.person_id is None:  # whose it is is sealed in it too
             rows += marked_rows(result.unreadable, 4)
             say(self, result.unreadable)
-        self._fill(rows)
-
-    def _fill(self, rows: list[Row]) -> None:
         wanted = self._select if self._select in self._items else None
-        if wanted is not None:
+        if wanted is not None:  # the one asked for, shown: the cursor on it this once
             self._select = None
         self.query_one("#suggestions", RecordTable).fill(rows, first=FIRST_ROWS, cursor_on=wanted)
 

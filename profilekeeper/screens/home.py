@@ -86,16 +86,17 @@ class HomeScreen(VaultScreen):
             self.notify(services.damage_notice(view.damaged), title="Damaged vault file",
                         severity="error", timeout=20, markup=False)
         self._items = {_row_key(d): d for d in view.due + view.upcoming}
+        screenful = self.app.size.height  # the rest once it is painted (thousands of people)
         self.query_one("#due", RecordTable).fill(
-            (_row_key(d), (services.days_label(d.days_until), d.headline, _gift(d)))
-            for d in view.due
-        )
+            ((_row_key(d), (services.days_label(d.days_until), d.headline, _gift(d)))
+             for d in view.due), first=screenful,
+        )  # fmt: skip
         self._marks = {m.record_id: m for m in view.unreadable}
         unreadable.fill(  # each record Home could not read, marked in the window's list
             self.query_one("#upcoming", RecordTable),
             ((_row_key(d), (d.on.strftime("%a %d %b"), d.headline, _gift(d)))
              for d in view.upcoming),
-            view.unreadable,
+            view.unreadable, first=screenful,
         )  # fmt: skip
         self._load_owed(self.reader)
         self._load_glance(self.reader, self.pk.data_stamp())

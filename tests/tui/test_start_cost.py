@@ -220,3 +220,40 @@ async def test_a_mode_switch_holds_the_screen_one_frame(make, vault, monkeypatch
         await settle(pilot)
         assert isinstance(app.screen, PeopleScreen)
         assert held and max(held) <= 1 / 60
+
+
+async def test_home_paints_a_screenful_of_a_long_window_before_the_rest(
+    make, vault, monkeypatch
+) -> None:
+    """Thousands of people fill the next 60 days with hundreds of lines: Home paints the
+    first screenful, and the rest come after that frame, every one of them."""
+    from profilekeeper.demo import synthetic_people
+    from profilekeeper.screens.home import HomeScreen
+
+    with vault.transaction():
+        for records in synthetic_people(600).values():
+            vault.add_all(records)
+    remember(vault)
+    painted: list[int] = []
+    show = HomeScreen.show
+
+    def spied(screen: HomeScreen, view: Any) -> None:
+        table = screen.query_one("#upcoming")
+        screen.screen_layout_refresh_signal.subscribe(
+            screen.query_one("#greeting"), lambda _: painted.append(table.row_count),
+            immediate=True,
+        )  # fmt: skip
+        show(screen, view)
+        spied.lines = len(view.upcoming)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(HomeScreen, "show", spied)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(20):  # the rest, a frame at a time
+            await pilot.pause(0.02)
+        lines = spied.lines  # type: ignore[attr-defined]
+        assert lines > 2 * SIZE[1]
+        shown = [rows for rows in painted if rows]
+        assert 0 < shown[0] <= SIZE[1]
+        assert app.screen.query_one("#upcoming").row_count == lines

@@ -85,7 +85,7 @@ class ActivityScreen(VaultScreen):
             (r.id, (f"{r.sent_at:%Y-%m-%d %H:%M}", shop_text(r.shop_name, limit=20),
                     r.action.value, _outcome(r), slices_line(r.slices, 40)))
             for r in shown
-        ), tuple(self._marks.values()))  # fmt: skip
+        ), tuple(self._marks.values()), first=self.app.size.height)  # fmt: skip
         self._detail(table.selected_id)
 
     @on(Select.Changed, "#shop-filter")

@@ -43,7 +43,7 @@ class MeScreen(VaultScreen):
             self.query_one("#interests", RecordTable),
             ((i.id, (i.category, i.name, i.sentiment.value))
              for i in sorted(interests, key=lambda i: (i.category, i.name.lower()))),
-            marks[0],
+            marks[0], first=self.app.size.height,  # a screenful, the rest once painted
         )  # fmt: skip
         purchases = sorted(listed, key=lambda p: p.on or date.min, reverse=True)
         names = services.names_of(vault, {p.gift_for for p in purchases if p.gift_for})
@@ -52,7 +52,8 @@ class MeScreen(VaultScreen):
                         _short(names.get(p.gift_for or "", ""), 14),
                         "yes" if p.personalize and not p.gift_for else "no"))
                 for p in purchases]  # fmt: skip
-        unreadable.fill(self.query_one("#purchases", RecordTable), rows, marks[1])
+        unreadable.fill(self.query_one("#purchases", RecordTable), rows, marks[1],
+                        first=self.app.size.height)  # fmt: skip
         unreadable.say(self, marks[0] + marks[1])
 
     def _tab(self, name: str) -> None:

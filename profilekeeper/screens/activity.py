@@ -83,7 +83,7 @@ class ActivityScreen(VaultScreen):
         table = self.query_one("#log", RecordTable)
         unreadable.fill(table, (
             (r.id, (f"{r.sent_at:%Y-%m-%d %H:%M}", shop_text(r.shop_name, limit=20),
-                    r.action.value, _outcome(r), slices_line(r.slices, 40)))
+                    r.action.value, _outcome(r), slices_line(self.shown_log.slices(r), 40)))
             for r in shown
         ), tuple(self._marks.values()), first=self.app.size.height)  # fmt: skip
         self._detail(table.selected_id)
@@ -99,7 +99,7 @@ class ActivityScreen(VaultScreen):
     def _detail(self, record_id: str | None) -> None:
         record = self._by_id.get(record_id or "")
         if record is not None:
-            said = describe(record)
+            said = describe(record, self.shown_log.slices(record))
         elif (mark := self._marks.get(record_id or "")) is not None:
             said = Text(mark.line, style=unreadable.STYLE)
         else:
@@ -130,8 +130,9 @@ def _outcome(record: ShareRecord) -> Text:
     return Text(record.outcome.value.replace("_", " "), style="bold red")
 
 
-def describe(record: ShareRecord) -> Text:
-    """Everything one record says, shop text cleaned; for a share, the exact bytes sent."""
+def describe(record: ShareRecord, slices: list[str] | None = None) -> Text:
+    """Everything one record says, shop text cleaned; for a share, the exact bytes sent.
+    ``slices``: its slices as the shopper knows them (``ActivityLog.slices``)."""
     text = Text()
     text.append(f"{record.action.value.capitalize()} · ", style="bold")
     text.append_text(shop_text(record.shop_name or "(unnamed shop)", "bold", limit=80))
@@ -140,8 +141,8 @@ def describe(record: ShareRecord) -> Text:
     if record.reason:
         text.append("\n")
         text.append_text(shop_text(record.reason, limit=500))
-    if record.slices:
-        text.append("\nslices: " + clean(", ".join(record.slices)))
+    if slices := record.slices if slices is None else slices:
+        text.append("\nslices: " + clean(", ".join(slices)))
     terms = [f"purpose {record.purpose}" if record.purpose else "",
              f"kept at most {record.retention_days} days" if record.retention_days else "",
              f"receipt {record.receipt_id}" if record.receipt_id else ""]

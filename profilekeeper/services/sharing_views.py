@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from profilekeeper.model import Grant, Retailer, ShareRecord, ShopStatus
+from profilekeeper.model import Grant, Person, Retailer, ShareRecord, ShopStatus
 from profilekeeper.services.views import Unreadable, VaultReader, unreadable
 
 
@@ -130,6 +130,18 @@ class ActivityLog:
     """(retailer id, the name it was last known by), by name."""
     unreadable: tuple[Unreadable, ...] = ()
     """Records that could not be opened (the screen marks each in the list)."""
+    whom: dict[str, dict[str, str]] = field(default_factory=dict)
+    """By shop, the ref each person is known to it by, to their name: a record names a person's
+    slice by the ref sent (``people.<ref>``), which says nothing to the shopper."""
+
+    def slices(self, record: ShareRecord) -> list[str]:
+        """The record's slices as the shopper knows them: ``people: NAME`` for a person still
+        here (the ref as sent otherwise: a person removed since, a shop forgotten)."""
+        refs = self.whom.get(record.retailer_id, {})
+        named = (refs.get(s[len(_PERSON):]) if s.startswith(_PERSON) else None
+                 for s in record.slices)  # fmt: skip
+        return [s if name is None else f"people: {name}" for s, name in zip(record.slices, named,
+                                                                            strict=True)]
 
     def of_shop(self, retailer_id: str | None) -> list[ShareRecord]:
         """The records of one shop (None or "": every shop's)."""
@@ -146,7 +158,24 @@ def activity_log(source: VaultReader) -> ActivityLog:
     for record in reversed(records):  # oldest first: the newest name wins
         names[record.retailer_id] = record.shop_name or names.get(record.retailer_id, "")
     shops = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
-    return ActivityLog(records, shops, unreadable(listing))
+    return ActivityLog(records, shops, unreadable(listing), _whom(source, records))
+
+
+_PERSON = "people."
+"""A person's slice as sent: ``people.<ref>``."""
+
+
+def _whom(source: VaultReader, records: Sequence[ShareRecord]) -> dict[str, dict[str, str]]:
+    """For each shop the log sent a person's slice to, and that is still connected, its ref of
+    every person to their name."""
+    from profilekeeper.sync.refs import person_ref
+
+    sent_people = {r.retailer_id for r in records if any(s.startswith(_PERSON) for s in r.slices)}
+    if not sent_people:
+        return {}
+    people = source.list(Person)
+    return {shop.id: {person_ref(shop.ref_key, p.id): p.name for p in people}
+            for shop in source.list(Retailer) if shop.id in sent_people and shop.ref_key}
 
 
 def _when(record: ShareRecord) -> tuple[datetime, str]:

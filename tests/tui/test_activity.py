@@ -91,3 +91,28 @@ async def test_shop_text_is_never_markup_nor_escape_sequences(make, vault) -> No
         cell = table.get_row("rec-3")[1]
         assert cell.plain == HOSTILE_SHOWN and not cell.spans  # shown as written, unstyled
         assert HOSTILE_SHOWN in on_screen(app)
+
+
+async def test_a_persons_slice_is_named_by_whom_it_was_about(make, vault) -> None:
+    """A share names each person's slice by the ref the shop knows them by (people.<ref>): the
+    screen shows whom it was about, for people still here, and the exact bytes as sent."""
+    from profilekeeper.model import Activity, Person
+    from profilekeeper.sync.refs import person_ref
+    from tests.tui.sharing_data import AT, shop
+
+    remember(vault)
+    books = vault.add(shop("Books & Records", 1))
+    sam = vault.add(Person(name="Sam [b]Okafor[/b]"))
+    ref, gone = person_ref(books.ref_key, sam.id), "0" * 26  # gone: someone removed since
+    vault.add(ShareRecord(retailer_id=books.id, sent_at=AT, action=Activity.SHARE,
+                          shop_name=books.name, slices=["greeting", f"people.{ref}",
+                                                        f"people.{gone}"],
+                          payload=f'{{"people.{ref}": {{}}}}', id="rec-p"))  # fmt: skip
+    app = make()
+    async with app.run_test(size=(140, 30)) as pilot:
+        screen = await open_activity(pilot)
+        table = screen.query_one("#log", RecordTable)
+        assert str(table.get_row("rec-p")[-1]) == "greeting, people: Sam [b]Okafor[/b], pe…"
+        shown = detail(screen)
+        assert f"slices: greeting, people: Sam [b]Okafor[/b], people.{gone}" in shown
+        assert f'"people.{ref}"' in shown  # what was sent, as sent

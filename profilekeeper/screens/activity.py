@@ -17,7 +17,7 @@ from profilekeeper.model import Outcome, ShareRecord
 from profilekeeper.screens import unreadable
 from profilekeeper.screens.base import VaultScreen, bindings, on
 from profilekeeper.services import VaultReader
-from profilekeeper.services.sharing_views import ActivityLog, activity_log, slices_line
+from profilekeeper.services.sharing_views import ActivityLog, activity_view, slices_line
 from profilekeeper.services.views import Unreadable
 from profilekeeper.widgets.table import RecordTable
 from profilekeeper.widgets.untrusted import clean, shop_text, visible
@@ -57,7 +57,7 @@ class ActivityScreen(VaultScreen):
 
         # Receipts past their retention say so, as in `share log`.
         services.expire_receipts(self.vault, None, clock())
-        log = activity_log(source)  # off the UI thread: each record's payload is decrypted
+        log = activity_view(source)  # off the UI thread: each record's payload is decrypted
         self.app.call_from_thread(self._loaded, log)
 
     def _loaded(self, log: ActivityLog) -> None:

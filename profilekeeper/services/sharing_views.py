@@ -150,8 +150,9 @@ class ActivityLog:
         return [r for r in self.records if r.retailer_id == retailer_id]
 
 
-def activity_log(source: VaultReader) -> ActivityLog:
-    """Every activity record, newest first."""
+def activity_view(source: VaultReader) -> ActivityLog:
+    """Every activity record, newest first, as the Activity screen shows them (the CLI's
+    ``share log``: services.activity.activity_log)."""
     listing = source.list(ShareRecord)
     records = sorted(listing, key=_when, reverse=True)
     names: dict[str, str] = {}

@@ -9,7 +9,7 @@ from profilekeeper.model import Grant, ShareRecord
 from profilekeeper.services.sharing_views import (
     Cell,
     accepts,
-    activity_log,
+    activity_view,
     sharing_grid,
     terms_line,
 )
@@ -66,7 +66,7 @@ def test_terms_in_a_few_words() -> None:
 def test_activity_log_newest_first_with_every_shop_it_names(vault) -> None:
     fill_sharing(vault)
     vault.add(ShareRecord(retailer_id="gone", sent_at=AT - timedelta(days=9), shop_name="Gone"))
-    log = activity_log(vault)
+    log = activity_view(vault)
     assert [r.id for r in log.records][:3] == ["rec-3", "rec-2", "rec-1"]
     assert log.shops == [("shop-2", HOSTILE_NAME), ("shop-1", "Books & Records"),
                          ("gone", "Gone")]  # by name ("[" before letters)

@@ -76,6 +76,27 @@ class RecordTable(DataTable[Text]):
         if self._rest:
             self._after_paint()
 
+    def _add_all_now(self) -> None:
+        """The rest at once: the user asked for what lies past the rows in so far."""
+        if self._rest:
+            self.screen.screen_layout_refresh_signal.unsubscribe(self)
+            rest, self._rest = self._rest, []
+            self._add(rest)
+
+    def action_scroll_bottom(self) -> None:  # ctrl+end: the true last row, not the last in yet
+        self._add_all_now()
+        super().action_scroll_bottom()
+
+    def action_page_down(self) -> None:
+        if self._rest and self.cursor_row + self.size.height >= self.row_count:
+            self._add_all_now()
+        super().action_page_down()
+
+    def action_cursor_down(self) -> None:
+        if self._rest and self.cursor_row + 1 >= self.row_count:
+            self._add_all_now()
+        super().action_cursor_down()
+
     def _add(self, rows: Iterable[tuple[str, Iterable[object]]]) -> None:
         for key, cells in rows:
             self.add_row(*(plain(c) for c in cells), key=key)

@@ -96,3 +96,25 @@ async def test_the_cursor_stays_on_its_record_however_far_down() -> None:
         assert app.table.row_count == 18 and app.table.selected_id == "id3"
         await settled(pilot)
         assert app.table.row_count == len(ROWS) and app.table.selected_id == "id3"
+
+
+async def test_going_past_the_rows_in_so_far_brings_the_rest_at_once() -> None:
+    """ctrl+end, page down or down at the last row in so far: the user wants what lies past
+    it, so the rest come now and the cursor goes where it would in the whole list."""
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        app.table.fill(ROWS, first=18)
+        app.table.focus()
+        await pilot.press("ctrl+end")
+        await pilot.pause()
+        assert app.table.row_count == len(ROWS)
+        assert app.table.selected_id == ROWS[-1][0]
+        app.table.fill(ROWS, first=18, cursor_on="id0")
+        for _ in range(17):
+            app.table.action_cursor_down()
+        assert app.table.row_count == 18 and app.table.selected_id == "id17"
+        await pilot.press("down")  # past the last row in so far: it is there to go to
+        assert app.table.selected_id == "id18"
+        app.table.fill(ROWS, first=18, cursor_on="id0")
+        await pilot.press("pagedown")
+        assert app.table.cursor_row > 0

@@ -52,7 +52,7 @@ class PeopleScreen(VaultScreen):
                             f"{r.next_date:%d %b} {r.next_kind}" if r.next_date else ""))
              for r in rows),
             self._rows.unreadable,
-            first=self.size.height,  # a screenful, then the rest
+            first=self.app.size.height,  # a screenful, then the rest
         )  # fmt: skip
 
     @on(Input.Changed, "#search")

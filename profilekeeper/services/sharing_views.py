@@ -138,10 +138,8 @@ class ActivityLog:
         """The record's slices as the shopper knows them: ``people: NAME`` for a person still
         here (the ref as sent otherwise: a person removed since, a shop forgotten)."""
         refs = self.whom.get(record.retailer_id, {})
-        named = (refs.get(s[len(_PERSON):]) if s.startswith(_PERSON) else None
-                 for s in record.slices)  # fmt: skip
-        return [s if name is None else f"people: {name}" for s, name in zip(record.slices, named,
-                                                                            strict=True)]
+        return [f"people: {refs[ref]}" if s.startswith(_PERSON) and (ref := s[len(_PERSON):])
+                in refs else s for s in record.slices]  # fmt: skip
 
     def of_shop(self, retailer_id: str | None) -> list[ShareRecord]:
         """The records of one shop (None or "": every shop's)."""

@@ -70,18 +70,19 @@ class RecordTable(DataTable[Text]):
     def _add_rest(self, _screen: object) -> None:
         if self.virtual_size.height < self.row_count:
             return  # a layout before the last rows were measured: they are not painted yet
-        self.screen.screen_layout_refresh_signal.unsubscribe(self)
-        more, self._rest = self._rest[:REST], self._rest[REST:]
-        self._add(more)
+        self._add_next(REST)
         if self._rest:
             self._after_paint()
+
+    def _add_next(self, count: int) -> None:
+        self.screen.screen_layout_refresh_signal.unsubscribe(self)
+        more, self._rest = self._rest[:count], self._rest[count:]
+        self._add(more)
 
     def _add_all_now(self) -> None:
         """The rest at once: the user asked for what lies past the rows in so far."""
         if self._rest:
-            self.screen.screen_layout_refresh_signal.unsubscribe(self)
-            rest, self._rest = self._rest, []
-            self._add(rest)
+            self._add_next(len(self._rest))
 
     def action_scroll_bottom(self) -> None:  # ctrl+end: the true last row, not the last in yet
         self._add_all_now()
